@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// Runs the TypeScript CLI through tsx's loader: no build step after npm install.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('../src-main/cli/main.ts');

@@ -1,0 +1,53 @@
+// Messages between LabService (parent) and the trainer process. The same protocol runs over
+// child_process.fork (CLI, web mode, tests) and Electron's utilityProcess (desktop app).
+import type { Architecture, BackendChoice, BackendReport, CompileConfig, Evaluation, RunEvent, TrainConfig } from '../../../src-shared/index.ts';
+import type { CheckpointKind } from '../../../src-shared/runs.ts';
+
+export interface TrainJob {
+  runId: number;
+  architecture: Architecture;
+  compile: CompileConfig;
+  train: TrainConfig;
+  dataset: string;
+  /** Lab home, so the trainer can load imported datasets. */
+  home: string;
+  backend: BackendChoice;
+  /** Serialized weights to start from (fork from a checkpoint), or null for a fresh init. */
+  initialWeights: Uint8Array | null;
+}
+
+export type ParentToTrainer =
+  | { type: 'start'; job: TrainJob }
+  | { type: 'stop' }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'setLearningRate'; learningRate: number };
+
+export interface TestPredictions {
+  /** Index into the dataset's test set of each evaluated example. */
+  testIndices: Uint32Array;
+  predicted: Uint8Array;
+  confidence: Float32Array;
+}
+
+export type TrainerToParent =
+  | { type: 'ready' }
+  | { type: 'backend'; report: BackendReport }
+  | { type: 'event'; event: RunEvent }
+  | { type: 'checkpoint'; kind: CheckpointKind; epoch: number; valLoss: number | null; weights: Uint8Array }
+  | { type: 'evaluation'; evaluation: Evaluation; predictions: TestPredictions }
+  | { type: 'fatal'; message: string };
+
+/** One running trainer, whatever kind of process hosts it. */
+export interface TrainerChannel {
+  send(message: ParentToTrainer): void;
+  onMessage(listener: (message: TrainerToParent) => void): void;
+  /** Fires once when the process ends, for any reason. */
+  onExit(listener: (code: number | null, signal: string | null) => void): void;
+  kill(): void;
+}
+
+/** The seam: the CLI and web mode fork a Node process, Electron uses utilityProcess. */
+export interface TrainerLauncher {
+  launch(): TrainerChannel;
+}

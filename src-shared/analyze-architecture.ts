@@ -1,0 +1,315 @@
+// Validates an architecture spec of unknown origin, infers every layer's output shape and
+// counts parameters. Messages name the layer (1-based, as users count) and the field.
+import {
+  ACTIVATIONS,
+  KERAS_CLASS_NAMES,
+  KERAS_NAME_PREFIXES,
+  LAYER_TYPES,
+  PADDINGS,
+  pair,
+  type Architecture,
+  type LayerSpec,
+  type LayerType,
+} from './architecture.ts';
+
+export interface ArchitectureIssue {
+  /** 1-based layer number, or null for the model itself (inputShape, layers list). */
+  layer: number | null;
+  field: string;
+  message: string;
+}
+
+export interface LayerInfo {
+  name: string;
+  className: string;
+  type: LayerType;
+  /** Output shape without the batch dimension. */
+  outputShape: number[];
+  params: number;
+  trainableParams: number;
+}
+
+export interface ArchitectureAnalysis {
+  ok: boolean;
+  issues: ArchitectureIssue[];
+  /** Layers analysed up to the first one whose shape could not be inferred. */
+  layers: LayerInfo[];
+  totalParams: number;
+  trainableParams: number;
+  nonTrainableParams: number;
+  outputShape: number[] | null;
+}
+
+const MAX_UNITS = 65_536;
+const MAX_LAYERS = 64;
+const MAX_FILTERS = 4_096;
+const MAX_KERNEL = 28;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const show = (v: unknown): string => (v === undefined ? 'nothing' : typeof v === 'string' ? `"${v}"` : JSON.stringify(v));
+const isPositiveInt = (v: unknown, max: number): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= max;
+
+const ALLOWED_FIELDS: Record<LayerType, readonly string[]> = {
+  dense: ['units', 'activation', 'useBias'],
+  dropout: ['rate'],
+  activation: ['activation'],
+  flatten: [],
+  conv2d: ['filters', 'kernelSize', 'strides', 'padding', 'activation', 'useBias'],
+  maxPooling2d: ['poolSize', 'strides', 'padding'],
+  batchNormalization: ['momentum', 'epsilon'],
+};
+
+class IssueCollector {
+  readonly issues: ArchitectureIssue[] = [];
+  constructor(
+    private readonly layer: number | null,
+    private readonly label: string,
+  ) {}
+  add(field: string, text: string): void {
+    this.issues.push({ layer: this.layer, field, message: `${this.label}: ${text}` });
+  }
+}
+
+function checkActivation(c: IssueCollector, raw: Record<string, unknown>, required: boolean): void {
+  const v = raw.activation;
+  if (v === undefined && !required) return;
+  if (typeof v !== 'string' || !(ACTIVATIONS as readonly string[]).includes(v)) {
+    c.add('activation', `activation must be one of ${ACTIVATIONS.join(', ')}, got ${show(v)}`);
+  }
+}
+
+function checkBool(c: IssueCollector, raw: Record<string, unknown>, field: string): void {
+  const v = raw[field];
+  if (v !== undefined && typeof v !== 'boolean') c.add(field, `${field} must be true or false, got ${show(v)}`);
+}
+
+function checkPair(c: IssueCollector, raw: Record<string, unknown>, field: string, required: boolean, max: number): void {
+  const v = raw[field];
+  if (v === undefined && !required) return;
+  const ok =
+    isPositiveInt(v, max) ||
+    (Array.isArray(v) && v.length === 2 && v.every((x: unknown) => isPositiveInt(x, max)));
+  if (!ok) c.add(field, `${field} must be a positive integer or a pair of them (at most ${max}), got ${show(v)}`);
+}
+
+function checkPadding(c: IssueCollector, raw: Record<string, unknown>): void {
+  const v = raw.padding;
+  if (v !== undefined && (typeof v !== 'string' || !(PADDINGS as readonly string[]).includes(v))) {
+    c.add('padding', `padding must be "valid" or "same", got ${show(v)}`);
+  }
+}
+
+function checkUnitInterval(c: IssueCollector, raw: Record<string, unknown>, field: string, required: boolean, openTop: boolean): void {
+  const v = raw[field];
+  if (v === undefined && !required) return;
+  const ok = typeof v === 'number' && Number.isFinite(v) && v >= 0 && (openTop ? v < 1 : v <= 1);
+  if (!ok) c.add(field, `${field} must be a number in [0, 1${openTop ? ')' : ']'}, got ${show(v)}`);
+}
+
+/** Field checks that need no shape. */
+function checkLayerFields(type: LayerType, raw: Record<string, unknown>, c: IssueCollector): void {
+  for (const key of Object.keys(raw)) {
+    if (key !== 'type' && !ALLOWED_FIELDS[type].includes(key)) c.add(key, `unknown field "${key}" for a ${type} layer`);
+  }
+  switch (type) {
+    case 'dense':
+      if (!isPositiveInt(raw.units, MAX_UNITS)) c.add('units', `units must be a positive integer (at most ${MAX_UNITS}), got ${show(raw.units)}`);
+      checkActivation(c, raw, false);
+      checkBool(c, raw, 'useBias');
+      break;
+    case 'dropout':
+      checkUnitInterval(c, raw, 'rate', true, true);
+      break;
+    case 'activation':
+      checkActivation(c, raw, true);
+      break;
+    case 'flatten':
+      break;
+    case 'conv2d':
+      if (!isPositiveInt(raw.filters, MAX_FILTERS)) c.add('filters', `filters must be a positive integer (at most ${MAX_FILTERS}), got ${show(raw.filters)}`);
+      checkPair(c, raw, 'kernelSize', true, MAX_KERNEL);
+      checkPair(c, raw, 'strides', false, MAX_KERNEL);
+      checkPadding(c, raw);
+      checkActivation(c, raw, false);
+      checkBool(c, raw, 'useBias');
+      break;
+    case 'maxPooling2d':
+      checkPair(c, raw, 'poolSize', false, MAX_KERNEL);
+      checkPair(c, raw, 'strides', false, MAX_KERNEL);
+      checkPadding(c, raw);
+      break;
+    case 'batchNormalization':
+      checkUnitInterval(c, raw, 'momentum', false, true);
+      if (raw.epsilon !== undefined && !(typeof raw.epsilon === 'number' && raw.epsilon > 0 && raw.epsilon < 1)) {
+        c.add('epsilon', `epsilon must be a small positive number, got ${show(raw.epsilon)}`);
+      }
+      break;
+  }
+}
+
+function convOutput(size: number, kernel: number, stride: number, padding: 'valid' | 'same'): number {
+  return padding === 'same' ? Math.ceil(size / stride) : Math.floor((size - kernel) / stride) + 1;
+}
+
+interface ShapeResult {
+  shape: number[];
+  params: number;
+  trainable: number;
+}
+
+/** Output shape and parameters of a field-valid layer, or an error text. */
+function inferLayer(layer: LayerSpec, input: number[]): ShapeResult | { error: string; field: string } {
+  switch (layer.type) {
+    case 'dense': {
+      if (input.length !== 1) {
+        return { field: 'type', error: `dense needs a flat input but gets ${formatShape(input)}; add a flatten layer before it` };
+      }
+      const fanIn = input[0] ?? 0;
+      const params = fanIn * layer.units + (layer.useBias === false ? 0 : layer.units);
+      return { shape: [layer.units], params, trainable: params };
+    }
+    case 'dropout':
+    case 'activation':
+      return { shape: input, params: 0, trainable: 0 };
+    case 'flatten':
+      return { shape: [input.reduce((a, b) => a * b, 1)], params: 0, trainable: 0 };
+    case 'conv2d': {
+      if (input.length !== 3) {
+        return { field: 'type', error: `conv2d needs an image input (height × width × channels) but gets ${formatShape(input)}; use inputShape [28, 28, 1]` };
+      }
+      const [h, w, cin] = input as [number, number, number];
+      const [kh, kw] = pair(layer.kernelSize);
+      const [sh, sw] = pair(layer.strides ?? 1);
+      const padding = layer.padding ?? 'valid';
+      const oh = convOutput(h, kh, sh, padding);
+      const ow = convOutput(w, kw, sw, padding);
+      if (oh < 1 || ow < 1) {
+        return { field: 'kernelSize', error: `kernel ${kh}×${kw} does not fit the ${h}×${w} input; use a smaller kernel or padding "same"` };
+      }
+      const params = kh * kw * cin * layer.filters + (layer.useBias === false ? 0 : layer.filters);
+      return { shape: [oh, ow, layer.filters], params, trainable: params };
+    }
+    case 'maxPooling2d': {
+      if (input.length !== 3) {
+        return { field: 'type', error: `maxPooling2d needs an image input but gets ${formatShape(input)}` };
+      }
+      const [h, w, c] = input as [number, number, number];
+      const [ph, pw] = pair(layer.poolSize ?? 2);
+      const [sh, sw] = pair(layer.strides ?? layer.poolSize ?? 2);
+      const padding = layer.padding ?? 'valid';
+      const oh = convOutput(h, ph, sh, padding);
+      const ow = convOutput(w, pw, sw, padding);
+      if (oh < 1 || ow < 1) {
+        return { field: 'poolSize', error: `pool ${ph}×${pw} does not fit the ${h}×${w} input` };
+      }
+      return { shape: [oh, ow, c], params: 0, trainable: 0 };
+    }
+    case 'batchNormalization': {
+      const channels = input[input.length - 1] ?? 0;
+      return { shape: input, params: 4 * channels, trainable: 2 * channels };
+    }
+  }
+}
+
+export function formatShape(shape: readonly number[]): string {
+  return `(None, ${shape.join(', ')})`;
+}
+
+function checkInputShape(raw: unknown, issues: ArchitectureIssue[]): number[] | null {
+  const ok =
+    Array.isArray(raw) &&
+    ((raw.length === 1 && raw[0] === 784) || (raw.length === 3 && raw[0] === 28 && raw[1] === 28 && raw[2] === 1));
+  if (!ok) {
+    issues.push({ layer: null, field: 'inputShape', message: `inputShape must be [784] or [28, 28, 1] (MNIST images), got ${show(raw)}` });
+    return null;
+  }
+  return raw as number[];
+}
+
+/** Validate and analyse a spec of unknown origin. Never throws. */
+export function analyzeArchitecture(spec: unknown): ArchitectureAnalysis {
+  const issues: ArchitectureIssue[] = [];
+  const layers: LayerInfo[] = [];
+  const result = (outputShape: number[] | null): ArchitectureAnalysis => {
+    const totalParams = layers.reduce((s, l) => s + l.params, 0);
+    const trainableParams = layers.reduce((s, l) => s + l.trainableParams, 0);
+    return { ok: issues.length === 0, issues, layers, totalParams, trainableParams, nonTrainableParams: totalParams - trainableParams, outputShape };
+  };
+  if (!isRecord(spec)) {
+    issues.push({ layer: null, field: '', message: `architecture must be an object with inputShape and layers, got ${show(spec)}` });
+    return result(null);
+  }
+  for (const key of Object.keys(spec)) {
+    if (key !== 'inputShape' && key !== 'layers') issues.push({ layer: null, field: key, message: `unknown architecture field "${key}"` });
+  }
+  let shape = checkInputShape(spec.inputShape, issues);
+  const rawLayers = spec.layers;
+  if (!Array.isArray(rawLayers)) {
+    issues.push({ layer: null, field: 'layers', message: `layers must be a list, got ${show(rawLayers)}` });
+    return result(null);
+  }
+  if (rawLayers.length === 0) issues.push({ layer: null, field: 'layers', message: 'the model needs at least one layer' });
+  if (rawLayers.length > MAX_LAYERS) issues.push({ layer: null, field: 'layers', message: `at most ${MAX_LAYERS} layers are supported, got ${rawLayers.length}` });
+
+  const counters = new Map<LayerType, number>();
+  rawLayers.slice(0, MAX_LAYERS).forEach((raw: unknown, index) => {
+    const number = index + 1;
+    if (!isRecord(raw) || typeof raw.type !== 'string' || !(LAYER_TYPES as readonly string[]).includes(raw.type)) {
+      const got = isRecord(raw) ? show(raw.type) : show(raw);
+      issues.push({ layer: number, field: 'type', message: `layer ${number}: type must be one of ${LAYER_TYPES.join(', ')}, got ${got}` });
+      shape = null;
+      return;
+    }
+    const type = raw.type as LayerType;
+    const c = new IssueCollector(number, `layer ${number} (${type})`);
+    checkLayerFields(type, raw, c);
+    issues.push(...c.issues);
+    const count = (counters.get(type) ?? 0) + 1;
+    counters.set(type, count);
+    if (c.issues.length > 0 || shape === null) {
+      shape = null;
+      return;
+    }
+    const inferred = inferLayer(raw as unknown as LayerSpec, shape);
+    if ('error' in inferred) {
+      c.add(inferred.field, inferred.error);
+      issues.push(...c.issues);
+      shape = null;
+      return;
+    }
+    layers.push({
+      name: `${KERAS_NAME_PREFIXES[type]}_${count}`,
+      className: KERAS_CLASS_NAMES[type],
+      type,
+      outputShape: inferred.shape,
+      params: inferred.params,
+      trainableParams: inferred.trainable,
+    });
+    shape = inferred.shape;
+  });
+
+  const last = rawLayers[rawLayers.length - 1];
+  if (issues.length === 0) {
+    if (shape === null || shape.length !== 1 || shape[0] !== 10) {
+      issues.push({ layer: null, field: 'layers', message: `the last layer must output 10 classes (None, 10), got ${shape ? formatShape(shape) : 'nothing'}; end with dense units 10` });
+    } else if (!isRecord(last) || !(last.activation === 'softmax')) {
+      issues.push({ layer: rawLayers.length, field: 'activation', message: `layer ${rawLayers.length} (${String(isRecord(last) ? last.type : '?')}): the last layer needs activation softmax for categorical crossentropy, got ${show(isRecord(last) ? (last.activation ?? 'linear') : undefined)}` });
+    }
+  }
+  return result(issues.length === 0 ? shape : null);
+}
+
+/** The analysis of a spec that must be valid; throws with every message otherwise. */
+export function assertValidArchitecture(spec: unknown): { architecture: Architecture; analysis: ArchitectureAnalysis } {
+  const analysis = analyzeArchitecture(spec);
+  if (!analysis.ok) throw new ArchitectureError(analysis.issues);
+  return { architecture: spec as Architecture, analysis };
+}
+
+export class ArchitectureError extends Error {
+  constructor(readonly issues: ArchitectureIssue[]) {
+    super(issues.map((i) => i.message).join('; '));
+    this.name = 'ArchitectureError';
+  }
+}

@@ -1,0 +1,136 @@
+// The whole Layerlab API as one contract: commands (input schema + output type) and events.
+// Electron IPC and the web bridge are both built from this table; a member missing on
+// either side is a compile error (see LabCommands / createApi).
+import type { z } from 'zod';
+import type { ArchitectureAnalysis } from './analyze-architecture.ts';
+import type { BackendReport, Evaluation, RunDetail, RunEvent, RunSummary } from './runs.ts';
+import {
+  ExportRunSchema,
+  ListRunsSchema,
+  MisclassifiedSchema,
+  PredictSchema,
+  RunRefSchema,
+  SetLearningRateSchema,
+  StartRunSchema,
+  TestImagesSchema,
+  UpdateRunSchema,
+} from './schemas.ts';
+import { z as zod } from 'zod';
+
+interface CommandDef<I extends z.ZodType, O> {
+  input: I;
+  /** Phantom: the output type travels in the type system only. */
+  output?: O;
+}
+const command = <O>() => <I extends z.ZodType>(input: I): CommandDef<I, O> => ({ input });
+const NoInput = zod.undefined().or(zod.strictObject({})).optional();
+
+export interface DatasetInfo {
+  name: string;
+  title: string;
+  hash: string;
+  trainExamples: number;
+  testExamples: number;
+  imageShape: [number, number];
+  builtIn: boolean;
+}
+
+export interface SystemInfo {
+  version: string;
+  home: string;
+  databasePath: string;
+  backend: BackendReport;
+  datasets: DatasetInfo[];
+}
+
+export interface ExportedFile {
+  filename: string;
+  mimeType: string;
+  content: string;
+}
+
+export interface TestImage {
+  index: number;
+  label: number;
+  /** 784 bytes (0–255), base64. */
+  pixels: string;
+}
+
+export interface MisclassifiedImage extends TestImage {
+  predicted: number;
+  confidence: number;
+}
+
+export const commands = {
+  getSystemInfo: command<SystemInfo>()(NoInput),
+  listDatasets: command<DatasetInfo[]>()(NoInput),
+  analyzeArchitecture: command<ArchitectureAnalysis>()(zod.unknown()),
+  startRun: command<{ runId: number }>()(StartRunSchema),
+  stopRun: command<{ runId: number; stopping: boolean }>()(RunRefSchema),
+  pauseRun: command<{ runId: number }>()(RunRefSchema),
+  resumeRun: command<{ runId: number }>()(RunRefSchema),
+  setLearningRate: command<{ runId: number; learningRate: number }>()(SetLearningRateSchema),
+  listRuns: command<RunSummary[]>()(ListRunsSchema),
+  getRun: command<RunDetail>()(RunRefSchema),
+  updateRun: command<RunSummary>()(UpdateRunSchema),
+  deleteRun: command<{ runId: number; deleted: boolean }>()(RunRefSchema),
+  exportRun: command<ExportedFile>()(ExportRunSchema),
+  getEvaluation: command<Evaluation | null>()(RunRefSchema),
+  predict: command<{ probabilities: number[][] }>()(PredictSchema),
+  getTestImages: command<TestImage[]>()(TestImagesSchema),
+  getMisclassified: command<MisclassifiedImage[]>()(MisclassifiedSchema),
+} as const;
+
+export type CommandName = keyof typeof commands;
+export type CommandInput<K extends CommandName> = z.input<(typeof commands)[K]['input']>;
+export type CommandParsed<K extends CommandName> = z.output<(typeof commands)[K]['input']>;
+export type CommandOutput<K extends CommandName> = NonNullable<(typeof commands)[K]['output']>;
+
+export const events = {
+  onRunEvent: 'run-event',
+} as const;
+export type EventName = keyof typeof events;
+export interface EventPayloads {
+  onRunEvent: RunEvent;
+}
+
+export type Unsubscribe = () => void;
+
+/** What the renderer holds: call a command, subscribe to an event. */
+export type LabApi = {
+  [K in CommandName]: (input: CommandInput<K>) => Promise<CommandOutput<K>>;
+} & {
+  [E in EventName]: (listener: (payload: EventPayloads[E]) => void) => Unsubscribe;
+};
+
+/** What the Node side implements: every command with its parsed input. */
+export type LabCommands = {
+  [K in CommandName]: (input: CommandParsed<K>) => Promise<CommandOutput<K>> | CommandOutput<K>;
+};
+
+export const COMMAND_NAMES = Object.keys(commands) as CommandName[];
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+/** The one place a raw payload becomes a typed command input. */
+export function parseCommandInput<K extends CommandName>(name: K, payload: unknown): CommandParsed<K> {
+  const def = commands[name];
+  const result = def.input.safeParse(payload);
+  if (!result.success) {
+    throw new PayloadError(name, result.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)));
+  }
+  return result.data as CommandParsed<K>;
+}
+
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && Object.hasOwn(commands, name);
+}
+
+export class PayloadError extends Error {
+  constructor(
+    readonly command: string,
+    readonly problems: string[],
+  ) {
+    super(`invalid ${command} payload: ${problems.join('; ')}`);
+    this.name = 'PayloadError';
+  }
+}

@@ -1,0 +1,83 @@
+// Runtime schemas for every payload that crosses a process or network boundary.
+import { z } from 'zod';
+import { analyzeArchitecture } from './analyze-architecture.ts';
+import type { Architecture } from './architecture.ts';
+import { BackendChoiceSchema } from './runs.ts';
+import { CompileConfigSchema, TrainConfigSchema } from './training-config.ts';
+
+/** Accepts only specs that analyzeArchitecture finds valid, with its precise messages. */
+export const ArchitectureSchema = z
+  .unknown()
+  .superRefine((value, ctx) => {
+    for (const issue of analyzeArchitecture(value).issues) {
+      ctx.addIssue({ code: 'custom', message: issue.message, path: issue.layer === null ? [issue.field] : ['layers', issue.layer - 1, issue.field] });
+    }
+  })
+  .transform((value) => value as Architecture);
+
+export const RunIdSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+export const DatasetNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'dataset names are lowercase letters, digits, - and _ (at most 64)');
+const RunNameSchema = z.string().trim().min(1).max(200);
+
+export const StartRunSchema = z.strictObject({
+  name: RunNameSchema.optional(),
+  architecture: ArchitectureSchema,
+  compile: CompileConfigSchema.default(CompileConfigSchema.parse({})),
+  train: TrainConfigSchema.default(TrainConfigSchema.parse({})),
+  dataset: DatasetNameSchema.default('mnist'),
+  backend: BackendChoiceSchema.default('auto'),
+  parentRunId: RunIdSchema.optional(),
+});
+export type StartRunRequest = z.input<typeof StartRunSchema>;
+export type StartRunParsed = z.output<typeof StartRunSchema>;
+
+export const RunRefSchema = z.strictObject({ runId: RunIdSchema });
+
+export const SetLearningRateSchema = z.strictObject({ runId: RunIdSchema, learningRate: z.number().positive().max(10) });
+
+export const UpdateRunSchema = z.strictObject({
+  runId: RunIdSchema,
+  name: RunNameSchema.optional(),
+  tags: z.array(z.string().trim().min(1).max(40)).max(20).optional(),
+  notes: z.string().max(10_000).optional(),
+});
+
+export const ListRunsSchema = z
+  .strictObject({
+    status: z.enum(['queued', 'running', 'completed', 'stopped', 'failed', 'interrupted']).optional(),
+    search: z.string().max(200).optional(),
+    limit: z.number().int().min(1).max(10_000).optional(),
+  })
+  .default({});
+
+export const ExportRunSchema = z.strictObject({ runId: RunIdSchema, format: z.enum(['csv', 'json']) });
+
+export const CheckpointRefSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('final') }),
+  z.strictObject({ kind: z.literal('best') }),
+  z.strictObject({ kind: z.literal('epoch'), epoch: z.number().int().min(1) }),
+]);
+export type CheckpointRef = z.output<typeof CheckpointRefSchema>;
+
+export const MAX_PREDICT_IMAGES = 256;
+export const PredictSchema = z.strictObject({
+  runId: RunIdSchema,
+  checkpoint: CheckpointRefSchema.default({ kind: 'final' }),
+  /** Images as 784 grey values in [0, 1], row-major 28×28, like the training data. */
+  images: z
+    .array(z.array(z.number().min(0).max(1)).length(784, 'each image must have 784 values (28×28)'))
+    .min(1)
+    .max(MAX_PREDICT_IMAGES),
+});
+
+export const TestImagesSchema = z.strictObject({
+  dataset: DatasetNameSchema.default('mnist'),
+  indices: z.array(z.number().int().min(0)).min(1).max(1000),
+});
+
+export const MisclassifiedSchema = z.strictObject({
+  runId: RunIdSchema,
+  trueLabel: z.number().int().min(0).max(9).optional(),
+  predictedLabel: z.number().int().min(0).max(9).optional(),
+  limit: z.number().int().min(1).max(500).default(60),
+});

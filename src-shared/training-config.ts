@@ -1,0 +1,89 @@
+// Compile and fit settings in Keras words, with the seed tutorial's values as defaults.
+import { z } from 'zod';
+
+export const LOSSES = ['categoricalCrossentropy'] as const;
+
+const learningRate = z.number().positive().max(10);
+
+export const SgdOptimizerSchema = z.strictObject({
+  name: z.literal('sgd'),
+  learningRate: learningRate.default(0.01),
+  momentum: z.number().min(0).max(1).default(0),
+  nesterov: z.boolean().default(false),
+});
+export const AdamOptimizerSchema = z.strictObject({
+  name: z.literal('adam'),
+  learningRate: learningRate.default(0.001),
+  beta1: z.number().min(0).lt(1).default(0.9),
+  beta2: z.number().min(0).lt(1).default(0.999),
+  epsilon: z.number().positive().max(1).default(1e-7),
+});
+export const RmspropOptimizerSchema = z.strictObject({
+  name: z.literal('rmsprop'),
+  learningRate: learningRate.default(0.001),
+  rho: z.number().min(0).lt(1).default(0.9),
+  momentum: z.number().min(0).max(1).default(0),
+  epsilon: z.number().positive().max(1).default(1e-7),
+});
+export const AdagradOptimizerSchema = z.strictObject({
+  name: z.literal('adagrad'),
+  learningRate: learningRate.default(0.01),
+  initialAccumulatorValue: z.number().positive().default(0.1),
+});
+
+export const OptimizerSchema = z.discriminatedUnion('name', [
+  SgdOptimizerSchema,
+  AdamOptimizerSchema,
+  RmspropOptimizerSchema,
+  AdagradOptimizerSchema,
+]);
+export type OptimizerConfig = z.output<typeof OptimizerSchema>;
+export type OptimizerName = OptimizerConfig['name'];
+export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['sgd', 'adam', 'rmsprop', 'adagrad'];
+
+export const CompileConfigSchema = z.strictObject({
+  loss: z.enum(LOSSES).default('categoricalCrossentropy'),
+  optimizer: OptimizerSchema.default({ name: 'sgd', learningRate: 0.01, momentum: 0, nesterov: false }),
+  metrics: z.array(z.literal('accuracy')).max(1).default(['accuracy']),
+});
+export type CompileConfig = z.output<typeof CompileConfigSchema>;
+
+export const ValidationSchema = z.discriminatedUnion('kind', [
+  /** validation_data=(x_test, y_test), as the seed does. */
+  z.strictObject({ kind: z.literal('testSet') }),
+  /** validation_split: the last fraction of the (subsampled) training set, as Keras takes it. */
+  z.strictObject({ kind: z.literal('split'), fraction: z.number().gt(0).lt(1) }),
+  z.strictObject({ kind: z.literal('none') }),
+]);
+export type ValidationConfig = z.output<typeof ValidationSchema>;
+
+export const MAX_EPOCHS = 1000;
+
+export const TrainConfigSchema = z.strictObject({
+  batchSize: z.number().int().min(1).max(65_536).default(128),
+  epochs: z.number().int().min(1).max(MAX_EPOCHS).default(10),
+  validation: ValidationSchema.default({ kind: 'testSet' }),
+  /** TRAIN_EXAMPLES of the seed: a random choice without replacement from the training set. */
+  trainExamples: z.number().int().min(1).default(60_000),
+  /** TEST_EXAMPLES of the seed. */
+  testExamples: z.number().int().min(1).default(10_000),
+  shuffle: z.boolean().default(true),
+  /** Seeds the subsampling, the shuffle, dropout and the initial weights. */
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+});
+export type TrainConfig = z.output<typeof TrainConfigSchema>;
+export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
+export type CompileConfigInput = z.input<typeof CompileConfigSchema>;
+
+export function describeOptimizer(o: OptimizerConfig): string {
+  switch (o.name) {
+    case 'sgd':
+      return `SGD(lr=${o.learningRate}${o.momentum ? `, momentum=${o.momentum}` : ''}${o.nesterov ? ', nesterov' : ''})`;
+    case 'adam':
+      return `Adam(lr=${o.learningRate})`;
+    case 'rmsprop':
+      return `RMSprop(lr=${o.learningRate})`;
+    case 'adagrad':
+      return `Adagrad(lr=${o.learningRate})`;
+  }
+}
