@@ -19,8 +19,8 @@ import { z as zod } from 'zod';
 
 interface CommandDef<I extends z.ZodType, O> {
   input: I;
-  /** Phantom: the output type travels in the type system only. */
-  output?: O;
+  /** Phantom: the output type travels in the type system only (a function so null survives). */
+  output?: () => O;
 }
 const command = <O>() => <I extends z.ZodType>(input: I): CommandDef<I, O> => ({ input });
 const NoInput = zod.undefined().or(zod.strictObject({})).optional();
@@ -84,7 +84,7 @@ export const commands = {
 export type CommandName = keyof typeof commands;
 export type CommandInput<K extends CommandName> = z.input<(typeof commands)[K]['input']>;
 export type CommandParsed<K extends CommandName> = z.output<(typeof commands)[K]['input']>;
-export type CommandOutput<K extends CommandName> = NonNullable<(typeof commands)[K]['output']>;
+export type CommandOutput<K extends CommandName> = ReturnType<NonNullable<(typeof commands)[K]['output']>>;
 
 export const events = {
   onRunEvent: 'run-event',

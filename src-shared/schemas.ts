@@ -26,7 +26,10 @@ export const StartRunSchema = z.strictObject({
   train: TrainConfigSchema.default(TrainConfigSchema.parse({})),
   dataset: DatasetNameSchema.default('mnist'),
   backend: BackendChoiceSchema.default('auto'),
+  /** The run this one re-runs or forks from. */
   parentRunId: RunIdSchema.optional(),
+  /** Start from this checkpoint of the parent instead of fresh weights (a fork). */
+  parentCheckpoint: z.lazy(() => CheckpointRefSchema).optional(),
 });
 export type StartRunRequest = z.input<typeof StartRunSchema>;
 export type StartRunParsed = z.output<typeof StartRunSchema>;

@@ -36,7 +36,8 @@ export type TrainerToParent =
   | { type: 'event'; event: RunEvent }
   | { type: 'checkpoint'; kind: CheckpointKind; epoch: number; valLoss: number | null; weights: Uint8Array }
   | { type: 'evaluation'; evaluation: Evaluation; predictions: TestPredictions }
-  | { type: 'fatal'; message: string };
+  | { type: 'fatal'; message: string }
+  | { type: 'exiting'; code: number };
 
 /** One running trainer, whatever kind of process hosts it. */
 export interface TrainerChannel {
@@ -45,6 +46,8 @@ export interface TrainerChannel {
   /** Fires once when the process ends, for any reason. */
   onExit(listener: (code: number | null, signal: string | null) => void): void;
   kill(): void;
+  /** What the process said last (stderr tail), to explain a crash. */
+  diagnostics?(): string;
 }
 
 /** The seam: the CLI and web mode fork a Node process, Electron uses utilityProcess. */

@@ -1,0 +1,80 @@
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { formatSummary, analyzeArchitecture, describeOptimizer, type RunSummary } from '../../../src-shared/index.ts';
+import { resolveLabHome } from '../../lab/home.ts';
+import { LabService } from '../../lab/service/lab-service.ts';
+import { UsageError } from '../cli-error.ts';
+
+export const runsHelp = `layerlab runs list [--status S] [--search TEXT] [--json]
+layerlab runs show ID [--json]
+layerlab runs export ID --format csv|json [--out FILE]
+layerlab runs delete ID
+  (all take --home DIR)`;
+
+function runId(value: string | undefined): number {
+  const id = Number(value);
+  if (!Number.isInteger(id) || id < 1) throw new UsageError(`a run id is a positive integer, got ${value === undefined ? 'nothing' : `"${value}"`}`);
+  return id;
+}
+
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toFixed(4));
+
+function listLine(r: RunSummary): string {
+  const arch = r.architecture.layers.map((l) => (l.type === 'dense' ? `dense${l.units}` : l.type)).join('-');
+  return [String(r.id).padStart(4), r.status.padEnd(11), r.createdAt.slice(0, 16).replace('T', ' '), r.name.slice(0, 24).padEnd(24), arch.slice(0, 28).padEnd(28), `ep ${r.epochsCompleted}/${r.train.epochs}`.padEnd(9), `val_acc ${pct(r.last?.val_acc)}`, `test_acc ${pct(r.testAccuracy)}`, r.backend ?? '-'].join('  ');
+}
+
+export async function runsCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    strict: true,
+    options: { home: { type: 'string' }, json: { type: 'boolean' }, format: { type: 'string' }, out: { type: 'string' }, status: { type: 'string' }, search: { type: 'string' } },
+  });
+  const service = await LabService.open({ home: resolveLabHome(values.home) });
+  try {
+    switch (sub) {
+      case 'list': {
+        const query = service.listRuns({ ...(values.status ? { status: values.status as RunSummary['status'] } : {}), ...(values.search ? { search: values.search } : {}) });
+        if (values.json) out.write(`${JSON.stringify(query)}\n`);
+        else if (query.length === 0) out.write('No runs yet. Start one with: layerlab train --preset keras-mlp\n');
+        else for (const r of query) out.write(`${listLine(r)}\n`);
+        return 0;
+      }
+      case 'show': {
+        const run = service.getRun({ runId: runId(positionals[0]) });
+        if (values.json) {
+          out.write(`${JSON.stringify(run)}\n`);
+          return 0;
+        }
+        out.write(`Run ${run.id}: ${run.name} — ${run.status}${run.statusReason ? ` (${run.statusReason})` : ''}\n`);
+        out.write(`Created ${run.createdAt}; backend ${run.backend ?? '-'}; dataset ${run.dataset.name} (${run.dataset.hash.slice(0, 12)})\n`);
+        out.write(`${describeOptimizer(run.compile.optimizer)}, batch ${run.train.batchSize}, epochs ${run.train.epochs}, seed ${run.train.seed}, train ${run.train.trainExamples}, test ${run.train.testExamples}\n`);
+        out.write(`${formatSummary(analyzeArchitecture(run.architecture))}\n`);
+        out.write('epoch      loss       acc  val_loss   val_acc   seconds\n');
+        for (const e of run.epochs) out.write(`${String(e.epoch).padStart(5)}  ${pct(e.loss).padStart(8)}  ${pct(e.acc).padStart(8)}  ${pct(e.val_loss).padStart(8)}  ${pct(e.val_acc).padStart(8)}  ${e.seconds.toFixed(2).padStart(8)}\n`);
+        if (run.evaluation) out.write(`Test loss: ${run.evaluation.loss.toFixed(6)}\nTest accuracy: ${run.evaluation.accuracy.toFixed(4)}\n`);
+        return 0;
+      }
+      case 'export': {
+        const format = values.format;
+        if (format !== 'csv' && format !== 'json') throw new UsageError('--format must be csv or json');
+        const file = service.exportRun({ runId: runId(positionals[0]), format });
+        if (values.out) writeFileSync(values.out, file.content);
+        else out.write(file.content);
+        return 0;
+      }
+      case 'delete': {
+        const id = runId(positionals[0]);
+        service.deleteRun({ runId: id });
+        out.write(`Deleted run ${id}\n`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown runs command ${sub === undefined ? '(none)' : `"${sub}"`}\n${runsHelp}`);
+    }
+  } finally {
+    await service.close();
+  }
+}

@@ -1,0 +1,102 @@
+import { parseArgs } from 'node:util';
+import { BACKEND_NAMES, parseCommandInput, type RunEvent } from '../../../src-shared/index.ts';
+import { LabService } from '../../lab/service/lab-service.ts';
+import { resolveLabHome } from '../../lab/home.ts';
+import { readArchitecture } from '../architecture-source.ts';
+import { UsageError } from '../cli-error.ts';
+import { jsonLine, ProgressPrinter } from '../progress-printer.ts';
+
+export const trainHelp = `layerlab train --preset keras-mlp | --arch FILE [options]
+  --epochs N  --batch-size N  --optimizer sgd|adam|rmsprop|adagrad  --lr X  --momentum X
+  --train-examples N  --test-examples N  --validation-split F  --seed N  --no-shuffle
+  --backend auto|${BACKEND_NAMES.join('|')}  --dataset mnist|NAME  --name TEXT  --home DIR  --json
+  Trains and stores the run. Ctrl-C stops it cleanly after the current batch (finished epochs are kept).`;
+
+function int(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new UsageError(`--${name} must be an integer, got "${value}"`);
+  return n;
+}
+
+function num(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got "${value}"`);
+  return n;
+}
+
+export function buildStartRequest(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      preset: { type: 'string' }, arch: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
+      optimizer: { type: 'string' }, lr: { type: 'string' }, momentum: { type: 'string' }, 'train-examples': { type: 'string' },
+      'test-examples': { type: 'string' }, 'validation-split': { type: 'string' }, seed: { type: 'string' }, 'no-shuffle': { type: 'boolean' },
+      backend: { type: 'string' }, dataset: { type: 'string' }, name: { type: 'string' }, home: { type: 'string' }, json: { type: 'boolean' },
+    },
+  });
+  const optimizer: Record<string, unknown> = { name: values.optimizer ?? 'sgd' };
+  if (values.lr !== undefined) optimizer.learningRate = num('lr', values.lr);
+  if (values.momentum !== undefined) optimizer.momentum = num('momentum', values.momentum);
+  const split = num('validation-split', values['validation-split']);
+  const train = Object.fromEntries(
+    Object.entries({
+      epochs: int('epochs', values.epochs),
+      batchSize: int('batch-size', values['batch-size']),
+      trainExamples: int('train-examples', values['train-examples']),
+      testExamples: int('test-examples', values['test-examples']),
+      seed: int('seed', values.seed),
+      shuffle: values['no-shuffle'] ? false : undefined,
+      validation: split === undefined ? undefined : { kind: 'split', fraction: split },
+    }).filter(([, v]) => v !== undefined),
+  );
+  const request = parseCommandInput('startRun', {
+    architecture: readArchitecture(values.preset, values.arch),
+    compile: { optimizer },
+    train,
+    ...(values.dataset ? { dataset: values.dataset } : {}),
+    ...(values.backend ? { backend: values.backend } : {}),
+    ...(values.name ? { name: values.name } : {}),
+  });
+  return { request, home: values.home, json: values.json ?? false };
+}
+
+export async function trainCommand(argv: string[], out: NodeJS.WritableStream & { isTTY?: boolean }): Promise<number> {
+  const { request, home, json } = buildStartRequest(argv);
+  const service = await LabService.open({ home: resolveLabHome(home) });
+  const printer = new ProgressPrinter(out, request.train.batchSize);
+  let finished: Extract<RunEvent, { type: 'finished' }> | null = null;
+  service.onRunEvent((event) => {
+    if (json) {
+      const line = jsonLine(event);
+      if (line) out.write(`${line}\n`);
+    } else {
+      printer.handle(event);
+    }
+    if (event.type === 'finished') finished = event;
+  });
+  let runId: number | null = null;
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (runId === null) return;
+    if (interrupts === 1) {
+      process.stderr.write('\nStopping after the current batch (Ctrl-C again to abort)…\n');
+      service.stopRun({ runId });
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    runId = service.startRun(request).runId;
+    await service.waitForRun(runId);
+  } finally {
+    process.off('SIGINT', onSigint);
+    await service.close();
+  }
+  const status = (finished as Extract<RunEvent, { type: 'finished' }> | null)?.status;
+  return status === 'completed' || status === 'stopped' ? 0 : 1;
+}

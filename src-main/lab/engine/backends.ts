@@ -1,0 +1,134 @@
+// Picks the fastest backend this machine can run: tfjs-node-gpu > tfjs-node > wasm > cpu.
+// Every skipped backend gets a reason that the run records and the app shows; a requested
+// backend that cannot load is an error, never a silent fallback.
+import { createRequire } from 'node:module';
+import type { BackendChoice, BackendName, BackendProbe, BackendReport } from '../../../src-shared/index.ts';
+import type { Tf } from '../model/tf-types.ts';
+import { missingCudaLibraries } from './cuda-probe.ts';
+
+export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+const NATIVE_PACKAGES: Partial<Record<BackendName, string>> = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+};
+
+export class BackendError extends Error {
+  override name = 'BackendError';
+}
+
+export interface LoadedBackend {
+  tf: Tf;
+  report: BackendReport;
+}
+
+/** Test seam: how a package is found and loaded. */
+export interface BackendEnvironment {
+  isInstalled(pkg: string): boolean;
+  importPackage(pkg: string): Promise<unknown>;
+  missingCudaLibraries(): string[];
+}
+
+const require = createRequire(import.meta.url);
+
+export const realEnvironment: BackendEnvironment = {
+  isInstalled(pkg) {
+    try {
+      require.resolve(`${pkg}/package.json`);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  importPackage: (pkg) => import(pkg),
+  missingCudaLibraries: () => missingCudaLibraries(),
+};
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0]?.slice(0, 300) ?? text;
+}
+
+/** Why `backend` cannot be used here, or null when it can (without loading anything heavy). */
+export function precheck(backend: BackendName, env: BackendEnvironment): string | null {
+  const pkg = NATIVE_PACKAGES[backend];
+  if (!pkg) return null;
+  if (!env.isInstalled(pkg)) {
+    return `${pkg} is not installed (an optional dependency: its install downloads libtensorflow, which failed or was skipped)`;
+  }
+  if (backend === 'tensorflow-gpu') {
+    const missing = env.missingCudaLibraries();
+    if (missing.length > 0) return `CUDA 11.2 + cuDNN 8.1 libraries not found: ${missing.join(', ')}`;
+  }
+  return null;
+}
+
+async function activate(backend: BackendName, env: BackendEnvironment): Promise<Tf> {
+  const pkg = NATIVE_PACKAGES[backend];
+  if (pkg) {
+    // The native packages re-export tfjs and register the 'tensorflow' backend on import.
+    const mod = (await env.importPackage(pkg)) as Tf & { default?: Tf };
+    const tf = (mod.default && typeof mod.default.setBackend === 'function' ? mod.default : mod) as Tf;
+    if (!(await tf.setBackend('tensorflow'))) throw new BackendError(`${pkg} loaded but its backend did not initialise`);
+    return tf;
+  }
+  const tf = (await import('@tensorflow/tfjs')) as unknown as Tf;
+  if (backend === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  if (!(await tf.setBackend(backend))) throw new BackendError(`the ${backend} backend did not initialise`);
+  await tf.ready();
+  return tf;
+}
+
+function versionsOf(tf: Tf, backend: BackendName): Record<string, string> {
+  const versions: Record<string, string> = { node: process.versions.node };
+  for (const [k, v] of Object.entries(tf.version)) if (typeof v === 'string') versions[k] = v;
+  const pkg = NATIVE_PACKAGES[backend];
+  if (pkg) {
+    try {
+      versions[pkg] = (require(`${pkg}/package.json`) as { version: string }).version;
+    } catch {
+      /* the version is informative only */
+    }
+  }
+  if (backend === 'wasm') versions['tfjs-backend-wasm'] = (require('@tensorflow/tfjs-backend-wasm/package.json') as { version: string }).version;
+  return versions;
+}
+
+/** Loads the requested backend, or with 'auto' the best one that works, recording why others were skipped. */
+export async function loadBackend(requested: BackendChoice, env: BackendEnvironment = realEnvironment): Promise<LoadedBackend> {
+  const candidates = requested === 'auto' ? BACKEND_ORDER : [requested];
+  const probes: BackendProbe[] = [];
+  for (const backend of candidates) {
+    let reason = precheck(backend, env);
+    if (reason === null) {
+      try {
+        const tf = await activate(backend, env);
+        for (const later of BACKEND_ORDER.slice(BACKEND_ORDER.indexOf(backend) + 1)) {
+          probes.push({ backend: later, available: true, reason: null });
+        }
+        probes.push({ backend, available: true, reason: null });
+        probes.sort((a, b) => BACKEND_ORDER.indexOf(a.backend) - BACKEND_ORDER.indexOf(b.backend));
+        return { tf, report: { chosen: backend, requested, probes, versions: versionsOf(tf, backend) } };
+      } catch (error) {
+        reason = `failed to load: ${firstLine(error)}`;
+      }
+    }
+    probes.push({ backend, available: false, reason });
+    if (requested !== 'auto') throw new BackendError(`the ${backend} backend cannot be used: ${reason}`);
+  }
+  throw new BackendError(`no backend could be loaded: ${probes.map((p) => `${p.backend}: ${p.reason}`).join('; ')}`);
+}
+
+/** A report of every backend without loading tfjs (for the backend doctor and system info). */
+export function probeBackends(env: BackendEnvironment = realEnvironment): BackendProbe[] {
+  return BACKEND_ORDER.map((backend) => {
+    const reason = precheck(backend, env);
+    return { backend, available: reason === null, reason };
+  });
+}
+
+/** One line: "wasm (tensorflow-gpu: …; tensorflow: …)". */
+export function describeBackendReport(report: BackendReport): string {
+  const skipped = report.probes.filter((p) => BACKEND_ORDER.indexOf(p.backend) < BACKEND_ORDER.indexOf(report.chosen) && !p.available);
+  return skipped.length === 0 ? report.chosen : `${report.chosen} (skipped ${skipped.map((p) => `${p.backend}: ${p.reason}`).join('; ')})`;
+}

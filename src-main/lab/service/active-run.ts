@@ -1,0 +1,131 @@
+// One run in flight: forwards control to its trainer process and persists what comes back.
+// LabService is the only SQLite writer; each epoch is committed with its batch losses as it
+// ends, so a crash loses at most the epoch in flight.
+import type { BatchLoss, FinalStatus, RunEvent } from '../../../src-shared/index.ts';
+import type { LabStore } from '../store/lab-store.ts';
+import type { TrainerChannel, TrainerToParent, TrainJob } from '../training/trainer-protocol.ts';
+
+export class ActiveRun {
+  private finished = false;
+  private batchLosses: BatchLoss[] = [];
+  private readonly done: Promise<FinalStatus>;
+  private resolveDone!: (status: FinalStatus) => void;
+  paused = false;
+
+  constructor(
+    readonly job: TrainJob,
+    private readonly channel: TrainerChannel,
+    private readonly store: LabStore,
+    private readonly emit: (event: RunEvent) => void,
+  ) {
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    channel.onMessage((message) => this.onMessage(message));
+    channel.onExit((code, signal) => this.onExit(code, signal));
+    channel.send({ type: 'start', job });
+  }
+
+  get runId(): number {
+    return this.job.runId;
+  }
+
+  whenDone(): Promise<FinalStatus> {
+    return this.done;
+  }
+
+  stop(): void {
+    this.channel.send({ type: 'stop' });
+  }
+  pause(): void {
+    this.channel.send({ type: 'pause' });
+  }
+  resume(): void {
+    this.channel.send({ type: 'resume' });
+  }
+  setLearningRate(learningRate: number): void {
+    this.channel.send({ type: 'setLearningRate', learningRate });
+  }
+  kill(): void {
+    this.channel.kill();
+  }
+
+  private onMessage(message: TrainerToParent): void {
+    if (this.finished) return;
+    try {
+      switch (message.type) {
+        case 'backend':
+          this.store.markStarted(this.runId, message.report);
+          break;
+        case 'event':
+          this.onEvent(message.event);
+          break;
+        case 'checkpoint':
+          this.store.saveCheckpoint(this.runId, { kind: message.kind, epoch: message.epoch, valLoss: message.valLoss, weights: message.weights });
+          break;
+        case 'evaluation':
+          this.store.saveEvaluation(this.runId, message.evaluation, message.predictions);
+          this.emit({ type: 'evaluated', runId: this.runId, evaluation: message.evaluation });
+          break;
+        case 'fatal':
+          this.finish('failed', message.message);
+          break;
+        case 'ready':
+        case 'exiting':
+          break;
+      }
+    } catch (error) {
+      // A store failure (full disk) ends the run: training on without saving would lose it.
+      this.finish('failed', `could not save the run: ${error instanceof Error ? error.message : String(error)}`);
+      this.channel.kill();
+    }
+  }
+
+  private onEvent(event: RunEvent): void {
+    switch (event.type) {
+      case 'progress':
+        event.losses.forEach((loss, i) => this.batchLosses.push({ epoch: event.epoch, batch: event.firstBatch + i, loss }));
+        break;
+      case 'epoch': {
+        const { type: _t, runId: _r, ...metrics } = event;
+        this.store.addEpoch(this.runId, metrics, this.batchLosses);
+        this.batchLosses = [];
+        break;
+      }
+      case 'paused':
+      case 'resumed':
+        this.paused = event.type === 'paused';
+        this.store.addLogEntry(this.runId, { at: new Date().toISOString(), epoch: event.epoch, batch: event.batch, kind: event.type === 'paused' ? 'pause' : 'resume', message: `${event.type} at epoch ${event.epoch}, batch ${event.batch}` });
+        break;
+      case 'learningRate':
+        this.store.addLogEntry(this.runId, { at: new Date().toISOString(), epoch: event.epoch, batch: event.batch, kind: 'learningRate', message: `learning rate set to ${event.learningRate}` });
+        break;
+      case 'finished':
+        this.finish(event.status, event.reason);
+        return;
+      case 'started':
+      case 'evaluated':
+        break;
+    }
+    this.emit(event);
+  }
+
+  private onExit(code: number | null, signal: string | null): void {
+    if (this.finished) return;
+    const said = this.channel.diagnostics?.() ?? '';
+    const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
+    this.finish('failed', `the trainer process ${how} before the run finished${said ? `: ${said.split('\n').slice(-3).join(' ')}` : ''}`);
+  }
+
+  private finish(status: FinalStatus, reason: string | null): void {
+    if (this.finished) return;
+    this.finished = true;
+    let evaluation = null;
+    try {
+      this.store.finishRun(this.runId, status, reason);
+      evaluation = this.store.getRun(this.runId)?.evaluation ?? null;
+    } catch {
+      // The store is unusable (disk full): the run stays 'running' and becomes 'interrupted' on the next open.
+    }
+    this.emit({ type: 'finished', runId: this.runId, status, reason, evaluation });
+    this.resolveDone(status);
+  }
+}

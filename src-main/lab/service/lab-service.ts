@@ -1,0 +1,258 @@
+// LabService: the one implementation of the contract's commands. The CLI, the web bridge and
+// Electron IPC all call this class; nothing else writes the database.
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import {
+  analyzeArchitecture,
+  assertValidArchitecture,
+  type CommandOutput,
+  type CommandParsed,
+  type RunEvent,
+  type Unsubscribe,
+} from '../../../src-shared/index.ts';
+import { DatasetRegistry } from '../data/dataset-registry.ts';
+import { BACKEND_ORDER, probeBackends } from '../engine/backends.ts';
+import { DATABASE_FILE } from '../home.ts';
+import { LabStore, StoreError } from '../store/lab-store.ts';
+import { forkTrainerLauncher } from '../training/fork-trainer-launcher.ts';
+import type { TrainerLauncher } from '../training/trainer-protocol.ts';
+import { ActiveRun } from './active-run.ts';
+import type { LabServiceLike } from './lab-service-types.ts';
+import { Predictor } from './predictor.ts';
+import { exportRun } from './run-export.ts';
+
+const require = createRequire(import.meta.url);
+const VERSION = (require('../../../package.json') as { version: string }).version;
+const STOP_GRACE_MS = 10_000;
+
+export interface LabServiceOptions {
+  home: string;
+  trainerLauncher?: TrainerLauncher;
+  /** better-sqlite3 build for Electron's ABI. */
+  nativeBinding?: string;
+}
+
+export class RunStateError extends Error {
+  override name = 'RunStateError';
+}
+
+export class LabService implements LabServiceLike {
+  private readonly listeners = new Set<(event: RunEvent) => void>();
+  private readonly active = new Map<number, ActiveRun>();
+  private readonly predictor = new Predictor();
+  private closed = false;
+
+  private constructor(
+    readonly home: string,
+    private readonly store: LabStore,
+    private readonly datasets: DatasetRegistry,
+    private readonly launcher: TrainerLauncher,
+  ) {}
+
+  static async open(options: LabServiceOptions): Promise<LabService> {
+    const store = LabStore.open(join(options.home, DATABASE_FILE), options.nativeBinding ? { nativeBinding: options.nativeBinding } : undefined);
+    return new LabService(options.home, store, new DatasetRegistry(options.home), options.trainerLauncher ?? forkTrainerLauncher());
+  }
+
+  get databasePath(): string {
+    return join(this.home, DATABASE_FILE);
+  }
+
+  onRunEvent(listener: (event: RunEvent) => void): Unsubscribe {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: RunEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // One broken listener (a dropped socket) must not stop the others or the run.
+      }
+    }
+  }
+
+  getSystemInfo(): CommandOutput<'getSystemInfo'> {
+    const probes = probeBackends();
+    const chosen = probes.find((p) => p.available)?.backend ?? BACKEND_ORDER[BACKEND_ORDER.length - 1] ?? 'cpu';
+    return {
+      version: VERSION,
+      home: this.home,
+      databasePath: this.databasePath,
+      backend: { chosen, requested: 'auto', probes, versions: { node: process.versions.node, layerlab: VERSION } },
+      datasets: this.datasets.list(),
+    };
+  }
+
+  listDatasets(): CommandOutput<'listDatasets'> {
+    return this.datasets.list();
+  }
+
+  analyzeArchitecture(input: CommandParsed<'analyzeArchitecture'>): CommandOutput<'analyzeArchitecture'> {
+    return analyzeArchitecture(input);
+  }
+
+  startRun(input: CommandParsed<'startRun'>): CommandOutput<'startRun'> {
+    if (this.closed) throw new RunStateError('the lab is shutting down');
+    const { analysis } = assertValidArchitecture(input.architecture);
+    const dataset = this.datasets.load(input.dataset);
+    if (input.train.trainExamples > dataset.trainCount) {
+      throw new RunStateError(`trainExamples is ${input.train.trainExamples} but ${dataset.name} has ${dataset.trainCount} training images`);
+    }
+    if (input.train.testExamples > dataset.testCount) {
+      throw new RunStateError(`testExamples is ${input.train.testExamples} but ${dataset.name} has ${dataset.testCount} test images`);
+    }
+    let initialWeights: Uint8Array | null = null;
+    if (input.parentRunId !== undefined) {
+      if (!this.store.getRun(input.parentRunId)) throw new StoreError(`run ${input.parentRunId} does not exist`);
+      if (input.parentCheckpoint) {
+        const stored = this.store.loadCheckpoint(input.parentRunId, input.parentCheckpoint);
+        if (!stored) throw new RunStateError(`run ${input.parentRunId} has no such checkpoint to start from`);
+        initialWeights = stored.weights;
+      }
+    } else if (input.parentCheckpoint) {
+      throw new RunStateError('parentCheckpoint needs parentRunId');
+    }
+    const runId = this.store.createRun({
+      name: input.name ?? '',
+      architecture: input.architecture,
+      compile: input.compile,
+      train: input.train,
+      dataset: { name: dataset.name, hash: dataset.hash },
+      totalParams: analysis.totalParams,
+      parentRunId: input.parentRunId ?? null,
+    });
+    const run = new ActiveRun(
+      { runId, architecture: input.architecture, compile: input.compile, train: input.train, dataset: dataset.name, home: this.home, backend: input.backend, initialWeights },
+      this.launcher.launch(),
+      this.store,
+      (event) => this.emit(event),
+    );
+    this.active.set(runId, run);
+    void run.whenDone().then(() => this.active.delete(runId));
+    return { runId };
+  }
+
+  private activeRun(runId: number): ActiveRun {
+    const run = this.active.get(runId);
+    if (!run) {
+      const stored = this.store.getRun(runId);
+      throw stored ? new RunStateError(`run ${runId} is not running (it is ${stored.status})`) : new StoreError(`run ${runId} does not exist`);
+    }
+    return run;
+  }
+
+  stopRun({ runId }: CommandParsed<'stopRun'>): CommandOutput<'stopRun'> {
+    this.activeRun(runId).stop();
+    return { runId, stopping: true };
+  }
+
+  pauseRun({ runId }: CommandParsed<'pauseRun'>): CommandOutput<'pauseRun'> {
+    this.activeRun(runId).pause();
+    return { runId };
+  }
+
+  resumeRun({ runId }: CommandParsed<'resumeRun'>): CommandOutput<'resumeRun'> {
+    this.activeRun(runId).resume();
+    return { runId };
+  }
+
+  setLearningRate({ runId, learningRate }: CommandParsed<'setLearningRate'>): CommandOutput<'setLearningRate'> {
+    const run = this.activeRun(runId);
+    if (!run.paused) throw new RunStateError('pause the run before changing its learning rate');
+    run.setLearningRate(learningRate);
+    return { runId, learningRate };
+  }
+
+  listRuns(query: CommandParsed<'listRuns'>): CommandOutput<'listRuns'> {
+    return this.store.listRuns(query);
+  }
+
+  getRun({ runId }: CommandParsed<'getRun'>): CommandOutput<'getRun'> {
+    const run = this.store.getRun(runId);
+    if (!run) throw new StoreError(`run ${runId} does not exist`);
+    return run;
+  }
+
+  updateRun({ runId, ...changes }: CommandParsed<'updateRun'>): CommandOutput<'updateRun'> {
+    return this.store.updateRun(runId, changes);
+  }
+
+  deleteRun({ runId }: CommandParsed<'deleteRun'>): CommandOutput<'deleteRun'> {
+    if (this.active.has(runId)) throw new RunStateError(`run ${runId} is still running; stop it first`);
+    const deleted = this.store.deleteRun(runId);
+    if (!deleted) throw new StoreError(`run ${runId} does not exist`);
+    this.predictor.forget(`${runId}:`);
+    return { runId, deleted };
+  }
+
+  exportRun({ runId, format }: CommandParsed<'exportRun'>): CommandOutput<'exportRun'> {
+    return exportRun(this.getRun({ runId }), format);
+  }
+
+  getEvaluation({ runId }: CommandParsed<'getEvaluation'>): CommandOutput<'getEvaluation'> {
+    return this.getRun({ runId }).evaluation;
+  }
+
+  async predict({ runId, checkpoint, images }: CommandParsed<'predict'>): Promise<CommandOutput<'predict'>> {
+    const run = this.getRun({ runId });
+    const stored = this.store.loadCheckpoint(runId, checkpoint);
+    if (!stored) {
+      const what = checkpoint.kind === 'epoch' ? `a checkpoint of epoch ${checkpoint.epoch}` : `a ${checkpoint.kind} checkpoint`;
+      throw new RunStateError(`run ${runId} has no ${what}`);
+    }
+    const key = `${runId}:${checkpoint.kind}:${stored.epoch}`;
+    const probabilities = await this.predictor.predict(key, run.architecture, () => stored.weights, images);
+    return { probabilities };
+  }
+
+  getTestImages({ dataset, indices }: CommandParsed<'getTestImages'>): CommandOutput<'getTestImages'> {
+    const data = this.datasets.load(dataset);
+    return indices.map((index) => {
+      if (index >= data.testCount) throw new RunStateError(`test image ${index} does not exist (${data.name} has ${data.testCount})`);
+      return { index, label: data.testLabels[index] ?? 0, pixels: Buffer.from(data.testImages.subarray(index * 784, (index + 1) * 784)).toString('base64') };
+    });
+  }
+
+  getMisclassified({ runId, trueLabel, predictedLabel, limit }: CommandParsed<'getMisclassified'>): CommandOutput<'getMisclassified'> {
+    const run = this.getRun({ runId });
+    const predictions = this.store.getPredictions(runId);
+    if (!predictions) return [];
+    const data = this.datasets.load(run.dataset.name);
+    const found: CommandOutput<'getMisclassified'> = [];
+    for (let i = 0; i < predictions.testIndices.length; i++) {
+      const index = predictions.testIndices[i] as number;
+      const label = data.testLabels[index] ?? 0;
+      const predicted = predictions.predicted[i] ?? 0;
+      if (label === predicted) continue;
+      if (trueLabel !== undefined && label !== trueLabel) continue;
+      if (predictedLabel !== undefined && predicted !== predictedLabel) continue;
+      found.push({ index, label, predicted, confidence: predictions.confidence[i] ?? 0, pixels: '' });
+    }
+    found.sort((a, b) => b.confidence - a.confidence);
+    return found.slice(0, limit).map((img) => ({
+      ...img,
+      pixels: Buffer.from(data.testImages.subarray(img.index * 784, (img.index + 1) * 784)).toString('base64'),
+    }));
+  }
+
+  /** Resolves when the run ends (for the CLI and tests). */
+  async waitForRun(runId: number): Promise<void> {
+    await this.active.get(runId)?.whenDone();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const runs = [...this.active.values()];
+    for (const run of runs) run.stop();
+    await Promise.all(
+      runs.map((run) =>
+        Promise.race([run.whenDone(), new Promise<void>((resolve) => setTimeout(resolve, STOP_GRACE_MS))]).then(() => run.kill()),
+      ),
+    );
+    this.predictor.dispose();
+    this.store.close();
+  }
+}

@@ -1,0 +1,65 @@
+// Predictions for draw-to-predict and the API, in the service's own process. It uses wasm
+// so it never competes with a trainer for the native/GPU
+// backend, and a small cache of built models keyed by run and checkpoint.
+import type { Architecture } from '../../../src-shared/index.ts';
+import { loadBackend, type LoadedBackend } from '../engine/backends.ts';
+import { buildModel } from '../model/build-model.ts';
+import type { LayersModel } from '../model/tf-types.ts';
+import { loadWeightsInto } from '../model/weights-codec.ts';
+import { predictProbabilities, NUM_CLASSES } from '../training/evaluate.ts';
+
+const CACHE_SIZE = 8;
+
+export class Predictor {
+  private backend: Promise<LoadedBackend> | null = null;
+  private readonly models = new Map<string, LayersModel>();
+
+  private load(): Promise<LoadedBackend> {
+    this.backend ??= loadBackend('wasm');
+    return this.backend;
+  }
+
+  async backendName(): Promise<string> {
+    return (await this.load()).report.chosen;
+  }
+
+  /** Probabilities (one row of 10 per image) from the given weights. */
+  async predict(key: string, architecture: Architecture, weights: () => Uint8Array, images: number[][]): Promise<number[][]> {
+    const { tf } = await this.load();
+    let model = this.models.get(key);
+    if (model) {
+      this.models.delete(key);
+    } else {
+      model = buildModel(tf, architecture, 0);
+      loadWeightsInto(tf, model, weights());
+    }
+    this.models.set(key, model);
+    this.evict();
+    const flat = new Float32Array(images.length * 784);
+    images.forEach((img, i) => flat.set(img, i * 784));
+    const probs = predictProbabilities(tf, model, flat, images.length, architecture.inputShape, 256);
+    return images.map((_, i) => Array.from(probs.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES)));
+  }
+
+  forget(prefix: string): void {
+    for (const [key, model] of this.models) {
+      if (key.startsWith(prefix)) {
+        model.dispose();
+        this.models.delete(key);
+      }
+    }
+  }
+
+  private evict(): void {
+    while (this.models.size > CACHE_SIZE) {
+      const [oldest, model] = this.models.entries().next().value as [string, LayersModel];
+      model.dispose();
+      this.models.delete(oldest);
+    }
+  }
+
+  dispose(): void {
+    for (const model of this.models.values()) model.dispose();
+    this.models.clear();
+  }
+}

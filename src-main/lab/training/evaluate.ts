@@ -1,0 +1,97 @@
+// Batched inference and the numbers a user reads after training: loss, accuracy, the
+// confusion matrix, per-class precision/recall/F1. Loss matches Keras: categorical
+// crossentropy on probabilities clipped to [1e-7, 1 - 1e-7].
+import type { ClassMetrics, Evaluation } from '../../../src-shared/index.ts';
+import type { LayersModel, Tensor, Tf } from '../model/tf-types.ts';
+import { PIXELS, type ExampleSet } from './prepare-data.ts';
+
+export const NUM_CLASSES = 10;
+const EPSILON = 1e-7;
+
+/**
+ * Class probabilities for n images (n × 10). Each batch is built from a view of the typed
+ * array, so no whole-tensor Slice is paid per batch.
+ */
+export function predictProbabilities(tf: Tf, model: LayersModel, images: Float32Array, count: number, inputShape: readonly number[], batchSize = 1000): Float32Array {
+  const out = new Float32Array(count * NUM_CLASSES);
+  for (let start = 0; start < count; start += batchSize) {
+    const n = Math.min(batchSize, count - start);
+    const probs = tf.tidy(() => {
+      const x = tf.tensor(images.subarray(start * PIXELS, (start + n) * PIXELS), [n, ...inputShape]);
+      return model.predict(x) as Tensor;
+    });
+    out.set(probs.dataSync() as Float32Array, start * NUM_CLASSES);
+    probs.dispose();
+  }
+  return out;
+}
+
+export interface ScoredPredictions {
+  loss: number;
+  accuracy: number;
+  predicted: Uint8Array;
+  confidence: Float32Array;
+}
+
+export function scorePredictions(probabilities: Float32Array, labels: Uint8Array): ScoredPredictions {
+  const count = labels.length;
+  const predicted = new Uint8Array(count);
+  const confidence = new Float32Array(count);
+  let lossSum = 0;
+  let correct = 0;
+  for (let i = 0; i < count; i++) {
+    const row = i * NUM_CLASSES;
+    let best = 0;
+    let bestP = -1;
+    for (let c = 0; c < NUM_CLASSES; c++) {
+      const p = probabilities[row + c] as number;
+      if (p > bestP) {
+        bestP = p;
+        best = c;
+      }
+    }
+    const label = labels[i] as number;
+    const pTrue = Math.min(Math.max(probabilities[row + label] as number, EPSILON), 1 - EPSILON);
+    lossSum -= Math.log(pTrue);
+    predicted[i] = best;
+    confidence[i] = bestP;
+    if (best === label) correct++;
+  }
+  return { loss: count ? lossSum / count : 0, accuracy: count ? correct / count : 0, predicted, confidence };
+}
+
+export function confusionMatrix(labels: Uint8Array, predicted: Uint8Array): number[][] {
+  const m = Array.from({ length: NUM_CLASSES }, () => new Array<number>(NUM_CLASSES).fill(0));
+  for (let i = 0; i < labels.length; i++) {
+    const row = m[labels[i] as number];
+    if (row) row[predicted[i] as number] = (row[predicted[i] as number] ?? 0) + 1;
+  }
+  return m;
+}
+
+export function perClassMetrics(matrix: number[][]): ClassMetrics[] {
+  return matrix.map((row, label) => {
+    const tp = row[label] ?? 0;
+    const support = row.reduce((a, b) => a + b, 0);
+    const predictedAs = matrix.reduce((s, r) => s + (r[label] ?? 0), 0);
+    const precision = predictedAs ? tp / predictedAs : 0;
+    const recall = support ? tp / support : 0;
+    const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
+    return { label, precision, recall, f1, support };
+  });
+}
+
+export interface FullEvaluation {
+  evaluation: Evaluation;
+  scored: ScoredPredictions;
+}
+
+export function evaluateModel(tf: Tf, model: LayersModel, set: ExampleSet, inputShape: readonly number[]): FullEvaluation {
+  const probabilities = predictProbabilities(tf, model, set.images, set.count, inputShape);
+  const scored = scorePredictions(probabilities, set.labels);
+  const matrix = confusionMatrix(set.labels, scored.predicted);
+  return {
+    scored,
+    evaluation: { loss: scored.loss, accuracy: scored.accuracy, confusionMatrix: matrix, perClass: perClassMetrics(matrix), examples: set.count },
+  };
+}

@@ -1,0 +1,77 @@
+// Turns a dataset and a train config into the arrays the loop feeds: the seed's subsampling
+// (numpy.random.choice without replacement, train mask first, then test mask), /255, and the
+// validation set (the test subsample, or the last fraction of the training subsample as Keras
+// takes validation_split).
+import type { TrainConfig } from '../../../src-shared/index.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { SeededRandom } from '../util/seeded-random.ts';
+
+export const PIXELS = 784;
+
+export interface ExampleSet {
+  /** n × 784 floats in [0, 1]. */
+  images: Float32Array;
+  labels: Uint8Array;
+  count: number;
+  /** Index of each example in the dataset's own train or test set. */
+  sourceIndices: Uint32Array;
+}
+
+export interface PreparedData {
+  train: ExampleSet;
+  validation: ExampleSet | null;
+  test: ExampleSet;
+}
+
+export class TrainConfigError extends Error {
+  override name = 'TrainConfigError';
+}
+
+function gather(images: Uint8Array, labels: Uint8Array, indices: Uint32Array): ExampleSet {
+  const out = new Float32Array(indices.length * PIXELS);
+  const outLabels = new Uint8Array(indices.length);
+  for (let i = 0; i < indices.length; i++) {
+    const src = (indices[i] as number) * PIXELS;
+    const dst = i * PIXELS;
+    for (let p = 0; p < PIXELS; p++) out[dst + p] = (images[src + p] as number) / 255;
+    outLabels[i] = labels[indices[i] as number] as number;
+  }
+  return { images: out, labels: outLabels, count: indices.length, sourceIndices: indices };
+}
+
+function sliceSet(set: ExampleSet, start: number, end: number): ExampleSet {
+  return {
+    images: set.images.subarray(start * PIXELS, end * PIXELS),
+    labels: set.labels.subarray(start, end),
+    count: end - start,
+    sourceIndices: set.sourceIndices.subarray(start, end),
+  };
+}
+
+export function prepareData(dataset: Dataset, config: TrainConfig): PreparedData {
+  if (config.trainExamples > dataset.trainCount) {
+    throw new TrainConfigError(`trainExamples is ${config.trainExamples} but ${dataset.name} has ${dataset.trainCount} training images`);
+  }
+  if (config.testExamples > dataset.testCount) {
+    throw new TrainConfigError(`testExamples is ${config.testExamples} but ${dataset.name} has ${dataset.testCount} test images`);
+  }
+  const rng = new SeededRandom(config.seed);
+  const trainMask = rng.choice(dataset.trainCount, config.trainExamples);
+  const testMask = rng.choice(dataset.testCount, config.testExamples);
+  const allTrain = gather(dataset.trainImages, dataset.trainLabels, trainMask);
+  const test = gather(dataset.testImages, dataset.testLabels, testMask);
+  switch (config.validation.kind) {
+    case 'testSet':
+      return { train: allTrain, validation: test, test };
+    case 'none':
+      return { train: allTrain, validation: null, test };
+    case 'split': {
+      const valCount = Math.floor(allTrain.count * config.validation.fraction);
+      const trainCount = allTrain.count - valCount;
+      if (valCount < 1 || trainCount < 1) {
+        throw new TrainConfigError(`a validation split of ${config.validation.fraction} of ${allTrain.count} examples leaves an empty set`);
+      }
+      return { train: sliceSet(allTrain, 0, trainCount), validation: sliceSet(allTrain, trainCount, allTrain.count), test };
+    }
+  }
+}

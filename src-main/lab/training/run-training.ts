@@ -1,0 +1,178 @@
+// The training loop. It runs inside the trainer process (or in-process in tests): a lean loop
+// instead of model.fit, so batches come from typed-array views, stop/pause are honoured between
+// batches, and per-batch work is one step plus one scalar read.
+import type { BackendName, EpochMetrics, Evaluation, FinalStatus, RunEvent } from '../../../src-shared/index.ts';
+import type { CheckpointKind } from '../../../src-shared/runs.ts';
+import { buildModel, reseedDropout } from '../model/build-model.ts';
+import type { LayersModel, Tf } from '../model/tf-types.ts';
+import { encodeWeights, loadWeightsInto } from '../model/weights-codec.ts';
+import { SeededRandom } from '../util/seeded-random.ts';
+import { evaluateModel, NUM_CLASSES } from './evaluate.ts';
+import { createOptimizer, setLearningRate } from './optimizers.ts';
+import { PIXELS, type PreparedData } from './prepare-data.ts';
+import { createTrainStep, type TrainStep } from './train-step.ts';
+import type { TestPredictions, TrainJob } from './trainer-protocol.ts';
+
+/** Requests from outside, read between batches. */
+export interface TrainingControl {
+  stopRequested(): boolean;
+  paused(): boolean;
+  /** Resolves when resumed or stopped. */
+  waitUntilResumed(): Promise<void>;
+  /** A learning rate set while paused, taken once. */
+  takeLearningRate(): number | null;
+}
+
+export interface TrainingSink {
+  event(event: RunEvent): void;
+  checkpoint(kind: CheckpointKind, epoch: number, valLoss: number | null, weights: Uint8Array): void;
+  evaluation(evaluation: Evaluation, predictions: TestPredictions): void;
+}
+
+export interface TrainingOptions {
+  /** The backend tf runs on, reported in the started event. */
+  backend: BackendName;
+  /** Minimum time between progress events: a fast backend must not flood IPC. */
+  progressIntervalMs?: number;
+  /** Keep a checkpoint of every epoch when all of them fit in this many bytes. */
+  epochCheckpointBudgetBytes?: number;
+  /** Swap in a faster step (issue "fast training"); defaults to the plain tfjs step. */
+  createStep?: (tf: Tf, model: LayersModel, optimizer: ReturnType<typeof createOptimizer>) => TrainStep;
+  /** Let queued messages (stop, pause) in between batches. */
+  yieldToEventLoop?: () => Promise<void>;
+}
+
+const defaultYield = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, control: TrainingControl, sink: TrainingSink, options: TrainingOptions): Promise<FinalStatus> {
+  const { runId, train } = job;
+  const progressInterval = options.progressIntervalMs ?? 200;
+  const yieldNow = options.yieldToEventLoop ?? defaultYield;
+  const inputShape = job.architecture.inputShape;
+  const model = buildModel(tf, job.architecture, train.seed);
+  if (job.initialWeights) loadWeightsInto(tf, model, job.initialWeights);
+  const optimizer = createOptimizer(tf, job.compile.optimizer);
+  const step = (options.createStep ?? ((t, m, o) => createTrainStep(t, m, o)))(tf, model, optimizer);
+  const hasDropout = model.layers.some((l) => l.getClassName() === 'Dropout');
+  // The data's own generator is used up by the subsampling; the loop gets its own stream.
+  const rng = new SeededRandom((train.seed ^ 0x5bd1e995) >>> 0);
+
+  const n = data.train.count;
+  const batchSize = Math.min(train.batchSize, n);
+  const batchesPerEpoch = Math.ceil(n / batchSize);
+  const weightBytes = model.countParams() * 4;
+  const keepEpochCheckpoints = weightBytes * train.epochs <= (options.epochCheckpointBudgetBytes ?? 256 * 1024 * 1024);
+  sink.event({ type: 'started', runId, backend: options.backend, epochs: train.epochs, batchesPerEpoch, trainExamples: n, validationExamples: data.validation?.count ?? 0 });
+
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  const xBuffer = new Float32Array(batchSize * PIXELS);
+  const labelBuffer = new Int32Array(batchSize);
+
+  let status: FinalStatus = 'completed';
+  let bestValLoss = Infinity;
+  let lastEpoch = 0;
+
+  try {
+    epochs: for (let epoch = 1; epoch <= train.epochs; epoch++) {
+      const started = performance.now();
+      if (train.shuffle) rng.shuffle(order);
+      let lossSum = 0;
+      let correctSum = 0;
+      let seen = 0;
+      let pending: number[] = [];
+      let pendingFirst = 1;
+      let lastProgress = performance.now();
+
+      for (let b = 0; b < batchesPerEpoch; b++) {
+        if (control.stopRequested()) {
+          status = 'stopped';
+          break epochs;
+        }
+        if (control.paused()) {
+          sink.event({ type: 'paused', runId, epoch, batch: b });
+          await control.waitUntilResumed();
+          if (control.stopRequested()) {
+            status = 'stopped';
+            break epochs;
+          }
+          const lr = control.takeLearningRate();
+          if (lr !== null) {
+            setLearningRate(optimizer, lr);
+            sink.event({ type: 'learningRate', runId, epoch, batch: b, learningRate: lr });
+          }
+          sink.event({ type: 'resumed', runId, epoch, batch: b });
+          lastProgress = performance.now();
+        }
+
+        const start = b * batchSize;
+        const size = Math.min(batchSize, n - start);
+        // Gather the shuffled batch on the JS side: cheaper than gather/slice on a big tensor.
+        for (let i = 0; i < size; i++) {
+          const src = order[start + i] as number;
+          xBuffer.set(data.train.images.subarray(src * PIXELS, (src + 1) * PIXELS), i * PIXELS);
+          labelBuffer[i] = data.train.labels[src] as number;
+        }
+        if (hasDropout) reseedDropout(model, rng);
+        const [lossValue, correctValue] = tf.tidy(() => {
+          const x = tf.tensor(xBuffer.subarray(0, size * PIXELS), [size, ...inputShape]);
+          const labels = tf.tensor1d(labelBuffer.subarray(0, size), 'int32');
+          const y = tf.oneHot(labels, NUM_CLASSES);
+          const { loss, correct } = step(x, y, labels);
+          const both = tf.stack([loss, correct]).dataSync();
+          // The step keeps `correct` out of its own tidy; it is ours to free.
+          tf.dispose([loss, correct]);
+          return [both[0] as number, both[1] as number];
+        });
+        if (!Number.isFinite(lossValue)) {
+          throw new Error(`the loss became ${lossValue} at epoch ${epoch}, batch ${b + 1}; try a smaller learning rate`);
+        }
+        lossSum += lossValue * size;
+        correctSum += correctValue;
+        seen += size;
+        pending.push(lossValue);
+
+        const now = performance.now();
+        if (now - lastProgress >= progressInterval || b === batchesPerEpoch - 1) {
+          sink.event({ type: 'progress', runId, epoch, batch: b + 1, batchesPerEpoch, firstBatch: pendingFirst, losses: pending, acc: correctSum / seen });
+          pending = [];
+          pendingFirst = b + 2;
+          lastProgress = now;
+          await yieldNow();
+        }
+      }
+
+      let valLoss: number | null = null;
+      let valAcc: number | null = null;
+      if (data.validation) {
+        const { scored } = evaluateModel(tf, model, data.validation, inputShape);
+        valLoss = scored.loss;
+        valAcc = scored.accuracy;
+      }
+      const metrics: EpochMetrics = { epoch, loss: lossSum / seen, acc: correctSum / seen, val_loss: valLoss, val_acc: valAcc, seconds: (performance.now() - started) / 1000 };
+      sink.event({ type: 'epoch', runId, ...metrics });
+      lastEpoch = epoch;
+
+      const monitored = valLoss ?? metrics.loss;
+      if (monitored < bestValLoss || keepEpochCheckpoints) {
+        const weights = encodeWeights(model);
+        if (monitored < bestValLoss) {
+          bestValLoss = monitored;
+          sink.checkpoint('best', epoch, valLoss, weights);
+        }
+        if (keepEpochCheckpoints) sink.checkpoint('epoch', epoch, valLoss, weights);
+      }
+      await yieldNow();
+    }
+
+    if (lastEpoch > 0 || status === 'completed') {
+      sink.checkpoint('final', lastEpoch, null, encodeWeights(model));
+      const { evaluation, scored } = evaluateModel(tf, model, data.test, inputShape);
+      sink.evaluation(evaluation, { testIndices: data.test.sourceIndices, predicted: scored.predicted, confidence: scored.confidence });
+    }
+    return status;
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+}
