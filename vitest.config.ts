@@ -24,6 +24,7 @@ export default defineConfig({
           name: 'renderer',
           environment: 'jsdom',
           include: ['test/renderer/**/*.test.ts'],
+          setupFiles: ['@testing-library/svelte/vitest'],
           testTimeout: 30_000,
         },
       },

@@ -3,7 +3,7 @@
 // either side is a compile error (see LabCommands / createApi).
 import type { z } from 'zod';
 import type { ArchitectureAnalysis } from './analyze-architecture.ts';
-import type { BackendReport, Evaluation, RunDetail, RunEvent, RunSummary } from './runs.ts';
+import type { BackendName, BackendReport, Evaluation, RunDetail, RunEvent, RunSummary } from './runs.ts';
 import {
   ExportRunSchema,
   ListRunsSchema,
@@ -43,6 +43,16 @@ export interface SystemInfo {
   datasets: DatasetInfo[];
 }
 
+/** Pre-flight: what one epoch of a planned run will cost on the backend that would run it. */
+export interface EpochEstimate {
+  backend: BackendName;
+  secondsPerBatch: number;
+  batchesPerEpoch: number;
+  secondsPerEpoch: number;
+  totalParams: number;
+  weightBytes: number;
+}
+
 export interface ExportedFile {
   filename: string;
   mimeType: string;
@@ -65,6 +75,7 @@ export const commands = {
   getSystemInfo: command<SystemInfo>()(NoInput),
   listDatasets: command<DatasetInfo[]>()(NoInput),
   analyzeArchitecture: command<ArchitectureAnalysis>()(zod.unknown()),
+  estimateEpoch: command<EpochEstimate>()(StartRunSchema),
   startRun: command<{ runId: number }>()(StartRunSchema),
   stopRun: command<{ runId: number; stopping: boolean }>()(RunRefSchema),
   pauseRun: command<{ runId: number }>()(RunRefSchema),

@@ -11,11 +11,11 @@ import {
   type Unsubscribe,
 } from '../../../src-shared/index.ts';
 import { DatasetRegistry } from '../data/dataset-registry.ts';
-import { BACKEND_ORDER, probeBackends } from '../engine/backends.ts';
+import { BACKEND_ORDER, BackendError, precheck, probeBackends, realEnvironment } from '../engine/backends.ts';
 import { DATABASE_FILE } from '../home.ts';
 import { LabStore, StoreError } from '../store/lab-store.ts';
 import { forkTrainerLauncher } from '../training/fork-trainer-launcher.ts';
-import type { TrainerLauncher } from '../training/trainer-protocol.ts';
+import type { TrainerLauncher, TrainerToParent, TrainJob } from '../training/trainer-protocol.ts';
 import { ActiveRun } from './active-run.ts';
 import type { LabServiceLike } from './lab-service-types.ts';
 import { Predictor } from './predictor.ts';
@@ -24,6 +24,8 @@ import { exportRun } from './run-export.ts';
 const require = createRequire(import.meta.url);
 const VERSION = (require('../../../package.json') as { version: string }).version;
 const STOP_GRACE_MS = 10_000;
+const ESTIMATE_BATCHES = 5;
+const ESTIMATE_TIMEOUT_MS = 60_000;
 
 export interface LabServiceOptions {
   home: string;
@@ -93,9 +95,15 @@ export class LabService implements LabServiceLike {
     return analyzeArchitecture(input);
   }
 
-  startRun(input: CommandParsed<'startRun'>): CommandOutput<'startRun'> {
+  /** Checks what can be checked before a trainer starts; returns the dataset and analysis. */
+  private preflight(input: CommandParsed<'startRun'>) {
     if (this.closed) throw new RunStateError('the lab is shutting down');
     const { analysis } = assertValidArchitecture(input.architecture);
+    if (input.backend !== 'auto') {
+      // Refuse a backend that cannot load here before a run is recorded (the trainer re-checks).
+      const reason = precheck(input.backend, realEnvironment);
+      if (reason) throw new BackendError(`the ${input.backend} backend cannot be used: ${reason}`);
+    }
     const dataset = this.datasets.load(input.dataset);
     if (input.train.trainExamples > dataset.trainCount) {
       throw new RunStateError(`trainExamples is ${input.train.trainExamples} but ${dataset.name} has ${dataset.trainCount} training images`);
@@ -103,6 +111,37 @@ export class LabService implements LabServiceLike {
     if (input.train.testExamples > dataset.testCount) {
       throw new RunStateError(`testExamples is ${input.train.testExamples} but ${dataset.name} has ${dataset.testCount} test images`);
     }
+    return { analysis, dataset };
+  }
+
+  async estimateEpoch(input: CommandParsed<'estimateEpoch'>): Promise<CommandOutput<'estimateEpoch'>> {
+    const { analysis } = this.preflight(input);
+    const channel = this.launcher.launch();
+    const job: TrainJob = { runId: 0, architecture: input.architecture, compile: input.compile, train: input.train, dataset: input.dataset, home: this.home, backend: input.backend, initialWeights: null };
+    const reply = await new Promise<Extract<TrainerToParent, { type: 'estimate' }>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        channel.kill();
+        reject(new RunStateError('the estimate took longer than a minute; the model is very slow on this backend'));
+      }, ESTIMATE_TIMEOUT_MS);
+      channel.onMessage((m) => {
+        if (m.type === 'estimate') resolve(m);
+        else if (m.type === 'fatal') reject(new RunStateError(`could not time the model: ${m.message}`));
+      });
+      channel.onExit((code, signal) => reject(new RunStateError(`the estimating process ended early (${signal ?? `code ${code}`})`)));
+      channel.send({ type: 'estimate', job, batches: ESTIMATE_BATCHES });
+    }).finally(() => channel.kill());
+    return {
+      backend: reply.report.chosen,
+      secondsPerBatch: reply.secondsPerBatch,
+      batchesPerEpoch: reply.batchesPerEpoch,
+      secondsPerEpoch: reply.secondsPerBatch * reply.batchesPerEpoch,
+      totalParams: analysis.totalParams,
+      weightBytes: analysis.totalParams * 4,
+    };
+  }
+
+  startRun(input: CommandParsed<'startRun'>): CommandOutput<'startRun'> {
+    const { analysis, dataset } = this.preflight(input);
     let initialWeights: Uint8Array | null = null;
     if (input.parentRunId !== undefined) {
       if (!this.store.getRun(input.parentRunId)) throw new StoreError(`run ${input.parentRunId} does not exist`);
@@ -199,7 +238,7 @@ export class LabService implements LabServiceLike {
     const run = this.getRun({ runId });
     const stored = this.store.loadCheckpoint(runId, checkpoint);
     if (!stored) {
-      const what = checkpoint.kind === 'epoch' ? `a checkpoint of epoch ${checkpoint.epoch}` : `a ${checkpoint.kind} checkpoint`;
+      const what = checkpoint.kind === 'epoch' ? `checkpoint of epoch ${checkpoint.epoch}` : `${checkpoint.kind} checkpoint`;
       throw new RunStateError(`run ${runId} has no ${what}`);
     }
     const key = `${runId}:${checkpoint.kind}:${stored.epoch}`;

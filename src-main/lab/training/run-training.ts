@@ -4,7 +4,7 @@
 import type { BackendName, EpochMetrics, Evaluation, FinalStatus, RunEvent } from '../../../src-shared/index.ts';
 import type { CheckpointKind } from '../../../src-shared/runs.ts';
 import { buildModel, reseedDropout } from '../model/build-model.ts';
-import type { LayersModel, Tf } from '../model/tf-types.ts';
+import type { LayersModel, Tensor2D, Tf } from '../model/tf-types.ts';
 import { encodeWeights, loadWeightsInto } from '../model/weights-codec.ts';
 import { SeededRandom } from '../util/seeded-random.ts';
 import { evaluateModel, NUM_CLASSES } from './evaluate.ts';
@@ -37,7 +37,7 @@ export interface TrainingOptions {
   /** Keep a checkpoint of every epoch when all of them fit in this many bytes. */
   epochCheckpointBudgetBytes?: number;
   /** Swap in a faster step (issue "fast training"); defaults to the plain tfjs step. */
-  createStep?: (tf: Tf, model: LayersModel, optimizer: ReturnType<typeof createOptimizer>) => TrainStep;
+  createStep?: (model: LayersModel, optimizer: ReturnType<typeof createOptimizer>) => TrainStep;
   /** Let queued messages (stop, pause) in between batches. */
   yieldToEventLoop?: () => Promise<void>;
 }
@@ -52,7 +52,7 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
   const model = buildModel(tf, job.architecture, train.seed);
   if (job.initialWeights) loadWeightsInto(tf, model, job.initialWeights);
   const optimizer = createOptimizer(tf, job.compile.optimizer);
-  const step = (options.createStep ?? ((t, m, o) => createTrainStep(t, m, o)))(tf, model, optimizer);
+  const step = (options.createStep ?? createTrainStep)(model, optimizer);
   const hasDropout = model.layers.some((l) => l.getClassName() === 'Dropout');
   // The data's own generator is used up by the subsampling; the loop gets its own stream.
   const rng = new SeededRandom((train.seed ^ 0x5bd1e995) >>> 0);
@@ -118,7 +118,7 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
           const x = tf.tensor(xBuffer.subarray(0, size * PIXELS), [size, ...inputShape]);
           const labels = tf.tensor1d(labelBuffer.subarray(0, size), 'int32');
           const y = tf.oneHot(labels, NUM_CLASSES);
-          const { loss, correct } = step(x, y, labels);
+          const { loss, correct } = step(x as Tensor2D, y as Tensor2D);
           const both = tf.stack([loss, correct]).dataSync();
           // The step keeps `correct` out of its own tidy; it is ours to free.
           tf.dispose([loss, correct]);
@@ -171,6 +171,35 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
       sink.evaluation(evaluation, { testIndices: data.test.sourceIndices, predicted: scored.predicted, confidence: scored.confidence });
     }
     return status;
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+/**
+ * Seconds per training step of this job on the current backend, from random data: the first
+ * step (kernel setup, wasm warm-up) is run but not counted.
+ */
+export async function timeTrainingSteps(tf: Tf, job: TrainJob, steps: number, createStep = createTrainStep): Promise<number> {
+  const model = buildModel(tf, job.architecture, job.train.seed);
+  const optimizer = createOptimizer(tf, job.compile.optimizer);
+  const step = createStep(model, optimizer);
+  const size = Math.min(job.train.batchSize, job.train.trainExamples);
+  try {
+    let started = 0;
+    for (let i = 0; i <= steps; i++) {
+      if (i === 1) started = performance.now();
+      tf.tidy(() => {
+        const x = tf.randomUniform([size, ...job.architecture.inputShape]);
+        const labels = tf.randomUniform([size], 0, NUM_CLASSES, 'int32');
+        const { loss, correct } = step(x as Tensor2D, tf.oneHot(labels, NUM_CLASSES) as Tensor2D);
+        loss.dataSync();
+        tf.dispose([loss, correct]);
+      });
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return (performance.now() - started) / 1000 / steps;
   } finally {
     optimizer.dispose();
     model.dispose();

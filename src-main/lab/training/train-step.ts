@@ -1,22 +1,125 @@
-// One optimisation step: forward in training mode, Keras's categorical crossentropy, backward,
-// update. Returns the batch loss and the number of correct predictions as scalars so the loop
-// reads both with one sync.
-import type { LayersModel, Optimizer, Scalar, Tensor, Tf } from '../model/tf-types.ts';
+// One optimisation step for tf.layers Sequential models: forward in training mode, categorical crossentropy on the
+// model's softmax output, gradients, optimizer update — without model.fit's per-batch bookkeeping.
+//
+// When the model ends in softmax (a Dense or Activation layer with activation 'softmax'), the loss is computed from
+// the logits with a log-softmax and a hand-written gradient (p − y per row, zero where Keras' clip would bite), which
+// is the same loss as Keras' clipped crossentropy on the softmax output (ε = 1e-7) but numerically stable and cheap
+// to differentiate. Any other model falls back to Keras' formula on its output, differentiated by tfjs.
+import * as tf from '@tensorflow/tfjs';
 
-export type TrainStep = (x: Tensor, yOneHot: Tensor, labels: Tensor) => { loss: Scalar; correct: Scalar };
+export const KERAS_EPSILON = 1e-7;
+const LOG_EPS = Math.log(KERAS_EPSILON);
+const LOG_ONE_MINUS_EPS = Math.log1p(-KERAS_EPSILON);
 
-const EPSILON = 1e-7;
+export type TrainInput = tf.Tensor2D | tf.Tensor4D;
 
-export function createTrainStep(tf: Tf, model: LayersModel, optimizer: Optimizer): TrainStep {
-  return (x, yOneHot, labels) => {
-    let correct: Scalar | null = null;
-    const loss = optimizer.minimize(() => {
-      const probs = model.apply(x, { training: true }) as Tensor;
-      correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), labels), 'float32')));
-      const clipped = tf.clipByValue(probs, EPSILON, 1 - EPSILON);
-      return tf.neg(tf.mean(tf.sum(tf.mul(yOneHot, tf.log(clipped)), -1))) as Scalar;
-    }, true);
-    if (!loss || !correct) throw new Error('training step produced no loss');
+export interface TrainStepResult {
+  /** Mean categorical crossentropy of the batch (before the update). Caller disposes. */
+  loss: tf.Scalar;
+  /** Number of rows whose argmax prediction matches argmax of the label (float32). Caller disposes. */
+  correct: tf.Scalar;
+}
+
+export type TrainStep = (x: TrainInput, yOneHot: tf.Tensor2D) => TrainStepResult;
+
+interface DenseInternals {
+  kernel?: { read(): tf.Tensor };
+  bias?: { read(): tf.Tensor } | null;
+}
+
+type Head = { kind: 'dense'; body: tf.layers.Layer[]; dense: tf.layers.Layer } | { kind: 'activation'; body: tf.layers.Layer[] };
+
+function activationOf(layer: tf.layers.Layer): unknown {
+  return (layer.getConfig() as { activation?: unknown }).activation;
+}
+
+/** Finds a softmax at the end of the model, so the loss can be taken from logits. */
+export function findSoftmaxHead(model: tf.LayersModel): Head | null {
+  const layers = model.layers;
+  const last = layers[layers.length - 1];
+  if (last == null || activationOf(last) !== 'softmax') return null;
+  const body = layers.slice(0, -1);
+  if (last.getClassName() === 'Activation') return { kind: 'activation', body };
+  const internals = last as unknown as DenseInternals;
+  if (last.getClassName() === 'Dense' && internals.kernel != null) return { kind: 'dense', body, dense: last };
+  return null;
+}
+
+/** Runs the model up to its softmax: logits when the head allows it, else the model's probabilities. */
+function headForward(head: Head, x: tf.Tensor, training: boolean): { logits: tf.Tensor } | { probs: tf.Tensor } {
+  let h = x;
+  for (const layer of head.body) h = layer.apply(h, { training }) as tf.Tensor;
+  if (head.kind === 'activation') return { logits: h };
+  const d = head.dense as unknown as DenseInternals;
+  const kernel = d.kernel?.read();
+  if (h.rank !== 2 || kernel == null) return { probs: head.dense.apply(h, { training }) as tf.Tensor };
+  const bias = d.bias?.read();
+  return { logits: bias == null ? tf.matMul(h, kernel) : tf.add(tf.matMul(h, kernel), bias) };
+}
+
+/**
+ * Mean categorical crossentropy from logits, equal to Keras' `-Σ y·log(clip(softmax(z), ε, 1−ε))` averaged over the
+ * batch. Gradient: (p·Σ(y⊙m) − y⊙m)/B, with m masking the entries Keras' clip holds constant.
+ */
+export function softmaxCrossEntropyFromLogits(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
+  const op = tf.customGrad(((z: tf.Tensor, save: tf.GradSaveFunc) => {
+    const logp = tf.logSoftmax(z);
+    const clipped = tf.clipByValue(logp, LOG_EPS, LOG_ONE_MINUS_EPS);
+    const value = tf.neg(tf.mean(tf.sum(tf.mul(labels, clipped), -1))) as tf.Scalar;
+    const unclipped = tf.cast(tf.equal(clipped, logp), 'float32');
+    save([tf.exp(logp), tf.mul(labels, unclipped)]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [p, ym] = saved as [tf.Tensor, tf.Tensor];
+        const batch = p.shape[0] ?? 1;
+        const dz = tf.sub(tf.mul(p, tf.sum(ym, -1, true)), ym);
+        return tf.mul(dz, tf.div(dy, batch));
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(logits) as tf.Scalar;
+}
+
+/** Keras' categorical crossentropy on probabilities (the fallback when the model has no softmax head). */
+export function categoricalCrossentropyFromProbs(probs: tf.Tensor, labels: tf.Tensor): tf.Scalar {
+  const p = tf.clipByValue(tf.div(probs, tf.sum(probs, -1, true)), KERAS_EPSILON, 1 - KERAS_EPSILON);
+  return tf.neg(tf.mean(tf.sum(tf.mul(labels, tf.log(p)), -1))) as tf.Scalar;
+}
+
+function countCorrect(scores: tf.Tensor, labels: tf.Tensor): tf.Scalar {
+  return tf.sum(tf.cast(tf.equal(tf.argMax(scores, -1), tf.argMax(labels, -1)), 'float32')) as tf.Scalar;
+}
+
+/**
+ * Loss and correct-count of one batch in training mode (dropout active, batch norm on batch statistics and
+ * updating its moving averages), to be differentiated. `correct` is kept out of the caller's tidy.
+ */
+function forwardLoss(model: tf.LayersModel, head: Head | null, x: tf.Tensor, y: tf.Tensor, keepCorrect: (c: tf.Scalar) => void): tf.Scalar {
+  const out = head == null ? { probs: model.apply(x, { training: true }) as tf.Tensor } : headForward(head, x, true);
+  if ('logits' in out) {
+    keepCorrect(tf.keep(countCorrect(out.logits, y)));
+    return softmaxCrossEntropyFromLogits(out.logits, y);
+  }
+  const probs = out.probs;
+  keepCorrect(tf.keep(countCorrect(probs, y)));
+  return categoricalCrossentropyFromProbs(probs, y);
+}
+
+export function createTrainStep(model: tf.LayersModel, optimizer: tf.Optimizer): TrainStep {
+  const head = findSoftmaxHead(model);
+  return (x, yOneHot) => {
+    const varList = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    let correct: tf.Scalar | null = null;
+    const loss = optimizer.minimize(
+      () =>
+        forwardLoss(model, head, x, yOneHot, (c) => {
+          correct = c;
+        }),
+      true,
+      varList,
+    );
+    if (loss == null || correct == null) throw new Error('train step produced no loss');
     return { loss, correct };
   };
 }

@@ -1,22 +1,25 @@
 // Entry point of the trainer process (forked by the CLI/web mode, utilityProcess in Electron).
 import { connectTrainerPort } from './trainer-port.ts';
-import { createControlState, runTrainerSession } from './trainer-session.ts';
+import { createControlState, runEstimateSession, runTrainerSession } from './trainer-session.ts';
 
 // Ctrl-C reaches the whole process group; the parent decides how a run stops.
 process.on('SIGINT', () => {});
+// Orphaned (the app or CLI died): nobody can store what we compute, so stop now.
+process.on('disconnect', () => process.exit(1));
 
 const port = connectTrainerPort();
 const control = createControlState();
 let started = false;
 
 port.onMessage((message) => {
-  if (message.type !== 'start') {
+  if (message.type !== 'start' && message.type !== 'estimate') {
     control.handle(message);
     return;
   }
   if (started) return;
   started = true;
-  runTrainerSession(port, message.job, control)
+  const work = message.type === 'start' ? runTrainerSession(port, message.job, control) : runEstimateSession(port, message.job, message.batches);
+  work
     .then(() => port.exit(0))
     .catch((error: unknown) => {
       port.send({ type: 'fatal', message: error instanceof Error ? error.message : String(error) });

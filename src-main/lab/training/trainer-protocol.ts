@@ -18,6 +18,8 @@ export interface TrainJob {
 
 export type ParentToTrainer =
   | { type: 'start'; job: TrainJob }
+  /** Time a few batches of the job on random data instead of training (pre-flight estimate). */
+  | { type: 'estimate'; job: TrainJob; batches: number }
   | { type: 'stop' }
   | { type: 'pause' }
   | { type: 'resume' }
@@ -36,6 +38,7 @@ export type TrainerToParent =
   | { type: 'event'; event: RunEvent }
   | { type: 'checkpoint'; kind: CheckpointKind; epoch: number; valLoss: number | null; weights: Uint8Array }
   | { type: 'evaluation'; evaluation: Evaluation; predictions: TestPredictions }
+  | { type: 'estimate'; report: BackendReport; secondsPerBatch: number; batchesPerEpoch: number }
   | { type: 'fatal'; message: string }
   | { type: 'exiting'; code: number };
 

@@ -2,8 +2,9 @@
 // fed by the parent's messages.
 import { DatasetRegistry } from '../data/dataset-registry.ts';
 import { loadBackend } from '../engine/backends.ts';
+import { installFastWasmKernels } from '../engine/wasm-kernels/index.ts';
 import { prepareData } from './prepare-data.ts';
-import { runTraining, type TrainingControl } from './run-training.ts';
+import { runTraining, timeTrainingSteps, type TrainingControl } from './run-training.ts';
 import type { TrainerPort } from './trainer-port.ts';
 import type { ParentToTrainer, TrainJob } from './trainer-protocol.ts';
 
@@ -38,6 +39,8 @@ class ControlState implements TrainingControl {
 
 export async function runTrainerSession(port: TrainerPort, job: TrainJob, control: ControlState): Promise<void> {
   const { tf, report } = await loadBackend(job.backend);
+  // Stock tfjs-wasm is ~10× slower on transposed matmuls and lacks Conv2DBackpropFilter.
+  if (report.chosen === 'wasm') installFastWasmKernels(tf);
   port.send({ type: 'backend', report });
   const dataset = new DatasetRegistry(job.home).load(job.dataset);
   const data = prepareData(dataset, job.train);
@@ -51,4 +54,12 @@ export async function runTrainerSession(port: TrainerPort, job: TrainJob, contro
 
 export function createControlState(): ControlState {
   return new ControlState();
+}
+
+export async function runEstimateSession(port: TrainerPort, job: TrainJob, batches: number): Promise<void> {
+  const { tf, report } = await loadBackend(job.backend);
+  if (report.chosen === 'wasm') installFastWasmKernels(tf);
+  const secondsPerBatch = await timeTrainingSteps(tf, job, batches);
+  const trainCount = job.train.validation.kind === 'split' ? job.train.trainExamples - Math.floor(job.train.trainExamples * job.train.validation.fraction) : job.train.trainExamples;
+  port.send({ type: 'estimate', report, secondsPerBatch, batchesPerEpoch: Math.ceil(trainCount / job.train.batchSize) });
 }

@@ -1,0 +1,124 @@
+// Registers Layerlab's fast kernels on tfjs's wasm backend, in place of the stock ones (kernel registration is
+// global to the process). Idempotent; leaves every other backend alone.
+import { makeFastBatchMatMul, makeFastFusedMatMul } from './fast-batch-mat-mul.ts';
+import { makeFastSlice } from './fast-slice.ts';
+import { makeConv2DBackpropFilter } from './conv2d-backprop-filter.ts';
+import { FAST_KERNEL_MARK, ORIGINAL_KERNEL } from './wasm-backend.ts';
+import type { KernelFn, Tf } from './wasm-backend.ts';
+
+const BACKEND = 'wasm';
+
+export interface FastKernelReplacement {
+  kernel: string;
+  why: string;
+}
+
+export interface FastKernelsReport {
+  backend: typeof BACKEND;
+  /** True when the fast kernels are registered after this call (now or by an earlier call). */
+  active: boolean;
+  /** True when an earlier call had already installed them (this call changed nothing). */
+  alreadyInstalled: boolean;
+  replaced: FastKernelReplacement[];
+  /** Why nothing was installed, when `active` is false. */
+  reason?: string;
+}
+
+type KernelConfig = ReturnType<Tf['getKernel']> & object;
+type MarkedConfig = KernelConfig & { [FAST_KERNEL_MARK]?: true; [ORIGINAL_KERNEL]?: KernelConfig };
+
+interface FastKernelSpec {
+  kernel: string;
+  why: string;
+  make(tf: Tf, original: KernelFn): KernelFn;
+}
+
+function stockKernel(tf: Tf, name: string): KernelConfig | undefined {
+  const k = tf.getKernel(name, BACKEND) as MarkedConfig | undefined;
+  if (k == null) return undefined;
+  return k[ORIGINAL_KERNEL] ?? k;
+}
+
+function transposeKernel(tf: Tf): KernelFn {
+  const k = stockKernel(tf, 'Transpose');
+  if (k == null) throw new Error('wasm Transpose kernel missing');
+  return k.kernelFunc as unknown as KernelFn;
+}
+
+const SPECS: FastKernelSpec[] = [
+  {
+    kernel: 'BatchMatMul',
+    why: 'transposed operands and batch dims reach XNNPACK (stock: scalar loop); batch dims broadcast correctly',
+    make: (tf, original) => makeFastBatchMatMul(original, transposeKernel(tf)),
+  },
+  {
+    kernel: '_FusedMatMul',
+    why: 'transposed operands reach XNNPACK (stock: scalar loop)',
+    make: (tf, original) => makeFastFusedMatMul(original, transposeKernel(tf)),
+  },
+  {
+    kernel: 'Slice',
+    why: 'copies only the sliced region (stock: copies the whole source tensor out of the heap on every call)',
+    make: (tf, original) => makeFastSlice(tf, original),
+  },
+];
+
+/** Kernels stock tfjs-backend-wasm lacks (training falls over without them); added, and left in place on uninstall. */
+const MISSING: { kernel: string; why: string; make(tf: Tf): KernelFn }[] = [
+  {
+    kernel: 'Conv2DBackpropFilter',
+    why: 'missing on stock wasm, so conv2d layers could not be trained there (added, JS loops over the wasm heap)',
+    make: (tf) => makeConv2DBackpropFilter(tf),
+  },
+];
+
+export function fastWasmKernelsInstalled(tf: Tf): boolean {
+  const k = tf.getKernel('BatchMatMul', BACKEND) as MarkedConfig | undefined;
+  return k?.[FAST_KERNEL_MARK] === true;
+}
+
+export function installFastWasmKernels(tf: Tf): FastKernelsReport {
+  const replaced = [...SPECS, ...MISSING].map(({ kernel, why }) => ({ kernel, why }));
+  if (tf.getKernel('BatchMatMul', BACKEND) == null) {
+    return { backend: BACKEND, active: false, alreadyInstalled: false, replaced: [], reason: 'the wasm backend is not loaded (import @tensorflow/tfjs-backend-wasm)' };
+  }
+  if (fastWasmKernelsInstalled(tf)) return { backend: BACKEND, active: true, alreadyInstalled: true, replaced };
+  const done: FastKernelReplacement[] = [];
+  for (const spec of MISSING) {
+    if (tf.getKernel(spec.kernel, BACKEND) != null) continue;
+    const added: MarkedConfig = { kernelName: spec.kernel, backendName: BACKEND, kernelFunc: spec.make(tf) as unknown as KernelConfig['kernelFunc'], [FAST_KERNEL_MARK]: true };
+    tf.registerKernel(added);
+    done.push({ kernel: spec.kernel, why: spec.why });
+  }
+  for (const spec of SPECS) {
+    const original = tf.getKernel(spec.kernel, BACKEND) as MarkedConfig | undefined;
+    if (original == null || original[FAST_KERNEL_MARK] === true) continue;
+    const fast: MarkedConfig = {
+      kernelName: spec.kernel,
+      backendName: BACKEND,
+      kernelFunc: spec.make(tf, original.kernelFunc as unknown as KernelFn) as unknown as KernelConfig['kernelFunc'],
+      [FAST_KERNEL_MARK]: true,
+      [ORIGINAL_KERNEL]: original,
+    };
+    // The stock setup (cwrap of the C++ entry point) still feeds the stock function we call into.
+    if (original.setupFunc != null) fast.setupFunc = original.setupFunc;
+    tf.unregisterKernel(spec.kernel, BACKEND);
+    tf.registerKernel(fast);
+    done.push({ kernel: spec.kernel, why: spec.why });
+  }
+  return { backend: BACKEND, active: true, alreadyInstalled: false, replaced: done };
+}
+
+/** Puts the stock kernels back (used by tests that compare fast and stock paths in one process). */
+export function uninstallFastWasmKernels(tf: Tf): string[] {
+  const restored: string[] = [];
+  for (const spec of SPECS) {
+    const k = tf.getKernel(spec.kernel, BACKEND) as MarkedConfig | undefined;
+    const original = k?.[ORIGINAL_KERNEL];
+    if (k == null || original == null) continue;
+    tf.unregisterKernel(spec.kernel, BACKEND);
+    tf.registerKernel(original);
+    restored.push(spec.kernel);
+  }
+  return restored;
+}
