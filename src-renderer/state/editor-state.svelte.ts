@@ -1,0 +1,222 @@
+// The architecture being drawn: an ordered layer stack, validated and summarised live by the
+// contract's analyzeArchitecture on every change.
+import {
+  analyzeArchitecture,
+  type ArchitectureAnalysis,
+  type ArchitectureIssue,
+  type LayerInfo,
+} from '../../src-shared/analyze-architecture.ts';
+import type { Architecture, InputShape, LayerType } from '../../src-shared/architecture.ts';
+import { PRESETS } from '../../src-shared/presets.ts';
+import { LAYER_FIELDS, defaultLayer } from '../lib/layer-fields.ts';
+
+/** A layer as edited: its fields may hold anything the user typed until it is fixed. */
+export type EditableLayer = { type: LayerType } & Record<string, unknown>;
+
+export interface LayerItem {
+  /** Stable identity for keyed lists and drag and drop; not part of the spec. */
+  readonly id: number;
+  readonly spec: EditableLayer;
+}
+
+export const BYTES_PER_PARAM = 4;
+
+export class EditorState {
+  inputShape = $state<InputShape>([784]);
+  items = $state.raw<LayerItem[]>([]);
+  /** Index of the layer new layers are added after; null adds at the end. */
+  selected = $state<number | null>(null);
+  /** The preset last loaded, and whether it was edited since. */
+  presetId = $state<string | null>(null);
+  modified = $state(false);
+  /** The edited stack a preset load replaced, so it can be brought back. */
+  replaced = $state.raw<{ inputShape: InputShape; layers: EditableLayer[] } | null>(null);
+
+  #nextId = 1;
+
+  readonly architecture = $derived<{ inputShape: InputShape; layers: EditableLayer[] }>({
+    inputShape: this.inputShape,
+    layers: this.items.map((i) => i.spec),
+  });
+
+  readonly analysis: ArchitectureAnalysis = $derived(analyzeArchitecture(this.architecture));
+
+  /** Issues keyed by "layerNumber:field" (layer null → "model:field"). */
+  readonly #issueIndex = $derived.by(() => {
+    const index = new Map<string, ArchitectureIssue[]>();
+    for (const issue of this.analysis.issues) {
+      const key = `${issue.layer ?? 'model'}:${issue.field}`;
+      const list = index.get(key);
+      if (list) list.push(issue);
+      else index.set(key, [issue]);
+    }
+    return index;
+  });
+
+  /** Why training cannot start yet, or null when the architecture is valid. */
+  readonly trainBlocker: string | null = $derived.by(() => {
+    const first = this.analysis.issues[0];
+    if (!first) return null;
+    const more = this.analysis.issues.length - 1;
+    return more > 0 ? `${first.message} (and ${more} more ${more === 1 ? 'problem' : 'problems'})` : first.message;
+  });
+
+  readonly estimate = $derived({
+    params: this.analysis.totalParams,
+    trainableParams: this.analysis.trainableParams,
+    weightBytes: this.analysis.totalParams * BYTES_PER_PARAM,
+  });
+
+  constructor(initial: Architecture | null = PRESETS[0]?.architecture ?? null, presetId: string | null = PRESETS[0]?.id ?? null) {
+    if (initial) this.load(initial, presetId);
+  }
+
+  get canTrain(): boolean {
+    return this.analysis.ok;
+  }
+
+  /** The spec to send, only when valid. */
+  validArchitecture(): Architecture | null {
+    return this.analysis.ok ? (structuredClone($state.snapshot(this.architecture)) as unknown as Architecture) : null;
+  }
+
+  load(architecture: Architecture, presetId: string | null = null): void {
+    this.inputShape = [...architecture.inputShape] as InputShape;
+    this.items = architecture.layers.map((spec) => this.#item({ ...(spec as EditableLayer) }));
+    this.selected = null;
+    this.presetId = presetId;
+    this.modified = false;
+    this.replaced = null;
+  }
+
+  loadPreset(id: string): void {
+    const preset = PRESETS.find((p) => p.id === id);
+    if (!preset) throw new Error(`no preset "${id}"`);
+    const before = this.modified ? ($state.snapshot(this.architecture) as { inputShape: InputShape; layers: EditableLayer[] }) : null;
+    this.load(preset.architecture, preset.id);
+    this.replaced = before;
+  }
+
+  /** Brings back the edits a preset load replaced. */
+  restoreReplaced(): void {
+    const before = this.replaced;
+    if (!before) return;
+    this.load(before as unknown as Architecture, null);
+    this.modified = true;
+  }
+
+  setInputShape(shape: InputShape): void {
+    this.inputShape = shape;
+    this.#touch();
+  }
+
+  /** Adds a layer with sensible defaults after the selected one (or at `at`); selects it. */
+  add(type: LayerType, at: number = this.selected === null ? this.items.length : this.selected + 1): number {
+    const index = clamp(at, 0, this.items.length);
+    this.items = [...this.items.slice(0, index), this.#item(defaultLayer(type) as EditableLayer), ...this.items.slice(index)];
+    this.selected = index;
+    this.#touch();
+    return index;
+  }
+
+  remove(index: number): void {
+    if (!this.items[index]) return;
+    this.items = this.items.filter((_, i) => i !== index);
+    if (this.selected !== null) {
+      if (this.items.length === 0) this.selected = null;
+      else if (this.selected >= index) this.selected = Math.max(0, Math.min(this.selected - (this.selected > index ? 1 : 0), this.items.length - 1));
+    }
+    this.#touch();
+  }
+
+  duplicate(index: number): number | null {
+    const item = this.items[index];
+    if (!item) return null;
+    const copy = this.#item(structuredClone($state.snapshot(item.spec)) as EditableLayer);
+    this.items = [...this.items.slice(0, index + 1), copy, ...this.items.slice(index + 1)];
+    this.selected = index + 1;
+    this.#touch();
+    return index + 1;
+  }
+
+  /** Moves the layer at `from` so it ends up at index `to`. */
+  move(from: number, to: number): void {
+    const item = this.items[from];
+    if (!item) return;
+    const target = clamp(to, 0, this.items.length - 1);
+    if (target === from) return;
+    const rest = this.items.filter((_, i) => i !== from);
+    this.items = [...rest.slice(0, target), item, ...rest.slice(target)];
+    if (this.selected === from) this.selected = target;
+    this.#touch();
+  }
+
+  moveBy(index: number, delta: number): number {
+    const to = clamp(index + delta, 0, this.items.length - 1);
+    this.move(index, to);
+    return to;
+  }
+
+  /** Sets one field; undefined removes it (Keras' default applies). */
+  update(index: number, field: string, value: unknown): void {
+    const item = this.items[index];
+    if (!item || field === 'type') return;
+    const spec: EditableLayer = { ...item.spec };
+    if (value === undefined) delete spec[field];
+    else spec[field] = value;
+    this.items = this.items.map((it, i) => (i === index ? { id: it.id, spec } : it));
+    this.#touch();
+  }
+
+  /** Replaces a layer by another type, keeping nothing but its place. */
+  changeType(index: number, type: LayerType): void {
+    const item = this.items[index];
+    if (!item || item.spec.type === type) return;
+    this.items = this.items.map((it, i) => (i === index ? { id: it.id, spec: defaultLayer(type) as EditableLayer } : it));
+    this.#touch();
+  }
+
+  select(index: number | null): void {
+    this.selected = index === null || !this.items[index] ? null : index;
+  }
+
+  /** The contract's messages for one field of the layer at `index` (0-based). */
+  fieldIssues(index: number, field: string): string[] {
+    return (this.#issueIndex.get(`${index + 1}:${field}`) ?? []).map((i) => i.message);
+  }
+
+  /** Messages about the layer as a whole (its type or its place), not one of its fields. */
+  layerIssues(index: number): string[] {
+    const item = this.items[index];
+    if (!item) return [];
+    const fields = new Set(LAYER_FIELDS[item.spec.type].map((f) => f.name));
+    return this.analysis.issues.filter((i) => i.layer === index + 1 && !fields.has(i.field)).map((i) => i.message);
+  }
+
+  /** Messages about the whole model (input shape, layer count, final layer). */
+  get modelIssues(): string[] {
+    return this.analysis.issues.filter((i) => i.layer === null).map((i) => i.message);
+  }
+
+  hasIssues(index: number): boolean {
+    return this.analysis.issues.some((i) => i.layer === index + 1);
+  }
+
+  /** Output shape and params of the layer at `index`, when inference got that far. */
+  layerInfo(index: number): LayerInfo | undefined {
+    return this.analysis.layers[index];
+  }
+
+  #item(spec: EditableLayer): LayerItem {
+    return { id: this.#nextId++, spec };
+  }
+
+  #touch(): void {
+    this.modified = true;
+    this.replaced = null;
+  }
+}
+
+function clamp(n: number, lo: number, hi: number): number {
+  return Math.max(lo, Math.min(hi, n));
+}

@@ -1,0 +1,71 @@
+// What the lab says about itself: version, datasets, and which backend runs training and why.
+import type { LabApi, SystemInfo } from '../../src-shared/api.ts';
+import type { BackendName, BackendProbe, BackendReport } from '../../src-shared/runs.ts';
+import { BACKEND_NAMES } from '../../src-shared/runs.ts';
+import { messageOf } from './run-state.svelte.ts';
+
+export const BACKEND_TITLES: Record<BackendName, string> = {
+  'tensorflow-gpu': 'TensorFlow GPU (tfjs-node-gpu)',
+  tensorflow: 'TensorFlow CPU (tfjs-node)',
+  wasm: 'WebAssembly (tfjs-backend-wasm)',
+  cpu: 'Plain JavaScript (tfjs-backend-cpu)',
+};
+
+export const BACKEND_SHORT: Record<BackendName, string> = {
+  'tensorflow-gpu': 'GPU',
+  tensorflow: 'TensorFlow CPU',
+  wasm: 'WASM',
+  cpu: 'JS CPU',
+};
+
+export interface BackendVerdict {
+  chosen: BackendName;
+  /** The best backend in preference order, available or not. */
+  best: BackendName;
+  isBest: boolean;
+  /** Why the better ones were not used, best first. */
+  reasons: { backend: BackendName; reason: string }[];
+  /** The user asked for a specific backend. */
+  requested: string;
+}
+
+/** Reads a backend report: is the chosen one the best, and if not, why. */
+export function judgeBackend(report: BackendReport): BackendVerdict {
+  const best = BACKEND_NAMES[0];
+  const chosenRank = BACKEND_NAMES.indexOf(report.chosen);
+  const byName = new Map<BackendName, BackendProbe>(report.probes.map((p) => [p.backend, p]));
+  const reasons = BACKEND_NAMES.slice(0, Math.max(0, chosenRank)).map((backend) => {
+    const probe = byName.get(backend);
+    const reason = !probe
+      ? 'not probed'
+      : probe.available
+        ? report.requested !== 'auto'
+          ? `available, but "${report.requested}" was requested`
+          : 'available but not chosen'
+        : (probe.reason ?? 'not available');
+    return { backend, reason };
+  });
+  return { chosen: report.chosen, best, isBest: chosenRank === 0, reasons, requested: report.requested };
+}
+
+export class SystemState {
+  info = $state.raw<SystemInfo | null>(null);
+  error = $state<string | null>(null);
+  loading = $state(false);
+
+  readonly verdict: BackendVerdict | null = $derived(this.info ? judgeBackend(this.info.backend) : null);
+
+  constructor(private readonly api: LabApi) {}
+
+  async load(): Promise<void> {
+    this.loading = true;
+    try {
+      this.info = await this.api.getSystemInfo(undefined);
+      this.error = null;
+    } catch (err) {
+      this.error = messageOf(err);
+    } finally {
+      this.loading = false;
+    }
+  }
+}

@@ -1,0 +1,205 @@
+// Compile and fit settings in Keras words. The form holds what the user typed; the contract's
+// zod schemas judge it, and their messages land on the offending field.
+import type { DatasetInfo } from '../../src-shared/api.ts';
+import type { Architecture } from '../../src-shared/architecture.ts';
+import type { BackendChoice } from '../../src-shared/runs.ts';
+import type { StartRunRequest } from '../../src-shared/schemas.ts';
+import {
+  CompileConfigSchema,
+  OptimizerSchema,
+  TrainConfigSchema,
+  type CompileConfig,
+  type OptimizerName,
+  type TrainConfig,
+} from '../../src-shared/training-config.ts';
+
+export const DEFAULT_COMPILE: CompileConfig = CompileConfigSchema.parse({});
+export const DEFAULT_TRAIN: TrainConfig = TrainConfigSchema.parse({});
+
+/** Each optimizer's parameters, as the schema defaults them. */
+export function optimizerDefaults(name: OptimizerName): Record<string, unknown> {
+  const { name: _name, ...params } = OptimizerSchema.parse({ name });
+  return params;
+}
+
+export const OPTIMIZER_TITLES: Record<OptimizerName, string> = {
+  sgd: 'SGD',
+  adam: 'Adam',
+  rmsprop: 'RMSprop',
+  adagrad: 'Adagrad',
+};
+
+export const OPTIMIZER_PARAM_LABELS: Record<string, string> = {
+  learningRate: 'Learning rate',
+  momentum: 'Momentum',
+  nesterov: 'Nesterov',
+  beta1: 'β₁ (beta_1)',
+  beta2: 'β₂ (beta_2)',
+  epsilon: 'Epsilon',
+  rho: 'ρ (rho)',
+  initialAccumulatorValue: 'Initial accumulator',
+};
+
+export type ValidationKind = 'testSet' | 'split' | 'none';
+
+export interface TrainForm {
+  batchSize: unknown;
+  epochs: unknown;
+  validation: ValidationKind;
+  fraction: unknown;
+  trainExamples: unknown;
+  testExamples: unknown;
+  shuffle: boolean;
+  seed: unknown;
+}
+
+export class TrainSettings {
+  runName = $state('');
+  dataset = $state('mnist');
+  backend = $state<BackendChoice>('auto');
+  optimizer = $state<OptimizerName>(DEFAULT_COMPILE.optimizer.name);
+  optimizerParams = $state<Record<string, unknown>>(optimizerDefaults(DEFAULT_COMPILE.optimizer.name));
+  form = $state<TrainForm>({
+    batchSize: DEFAULT_TRAIN.batchSize,
+    epochs: DEFAULT_TRAIN.epochs,
+    validation: DEFAULT_TRAIN.validation.kind,
+    fraction: 0.1,
+    trainExamples: DEFAULT_TRAIN.trainExamples,
+    testExamples: DEFAULT_TRAIN.testExamples,
+    shuffle: DEFAULT_TRAIN.shuffle,
+    seed: DEFAULT_TRAIN.seed,
+  });
+  /** Known datasets (from getSystemInfo), for example-count limits. */
+  datasets = $state.raw<DatasetInfo[]>([]);
+
+  readonly #compileResult = $derived(
+    CompileConfigSchema.safeParse({ loss: 'categoricalCrossentropy', optimizer: { name: this.optimizer, ...this.optimizerParams }, metrics: ['accuracy'] }),
+  );
+
+  readonly #trainResult = $derived(
+    TrainConfigSchema.safeParse({
+      batchSize: this.form.batchSize,
+      epochs: this.form.epochs,
+      validation: this.form.validation === 'split' ? { kind: 'split', fraction: this.form.fraction } : { kind: this.form.validation },
+      trainExamples: this.form.trainExamples,
+      testExamples: this.form.testExamples,
+      shuffle: this.form.shuffle,
+      seed: this.form.seed,
+    }),
+  );
+
+  /** Messages by field key: "batchSize", "fraction", "optimizer.learningRate", "runName"… */
+  readonly issues: ReadonlyMap<string, string> = $derived.by(() => {
+    const out = new Map<string, string>();
+    const put = (key: string, message: string) => {
+      if (!out.has(key)) out.set(key, message);
+    };
+    if (!this.#compileResult.success) {
+      for (const issue of this.#compileResult.error.issues) {
+        const [, field] = issue.path.map(String);
+        put(field ? `optimizer.${field}` : 'optimizer', issue.message);
+      }
+    }
+    if (!this.#trainResult.success) {
+      for (const issue of this.#trainResult.error.issues) {
+        const path = issue.path.map(String);
+        put(path[0] === 'validation' ? 'fraction' : (path[0] ?? 'train'), issue.message);
+      }
+    }
+    const info = this.datasets.find((d) => d.name === this.dataset);
+    if (info) {
+      const { trainExamples, testExamples } = this.form;
+      if (typeof trainExamples === 'number' && trainExamples > info.trainExamples) {
+        put('trainExamples', `${info.title} has ${info.trainExamples.toLocaleString('en-US')} training examples`);
+      }
+      if (typeof testExamples === 'number' && testExamples > info.testExamples) {
+        put('testExamples', `${info.title} has ${info.testExamples.toLocaleString('en-US')} test examples`);
+      }
+    }
+    if (this.runName.length > 200) put('runName', 'a run name has at most 200 characters');
+    return out;
+  });
+
+  readonly ok = $derived(this.issues.size === 0);
+
+  /** Why these settings cannot be used, or null. */
+  readonly blocker: string | null = $derived.by(() => {
+    const first = this.issues.entries().next();
+    return first.done ? null : `${labelOf(first.value[0])}: ${first.value[1]}`;
+  });
+
+  /** Examples actually fitted per epoch (Keras keeps the first 1 − fraction for training). */
+  readonly fitExamples: number | null = $derived.by(() => {
+    if (!this.#trainResult.success) return null;
+    const t = this.#trainResult.data;
+    return t.validation.kind === 'split' ? Math.floor(t.trainExamples * (1 - t.validation.fraction)) : t.trainExamples;
+  });
+
+  readonly batchesPerEpoch: number | null = $derived.by(() => {
+    if (!this.#trainResult.success || this.fitExamples === null) return null;
+    return Math.ceil(this.fitExamples / this.#trainResult.data.batchSize);
+  });
+
+  get learningRate(): number {
+    const lr = this.optimizerParams.learningRate;
+    return typeof lr === 'number' ? lr : DEFAULT_COMPILE.optimizer.learningRate;
+  }
+
+  setOptimizer(name: OptimizerName): void {
+    if (name === this.optimizer) return;
+    this.optimizer = name;
+    this.optimizerParams = optimizerDefaults(name);
+  }
+
+  setOptimizerParam(name: string, value: unknown): void {
+    const next = { ...this.optimizerParams };
+    if (value === undefined) delete next[name];
+    else next[name] = value;
+    this.optimizerParams = next;
+  }
+
+  /** Back to the seed tutorial's values. */
+  reset(): void {
+    this.optimizer = DEFAULT_COMPILE.optimizer.name;
+    this.optimizerParams = optimizerDefaults(this.optimizer);
+    this.form = {
+      batchSize: DEFAULT_TRAIN.batchSize,
+      epochs: DEFAULT_TRAIN.epochs,
+      validation: DEFAULT_TRAIN.validation.kind,
+      fraction: 0.1,
+      trainExamples: DEFAULT_TRAIN.trainExamples,
+      testExamples: DEFAULT_TRAIN.testExamples,
+      shuffle: DEFAULT_TRAIN.shuffle,
+      seed: DEFAULT_TRAIN.seed,
+    };
+  }
+
+  /** The startRun payload for a valid architecture, or null while a setting is invalid. */
+  request(architecture: Architecture): StartRunRequest | null {
+    if (!this.#compileResult.success || !this.#trainResult.success || !this.ok) return null;
+    const name = this.runName.trim();
+    return {
+      ...(name ? { name } : {}),
+      architecture,
+      compile: this.#compileResult.data,
+      train: this.#trainResult.data,
+      dataset: this.dataset,
+      backend: this.backend,
+    };
+  }
+}
+
+const LABELS: Record<string, string> = {
+  batchSize: 'Batch size',
+  epochs: 'Epochs',
+  fraction: 'Validation split',
+  trainExamples: 'Train examples',
+  testExamples: 'Test examples',
+  seed: 'Seed',
+  runName: 'Run name',
+};
+
+export function labelOf(key: string): string {
+  if (key.startsWith('optimizer.')) return OPTIMIZER_PARAM_LABELS[key.slice(10)] ?? key;
+  return LABELS[key] ?? key;
+}

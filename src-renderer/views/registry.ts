@@ -1,0 +1,21 @@
+// The app's screens, in navigation order. Adding a screen is one line here.
+import type { Component } from 'svelte';
+import DesignView from './DesignView.svelte';
+import EvaluateView from './EvaluateView.svelte';
+import TrainView from './TrainView.svelte';
+
+export interface ViewDef {
+  id: string;
+  title: string;
+  component: Component;
+}
+
+export const VIEWS: readonly ViewDef[] = [
+  { id: 'design', title: 'Design', component: DesignView },
+  { id: 'train', title: 'Train', component: TrainView },
+  { id: 'evaluate', title: 'Evaluate', component: EvaluateView },
+  // { id: 'draw', title: 'Draw', component: DrawView },
+  // { id: 'runs', title: 'Runs', component: RunsView },
+];
+
+export const VIEW_IDS: readonly string[] = VIEWS.map((v) => v.id);

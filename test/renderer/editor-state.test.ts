@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeArchitecture } from '../../src-shared/analyze-architecture.ts';
+import { PRESETS } from '../../src-shared/presets.ts';
+import { EditorState } from '../../src-renderer/state/editor-state.svelte.ts';
+
+const names = (e: EditorState) => e.analysis.layers.map((l) => l.name);
+const types = (e: EditorState) => e.items.map((i) => i.spec.type);
+
+describe('EditorState', () => {
+  it('starts with the seed tutorial model: 407,050 params, trainable', () => {
+    const e = new EditorState();
+    expect(e.presetId).toBe('keras-mlp');
+    expect(e.analysis.ok).toBe(true);
+    expect(e.analysis.totalParams).toBe(407_050);
+    expect(e.analysis.trainableParams).toBe(407_050);
+    expect(e.analysis.nonTrainableParams).toBe(0);
+    expect(e.analysis.layers.map((l) => [l.name, l.outputShape, l.params])).toEqual([
+      ['dense_1', [512], 401_920],
+      ['dense_2', [10], 5_130],
+    ]);
+    expect(e.canTrain).toBe(true);
+    expect(e.trainBlocker).toBeNull();
+    expect(e.estimate).toEqual({ params: 407_050, trainableParams: 407_050, weightBytes: 1_628_200 });
+    expect(e.validArchitecture()).toEqual(PRESETS[0]!.architecture);
+  });
+
+  it('adds after the selected layer, or at the end, with defaults, and selects it', () => {
+    const e = new EditorState();
+    e.select(0);
+    expect(e.add('dropout')).toBe(1);
+    expect(types(e)).toEqual(['dense', 'dropout', 'dense']);
+    expect(e.items[1]!.spec).toEqual({ type: 'dropout', rate: 0.2 });
+    expect(e.selected).toBe(1);
+    expect(e.analysis.ok).toBe(true);
+    expect(e.analysis.totalParams).toBe(407_050);
+    expect(e.modified).toBe(true);
+
+    e.select(null);
+    e.add('dense');
+    expect(types(e)).toEqual(['dense', 'dropout', 'dense', 'dense']);
+    // A dense 128 relu after the softmax output: the model no longer ends in 10 classes.
+    expect(e.canTrain).toBe(false);
+    expect(e.modelIssues[0]).toMatch(/last layer must output 10 classes/);
+    expect(e.trainBlocker).toMatch(/last layer must output 10 classes/);
+  });
+
+  it('removes, duplicates and moves layers, keeping identities', () => {
+    const e = new EditorState();
+    const ids = e.items.map((i) => i.id);
+    expect(e.duplicate(0)).toBe(1);
+    expect(types(e)).toEqual(['dense', 'dense', 'dense']);
+    expect(e.items[1]!.id).not.toBe(ids[0]);
+    expect(e.items[1]!.spec).toEqual(e.items[0]!.spec);
+    expect(names(e)).toEqual(['dense_1', 'dense_2', 'dense_3']);
+    expect(e.analysis.totalParams).toBe(784 * 512 + 512 + 512 * 512 + 512 + 512 * 10 + 10);
+
+    e.update(1, 'units', 256);
+    e.move(1, 0);
+    expect(e.items.map((i) => i.spec.units)).toEqual([256, 512, 10]);
+    expect(e.analysis.layers[0]!.params).toBe(784 * 256 + 256);
+    expect(e.moveBy(0, 1)).toBe(1);
+    expect(e.items.map((i) => i.spec.units)).toEqual([512, 256, 10]);
+    expect(e.moveBy(2, 5)).toBe(2); // clamped: already last
+
+    e.remove(1);
+    expect(e.items.map((i) => i.spec.units)).toEqual([512, 10]);
+    expect(e.items.map((i) => i.id)).toEqual(ids);
+    expect(e.analysis.totalParams).toBe(407_050);
+  });
+
+  it('puts the contract message on the offending field and blocks training', () => {
+    const e = new EditorState();
+    e.update(0, 'units', 0);
+    expect(e.fieldIssues(0, 'units')).toEqual(['layer 1 (dense): units must be a positive integer (at most 65536), got 0']);
+    expect(e.fieldIssues(1, 'units')).toEqual([]);
+    expect(e.hasIssues(0)).toBe(true);
+    expect(e.canTrain).toBe(false);
+    expect(e.trainBlocker).toBe('layer 1 (dense): units must be a positive integer (at most 65536), got 0');
+    expect(e.validArchitecture()).toBeNull();
+
+    e.update(0, 'units', '12a');
+    expect(e.fieldIssues(0, 'units')[0]).toMatch(/got "12a"/);
+    e.update(0, 'units', undefined);
+    expect(e.fieldIssues(0, 'units')[0]).toMatch(/got nothing/);
+    e.update(0, 'units', 512);
+    expect(e.canTrain).toBe(true);
+  });
+
+  it('reports the softmax requirement on the last layer activation field', () => {
+    const e = new EditorState();
+    e.update(1, 'activation', 'relu');
+    expect(e.fieldIssues(1, 'activation')[0]).toMatch(/needs activation softmax/);
+  });
+
+  it('shows layer-level problems (a conv on a flat input) apart from fields', () => {
+    const e = new EditorState();
+    e.add('conv2d', 0);
+    expect(e.layerIssues(0)[0]).toMatch(/conv2d needs an image input/);
+    expect(e.fieldIssues(0, 'filters')).toEqual([]);
+    // Layers after the first broken one have no inferred shape.
+    expect(e.layerInfo(1)).toBeUndefined();
+    e.setInputShape([28, 28, 1]);
+    e.add('flatten', 1);
+    expect(e.analysis.ok).toBe(true);
+    expect(e.layerInfo(0)!.outputShape).toEqual([26, 26, 32]);
+  });
+
+  it('changes a layer type in place with that type’s defaults', () => {
+    const e = new EditorState();
+    const id = e.items[0]!.id;
+    e.changeType(0, 'dropout');
+    expect(e.items[0]).toEqual({ id, spec: { type: 'dropout', rate: 0.2 } });
+  });
+
+  it('loads presets and can bring back the edits a preset replaced', () => {
+    const e = new EditorState();
+    e.update(0, 'units', 64);
+    e.loadPreset('small-cnn');
+    expect(e.inputShape).toEqual([28, 28, 1]);
+    expect(e.analysis.ok).toBe(true);
+    expect(e.analysis.totalParams).toBe(analyzeArchitecture(PRESETS[2]!.architecture).totalParams);
+    expect(e.modified).toBe(false);
+    expect(e.replaced?.layers[0]).toEqual({ type: 'dense', units: 64, activation: 'relu' });
+    e.restoreReplaced();
+    expect(e.items[0]!.spec.units).toBe(64);
+    expect(e.inputShape).toEqual([784]);
+    expect(() => e.loadPreset('nope')).toThrow(/no preset/);
+  });
+
+  it('treats an empty stack as a model problem', () => {
+    const e = new EditorState();
+    e.remove(0);
+    e.remove(0);
+    expect(e.items).toEqual([]);
+    expect(e.selected).toBeNull();
+    expect(e.modelIssues).toEqual(['the model needs at least one layer']);
+    expect(e.analysis.totalParams).toBe(0);
+  });
+});

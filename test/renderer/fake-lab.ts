@@ -1,0 +1,149 @@
+// An in-memory lab for renderer tests: createApi over a Transport whose commands are canned
+// (or overridden per test) and whose events the test emits by hand.
+import type { CommandName, DatasetInfo, EventName, EventPayloads, MisclassifiedImage, SystemInfo } from '../../src-shared/api.ts';
+import { createApi, type Transport } from '../../src-shared/create-api.ts';
+import type { Evaluation, RunDetail, RunEvent, RunSummary } from '../../src-shared/runs.ts';
+import { PRESETS } from '../../src-shared/presets.ts';
+import { CompileConfigSchema, TrainConfigSchema } from '../../src-shared/training-config.ts';
+
+export const MNIST: DatasetInfo = {
+  name: 'mnist',
+  title: 'MNIST',
+  hash: 'abc123',
+  trainExamples: 60_000,
+  testExamples: 10_000,
+  imageShape: [28, 28],
+  builtIn: true,
+};
+
+export const SYSTEM_INFO: SystemInfo = {
+  version: '0.1.0',
+  home: '/tmp/layerlab-test',
+  databasePath: '/tmp/layerlab-test/lab.sqlite',
+  backend: {
+    chosen: 'wasm',
+    requested: 'auto',
+    probes: [
+      { backend: 'tensorflow-gpu', available: false, reason: 'package @tensorflow/tfjs-node-gpu is not installed' },
+      { backend: 'tensorflow', available: false, reason: 'package @tensorflow/tfjs-node is not installed' },
+      { backend: 'wasm', available: true, reason: null },
+      { backend: 'cpu', available: true, reason: null },
+    ],
+    versions: { '@tensorflow/tfjs': '4.22.0' },
+  },
+  datasets: [MNIST],
+};
+
+/** A 3-class-looking 10×10 matrix: mostly right, 4↔9 and 3↔8 confused like the seed's. */
+export function sampleMatrix(): number[][] {
+  return Array.from({ length: 10 }, (_, t) =>
+    Array.from({ length: 10 }, (_, p) => (t === p ? 90 : (t === 4 && p === 9) || (t === 3 && p === 8) ? 8 : t === 9 && p === 4 ? 5 : 0)),
+  );
+}
+
+export function sampleEvaluation(): Evaluation {
+  const confusionMatrix = sampleMatrix();
+  return {
+    loss: 0.0905,
+    accuracy: 0.9738,
+    confusionMatrix,
+    perClass: confusionMatrix.map((row, label) => ({ label, precision: 0.97, recall: 0.96, f1: 0.965, support: row.reduce((a, b) => a + b, 0) })),
+    examples: 10_000,
+  };
+}
+
+export function pixels(fill = 0): string {
+  return btoa(String.fromCharCode(...new Uint8Array(784).fill(fill)));
+}
+
+export function sampleMisclassified(): MisclassifiedImage[] {
+  return [
+    { index: 11, label: 4, predicted: 9, confidence: 0.62, pixels: pixels(10) },
+    { index: 12, label: 3, predicted: 8, confidence: 0.91, pixels: pixels(20) },
+    { index: 13, label: 9, predicted: 4, confidence: 0.75, pixels: pixels(30) },
+  ];
+}
+
+export function sampleRun(id: number, overrides: Partial<RunDetail> = {}): RunDetail {
+  const summary: RunSummary = {
+    id,
+    name: `run-${id}`,
+    status: 'completed',
+    createdAt: '2025-01-01T00:00:00Z',
+    startedAt: '2025-01-01T00:00:01Z',
+    finishedAt: '2025-01-01T00:01:00Z',
+    architecture: PRESETS[0]!.architecture,
+    compile: CompileConfigSchema.parse({}),
+    train: TrainConfigSchema.parse({}),
+    seed: 42,
+    dataset: { name: 'mnist', hash: 'abc123' },
+    backend: 'wasm',
+    epochsCompleted: 10,
+    last: null,
+    testAccuracy: 0.9738,
+    testLoss: 0.0905,
+    statusReason: null,
+    totalParams: 407_050,
+    tags: [],
+    notes: '',
+    parentRunId: null,
+  };
+  return { ...summary, epochs: [], batchLosses: [], evaluation: sampleEvaluation(), checkpoints: [], log: [], backendReport: null, ...overrides };
+}
+
+type Handler = (payload: unknown) => unknown;
+
+export class FakeLab {
+  readonly calls: { command: string; payload: unknown }[] = [];
+  readonly handlers: Partial<Record<CommandName, Handler>> = {
+    getSystemInfo: () => SYSTEM_INFO,
+    listDatasets: () => [MNIST],
+    listRuns: () => [],
+    startRun: () => ({ runId: 1 }),
+    stopRun: (p) => ({ runId: (p as { runId: number }).runId, stopping: true }),
+    pauseRun: (p) => ({ runId: (p as { runId: number }).runId }),
+    resumeRun: (p) => ({ runId: (p as { runId: number }).runId }),
+    setLearningRate: (p) => p,
+    getRun: (p) => sampleRun((p as { runId: number }).runId),
+    getEvaluation: () => sampleEvaluation(),
+    getMisclassified: () => sampleMisclassified(),
+  };
+  readonly #listeners = new Map<EventName, Set<(payload: never) => void>>();
+
+  readonly transport: Transport = {
+    invoke: async (command, payload) => {
+      this.calls.push({ command, payload });
+      const handler = this.handlers[command as CommandName];
+      if (!handler) throw new Error(`fake lab: no handler for ${command}`);
+      return handler(payload);
+    },
+    subscribe: <E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void) => {
+      const set = this.#listeners.get(event) ?? new Set();
+      set.add(listener as (payload: never) => void);
+      this.#listeners.set(event, set);
+      return () => set.delete(listener as (payload: never) => void);
+    },
+  };
+
+  readonly api = createApi(this.transport);
+
+  on(command: CommandName, handler: Handler): this {
+    this.handlers[command] = handler;
+    return this;
+  }
+
+  emit(event: RunEvent): void {
+    for (const listener of this.#listeners.get('onRunEvent') ?? []) (listener as (e: RunEvent) => void)(event);
+  }
+
+  listenerCount(): number {
+    return this.#listeners.get('onRunEvent')?.size ?? 0;
+  }
+
+  callsOf(command: CommandName): unknown[] {
+    return this.calls.filter((c) => c.command === command).map((c) => c.payload);
+  }
+}
+
+/** Lets pending promise callbacks run. */
+export const flush = () => new Promise<void>((resolve) => setTimeout(resolve, 0));

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { PRESETS } from '../../src-shared/presets.ts';
+import { StartRunSchema } from '../../src-shared/schemas.ts';
+import { TrainSettings } from '../../src-renderer/state/train-settings.svelte.ts';
+import { MNIST } from './fake-lab.ts';
+
+describe('TrainSettings', () => {
+  it('defaults to the seed tutorial: SGD, batch 128, 10 epochs, test set as validation', () => {
+    const s = new TrainSettings();
+    expect(s.ok).toBe(true);
+    expect(s.optimizer).toBe('sgd');
+    expect(s.optimizerParams).toEqual({ learningRate: 0.01, momentum: 0, nesterov: false });
+    expect(s.form).toMatchObject({ batchSize: 128, epochs: 10, validation: 'testSet', trainExamples: 60_000, testExamples: 10_000, seed: 42 });
+    expect(s.batchesPerEpoch).toBe(469);
+    const request = s.request(PRESETS[0]!.architecture);
+    expect(request).not.toBeNull();
+    const parsed = StartRunSchema.parse(request);
+    expect(parsed.compile.optimizer).toEqual({ name: 'sgd', learningRate: 0.01, momentum: 0, nesterov: false });
+    expect(parsed.train.validation).toEqual({ kind: 'testSet' });
+    expect(parsed.train.batchSize).toBe(128);
+  });
+
+  it('switching optimizer brings that optimizer’s defaults', () => {
+    const s = new TrainSettings();
+    s.setOptimizer('adam');
+    expect(s.optimizerParams).toEqual({ learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
+    expect(s.learningRate).toBe(0.001);
+  });
+
+  it('puts schema messages on the field and blocks the request', () => {
+    const s = new TrainSettings();
+    s.form.batchSize = 0;
+    expect(s.issues.get('batchSize')).toMatch(/>=\s*1|too small/i);
+    expect(s.blocker).toMatch(/^Batch size:/);
+    expect(s.request(PRESETS[0]!.architecture)).toBeNull();
+    s.form.batchSize = 64;
+    s.setOptimizerParam('learningRate', -1);
+    expect(s.issues.has('optimizer.learningRate')).toBe(true);
+    s.setOptimizerParam('learningRate', 0.1);
+    expect(s.ok).toBe(true);
+  });
+
+  it('validation split: fraction checked, fitted examples reduced like Keras', () => {
+    const s = new TrainSettings();
+    s.form.validation = 'split';
+    s.form.fraction = 1.5;
+    expect(s.issues.has('fraction')).toBe(true);
+    s.form.fraction = 0.2;
+    s.form.trainExamples = 1000;
+    expect(s.fitExamples).toBe(800);
+    expect(s.batchesPerEpoch).toBe(7);
+    expect(s.request(PRESETS[0]!.architecture)?.train).toMatchObject({ validation: { kind: 'split', fraction: 0.2 } });
+  });
+
+  it('knows the dataset sizes once the lab told them', () => {
+    const s = new TrainSettings();
+    s.datasets = [MNIST];
+    s.form.trainExamples = 70_000;
+    expect(s.issues.get('trainExamples')).toBe('MNIST has 60,000 training examples');
+  });
+});
