@@ -97,6 +97,7 @@ export async function trainCommand(argv: string[], out: NodeJS.WritableStream & 
     process.off('SIGINT', onSigint);
     await service.close();
   }
-  const status = (finished as Extract<RunEvent, { type: 'finished' }> | null)?.status;
-  return status === 'completed' || status === 'stopped' ? 0 : 1;
+  const end = finished as Extract<RunEvent, { type: 'finished' }> | null;
+  if (end?.status === 'failed') process.stderr.write(`layerlab: run ${end.runId} failed: ${end.reason ?? 'no reason given'}\n`);
+  return end?.status === 'completed' || end?.status === 'stopped' ? 0 : 1;
 }
