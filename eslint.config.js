@@ -5,7 +5,7 @@ import globals from 'globals';
 const noElectron = { name: 'electron', message: 'Only src-main/electron may import electron.' };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'dist-electron/**', '.tsbuild/**', 'release/**', 'test-artifacts/**', '**/*.svelte'] },
+  { ignores: ['node_modules/**', 'dist/**', 'dist-electron/**', '.tsbuild/**', '.scratch/**', 'release/**', 'test-artifacts/**', '**/*.svelte'] },
   ...tseslint.configs.recommended,
   {
     languageOptions: { globals: { ...globals.node } },

@@ -9,12 +9,12 @@ const BIN = join(import.meta.dirname, '../../bin/layerlab.js');
 const home = mkdtempSync(join(tmpdir(), 'layerlab-cli-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args, '--home', home], { encoding: 'utf8', timeout: 120_000 });
+function cli(args: string[], withHome = true) {
+  const r = spawnSync(process.execPath, [BIN, ...args, ...(withHome ? ['--home', home] : [])], { encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const SMALL = ['--epochs', '2', '--train-examples', '1000', '--test-examples', '300', '--batch-size', '100', '--backend', 'wasm'];
+const SMALL = ['--epochs', '2', '--train-examples', '1000', '--test-examples', '300', '--batch-size', '100', '--lr', '0.1', '--backend', 'wasm'];
 
 describe('layerlab CLI', () => {
   it('prints the seed summary exactly', () => {
@@ -86,7 +86,7 @@ describe('layerlab CLI', () => {
     expect(r.stderr).toMatch(/^layerlab: .*layer 2 \(dense\): units must be a positive integer \(at most 65536\), got -3/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     writeFileSync(bad, '{ not json');
-    expect(cli(['summary', '--arch', bad]).stderr).toMatch(/^layerlab: .*bad\.json is not valid JSON/);
+    expect(cli(['summary', '--arch', bad], false).stderr).toMatch(/^layerlab: .*bad\.json is not valid JSON/);
     const flag = cli(['train', '--epochs', 'many']);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toBe('layerlab: --epochs must be an integer, got "many"\n');

@@ -98,6 +98,13 @@ function versionsOf(tf: Tf, backend: BackendName): Record<string, string> {
 export async function loadBackend(requested: BackendChoice, env: BackendEnvironment = realEnvironment): Promise<LoadedBackend> {
   const candidates = requested === 'auto' ? BACKEND_ORDER : [requested];
   const probes: BackendProbe[] = [];
+  if (requested !== 'auto') {
+    // Still say what the better backends would have needed, without loading them.
+    for (const better of BACKEND_ORDER.slice(0, BACKEND_ORDER.indexOf(requested))) {
+      const reason = precheck(better, env);
+      probes.push({ backend: better, available: reason === null, reason: reason ?? `not requested (--backend ${requested})` });
+    }
+  }
   for (const backend of candidates) {
     let reason = precheck(backend, env);
     if (reason === null) {

@@ -118,8 +118,9 @@ export class LabService implements LabServiceLike {
     const { analysis } = this.preflight(input);
     const channel = this.launcher.launch();
     const job: TrainJob = { runId: 0, architecture: input.architecture, compile: input.compile, train: input.train, dataset: input.dataset, home: this.home, backend: input.backend, initialWeights: null };
+    let timer: NodeJS.Timeout | undefined;
     const reply = await new Promise<Extract<TrainerToParent, { type: 'estimate' }>>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      timer = setTimeout(() => {
         channel.kill();
         reject(new RunStateError('the estimate took longer than a minute; the model is very slow on this backend'));
       }, ESTIMATE_TIMEOUT_MS);
@@ -129,7 +130,10 @@ export class LabService implements LabServiceLike {
       });
       channel.onExit((code, signal) => reject(new RunStateError(`the estimating process ended early (${signal ?? `code ${code}`})`)));
       channel.send({ type: 'estimate', job, batches: ESTIMATE_BATCHES });
-    }).finally(() => channel.kill());
+    }).finally(() => {
+      clearTimeout(timer);
+      channel.kill();
+    });
     return {
       backend: reply.report.chosen,
       secondsPerBatch: reply.secondsPerBatch,
@@ -144,7 +148,7 @@ export class LabService implements LabServiceLike {
     const { analysis, dataset } = this.preflight(input);
     let initialWeights: Uint8Array | null = null;
     if (input.parentRunId !== undefined) {
-      if (!this.store.getRun(input.parentRunId)) throw new StoreError(`run ${input.parentRunId} does not exist`);
+      if (!this.store.getRun(input.parentRunId)) throw new StoreError(`run ${input.parentRunId} does not exist`, 'not-found');
       if (input.parentCheckpoint) {
         const stored = this.store.loadCheckpoint(input.parentRunId, input.parentCheckpoint);
         if (!stored) throw new RunStateError(`run ${input.parentRunId} has no such checkpoint to start from`);
@@ -177,7 +181,7 @@ export class LabService implements LabServiceLike {
     const run = this.active.get(runId);
     if (!run) {
       const stored = this.store.getRun(runId);
-      throw stored ? new RunStateError(`run ${runId} is not running (it is ${stored.status})`) : new StoreError(`run ${runId} does not exist`);
+      throw stored ? new RunStateError(`run ${runId} is not running (it is ${stored.status})`) : new StoreError(`run ${runId} does not exist`, 'not-found');
     }
     return run;
   }
@@ -210,7 +214,7 @@ export class LabService implements LabServiceLike {
 
   getRun({ runId }: CommandParsed<'getRun'>): CommandOutput<'getRun'> {
     const run = this.store.getRun(runId);
-    if (!run) throw new StoreError(`run ${runId} does not exist`);
+    if (!run) throw new StoreError(`run ${runId} does not exist`, 'not-found');
     return run;
   }
 
@@ -221,7 +225,7 @@ export class LabService implements LabServiceLike {
   deleteRun({ runId }: CommandParsed<'deleteRun'>): CommandOutput<'deleteRun'> {
     if (this.active.has(runId)) throw new RunStateError(`run ${runId} is still running; stop it first`);
     const deleted = this.store.deleteRun(runId);
-    if (!deleted) throw new StoreError(`run ${runId} does not exist`);
+    if (!deleted) throw new StoreError(`run ${runId} does not exist`, 'not-found');
     this.predictor.forget(`${runId}:`);
     return { runId, deleted };
   }

@@ -5,8 +5,12 @@
 // scalar triple loop that is 10–20× slower. Its broadcasting of batch dims also reads past the smaller operand.
 // Here: transposed operands are transposed explicitly (a cheap, memory-bound wasm Transpose), batched products are
 // split into per-batch 2-D products, and batch dims broadcast correctly.
+import type { MatMulPool } from './mat-mul-pool.ts';
 import { reshapedInfo, sizeOf } from './wasm-backend.ts';
 import type { KernelArgs, KernelFn, TensorInfo, WasmBackendLike } from './wasm-backend.ts';
+
+/** The thread pool for large products, looked up per call (installing/uninstalling swaps it). */
+export type PoolRef = () => MatMulPool | null;
 
 /** Below this many multiply-adds per batch item, a batched product with equal batch sizes stays on the stock kernel
  *  (its per-call overhead is lower than splitting into many tiny XNNPACK calls). */
@@ -102,7 +106,7 @@ function chooseSwapped(m: number, k: number, n: number, transposeA: boolean, tra
   return swapped < direct * 0.8;
 }
 
-export function makeFastBatchMatMul(original: KernelFn, transpose: KernelFn): KernelFn {
+export function makeFastBatchMatMul(original: KernelFn, transpose: KernelFn, pool: PoolRef = () => null): KernelFn {
   return (args: KernelArgs) => {
     const { inputs, attrs } = args;
     const backend = args.backend as WasmBackendLike;
@@ -138,6 +142,9 @@ export function makeFastBatchMatMul(original: KernelFn, transpose: KernelFn): Ke
     const opA = swap ? { info: a, owned: false } : prepareOperand(a, transposeA, batchA, backend, transpose);
     const opB = swap ? { info: b, owned: false } : prepareOperand(b, transposeB, batchB, backend, transpose);
     const noTranspose = { transposeA: false, transposeB: false };
+    // Every 2-D product below goes through here: split across threads when large, else the stock XNNPACK path.
+    const product = (pa: TensorInfo, pb: TensorInfo): TensorInfo =>
+      pool()?.tryMatMul({ backend, original, a: pa, b: pb }) ?? (original({ inputs: { a: pa, b: pb }, backend, attrs: noTranspose }) as TensorInfo);
     try {
       if (batchOut === 1) {
         if (swap) {
@@ -145,7 +152,7 @@ export function makeFastBatchMatMul(original: KernelFn, transpose: KernelFn): Ke
           const bT = prepareOperand(b, !transposeB, 1, backend, transpose);
           const aT = prepareOperand(a, !transposeA, 1, backend, transpose);
           try {
-            const outT = original({ inputs: { a: bT.info, b: aT.info }, backend, attrs: noTranspose }) as TensorInfo;
+            const outT = product(bT.info, aT.info);
             const out = transpose({ inputs: { x: outT }, backend, attrs: { perm: [0, 2, 1] } }) as TensorInfo;
             backend.disposeData(outT.dataId);
             out.shape = outShape;
@@ -155,7 +162,7 @@ export function makeFastBatchMatMul(original: KernelFn, transpose: KernelFn): Ke
             if (aT.owned) backend.disposeData(aT.info.dataId);
           }
         }
-        const out = original({ inputs: { a: opA.info, b: opB.info }, backend, attrs: noTranspose }) as TensorInfo;
+        const out = product(opA.info, opB.info);
         out.shape = outShape;
         return out;
       }
@@ -177,7 +184,7 @@ export function makeFastBatchMatMul(original: KernelFn, transpose: KernelFn): Ke
         for (let i = 0; i < batchOut; i++) {
           const ai = item(itemsA, opA, batchA, mapA[i] ?? 0, m, kA);
           const bi = item(itemsB, opB, batchB, mapB[i] ?? 0, kA, n);
-          const r = original({ inputs: { a: ai, b: bi }, backend, attrs: noTranspose }) as TensorInfo;
+          const r = product(ai, bi);
           const rv = backend.typedArrayFromHeap(r);
           backend.typedArrayFromHeap(out).set(rv, i * m * n);
           backend.disposeData(r.dataId);
@@ -204,7 +211,7 @@ export function makeFastBatchMatMul(original: KernelFn, transpose: KernelFn): Ke
 }
 
 /** _FusedMatMul (matmul + bias + activation, used by Dense layers): route transposed 2-D cases into XNNPACK. */
-export function makeFastFusedMatMul(original: KernelFn, transpose: KernelFn): KernelFn {
+export function makeFastFusedMatMul(original: KernelFn, transpose: KernelFn, pool: PoolRef = () => null): KernelFn {
   return (args: KernelArgs) => {
     const { inputs, attrs } = args;
     const backend = args.backend as WasmBackendLike;
@@ -212,19 +219,26 @@ export function makeFastFusedMatMul(original: KernelFn, transpose: KernelFn): Ke
     const b = inputs['b'];
     const transposeA = attrs?.['transposeA'] === true;
     const transposeB = attrs?.['transposeB'] === true;
-    if (a == null || b == null || (!transposeA && !transposeB) || a.dtype !== 'float32' || b.dtype !== 'float32') {
-      return original(args);
-    }
+    if (a == null || b == null || a.dtype !== 'float32' || b.dtype !== 'float32') return original(args);
     // The fused op hands us rank-3 operands; only the batch-1 case has an XNNPACK path to reach.
     if (a.shape.length !== 3 || b.shape.length !== 3 || a.shape[0] !== 1 || b.shape[0] !== 1) return original(args);
+    const activation = attrs?.['activation'] as string | undefined;
+    const split = (pa: TensorInfo, pb: TensorInfo): TensorInfo | null =>
+      inputs['preluActivationWeights'] != null
+        ? null
+        : (pool()?.tryMatMul({ backend, original, a: pa, b: pb, bias: inputs['bias'], activation: activation ?? 'linear', leakyreluAlpha: attrs?.['leakyreluAlpha'] as number | undefined }) ?? null);
+    if (!transposeA && !transposeB) return split(a, b) ?? original(args);
     const opA = prepareOperand(a, transposeA, 1, backend, transpose);
     const opB = prepareOperand(b, transposeB, 1, backend, transpose);
     try {
-      return original({
-        inputs: { ...inputs, a: opA.info, b: opB.info },
-        backend,
-        attrs: { ...attrs, transposeA: false, transposeB: false },
-      });
+      return (
+        split(opA.info, opB.info) ??
+        original({
+          inputs: { ...inputs, a: opA.info, b: opB.info },
+          backend,
+          attrs: { ...attrs, transposeA: false, transposeB: false },
+        })
+      );
     } finally {
       if (opA.owned) backend.disposeData(opA.info.dataId);
       if (opB.owned) backend.disposeData(opB.info.dataId);

@@ -1,2 +1,10 @@
-export { installFastWasmKernels, uninstallFastWasmKernels, fastWasmKernelsInstalled } from './install-fast-wasm-kernels.ts';
-export type { FastKernelsReport, FastKernelReplacement } from './install-fast-wasm-kernels.ts';
+export {
+  installFastWasmKernels,
+  uninstallFastWasmKernels,
+  fastWasmKernelsInstalled,
+  fastWasmMatMulPool,
+  defaultThreads,
+  MAX_THREADS,
+} from './install-fast-wasm-kernels.ts';
+export type { FastKernelsReport, FastKernelReplacement, FastKernelsOptions } from './install-fast-wasm-kernels.ts';
+export type { PoolStats } from './mat-mul-pool.ts';

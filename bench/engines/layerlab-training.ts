@@ -1,0 +1,109 @@
+// Layerlab's real training path: the backend loader, installFastWasmKernels (wasm), prepareData + runTraining (the
+// loop the trainer process runs), and evaluate.ts's batched predict. Timed from the loop's own epoch event.
+import { tmpdir } from 'node:os';
+import type { RunEvent } from '../../src-shared/index.ts';
+import { loadMnist } from '../../src-main/lab/data/mnist.ts';
+import { loadBackend } from '../../src-main/lab/engine/backends.ts';
+import { fastWasmMatMulPool, installFastWasmKernels } from '../../src-main/lab/engine/wasm-kernels/index.ts';
+import type { LayersModel, Tensor } from '../../src-main/lab/model/tf-types.ts';
+import { predictProbabilities } from '../../src-main/lab/training/evaluate.ts';
+import { prepareData } from '../../src-main/lab/training/prepare-data.ts';
+import { runTraining, type TrainingControl } from '../../src-main/lab/training/run-training.ts';
+import { createTrainStep } from '../../src-main/lab/training/train-step.ts';
+import { seedJob } from '../seed-job.ts';
+import { peakRssMb, singlePredictMs } from './tfjs-common.ts';
+import type { BenchWorkload, Engine, EngineResult } from './types.ts';
+
+const noControl: TrainingControl = {
+  stopRequested: () => false,
+  paused: () => false,
+  waitUntilResumed: () => Promise.resolve(),
+  takeLearningRate: () => null,
+};
+
+/** `threads` undefined = whatever installFastWasmKernels picks by default (what the trainer process gets). */
+export function layerlabEngine(backend: 'wasm' | 'cpu', threads?: number): Engine {
+  const name = `layerlab-${backend}${threads == null ? '' : `-${threads}t`}`;
+  return {
+    name,
+    describe: `Layerlab runTraining on tfjs ${backend}`,
+    unavailable: async () => null,
+    async run(w: BenchWorkload): Promise<EngineResult> {
+      const notes: string[] = [];
+      const { tf, report } = await loadBackend(backend);
+      if (report.chosen === 'wasm') {
+        const r = installFastWasmKernels(tf, threads == null ? {} : { threads });
+        notes.push(`fast kernels on ${r.threads} thread(s)`);
+      }
+      const stepsPerEpoch = Math.ceil(60_000 / w.batchSize);
+      const steps = Math.min(stepsPerEpoch, w.maxSteps ?? stepsPerEpoch);
+      const partial = steps < stepsPerEpoch;
+      // A partial epoch trains on the first steps×batch images of the subsample (same per-step cost).
+      const job = seedJob({ backend, batchSize: w.batchSize, learningRate: w.learningRate, seed: w.seed, home: tmpdir(), ...(partial ? { trainExamples: steps * w.batchSize } : {}) });
+      const data = prepareData(loadMnist(), job.train);
+      const test = data.test;
+
+      const events: RunEvent[] = [];
+      let model: LayersModel | null = null;
+      let valAcc: number | null = null;
+      let predictSeconds = NaN;
+      let oneMs = NaN;
+      const tensorsBefore = tf.memory().numTensors;
+      const status = await runTraining(
+        tf,
+        job,
+        data,
+        noControl,
+        {
+          event: (e) => events.push(e),
+          checkpoint: () => {},
+          // Called while the trained model is still alive: time inference on it here.
+          evaluation: (evaluation) => {
+            valAcc = evaluation.accuracy;
+            if (model == null) return;
+            const m = model;
+            const p0 = performance.now();
+            predictProbabilities(tf, m, test.images, test.count, [784], 1000);
+            predictSeconds = (performance.now() - p0) / 1000;
+            oneMs = singlePredictMs((i) =>
+              tf.tidy(() => {
+                (m.predict(tf.tensor2d(test.images.subarray(i * 784, i * 784 + 784), [1, 784])) as Tensor).dataSync();
+              }),
+            );
+          },
+        },
+        {
+          backend: report.chosen,
+          createStep: (m, optimizer) => {
+            model = m;
+            return createTrainStep(m, optimizer);
+          },
+        },
+      );
+      if (status !== 'completed') throw new Error(`training ended ${status}`);
+      const leaked = tf.memory().numTensors - tensorsBefore;
+      notes.push(leaked === 0 ? 'no tensor leak over the run' : `LEAK: ${leaked} tensors left after the run`);
+      const epoch = events.find((e): e is Extract<RunEvent, { type: 'epoch' }> => e.type === 'epoch');
+      if (epoch == null) throw new Error('no epoch event');
+      const progress = events.filter((e) => e.type === 'progress').length;
+      notes.push(`${progress} progress events in the epoch`);
+      const pool = fastWasmMatMulPool();
+      if (pool != null) notes.push(`products split across threads: ${pool.stats.split}, helper failures: ${pool.stats.helperFailures}`);
+      if (partial) notes.push(`${steps} of ${stepsPerEpoch} steps timed, epoch extrapolated`);
+      return {
+        engine: name,
+        epochSeconds: (epoch.seconds * stepsPerEpoch) / steps,
+        steps,
+        stepsPerEpoch,
+        extrapolated: partial,
+        valAcc: partial ? null : valAcc,
+        trainLoss: epoch.loss,
+        predict10kSeconds: predictSeconds,
+        predictBatchSize: 1000,
+        singlePredictMs: oneMs,
+        peakRssMb: peakRssMb(),
+        notes,
+      };
+    },
+  };
+}

@@ -1,0 +1,48 @@
+// An engine is a small module: the bench runs each one in its own child process (kernel registration in tfjs is
+// global, so engines must not share a process) and reads back one EngineResult.
+export interface BenchWorkload {
+  batchSize: number;
+  learningRate: number;
+  /** Limit on training steps for this run; fewer than a full epoch means the epoch time is extrapolated. */
+  maxSteps: number | null;
+  seed: number;
+}
+
+export interface EngineResult {
+  engine: string;
+  /** Seconds of one epoch over all training images (extrapolated from `steps` when partial). */
+  epochSeconds: number;
+  steps: number;
+  stepsPerEpoch: number;
+  extrapolated: boolean;
+  /** Accuracy on the 10k test set after the (full) first epoch; null when the epoch was partial. */
+  valAcc: number | null;
+  trainLoss: number | null;
+  predict10kSeconds: number;
+  predictBatchSize: number;
+  singlePredictMs: number;
+  peakRssMb: number;
+  notes: string[];
+  /** layerlab-serving only: the serving process's view of a run training in a forked trainer. */
+  serving?: ServingFigures;
+}
+
+export interface ServingFigures {
+  /** Event-loop delay of the serving process while the epoch trains (monitorEventLoopDelay, 10 ms resolution). */
+  lagP50Ms: number;
+  lagP99Ms: number;
+  lagMaxMs: number;
+  /** Progress messages received per second of training (the loop sends at most one per 200 ms). */
+  progressPerSecond: number;
+  progressMessages: number;
+  /** VmHWM of the trainer process. */
+  trainerPeakRssMb: number;
+}
+
+export interface Engine {
+  name: string;
+  describe: string;
+  /** null when it can run here, otherwise why not. */
+  unavailable(): Promise<string | null>;
+  run(workload: BenchWorkload): Promise<EngineResult>;
+}

@@ -1,0 +1,67 @@
+// Per-kernel profile of one training step of the seed MLP on tfjs-wasm.
+//   node --import tsx bench/profile-step.ts [--stock] [--steps N]
+// Wraps every wasm kernel with a timer (wasm kernels are synchronous, so wall time per call is the kernel's time).
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { installFastWasmKernels } from '../src-main/lab/engine/wasm-kernels/index.ts';
+import { createTrainStep } from '../src-main/lab/training/train-step.ts';
+
+const stock = process.argv.includes('--stock');
+const stepsArg = process.argv.indexOf('--steps');
+const steps = stepsArg > 0 ? Number(process.argv[stepsArg + 1]) : 40;
+
+await tf.setBackend('wasm');
+if (!stock) console.log(installFastWasmKernels(tf).replaced.map((r) => r.kernel).join(', '));
+
+const stats = new Map<string, { ms: number; calls: number }>();
+for (const k of tf.getKernelsForBackend('wasm')) {
+  const inner = k.kernelFunc;
+  tf.unregisterKernel(k.kernelName, 'wasm');
+  tf.registerKernel({
+    ...k,
+    kernelFunc: (args) => {
+      const t0 = performance.now();
+      const r = inner(args);
+      let key = k.kernelName;
+      if (key === 'BatchMatMul' || key === '_FusedMatMul') {
+        const { a, b } = args.inputs as Record<string, tf.TensorInfo>;
+        const at = args.attrs as { transposeA?: boolean; transposeB?: boolean };
+        key += ` ${a?.shape.join('x')}${at.transposeA ? 'T' : ''}·${b?.shape.join('x')}${at.transposeB ? 'T' : ''}`;
+      }
+      const s = stats.get(key) ?? { ms: 0, calls: 0 };
+      s.ms += performance.now() - t0;
+      s.calls++;
+      stats.set(key, s);
+      return r;
+    },
+  });
+}
+
+const model = tf.sequential({
+  layers: [tf.layers.dense({ inputShape: [784], units: 512, activation: 'relu' }), tf.layers.dense({ units: 10, activation: 'softmax' })],
+});
+const opt = tf.train.sgd(0.01);
+const step = createTrainStep(model, opt);
+const xs = Array.from({ length: 8 }, () => tf.randomUniform([128, 784]) as tf.Tensor2D);
+const ys = Array.from({ length: 8 }, () => tf.oneHot(tf.randomUniform([128], 0, 10, 'int32') as tf.Tensor1D, 10).toFloat() as tf.Tensor2D);
+for (let i = 0; i < 5; i++) {
+  const r = step(xs[i % 8]!, ys[i % 8]!);
+  r.loss.dispose();
+  r.correct.dispose();
+}
+stats.clear();
+const t0 = performance.now();
+for (let i = 0; i < steps; i++) {
+  const r = step(xs[i % 8]!, ys[i % 8]!);
+  r.loss.dataSync();
+  r.loss.dispose();
+  r.correct.dispose();
+}
+const total = (performance.now() - t0) / steps;
+const rows = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms);
+let kernelMs = 0;
+for (const [name, s] of rows) {
+  kernelMs += s.ms / steps;
+  console.log(name.padEnd(40), (s.ms / steps).toFixed(3).padStart(8), 'ms/step', String(s.calls / steps).padStart(5), 'calls/step');
+}
+console.log(`step ${total.toFixed(2)} ms, in kernels ${kernelMs.toFixed(2)} ms, outside kernels ${(total - kernelMs).toFixed(2)} ms (${stock ? 'stock' : 'fast'} kernels)`);

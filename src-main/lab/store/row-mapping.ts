@@ -1,0 +1,77 @@
+// SQL rows <-> contract records. Summaries come from one query (no N+1): the last epoch and the
+// evaluation are joined through the (run_id, epoch) primary key.
+import type { Architecture, BackendName, CompileConfig, RunStatus, RunSummary, TrainConfig } from '../../../src-shared/index.ts';
+
+export const SUMMARY_SELECT = `
+  SELECT r.id, r.name, r.status, r.status_reason, r.created_at, r.started_at, r.finished_at, r.architecture, r.compile, r.train,
+         r.seed, r.dataset_name, r.dataset_hash, r.total_params, r.backend, r.tags, r.notes, r.parent_run_id,
+         (SELECT COUNT(*) FROM epochs c WHERE c.run_id = r.id) AS epochs_completed,
+         e.epoch AS last_epoch, e.loss AS last_loss, e.acc AS last_acc, e.val_loss AS last_val_loss, e.val_acc AS last_val_acc, e.seconds AS last_seconds,
+         ev.loss AS test_loss, ev.accuracy AS test_accuracy
+  FROM runs r
+  LEFT JOIN epochs e ON e.run_id = r.id AND e.epoch = (SELECT MAX(m.epoch) FROM epochs m WHERE m.run_id = r.id)
+  LEFT JOIN evaluations ev ON ev.run_id = r.id`;
+
+export interface SummaryRow {
+  id: number;
+  name: string;
+  status: RunStatus;
+  status_reason: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  architecture: string;
+  compile: string;
+  train: string;
+  seed: number;
+  dataset_name: string;
+  dataset_hash: string;
+  total_params: number;
+  backend: BackendName | null;
+  tags: string;
+  notes: string;
+  parent_run_id: number | null;
+  epochs_completed: number;
+  last_epoch: number | null;
+  last_loss: number | null;
+  last_acc: number | null;
+  last_val_loss: number | null;
+  last_val_acc: number | null;
+  last_seconds: number | null;
+  test_loss: number | null;
+  test_accuracy: number | null;
+}
+
+export function summaryOf(row: SummaryRow): RunSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    statusReason: row.status_reason,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    architecture: JSON.parse(row.architecture) as Architecture,
+    compile: JSON.parse(row.compile) as CompileConfig,
+    train: JSON.parse(row.train) as TrainConfig,
+    seed: row.seed,
+    dataset: { name: row.dataset_name, hash: row.dataset_hash },
+    backend: row.backend,
+    totalParams: row.total_params,
+    tags: JSON.parse(row.tags) as string[],
+    notes: row.notes,
+    parentRunId: row.parent_run_id,
+    epochsCompleted: row.epochs_completed,
+    last:
+      row.last_epoch === null
+        ? null
+        : { epoch: row.last_epoch, loss: row.last_loss ?? NaN, acc: row.last_acc ?? NaN, val_loss: row.last_val_loss, val_acc: row.last_val_acc, seconds: row.last_seconds ?? 0 },
+    testLoss: row.test_loss,
+    testAccuracy: row.test_accuracy,
+  };
+}
+
+/** A typed array as a Buffer over the same bytes, for a BLOB parameter. */
+export function blobOf(view: ArrayBufferView): Buffer {
+  return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+}
