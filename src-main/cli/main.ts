@@ -2,6 +2,7 @@
 import { reportError, UsageError } from './cli-error.ts';
 import { datasetsCommand, datasetsHelp } from './commands/datasets.ts';
 import { runsCommand, runsHelp } from './commands/runs.ts';
+import { serveCommand, serveHelp } from './commands/serve.ts';
 import { summaryCommand, summaryHelp } from './commands/summary.ts';
 import { trainCommand, trainHelp } from './commands/train.ts';
 
@@ -14,6 +15,8 @@ ${trainHelp}
 ${runsHelp}
 
 ${datasetsHelp}
+
+${serveHelp}
 
 Data lives in --home DIR, else $LAYERLAB_HOME, else the per-user default (e.g. ~/.local/share/layerlab).`;
 
@@ -30,6 +33,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runsCommand(rest, out);
       case 'datasets':
         return datasetsCommand(rest, out);
+      case 'serve':
+        return await serveCommand(rest, out);
       case undefined:
       case 'help':
       case '--help':
