@@ -23,7 +23,7 @@ interface CommandDef<I extends z.ZodType, O> {
   output?: () => O;
 }
 const command = <O>() => <I extends z.ZodType>(input: I): CommandDef<I, O> => ({ input });
-const NoInput = zod.undefined().or(zod.strictObject({})).optional();
+const NoInput = zod.union([zod.undefined(), zod.null(), zod.strictObject({})]).optional();
 
 export interface DatasetInfo {
   name: string;

@@ -2,6 +2,7 @@
 // trainer never touches the file. Each epoch is one transaction with its batch losses, so a
 // crash loses at most the epoch in flight.
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
@@ -45,7 +46,25 @@ export interface RunQuery {
   limit?: number;
 }
 
+type NullableEpochRow = Omit<EpochMetrics, 'loss' | 'acc' | 'seconds'> & { loss: number | null; acc: number | null; seconds: number | null };
+
 const INTERRUPTED_REASON = 'the process running it ended before it finished';
+const OWNER = `${hostname()}:${process.pid}`;
+
+function ownerIsAlive(owner: string | null): boolean {
+  if (!owner) return false;
+  const at = owner.lastIndexOf(':');
+  const host = owner.slice(0, at);
+  const pid = Number(owner.slice(at + 1));
+  if (host !== hostname() || !Number.isInteger(pid) || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive but not ours to signal.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 const now = () => new Date().toISOString();
 
 export class LabStore {
@@ -66,7 +85,11 @@ export class LabStore {
       db.pragma('busy_timeout = 5000');
       migrate(db);
       // Whoever was running these is gone: no live process writes here but this one.
-      db.prepare(`UPDATE runs SET status = 'interrupted', status_reason = ? WHERE status IN ('running', 'queued')`).run(INTERRUPTED_REASON);
+      // Runs whose owning process is gone can never finish: the CLI and the app may share a
+      // lab home, so a run owned by a live process on this host is left alone.
+      const live = db.prepare(`SELECT id, owner FROM runs WHERE status IN ('running', 'queued')`).all() as { id: number; owner: string | null }[];
+      const interrupt = db.prepare(`UPDATE runs SET status = 'interrupted', status_reason = ? WHERE id = ?`);
+      for (const run of live) if (!ownerIsAlive(run.owner)) interrupt.run(INTERRUPTED_REASON, run.id);
     } catch (error) {
       db.close();
       throw translateError(error, `open ${file}`);
@@ -102,10 +125,10 @@ export class LabStore {
       this.db.transaction(() => {
         const info = this.db
           .prepare(
-            `INSERT INTO runs (name, status, created_at, architecture, compile, train, seed, dataset_name, dataset_hash, total_params, parent_run_id)
-             VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO runs (name, status, created_at, architecture, compile, train, seed, dataset_name, dataset_hash, total_params, parent_run_id, owner)
+             VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
-          .run(input.name, now(), JSON.stringify(input.architecture), JSON.stringify(input.compile), JSON.stringify(input.train), input.train.seed, input.dataset.name, input.dataset.hash, input.totalParams, input.parentRunId ?? null);
+          .run(input.name, now(), JSON.stringify(input.architecture), JSON.stringify(input.compile), JSON.stringify(input.train), input.train.seed, input.dataset.name, input.dataset.hash, input.totalParams, input.parentRunId ?? null, OWNER);
         const id = Number(info.lastInsertRowid);
         if (!input.name.trim()) this.db.prepare('UPDATE runs SET name = ? WHERE id = ?').run(`run-${id}`, id);
         return id;
@@ -226,7 +249,10 @@ export class LabStore {
     return this.run(`read run ${runId}`, () => {
       const summary = this.summary(runId);
       if (!summary) return null;
-      const epochs = this.db.prepare('SELECT epoch, loss, acc, val_loss, val_acc, seconds FROM epochs WHERE run_id = ? ORDER BY epoch').all(runId) as EpochMetrics[];
+      // SQLite stores NaN (a diverged run) as NULL: give the contract's numbers back, as summaryOf does.
+      const epochs = (this.db.prepare('SELECT epoch, loss, acc, val_loss, val_acc, seconds FROM epochs WHERE run_id = ? ORDER BY epoch').all(runId) as NullableEpochRow[]).map(
+        (e): EpochMetrics => ({ ...e, loss: e.loss ?? NaN, acc: e.acc ?? NaN, seconds: e.seconds ?? 0 }),
+      );
       const batchLosses: BatchLoss[] = [];
       for (const row of this.db.prepare('SELECT epoch, batches, losses FROM batch_losses WHERE run_id = ? ORDER BY epoch').all(runId) as { epoch: number; batches: Buffer; losses: Buffer }[]) {
         const batches = new Uint32Array(new Uint8Array(row.batches).buffer);

@@ -106,6 +106,12 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    description: 'the process that owns a live run, so a second lab on the same file interrupts only dead ones',
+    up(db) {
+      db.exec(`ALTER TABLE runs ADD COLUMN owner TEXT;`);
+    },
+  },
 ];
 
 export function schemaVersion(db: Database.Database): number {

@@ -98,7 +98,7 @@ export function createWebTransport(options: WebTransportOptions = {}): WebTransp
         method: 'POST',
         headers: { 'Content-Type': 'application/json', ...options.headers },
         credentials: 'same-origin',
-        body: JSON.stringify(payload ?? null),
+        ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
       });
       let body: { ok?: boolean; result?: unknown; error?: string };
       try {

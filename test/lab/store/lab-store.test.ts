@@ -1,7 +1,7 @@
 // The store on real SQLite files in temp dirs.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -148,6 +148,7 @@ describe('LabStore', () => {
     expect((error as StoreError).code).toBe('disk-full');
     expect((error as Error).message).toMatch(/^the disk is full: could not save the final checkpoint of run \d+/);
     expect(store.getRun(id)?.epochs).toHaveLength(1);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     db.pragma('max_page_count = 1073741823');
     store.addEpoch(id, epoch(2), []);
     expect(store.getRun(id)?.epochs).toHaveLength(2);
@@ -181,6 +182,25 @@ describe('LabStore', () => {
     expect(run!.epochsCompleted).toBeGreaterThanOrEqual(3);
     expect(store.getRun(run!.id)!.epochs.map((e) => e.epoch)).toEqual(Array.from({ length: run!.epochsCompleted }, (_, i) => i + 1));
     store.close();
+  });
+
+  it('leaves alone a run whose owning process is still alive (a CLI and the app sharing a lab)', async () => {
+    const file = tempFile();
+    const store = LabStore.open(file);
+    const id = store.createRun(newRun('shared'));
+    store.close();
+    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    const raw = new Database(file);
+    raw.prepare('UPDATE runs SET owner = ? WHERE id = ?').run(`${hostname()}:${other.pid}`, id);
+    raw.close();
+    const again = LabStore.open(file);
+    expect(again.getRun(id)?.status).toBe('queued');
+    again.close();
+    other.kill('SIGKILL');
+    await new Promise((resolve) => other.on('exit', resolve));
+    const later = LabStore.open(file);
+    expect(later.getRun(id)?.status).toBe('interrupted');
+    later.close();
   });
 
   it('lists 1,000 runs of 50 epochs in one query', () => {
