@@ -1,6 +1,5 @@
 // LabService: the one implementation of the contract's commands. The CLI, the web bridge and
 // Electron IPC all call this class; nothing else writes the database.
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import {
   analyzeArchitecture,
@@ -20,9 +19,10 @@ import { ActiveRun } from './active-run.ts';
 import type { LabServiceLike } from './lab-service-types.ts';
 import { Predictor } from './predictor.ts';
 import { exportRun } from './run-export.ts';
+// A static import, so bundles (Electron) inline it instead of resolving a path at run time.
+import packageJson from '../../../package.json' with { type: 'json' };
 
-const require = createRequire(import.meta.url);
-const VERSION = (require('../../../package.json') as { version: string }).version;
+const VERSION = packageJson.version;
 const STOP_GRACE_MS = 10_000;
 const ESTIMATE_BATCHES = 5;
 const ESTIMATE_TIMEOUT_MS = 60_000;

@@ -1,0 +1,54 @@
+// The contract over Electron IPC: the same handler table as the web bridge, registered on
+// ipcMain. A message counts only if it comes from the app's own window and page.
+import type { IpcMainInvokeEvent } from 'electron';
+import { COMMAND_NAMES, type RunEvent } from '../../src-shared/index.ts';
+import type { LabServiceLike } from '../lab/service/lab-service-types.ts';
+import { describeError, dispatchCommand } from '../web/dispatch.ts';
+import { isAppUrl } from './app-url.ts';
+
+export const INVOKE_CHANNEL = 'layerlab:invoke';
+export const EVENT_CHANNEL = 'layerlab:event';
+
+export interface IpcMainLike {
+  handle(channel: string, listener: (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown): void;
+  removeHandler(channel: string): void;
+}
+
+export interface IpcReply {
+  ok: boolean;
+  result?: unknown;
+  error?: string;
+}
+
+export interface AppWindowLike {
+  webContents: { id: number; send(channel: string, ...args: unknown[]): void; isDestroyed(): boolean };
+}
+
+export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>, window: AppWindowLike | null, rendererDir: string): boolean {
+  if (!window || event.sender.id !== window.webContents.id) return false;
+  const frame = event.senderFrame;
+  // Only the top frame of our own page: no iframes, no navigated-away content.
+  return frame !== null && frame.parent === null && isAppUrl(frame.url, rendererDir);
+}
+
+/** Registers the commands and forwards run events; returns a function that undoes both. */
+export function registerIpc(ipcMain: IpcMainLike, service: LabServiceLike, getWindow: () => AppWindowLike | null, rendererDir: string): () => void {
+  ipcMain.handle(INVOKE_CHANNEL, async (event, command, payload): Promise<IpcReply> => {
+    if (!isTrustedSender(event, getWindow(), rendererDir)) return { ok: false, error: 'refused: the request did not come from the Layerlab window' };
+    try {
+      return { ok: true, result: (await dispatchCommand(service, String(command), payload)) ?? null };
+    } catch (error) {
+      return { ok: false, error: describeError(error).message };
+    }
+  });
+  const unsubscribe = service.onRunEvent((payload: RunEvent) => {
+    const window = getWindow();
+    if (window && !window.webContents.isDestroyed()) window.webContents.send(EVENT_CHANNEL, 'onRunEvent', payload);
+  });
+  return () => {
+    ipcMain.removeHandler(INVOKE_CHANNEL);
+    unsubscribe();
+  };
+}
+
+export const EXPOSED_COMMANDS = COMMAND_NAMES;

@@ -1,0 +1,154 @@
+// The desktop shell with fakes in place of Electron: tests never load the real 'electron' module.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import Ajv from 'ajv';
+import yaml from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { COMMAND_NAMES, createApi, type RunEvent } from '../../src-shared/index.ts';
+import { isAppUrl } from '../../src-main/electron/app-url.ts';
+import { EVENT_CHANNEL, INVOKE_CHANNEL, registerIpc, type IpcMainLike } from '../../src-main/electron/ipc.ts';
+import { aboutText, menuTemplate } from '../../src-main/electron/menu.ts';
+import { createIpcTransport, exposeTransport, PRELOAD_KEY } from '../../src-main/electron/preload-transport.ts';
+import { applyContentsSecurity, applySessionSecurity } from '../../src-main/electron/security.ts';
+import { mainWindowOptions } from '../../src-main/electron/window-options.ts';
+import { FakeLabService } from '../web/fake-lab-service.ts';
+
+const ROOT = join(import.meta.dirname, '../..');
+const RENDERER = join(ROOT, 'dist', 'renderer');
+const APP_URL = pathToFileURL(join(RENDERER, 'index.html')).href;
+
+type Handler = (event: unknown, ...args: unknown[]) => Promise<unknown>;
+
+function fakeIpcMain() {
+  const handlers = new Map<string, Handler>();
+  const ipc: IpcMainLike = {
+    handle: (channel, listener) => handlers.set(channel, listener as Handler),
+    removeHandler: (channel) => handlers.delete(channel),
+  };
+  return { ipc, handlers };
+}
+
+function fakeWindow() {
+  const sent: unknown[][] = [];
+  return { sent, webContents: { id: 7, send: (...args: unknown[]) => sent.push(args), isDestroyed: () => false } };
+}
+
+const event = (senderId: number, url: string, parent: unknown = null) => ({ sender: { id: senderId }, senderFrame: { url, parent } });
+
+describe('window options', () => {
+  it('isolate the untrusted renderer', () => {
+    const options = mainWindowOptions('/app/dist-electron/preload.cjs', {});
+    expect(options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false, preload: '/app/dist-electron/preload.cjs' });
+    expect(mainWindowOptions('/p', { width: 1500, height: 900, x: 10, y: 20 })).toMatchObject({ width: 1500, height: 900, x: 10, y: 20 });
+  });
+});
+
+describe('IPC', () => {
+  it('serves the contract to the app window and forwards run events', async () => {
+    const { ipc, handlers } = fakeIpcMain();
+    const service = new FakeLabService();
+    const window = fakeWindow();
+    const undo = registerIpc(ipc, service, () => window, RENDERER);
+    const handle = handlers.get(INVOKE_CHANNEL)!;
+    expect(await handle(event(7, APP_URL), 'listRuns', {})).toEqual({ ok: true, result: [] });
+    const started = (await handle(event(7, APP_URL), 'startRun', { architecture: { inputShape: [784], layers: [{ type: 'dense', units: 10, activation: 'softmax' }] } })) as { ok: boolean };
+    expect(started.ok).toBe(true);
+    const ev: RunEvent = { type: 'paused', runId: 1, epoch: 1, batch: 2 };
+    service.emit(ev);
+    expect(window.sent).toContainEqual([EVENT_CHANNEL, 'onRunEvent', ev]);
+    undo();
+    expect(handlers.size).toBe(0);
+  });
+
+  it('refuses foreign senders, subframes and pages outside the app', async () => {
+    const { ipc, handlers } = fakeIpcMain();
+    const service = new FakeLabService();
+    registerIpc(ipc, service, () => fakeWindow(), RENDERER);
+    const handle = handlers.get(INVOKE_CHANNEL)!;
+    for (const e of [event(8, APP_URL), event(7, 'https://evil.example/'), event(7, APP_URL, {}), event(7, pathToFileURL('/etc/passwd').href), event(7, `${APP_URL}/../../../etc/passwd`)]) {
+      expect(await handle(e, 'deleteRun', { runId: 1 })).toEqual({ ok: false, error: 'refused: the request did not come from the Layerlab window' });
+    }
+    expect(service.calls).toHaveLength(0);
+  });
+
+  it('validates payloads with the contract', async () => {
+    const { ipc, handlers } = fakeIpcMain();
+    registerIpc(ipc, new FakeLabService(), () => fakeWindow(), RENDERER);
+    const reply = (await handlers.get(INVOKE_CHANNEL)!(event(7, APP_URL), 'stopRun', { runId: 'all' })) as { ok: boolean; error: string };
+    expect(reply.ok).toBe(false);
+    expect(reply.error).toMatch(/^invalid stopRun payload: runId/);
+    expect(await handlers.get(INVOKE_CHANNEL)!(event(7, APP_URL), 'eval', 'x')).toEqual({ ok: false, error: 'unknown command "eval"' });
+  });
+});
+
+describe('preload', () => {
+  it('exposes exactly one object with a transport the typed client can use', async () => {
+    const exposed: Record<string, unknown> = {};
+    const listeners: ((...args: unknown[]) => void)[] = [];
+    const ipc = {
+      invoke: async (channel: string, command: string, payload: unknown) => ({ ok: true, result: { channel, command, payload } }),
+      on: (_c: string, l: (...args: unknown[]) => void) => listeners.push(l),
+      removeListener: (_c: string, l: (...args: unknown[]) => void) => listeners.splice(listeners.indexOf(l), 1),
+    };
+    exposeTransport({ exposeInMainWorld: (key, value) => (exposed[key] = value) }, ipc as never);
+    expect(Object.keys(exposed)).toEqual([PRELOAD_KEY]);
+    expect(Object.keys(exposed[PRELOAD_KEY] as object).sort()).toEqual(['invoke', 'subscribe']);
+    const api = createApi(createIpcTransport(ipc as never));
+    for (const name of COMMAND_NAMES) expect(typeof api[name]).toBe('function');
+    expect(await api.listRuns({})).toEqual({ channel: INVOKE_CHANNEL, command: 'listRuns', payload: {} });
+    const got: RunEvent[] = [];
+    const off = api.onRunEvent((e) => got.push(e));
+    listeners[0]!({ sender: 'hidden' }, 'onRunEvent', { type: 'paused', runId: 1, epoch: 1, batch: 1 });
+    expect(got).toEqual([{ type: 'paused', runId: 1, epoch: 1, batch: 1 }]);
+    off();
+    expect(listeners).toHaveLength(0);
+  });
+});
+
+describe('security', () => {
+  it('denies navigation, new windows and permissions; sets the CSP', () => {
+    const on = new Map<string, (e: { preventDefault(): void }, url: string) => void>();
+    let openHandler: ((d: { url: string }) => { action: string }) | null = null;
+    const opened: string[] = [];
+    applyContentsSecurity({ on: ((name: string, l: never) => on.set(name, l)) as never, setWindowOpenHandler: ((h: never) => (openHandler = h)) as never }, RENDERER, (url) => opened.push(url));
+    let prevented = 0;
+    const e = { preventDefault: () => prevented++ };
+    on.get('will-navigate')!(e, 'https://evil.example');
+    on.get('will-navigate')!(e, APP_URL);
+    expect(prevented).toBe(1);
+    expect(openHandler!({ url: 'https://www.tensorflow.org/js' })).toEqual({ action: 'deny' });
+    expect(openHandler!({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
+    expect(opened).toEqual(['https://www.tensorflow.org/js']);
+
+    let headers: Record<string, string[]> = {};
+    let permission: boolean | null = null;
+    applySessionSecurity({
+      webRequest: { onHeadersReceived: (l: (d: { responseHeaders: Record<string, string[]> }, cb: (r: { responseHeaders: Record<string, string[]> }) => void) => void) => l({ responseHeaders: {} }, (r) => (headers = r.responseHeaders)) } as never,
+      setPermissionRequestHandler: ((h: (w: unknown, p: string, cb: (ok: boolean) => void) => void) => h(null, 'media', (ok) => (permission = ok))) as never,
+      setPermissionCheckHandler: (() => {}) as never,
+    });
+    expect(headers['Content-Security-Policy']?.[0]).toMatch(/default-src 'self'; script-src 'self'/);
+    expect(permission).toBe(false);
+    expect(isAppUrl('file://remote-host/x', RENDERER)).toBe(false);
+  });
+
+  it('has a menu with the usual roles and an About with versions and backend', () => {
+    const menu = menuTemplate({ isMac: false, showAbout: () => {}, openDataFolder: () => {} });
+    expect(menu.map((m) => m.role ?? m.label)).toEqual(['File', 'editMenu', 'viewMenu', 'windowMenu', 'help']);
+    expect(aboutText({ version: '0.1.0', electron: '45', chrome: '140', node: '22', backend: 'wasm (skipped …)', home: '/h' })).toMatch(/Layerlab 0\.1\.0\nElectron 45 · Chromium 140 · Node 22\nTraining backend: wasm/);
+  });
+});
+
+describe('packaging', () => {
+  it('electron-builder.yml is valid against electron-builder\'s own schema', () => {
+    const schema = JSON.parse(readFileSync(join(ROOT, 'node_modules/app-builder-lib/scheme.json'), 'utf8')) as object;
+    const config = yaml.load(readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8')) as Record<string, unknown>;
+    const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
+    const validate = ajv.compile(schema);
+    expect(validate(config), JSON.stringify(validate.errors)).toBe(true);
+    expect(config).toMatchObject({ appId: 'dev.layerlab.app', productName: 'Layerlab', electronFuses: { runAsNode: false, enableNodeOptionsEnvironmentVariable: false, enableNodeCliInspectArguments: false } });
+    expect(config.asarUnpack).toEqual(expect.arrayContaining(['node_modules/better-sqlite3/**', 'node_modules/@tensorflow/tfjs-node-gpu/**']));
+    expect(validate({ ...config, appId: 42 })).toBe(false);
+  });
+});
