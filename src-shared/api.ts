@@ -3,8 +3,13 @@
 // either side is a compile error (see LabCommands / createApi).
 import type { z } from 'zod';
 import type { ArchitectureAnalysis } from './analyze-architecture.ts';
-import type { BackendName, BackendReport, Evaluation, RunDetail, RunEvent, RunSummary } from './runs.ts';
+import type { BackendName, BackendReport, Evaluation, PredictionComparison, RunComparison, RunDetail, RunEvent, RunSummary } from './runs.ts';
 import {
+  ComparePredictionsSchema,
+  CompareRunsSchema,
+  EvaluateCheckpointSchema,
+  ExportModelSchema,
+  ExportRunsSchema,
   ExportRunSchema,
   ListRunsSchema,
   MisclassifiedSchema,
@@ -59,6 +64,21 @@ export interface ExportedFile {
   content: string;
 }
 
+/**
+ * A trained model in TensorFlow.js layers format: model.json (Keras-compatible topology and a
+ * weightsManifest naming one shard) plus that shard's bytes in base64. Save both side by side
+ * and `tf.loadLayersModel('…/model.json')` (or tensorflowjs_converter to Keras .h5) loads it.
+ */
+export interface ModelExport {
+  modelJson: ExportedFile;
+  weights: { filename: string; mimeType: string; base64: string; bytes: number };
+}
+
+export interface CheckpointEvaluation extends Evaluation {
+  runId: number;
+  epoch: number;
+}
+
 export interface TestImage {
   index: number;
   label: number;
@@ -90,6 +110,11 @@ export const commands = {
   predict: command<{ probabilities: number[][] }>()(PredictSchema),
   getTestImages: command<TestImage[]>()(TestImagesSchema),
   getMisclassified: command<MisclassifiedImage[]>()(MisclassifiedSchema),
+  compareRuns: command<RunComparison>()(CompareRunsSchema),
+  comparePredictions: command<PredictionComparison>()(ComparePredictionsSchema),
+  exportRuns: command<ExportedFile>()(ExportRunsSchema),
+  exportModel: command<ModelExport>()(ExportModelSchema),
+  evaluateCheckpoint: command<CheckpointEvaluation>()(EvaluateCheckpointSchema),
 } as const;
 
 export type CommandName = keyof typeof commands;

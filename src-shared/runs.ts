@@ -1,6 +1,6 @@
 // What a run is, as stored and as shown: records, metrics, evaluation, events.
 import { z } from 'zod';
-import type { Architecture } from './architecture.ts';
+import type { Architecture, LayerSpec } from './architecture.ts';
 import type { CompileConfig, TrainConfig } from './training-config.ts';
 
 export const RUN_STATUSES = ['queued', 'running', 'completed', 'stopped', 'failed', 'interrupted'] as const;
@@ -147,3 +147,120 @@ export type RunEvent =
   | { type: 'finished'; runId: number; status: FinalStatus; reason: string | null; evaluation: Evaluation | null };
 
 export type RunEventType = RunEvent['type'];
+
+/** A layer in Keras words, e.g. "Dense(512, relu)" or "Conv2D(32, 3×3, same, relu)". */
+export function describeLayer(layer: LayerSpec): string {
+  const size = (v: number | [number, number]) => (typeof v === 'number' ? `${v}×${v}` : `${v[0]}×${v[1]}`);
+  const parts = (...xs: (string | null | undefined | false)[]) => xs.filter((x): x is string => Boolean(x)).join(', ');
+  switch (layer.type) {
+    case 'dense':
+      return `Dense(${parts(String(layer.units), layer.activation && layer.activation !== 'linear' ? layer.activation : null, layer.useBias === false ? 'no bias' : null)})`;
+    case 'dropout':
+      return `Dropout(${layer.rate})`;
+    case 'activation':
+      return `Activation(${layer.activation})`;
+    case 'flatten':
+      return 'Flatten()';
+    case 'conv2d':
+      return `Conv2D(${parts(
+        String(layer.filters),
+        size(layer.kernelSize),
+        layer.strides !== undefined && layer.strides !== 1 ? `stride ${size(layer.strides)}` : null,
+        layer.padding === 'same' ? 'same' : null,
+        layer.activation && layer.activation !== 'linear' ? layer.activation : null,
+        layer.useBias === false ? 'no bias' : null,
+      )})`;
+    case 'maxPooling2d':
+      return `MaxPooling2D(${parts(size(layer.poolSize ?? 2), layer.strides !== undefined ? `stride ${size(layer.strides)}` : null, layer.padding === 'same' ? 'same' : null)})`;
+    case 'batchNormalization':
+      return 'BatchNormalization()';
+  }
+}
+
+/** The architecture in one line for lists: "784 → dense512 relu → dropout0.2 → dense10 softmax". */
+export function architectureLine(architecture: Architecture): string {
+  const short = (l: LayerSpec): string => {
+    switch (l.type) {
+      case 'dense':
+        return `dense${l.units}${l.activation && l.activation !== 'linear' ? ` ${l.activation}` : ''}`;
+      case 'dropout':
+        return `drop${l.rate}`;
+      case 'activation':
+        return l.activation;
+      case 'flatten':
+        return 'flat';
+      case 'conv2d':
+        return `conv${l.filters}`;
+      case 'maxPooling2d':
+        return 'pool';
+      case 'batchNormalization':
+        return 'bn';
+    }
+  };
+  return [architecture.inputShape.join('×'), ...architecture.layers.map(short)].join(' → ');
+}
+
+/** Wall time of a run in seconds (start to finish, or to its last epoch while it runs). */
+export function runDurationSeconds(run: Pick<RunSummary, 'startedAt' | 'finishedAt'>): number | null {
+  if (!run.startedAt || !run.finishedAt) return null;
+  const ms = Date.parse(run.finishedAt) - Date.parse(run.startedAt);
+  return Number.isFinite(ms) && ms >= 0 ? ms / 1000 : null;
+}
+
+/** One setting across compared runs; `differs` when not every run has the same value. */
+export interface ConfigDiffRow {
+  key: string;
+  label: string;
+  /** One per compared run, in order; null where the setting does not apply (another optimizer). */
+  values: (string | null)[];
+  differs: boolean;
+}
+
+export interface LayerDiffCell {
+  name: string;
+  description: string;
+  outputShape: number[];
+  params: number;
+}
+
+/** Layer i of every run (positional: layer 3 of A against layer 3 of B); null where a run has fewer layers. */
+export interface LayerDiffRow {
+  position: number;
+  layers: (LayerDiffCell | null)[];
+  differs: boolean;
+}
+
+export interface RunComparison {
+  runs: RunSummary[];
+  /** Per run, in the order of `runs`. */
+  histories: EpochMetrics[][];
+  evaluations: (Evaluation | null)[];
+  /** Epochs with a saved checkpoint, per run (for the epoch scrubber). */
+  checkpointEpochs: number[][];
+  config: ConfigDiffRow[];
+  layers: LayerDiffRow[];
+}
+
+export interface PredictionChange {
+  index: number;
+  label: number;
+  predictedA: number;
+  predictedB: number;
+  /** 784 bytes, base64. */
+  pixels: string;
+}
+
+export interface PredictionComparison {
+  /** Test images both runs predicted (the same indices). */
+  sharedExamples: number;
+  /** Wrong in A, right in B. */
+  fixed: number;
+  /** Right in A, wrong in B. */
+  broken: number;
+  /** Predicted class differs (fixed + broken + wrong both ways). */
+  changed: number;
+  /** The changes matching the filter, up to the limit. */
+  images: PredictionChange[];
+  /** How many changes matched the filter before the limit. */
+  matched: number;
+}

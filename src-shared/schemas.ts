@@ -53,7 +53,21 @@ export const ListRunsSchema = z
   })
   .default({});
 
-export const ExportRunSchema = z.strictObject({ runId: RunIdSchema, format: z.enum(['csv', 'json']) });
+/** csv/json: the history; keras: a Python snippet rebuilding architecture + compile. */
+export const EXPORT_RUN_FORMATS = ['csv', 'json', 'keras'] as const;
+export const ExportRunSchema = z.strictObject({ runId: RunIdSchema, format: z.enum(EXPORT_RUN_FORMATS) });
+
+export const MAX_COMPARE_RUNS = 10;
+export const CompareRunsSchema = z.strictObject({
+  runIds: z
+    .array(RunIdSchema)
+    .min(2, 'compare needs at least 2 runs')
+    .max(MAX_COMPARE_RUNS, `compare at most ${MAX_COMPARE_RUNS} runs at once`)
+    .refine((ids) => new Set(ids).size === ids.length, 'each run once'),
+});
+
+/** All the chosen runs' histories as one CSV (a row per run and epoch). */
+export const ExportRunsSchema = z.strictObject({ runIds: z.array(RunIdSchema).min(1).max(10_000), format: z.literal('csv').default('csv') });
 
 export const CheckpointRefSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('final') }),
@@ -84,3 +98,20 @@ export const MisclassifiedSchema = z.strictObject({
   predictedLabel: z.number().int().min(0).max(9).optional(),
   limit: z.number().int().min(1).max(500).default(60),
 });
+
+/** Two runs' stored test predictions, image by image (same dataset, shared test indices). */
+export const ComparePredictionsSchema = z.strictObject({
+  runA: RunIdSchema,
+  runB: RunIdSchema,
+  /** Only images of this true digit. */
+  trueLabel: z.number().int().min(0).max(9).optional(),
+  /** Only images that entered or left this predicted column between A and B. */
+  predictedLabel: z.number().int().min(0).max(9).optional(),
+  limit: z.number().int().min(1).max(500).default(60),
+});
+
+/** The trained model in TensorFlow.js layers format, from a checkpoint. */
+export const ExportModelSchema = z.strictObject({ runId: RunIdSchema, checkpoint: CheckpointRefSchema.default({ kind: 'final' }) });
+
+/** Evaluation of a stored checkpoint on the run's own test subsample. */
+export const EvaluateCheckpointSchema = z.strictObject({ runId: RunIdSchema, checkpoint: CheckpointRefSchema });

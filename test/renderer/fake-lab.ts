@@ -2,7 +2,7 @@
 // (or overridden per test) and whose events the test emits by hand.
 import type { CommandName, DatasetInfo, EventName, EventPayloads, MisclassifiedImage, SystemInfo } from '../../src-shared/api.ts';
 import { createApi, type Transport } from '../../src-shared/create-api.ts';
-import type { Evaluation, RunDetail, RunEvent, RunSummary } from '../../src-shared/runs.ts';
+import type { Evaluation, RunComparison, RunDetail, RunEvent, RunSummary } from '../../src-shared/runs.ts';
 import { PRESETS } from '../../src-shared/presets.ts';
 import { CompileConfigSchema, TrainConfigSchema } from '../../src-shared/training-config.ts';
 
@@ -91,6 +91,25 @@ export function sampleRun(id: number, overrides: Partial<RunDetail> = {}): RunDe
   return { ...summary, epochs: [], batchLosses: [], evaluation: sampleEvaluation(), checkpoints: [], log: [], backendReport: null, ...overrides };
 }
 
+/** What compareRuns answers for these runs: the learning rate differs, nothing else. */
+export function sampleComparison(runIds: number[]): RunComparison {
+  const runs = runIds.map((id, i) => {
+    const r = sampleRun(id);
+    return { ...r, compile: { ...r.compile, optimizer: { ...r.compile.optimizer, learningRate: 0.1 / (i + 1) } } };
+  });
+  return {
+    runs,
+    histories: runs.map((_, i) => [1, 2].map((epoch) => ({ epoch, loss: 1 / epoch + i, acc: 0.8, val_loss: 0.5, val_acc: 0.85, seconds: 1 }))),
+    evaluations: runs.map(() => sampleEvaluation()),
+    checkpointEpochs: runs.map(() => [1, 2]),
+    config: [
+      { key: 'compile.optimizer.learningRate', label: 'learning rate', values: runs.map((r) => String(r.compile.optimizer.learningRate)), differs: true },
+      { key: 'train.batchSize', label: 'batch size', values: runs.map(() => '128'), differs: false },
+    ],
+    layers: [{ position: 1, layers: runs.map(() => ({ name: 'dense_1', description: 'Dense(512, relu)', outputShape: [512], params: 401_920 })), differs: false }],
+  };
+}
+
 type Handler = (payload: unknown) => unknown;
 
 export class FakeLab {
@@ -107,6 +126,13 @@ export class FakeLab {
     getRun: (p) => sampleRun((p as { runId: number }).runId),
     getEvaluation: () => sampleEvaluation(),
     getMisclassified: () => sampleMisclassified(),
+    updateRun: (p) => ({ ...sampleRun((p as { runId: number }).runId), ...(p as object) }),
+    deleteRun: (p) => ({ runId: (p as { runId: number }).runId, deleted: true }),
+    exportRun: (p) => ({ filename: `run-${(p as { runId: number }).runId}.csv`, mimeType: 'text/csv', content: 'epoch,loss\n1,0.5\n' }),
+    exportRuns: () => ({ filename: 'layerlab-runs.csv', mimeType: 'text/csv', content: 'run_id,epoch\n1,1\n' }),
+    compareRuns: (p) => sampleComparison((p as { runIds: number[] }).runIds),
+    comparePredictions: () => ({ sharedExamples: 100, fixed: 2, broken: 1, changed: 4, matched: 1, images: [{ index: 7, label: 4, predictedA: 9, predictedB: 4, pixels: pixels(5) }] }),
+    evaluateCheckpoint: (p) => ({ ...sampleEvaluation(), runId: (p as { runId: number }).runId, epoch: (p as { checkpoint: { epoch: number } }).checkpoint.epoch }),
   };
   readonly #listeners = new Map<EventName, Set<(payload: never) => void>>();
 

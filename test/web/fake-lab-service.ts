@@ -50,6 +50,11 @@ export class FakeLabService implements LabServiceLike {
   updateRun = notUsed('updateRun') as LabServiceLike['updateRun'];
   deleteRun = ({ runId }: CommandParsed<'deleteRun'>) => ({ runId, deleted: true });
   exportRun = notUsed('exportRun') as LabServiceLike['exportRun'];
+  exportRuns = notUsed('exportRuns') as LabServiceLike['exportRuns'];
+  exportModel = notUsed('exportModel') as LabServiceLike['exportModel'];
+  compareRuns = notUsed('compareRuns') as LabServiceLike['compareRuns'];
+  comparePredictions = notUsed('comparePredictions') as LabServiceLike['comparePredictions'];
+  evaluateCheckpoint = notUsed('evaluateCheckpoint') as LabServiceLike['evaluateCheckpoint'];
   getEvaluation = () => null;
   predict = ({ images }: CommandParsed<'predict'>) => ({ probabilities: images.map(() => Array.from({ length: 10 }, () => 0.1)) });
   getTestImages = notUsed('getTestImages') as LabServiceLike['getTestImages'];

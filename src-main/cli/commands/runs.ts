@@ -1,13 +1,17 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatSummary, analyzeArchitecture, describeOptimizer, type RunSummary } from '../../../src-shared/index.ts';
+import { formatSummary, analyzeArchitecture, describeOptimizer, parseCommandInput, type RunSummary } from '../../../src-shared/index.ts';
 import { resolveLabHome } from '../../lab/home.ts';
 import { LabService } from '../../lab/service/lab-service.ts';
 import { UsageError } from '../cli-error.ts';
 
 export const runsHelp = `layerlab runs list [--status S] [--search TEXT] [--json]
 layerlab runs show ID [--json]
-layerlab runs export ID --format csv|json [--out FILE]
+layerlab runs compare ID ID... [--all] [--json]   settings that differ (--all: every setting)
+layerlab runs export ID --format csv|json|keras [--out FILE]
+layerlab runs export ID --format tfjs --out DIR [--epoch N]   model.json + weights (TensorFlow.js layers format)
+layerlab runs export ID ID... --format csv-all [--out FILE]   every run's history in one CSV
 layerlab runs delete ID
   (all take --home DIR)`;
 
@@ -30,7 +34,16 @@ export async function runsCommand(argv: string[], out: NodeJS.WritableStream): P
     args: rest,
     allowPositionals: true,
     strict: true,
-    options: { home: { type: 'string' }, json: { type: 'boolean' }, format: { type: 'string' }, out: { type: 'string' }, status: { type: 'string' }, search: { type: 'string' } },
+    options: {
+      home: { type: 'string' },
+      json: { type: 'boolean' },
+      all: { type: 'boolean' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      epoch: { type: 'string' },
+      status: { type: 'string' },
+      search: { type: 'string' },
+    },
   });
   const service = await LabService.open({ home: resolveLabHome(values.home) });
   try {
@@ -57,9 +70,45 @@ export async function runsCommand(argv: string[], out: NodeJS.WritableStream): P
         if (run.evaluation) out.write(`Test loss: ${run.evaluation.loss.toFixed(6)}\nTest accuracy: ${run.evaluation.accuracy.toFixed(4)}\n`);
         return 0;
       }
+      case 'compare': {
+        const comparison = service.compareRuns(parseCommandInput('compareRuns', { runIds: positionals.map(runId) }));
+        if (values.json) {
+          out.write(`${JSON.stringify(comparison)}\n`);
+          return 0;
+        }
+        const rows = comparison.config.filter((r) => values.all || r.differs);
+        const head = ['setting', ...comparison.runs.map((r) => `#${r.id} ${r.name}`.slice(0, 28))];
+        const table = [head, ...rows.map((r) => [r.label, ...r.values.map((v) => v ?? '-')])];
+        const widths = head.map((_, c) => Math.min(48, Math.max(...table.map((row) => (row[c] ?? '').length))));
+        for (const row of table) out.write(`${row.map((cell, c) => cell.slice(0, 48).padEnd(widths[c] ?? 0)).join('  ').trimEnd()}\n`);
+        if (rows.length === 0) out.write('(every setting is the same)\n');
+        const layers = comparison.layers.filter((l) => l.differs);
+        if (layers.length) {
+          out.write('\nlayers that differ:\n');
+          for (const l of layers) out.write(`  ${l.position}: ${l.layers.map((x) => x?.description ?? '-').join('  |  ')}\n`);
+        }
+        out.write(`\nfinal: ${comparison.runs.map((r) => `#${r.id} val_acc ${pct(r.last?.val_acc)} test_acc ${pct(r.testAccuracy)}`).join(' · ')}\n`);
+        return 0;
+      }
       case 'export': {
         const format = values.format;
-        if (format !== 'csv' && format !== 'json') throw new UsageError('--format must be csv or json');
+        if (format === 'csv-all') {
+          const file = service.exportRuns({ runIds: positionals.map(runId), format: 'csv' });
+          if (values.out) writeFileSync(values.out, file.content);
+          else out.write(file.content);
+          return 0;
+        }
+        if (format === 'tfjs') {
+          if (!values.out) throw new UsageError('--format tfjs needs --out DIR (model.json and its weights file go there)');
+          const checkpoint = values.epoch ? { kind: 'epoch' as const, epoch: runId(values.epoch) } : { kind: 'final' as const };
+          const model = await service.exportModel({ runId: runId(positionals[0]), checkpoint });
+          mkdirSync(values.out, { recursive: true });
+          writeFileSync(join(values.out, model.modelJson.filename), model.modelJson.content);
+          writeFileSync(join(values.out, model.weights.filename), Buffer.from(model.weights.base64, 'base64'));
+          out.write(`Wrote ${join(values.out, model.modelJson.filename)} and ${model.weights.filename} (${model.weights.bytes} bytes)\n`);
+          return 0;
+        }
+        if (format !== 'csv' && format !== 'json' && format !== 'keras') throw new UsageError('--format must be csv, json, keras, tfjs or csv-all');
         const file = service.exportRun({ runId: runId(positionals[0]), format });
         if (values.out) writeFileSync(values.out, file.content);
         else out.write(file.content);

@@ -18,14 +18,20 @@ import type { TrainerLauncher, TrainerToParent, TrainJob } from '../training/tra
 import { ActiveRun } from './active-run.ts';
 import type { LabServiceLike } from './lab-service-types.ts';
 import { Predictor } from './predictor.ts';
-import { exportRun } from './run-export.ts';
+import { exportRun, runsCsv } from './run-export.ts';
+import { architectureDiff, configDiff, diffPredictions } from './run-compare.ts';
+import { confusionMatrix, perClassMetrics, scorePredictions } from '../training/evaluate.ts';
+import { PIXELS } from '../training/prepare-data.ts';
 // A static import, so bundles (Electron) inline it instead of resolving a path at run time.
 import packageJson from '../../../package.json' with { type: 'json' };
 
 const VERSION = packageJson.version;
+type RunSummaryOf = ReturnType<LabStore['getSummaries']>[number];
 const STOP_GRACE_MS = 10_000;
 const ESTIMATE_BATCHES = 5;
 const ESTIMATE_TIMEOUT_MS = 60_000;
+const CHECKPOINT_EVALUATIONS_KEPT = 64;
+const WEIGHTS_SHARD = 'group1-shard1of1.bin';
 
 export interface LabServiceOptions {
   home: string;
@@ -42,6 +48,8 @@ export class LabService implements LabServiceLike {
   private readonly listeners = new Set<(event: RunEvent) => void>();
   private readonly active = new Map<number, ActiveRun>();
   private readonly predictor = new Predictor();
+  /** Evaluations of epoch checkpoints (they never change), newest last. */
+  private readonly checkpointEvaluations = new Map<string, CommandOutput<'evaluateCheckpoint'>>();
   private closed = false;
 
   private constructor(
@@ -227,6 +235,7 @@ export class LabService implements LabServiceLike {
     const deleted = this.store.deleteRun(runId);
     if (!deleted) throw new StoreError(`run ${runId} does not exist`, 'not-found');
     this.predictor.forget(`${runId}:`);
+    for (const key of this.checkpointEvaluations.keys()) if (key.startsWith(`${runId}:`)) this.checkpointEvaluations.delete(key);
     return { runId, deleted };
   }
 
@@ -236,6 +245,102 @@ export class LabService implements LabServiceLike {
 
   getEvaluation({ runId }: CommandParsed<'getEvaluation'>): CommandOutput<'getEvaluation'> {
     return this.getRun({ runId }).evaluation;
+  }
+
+  exportRuns({ runIds }: CommandParsed<'exportRuns'>): CommandOutput<'exportRuns'> {
+    const runs = this.store.getSummaries(runIds);
+    const histories = this.store.getHistories(runIds);
+    return runsCsv(runs.map((r) => ({ ...r, epochs: histories.get(r.id) ?? [] })));
+  }
+
+  compareRuns({ runIds }: CommandParsed<'compareRuns'>): CommandOutput<'compareRuns'> {
+    const runs = this.store.getSummaries(runIds);
+    const histories = this.store.getHistories(runIds);
+    const evaluations = this.store.getEvaluations(runIds);
+    return {
+      runs,
+      histories: runIds.map((id) => histories.get(id) ?? []),
+      evaluations: runIds.map((id) => evaluations.get(id)?.evaluation ?? null),
+      checkpointEpochs: runIds.map((id) => evaluations.get(id)?.checkpointEpochs ?? []),
+      config: configDiff(runs),
+      layers: architectureDiff(runs),
+    };
+  }
+
+  comparePredictions({ runA, runB, trueLabel, predictedLabel, limit }: CommandParsed<'comparePredictions'>): CommandOutput<'comparePredictions'> {
+    const [a, b] = this.store.getSummaries([runA, runB]) as [RunSummaryOf, RunSummaryOf];
+    if (a.dataset.hash !== b.dataset.hash) throw new RunStateError(`runs ${runA} and ${runB} were tested on different datasets`);
+    const predictionsA = this.store.getPredictions(runA);
+    const predictionsB = this.store.getPredictions(runB);
+    if (!predictionsA || !predictionsB) throw new RunStateError(`run ${predictionsA ? runB : runA} has no stored test predictions (it was not evaluated)`);
+    const data = this.datasets.load(a.dataset.name);
+    const { changes, ...counts } = diffPredictions(predictionsA, predictionsB, data.testLabels, {
+      limit,
+      ...(trueLabel !== undefined ? { trueLabel } : {}),
+      ...(predictedLabel !== undefined ? { predictedLabel } : {}),
+    });
+    return {
+      ...counts,
+      images: changes.map((c) => ({ ...c, pixels: Buffer.from(data.testImages.subarray(c.index * PIXELS, (c.index + 1) * PIXELS)).toString('base64') })),
+    };
+  }
+
+  private checkpointOf(runId: number, checkpoint: CommandParsed<'exportModel'>['checkpoint']) {
+    const stored = this.store.loadCheckpoint(runId, checkpoint);
+    if (!stored) {
+      const what = checkpoint.kind === 'epoch' ? `checkpoint of epoch ${checkpoint.epoch}` : `${checkpoint.kind} checkpoint`;
+      throw new RunStateError(`run ${runId} has no ${what}`);
+    }
+    return stored;
+  }
+
+  async exportModel({ runId, checkpoint }: CommandParsed<'exportModel'>): Promise<CommandOutput<'exportModel'>> {
+    const run = this.getRun({ runId });
+    const stored = this.checkpointOf(runId, checkpoint);
+    const saved = await this.predictor.saveArtifacts(`${runId}:${checkpoint.kind}:${stored.epoch}`, run.architecture, () => stored.weights);
+    const modelJson = {
+      format: 'layers-model',
+      generatedBy: `Layerlab ${VERSION} (run ${run.id} "${run.name}", ${checkpoint.kind} checkpoint, epoch ${stored.epoch})`,
+      convertedBy: null,
+      modelTopology: saved.modelTopology,
+      weightsManifest: [{ paths: [WEIGHTS_SHARD], weights: saved.weightSpecs }],
+      userDefinedMetadata: { layerlab: { runId: run.id, name: run.name, epoch: stored.epoch, compile: run.compile, train: run.train, testAccuracy: run.testAccuracy } },
+    };
+    return {
+      modelJson: { filename: 'model.json', mimeType: 'application/json', content: JSON.stringify(modelJson) },
+      weights: { filename: WEIGHTS_SHARD, mimeType: 'application/octet-stream', base64: Buffer.from(saved.weightData).toString('base64'), bytes: saved.weightData.byteLength },
+    };
+  }
+
+  /** Runs a checkpoint on the run's own test subsample (the indices its final evaluation used). */
+  async evaluateCheckpoint({ runId, checkpoint }: CommandParsed<'evaluateCheckpoint'>): Promise<CommandOutput<'evaluateCheckpoint'>> {
+    const run = this.getRun({ runId });
+    const stored = this.checkpointOf(runId, checkpoint);
+    const key = `${runId}:${checkpoint.kind}:${stored.epoch}`;
+    const cached = this.checkpointEvaluations.get(key);
+    if (cached) return cached;
+    const predictions = this.store.getPredictions(runId);
+    if (!predictions) throw new RunStateError(`run ${runId} has no test subsample on record (it was not evaluated)`);
+    const data = this.datasets.load(run.dataset.name);
+    const count = predictions.testIndices.length;
+    const images = new Float32Array(count * PIXELS);
+    const labels = new Uint8Array(count);
+    predictions.testIndices.forEach((index, i) => {
+      const src = data.testImages.subarray(index * PIXELS, (index + 1) * PIXELS);
+      for (let p = 0; p < PIXELS; p++) images[i * PIXELS + p] = (src[p] ?? 0) / 255;
+      labels[i] = data.testLabels[index] ?? 0;
+    });
+    const probabilities = await this.predictor.predictFlat(key, run.architecture, () => stored.weights, images, count);
+    const scored = scorePredictions(probabilities, labels);
+    const matrix = confusionMatrix(labels, scored.predicted);
+    const result = { runId, epoch: stored.epoch, loss: scored.loss, accuracy: scored.accuracy, confusionMatrix: matrix, perClass: perClassMetrics(matrix), examples: count };
+    this.checkpointEvaluations.set(key, result);
+    while (this.checkpointEvaluations.size > CHECKPOINT_EVALUATIONS_KEPT) {
+      const oldest = this.checkpointEvaluations.keys().next().value;
+      if (oldest === undefined) break;
+      this.checkpointEvaluations.delete(oldest);
+    }
+    return result;
   }
 
   async predict({ runId, checkpoint, images }: CommandParsed<'predict'>): Promise<CommandOutput<'predict'>> {

@@ -10,6 +10,12 @@ import { predictProbabilities, NUM_CLASSES } from '../training/evaluate.ts';
 
 const CACHE_SIZE = 8;
 
+export interface SavedArtifacts {
+  modelTopology: object;
+  weightSpecs: { name: string; shape: number[]; dtype: string }[];
+  weightData: Uint8Array;
+}
+
 export class Predictor {
   private backend: Promise<LoadedBackend> | null = null;
   private readonly models = new Map<string, LayersModel>();
@@ -23,8 +29,7 @@ export class Predictor {
     return (await this.load()).report.chosen;
   }
 
-  /** Probabilities (one row of 10 per image) from the given weights. */
-  async predict(key: string, architecture: Architecture, weights: () => Uint8Array, images: number[][]): Promise<number[][]> {
+  private async model(key: string, architecture: Architecture, weights: () => Uint8Array): Promise<{ tf: LoadedBackend['tf']; model: LayersModel }> {
     const { tf } = await this.load();
     let model = this.models.get(key);
     if (model) {
@@ -35,10 +40,43 @@ export class Predictor {
     }
     this.models.set(key, model);
     this.evict();
+    return { tf, model };
+  }
+
+  /** Probabilities (one row of 10 per image) from the given weights. */
+  async predict(key: string, architecture: Architecture, weights: () => Uint8Array, images: number[][]): Promise<number[][]> {
     const flat = new Float32Array(images.length * 784);
     images.forEach((img, i) => flat.set(img, i * 784));
-    const probs = predictProbabilities(tf, model, flat, images.length, architecture.inputShape, 256);
+    const probs = await this.predictFlat(key, architecture, weights, flat, images.length);
     return images.map((_, i) => Array.from(probs.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES)));
+  }
+
+  /** Probabilities for count images of 784 floats each, flat (count × 10). */
+  async predictFlat(key: string, architecture: Architecture, weights: () => Uint8Array, images: Float32Array, count: number): Promise<Float32Array> {
+    const { tf, model } = await this.model(key, architecture, weights);
+    return predictProbabilities(tf, model, images, count, architecture.inputShape, 256);
+  }
+
+  /** The model with these weights as tfjs save artifacts (Keras-style topology, weight specs, bytes). */
+  async saveArtifacts(key: string, architecture: Architecture, weights: () => Uint8Array): Promise<SavedArtifacts> {
+    const { tf, model } = await this.model(key, architecture, weights);
+    let saved: SavedArtifacts | null = null;
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        const data = artifacts.weightData;
+        const buffers = data === undefined ? [] : Array.isArray(data) ? data : [data];
+        const bytes = new Uint8Array(buffers.reduce((n, b) => n + b.byteLength, 0));
+        let offset = 0;
+        for (const b of buffers) {
+          bytes.set(new Uint8Array(b), offset);
+          offset += b.byteLength;
+        }
+        saved = { modelTopology: artifacts.modelTopology as object, weightSpecs: artifacts.weightSpecs ?? [], weightData: bytes };
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    if (!saved) throw new Error('the model could not be serialised');
+    return saved;
   }
 
   forget(prefix: string): void {

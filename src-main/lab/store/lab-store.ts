@@ -240,6 +240,49 @@ export class LabStore {
     });
   }
 
+  /** Summaries of these runs in the order asked; a missing id is a not-found error. */
+  getSummaries(runIds: readonly number[]): RunSummary[] {
+    return this.run('read runs', () => {
+      const rows = this.db.prepare(`${SUMMARY_SELECT} WHERE r.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(runIds)) as SummaryRow[];
+      const byId = new Map(rows.map((row) => [row.id, summaryOf(row)]));
+      return runIds.map((id) => {
+        const found = byId.get(id);
+        if (!found) throw new StoreError(`run ${id} does not exist`, 'not-found');
+        return found;
+      });
+    });
+  }
+
+  /** The epoch histories of many runs in one query (for compare and the all-runs CSV). */
+  getHistories(runIds: readonly number[]): Map<number, EpochMetrics[]> {
+    return this.run('read run histories', () => {
+      const out = new Map<number, EpochMetrics[]>(runIds.map((id) => [id, []]));
+      const rows = this.db
+        .prepare('SELECT run_id, epoch, loss, acc, val_loss, val_acc, seconds FROM epochs WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, epoch')
+        .all(JSON.stringify(runIds)) as (NullableEpochRow & { run_id: number })[];
+      for (const { run_id, ...e } of rows) out.get(run_id)?.push({ ...e, loss: e.loss ?? NaN, acc: e.acc ?? NaN, seconds: e.seconds ?? 0 });
+      return out;
+    });
+  }
+
+  /** Evaluations and per-epoch checkpoint epochs of many runs (never reads the weight blobs). */
+  getEvaluations(runIds: readonly number[]): Map<number, { evaluation: Evaluation | null; checkpointEpochs: number[] }> {
+    return this.run('read run evaluations', () => {
+      const out = new Map<number, { evaluation: Evaluation | null; checkpointEpochs: number[] }>(runIds.map((id) => [id, { evaluation: null, checkpointEpochs: [] }]));
+      const ids = JSON.stringify(runIds);
+      const evs = this.db
+        .prepare('SELECT run_id, loss, accuracy, examples, confusion_matrix, per_class FROM evaluations WHERE run_id IN (SELECT value FROM json_each(?))')
+        .all(ids) as { run_id: number; loss: number; accuracy: number; examples: number; confusion_matrix: string; per_class: string }[];
+      for (const ev of evs) {
+        const entry = out.get(ev.run_id);
+        if (entry) entry.evaluation = { loss: ev.loss, accuracy: ev.accuracy, examples: ev.examples, confusionMatrix: JSON.parse(ev.confusion_matrix) as number[][], perClass: JSON.parse(ev.per_class) as Evaluation['perClass'] };
+      }
+      const cps = this.db.prepare(`SELECT run_id, epoch FROM checkpoints WHERE kind = 'epoch' AND run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, epoch`).all(ids) as { run_id: number; epoch: number }[];
+      for (const c of cps) out.get(c.run_id)?.checkpointEpochs.push(c.epoch);
+      return out;
+    });
+  }
+
   private summary(runId: number): RunSummary | null {
     const row = this.db.prepare(`${SUMMARY_SELECT} WHERE r.id = ?`).get(runId) as SummaryRow | undefined;
     return row ? summaryOf(row) : null;

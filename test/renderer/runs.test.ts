@@ -1,0 +1,157 @@
+// The Runs screen's state and view over the fake lab: filter, sort, select, delete, compare, fork.
+import { fireEvent, render, screen, within } from '@testing-library/svelte';
+import { describe, expect, it } from 'vitest';
+import { createLab } from '../../src-renderer/state/lab.svelte.ts';
+import { differenceMatrix, filterRuns, forkRequest, rerunRequest, RunsState, sortRuns } from '../../src-renderer/state/runs-state.svelte.ts';
+import RunsView from '../../src-renderer/views/RunsView.svelte';
+import { VIEW_IDS } from '../../src-renderer/views/registry.ts';
+import type { RunSummary } from '../../src-shared/runs.ts';
+import { StartRunSchema } from '../../src-shared/schemas.ts';
+import { FakeLab, flush, sampleRun } from './fake-lab.ts';
+import LabProvider from './LabProvider.svelte';
+
+function runs(): RunSummary[] {
+  return [
+    { ...sampleRun(1), name: 'baseline', tags: ['mlp'], testAccuracy: 0.95, last: { epoch: 10, loss: 0.1, acc: 0.97, val_loss: 0.12, val_acc: 0.96, seconds: 2 } },
+    { ...sampleRun(2), name: 'high lr', status: 'interrupted', testAccuracy: null, notes: 'diverged' },
+    { ...sampleRun(3), name: 'cnn try', tags: ['cnn', 'mlp'], testAccuracy: 0.99, finishedAt: '2025-01-01T00:05:00Z' },
+  ];
+}
+
+describe('runs list helpers', () => {
+  it('filters by every search word, status and tag; sorts with missing values last', () => {
+    const all = runs();
+    expect(filterRuns(all, 'diverged', 'all', null).map((r) => r.id)).toEqual([2]);
+    expect(filterRuns(all, 'dense512 sgd', 'all', null)).toHaveLength(3);
+    expect(filterRuns(all, '', 'interrupted', null).map((r) => r.id)).toEqual([2]);
+    expect(filterRuns(all, '', 'all', 'cnn').map((r) => r.id)).toEqual([3]);
+    expect(sortRuns(all, 'testAcc', true).map((r) => r.id)).toEqual([3, 1, 2]);
+    expect(sortRuns(all, 'testAcc', false).map((r) => r.id)).toEqual([1, 3, 2]);
+    expect(sortRuns(all, 'duration', true).map((r) => r.id)).toEqual([3, 2, 1]);
+    expect(sortRuns(all, 'name', false).map((r) => r.name)).toEqual(['baseline', 'cnn try', 'high lr']);
+  });
+
+  it('builds valid re-run and fork requests linked to the parent', () => {
+    const run = runs()[0]!;
+    const again = StartRunSchema.parse(rerunRequest(run));
+    expect(again).toMatchObject({ parentRunId: 1, train: run.train, compile: run.compile });
+    expect(again.parentCheckpoint).toBeUndefined();
+    const fork = StartRunSchema.parse(forkRequest(run, 3, { epochs: 4, learningRate: 0.05, batchSize: 64 }));
+    expect(fork).toMatchObject({ parentRunId: 1, parentCheckpoint: { kind: 'epoch', epoch: 3 }, train: { epochs: 4, batchSize: 64, seed: 42 } });
+    expect(fork.compile.optimizer.learningRate).toBe(0.05);
+  });
+
+  it('differences two confusion matrices as B − A', () => {
+    expect(differenceMatrix([[5, 1], [2, 3]], [[6, 0], [2, 1]])).toEqual([[1, -1], [0, -2]]);
+  });
+});
+
+describe('RunsState', () => {
+  it('selects, deletes (keeping the others) and compares', async () => {
+    const fake = new FakeLab().on('listRuns', () => runs());
+    const state = new RunsState(fake.api);
+    await state.refresh();
+    expect(state.visible.map((r) => r.id)).toEqual([3, 2, 1]);
+    state.toggleSelected(1);
+    state.toggleSelected(3);
+    expect(state.canCompare).toBe(true);
+    await state.compare();
+    expect(fake.callsOf('compareRuns')).toEqual([{ runIds: [1, 3] }]);
+    expect(state.configRows.map((r) => r.key)).toEqual(['compile.optimizer.learningRate']);
+    state.onlyDiffering = false;
+    expect(state.configRows).toHaveLength(2);
+    state.toggleSeries(3);
+    expect([...state.hidden]).toEqual([3]);
+    expect(state.difference?.flat().every((v) => v === 0)).toBe(true);
+    await state.pickCell(4, 9);
+    expect(fake.callsOf('comparePredictions')).toEqual([{ runA: 1, runB: 3, trueLabel: 4, predictedLabel: 9, limit: 48 }]);
+    expect(state.changes?.images).toHaveLength(1);
+
+    await state.deleteRuns([1]);
+    expect(fake.callsOf('deleteRun')).toEqual([{ runId: 1 }]);
+    expect(state.runs.map((r) => r.id)).toEqual([1, 2, 3].filter((id) => id !== 1));
+    expect([...state.selected]).toEqual([3]);
+    // The comparison showed the deleted run: it closes.
+    expect(state.comparison).toBeNull();
+  });
+
+  it('reports a run that could not be deleted and keeps it', async () => {
+    const fake = new FakeLab().on('listRuns', () => runs()).on('deleteRun', (p) => {
+      if ((p as { runId: number }).runId === 2) throw new Error('run 2 is still running; stop it first');
+      return { runId: (p as { runId: number }).runId, deleted: true };
+    });
+    const state = new RunsState(fake.api);
+    await state.refresh();
+    expect(await state.deleteRuns([2, 3])).toEqual([3]);
+    expect(state.runs.map((r) => r.id)).toEqual([1, 2]);
+    expect(state.error).toContain('still running');
+  });
+
+  it('scrubs to an epoch checkpoint', async () => {
+    const fake = new FakeLab().on('listRuns', () => runs());
+    const state = new RunsState(fake.api);
+    await state.scrubTo(1, 2);
+    expect(fake.callsOf('evaluateCheckpoint')).toEqual([{ runId: 1, checkpoint: { kind: 'epoch', epoch: 2 } }]);
+    expect(state.scrub?.epoch).toBe(2);
+  });
+});
+
+describe('Runs screen', () => {
+  function mount(fake: FakeLab) {
+    const lab = createLab(fake.api, VIEW_IDS, { hash: '' });
+    render(LabProvider, { props: { lab, component: RunsView } });
+    return lab;
+  }
+
+  it('lists runs with status, filters, renames and asks before deleting', async () => {
+    const fake = new FakeLab().on('listRuns', () => runs());
+    mount(fake);
+    await flush();
+    const table = screen.getByTestId('runs-table');
+    expect(within(table).getByText('interrupted')).toBeTruthy();
+    expect(within(table).getAllByText(/784 → dense512 relu/)).toHaveLength(3);
+    await fireEvent.input(screen.getByTestId('runs-search'), { target: { value: 'cnn' } });
+    expect(screen.getByTestId('runs-count').textContent).toContain('1 of 3');
+    await fireEvent.input(screen.getByTestId('runs-search'), { target: { value: '' } });
+
+    await fireEvent.click(screen.getByTestId('run-open-1'));
+    await flush();
+    const name = screen.getByTestId('run-name') as HTMLInputElement;
+    await fireEvent.input(name, { target: { value: 'renamed' } });
+    await fireEvent.input(screen.getByTestId('run-tags'), { target: { value: 'mlp, best' } });
+    await fireEvent.click(screen.getByTestId('run-save'));
+    await flush();
+    expect(fake.callsOf('updateRun')).toEqual([{ runId: 1, name: 'renamed', tags: ['mlp', 'best'], notes: '' }]);
+
+    await fireEvent.click(screen.getByTestId('run-select-2'));
+    await fireEvent.click(screen.getByTestId('delete-selected'));
+    expect(fake.callsOf('deleteRun')).toEqual([]);
+    expect(screen.getByTestId('confirm-delete').textContent).toContain('high lr');
+    await fireEvent.click(screen.getByTestId('confirm-delete-yes'));
+    await flush();
+    expect(fake.callsOf('deleteRun')).toEqual([{ runId: 2 }]);
+    expect(screen.queryByTestId('run-row-2')).toBeNull();
+    expect(screen.getByTestId('run-row-1')).toBeTruthy();
+  });
+
+  it('compares selected runs and shows only the settings that differ', async () => {
+    const fake = new FakeLab().on('listRuns', () => runs());
+    mount(fake);
+    await flush();
+    await fireEvent.click(screen.getByTestId('run-select-1'));
+    await fireEvent.click(screen.getByTestId('run-select-3'));
+    await fireEvent.click(screen.getByTestId('compare'));
+    await flush();
+    const diff = screen.getByTestId('config-diff');
+    expect(within(diff).getByText('learning rate')).toBeTruthy();
+    expect(within(diff).queryByText('batch size')).toBeNull();
+    expect(screen.getByTestId('layers-same')).toBeTruthy();
+    await fireEvent.click(screen.getByTestId('only-differing'));
+    expect(within(screen.getByTestId('config-diff')).getByText('batch size')).toBeTruthy();
+    await fireEvent.click(screen.getByTestId('legend-3'));
+    expect(screen.getByTestId('legend-3').getAttribute('aria-pressed')).toBe('false');
+    await fireEvent.click(screen.getByTestId('cm-diff-4-9'));
+    await flush();
+    expect(screen.getByTestId('changes-summary').textContent).toContain('1 test image changed');
+  });
+});
