@@ -2,6 +2,7 @@
 import type { Component } from 'svelte';
 import DesignView from './DesignView.svelte';
 import EvaluateView from './EvaluateView.svelte';
+import RunsView from './RunsView.svelte';
 import TrainView from './TrainView.svelte';
 
 export interface ViewDef {
@@ -15,7 +16,7 @@ export const VIEWS: readonly ViewDef[] = [
   { id: 'train', title: 'Train', component: TrainView },
   { id: 'evaluate', title: 'Evaluate', component: EvaluateView },
   // { id: 'draw', title: 'Draw', component: DrawView },
-  // { id: 'runs', title: 'Runs', component: RunsView },
+  { id: 'runs', title: 'Runs', component: RunsView },
 ];
 
 export const VIEW_IDS: readonly string[] = VIEWS.map((v) => v.id);
