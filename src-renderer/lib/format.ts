@@ -24,6 +24,12 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
 }
 
+/** Like formatDuration, but short times keep a decimal: 0.43 → "0.4s", 7.25 → "7.3s". */
+export function formatSeconds(seconds: number): string {
+  if (Number.isFinite(seconds) && seconds >= 0 && seconds < 9.95) return `${seconds.toFixed(1)}s`;
+  return formatDuration(seconds);
+}
+
 export const formatMetric = (v: number | null | undefined, digits = 4): string =>
   v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits);
 

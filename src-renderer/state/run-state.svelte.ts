@@ -40,6 +40,8 @@ export class RunState {
   rows = $state.raw<EpochMetrics[]>([]);
   log = $state.raw<RunLogEntry[]>([]);
   learningRate = $state<number | null>(null);
+  /** Set while paused; the trainer applies (and logs) it when the run resumes. */
+  pendingLearningRate = $state<number | null>(null);
   evaluation = $state.raw<Evaluation | null>(null);
   /** Why the run ended as it did (failed, stopped…). */
   reason = $state<string | null>(null);
@@ -116,6 +118,39 @@ export class RunState {
     }
   }
 
+  /** Shows a stored run (finished, or running elsewhere) unless one is in flight here. */
+  async open(runId: number): Promise<boolean> {
+    if (this.active) return false;
+    this.busy = true;
+    this.error = null;
+    try {
+      const detail = await this.api.getRun({ runId });
+      if (this.active) return false;
+      this.hydrate(detail);
+      return true;
+    } catch (err) {
+      this.error = `Could not open run #${runId}: ${messageOf(err)}`;
+      return false;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /**
+   * After the connection to the lab came back: events may have been missed, so the run on
+   * screen is read again from the store (it may have finished, or died with the server).
+   */
+  async resync(): Promise<void> {
+    const runId = this.runId;
+    if (runId === null || !this.active || this.phase === 'starting') return;
+    try {
+      const detail = await this.api.getRun({ runId });
+      if (this.runId === runId) this.hydrate(detail);
+    } catch (err) {
+      this.error = `Lost track of run #${runId}: ${messageOf(err)}`;
+    }
+  }
+
   async start(request: StartRunRequest): Promise<number | null> {
     if (this.active) return null;
     this.#reset();
@@ -163,7 +198,9 @@ export class RunState {
   async setLearningRate(learningRate: number): Promise<boolean> {
     const runId = this.runId;
     if (runId === null || this.phase !== 'paused') return false;
-    return this.#command(() => this.api.setLearningRate({ runId, learningRate }));
+    const ok = await this.#command(() => this.api.setLearningRate({ runId, learningRate }));
+    if (ok) this.pendingLearningRate = learningRate;
+    return ok;
   }
 
   /** Routes an event: buffered while startRun is in flight, ignored when it is another run's. */
@@ -216,23 +253,26 @@ export class RunState {
       case 'paused':
         this.phase = 'paused';
         this.#pausedAt = t;
-        this.#log(event, 'pause', `Paused at epoch ${event.epoch}, batch ${event.batch}`);
+        this.#log(event, 'pause', `paused at epoch ${event.epoch}, batch ${event.batch}`);
         break;
       case 'resumed':
         if (this.#pausedAt !== null) this.#pausedMs += t - this.#pausedAt;
         this.#pausedAt = null;
         if (this.phase === 'paused') this.phase = 'running';
-        this.#log(event, 'resume', `Resumed at epoch ${event.epoch}, batch ${event.batch}`);
+        this.#log(event, 'resume', `resumed at epoch ${event.epoch}, batch ${event.batch}`);
         break;
       case 'learningRate':
         this.learningRate = event.learningRate;
-        this.#log(event, 'learningRate', `Learning rate set to ${event.learningRate} at epoch ${event.epoch}, batch ${event.batch}`);
+        this.pendingLearningRate = null;
+        // The store's words, so a live log and a reloaded one read the same.
+        this.#log(event, 'learningRate', `learning rate set to ${event.learningRate}`);
         break;
       case 'evaluated':
         this.evaluation = event.evaluation;
         break;
       case 'finished':
         this.phase = event.status;
+        this.pendingLearningRate = null;
         this.reason = event.reason;
         if (event.evaluation) this.evaluation = event.evaluation;
         if (this.#pausedAt !== null) this.#pausedMs += t - this.#pausedAt;
@@ -262,7 +302,7 @@ export class RunState {
     this.log = detail.log;
     this.evaluation = detail.evaluation;
     this.reason = detail.statusReason;
-    this.learningRate = detail.compile.optimizer.learningRate;
+    this.learningRate = lastLearningRate(detail.log) ?? detail.compile.optimizer.learningRate;
     this.#startedAt = this.now();
     this.revision += 1;
     this.#tick(this.now());
@@ -289,6 +329,7 @@ export class RunState {
     this.rows = [];
     this.log = [];
     this.learningRate = null;
+    this.pendingLearningRate = null;
     this.evaluation = null;
     this.reason = null;
     this.error = null;
@@ -346,6 +387,17 @@ export class RunState {
       this.busy = false;
     }
   }
+}
+
+/** The learning rate the last logged change set ("learning rate set to 0.05"), if any. */
+export function lastLearningRate(log: readonly RunLogEntry[]): number | null {
+  for (let i = log.length - 1; i >= 0; i--) {
+    const entry = log[i];
+    if (entry?.kind !== 'learningRate') continue;
+    const value = Number(/(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*$/i.exec(entry.message)?.[1]);
+    if (Number.isFinite(value)) return value;
+  }
+  return null;
 }
 
 export function messageOf(err: unknown): string {

@@ -2,6 +2,7 @@
 import type { LabApi, SystemInfo } from '../../src-shared/api.ts';
 import type { BackendName, BackendProbe, BackendReport } from '../../src-shared/runs.ts';
 import { BACKEND_NAMES } from '../../src-shared/runs.ts';
+import { CONNECTION_EVENT } from '../lib/transport/pick-transport.ts';
 import { messageOf } from './run-state.svelte.ts';
 
 export const BACKEND_TITLES: Record<BackendName, string> = {
@@ -16,6 +17,14 @@ export const BACKEND_SHORT: Record<BackendName, string> = {
   tensorflow: 'TensorFlow CPU',
   wasm: 'WASM',
   cpu: 'JS CPU',
+};
+
+/** What each backend needs to be usable, for the backend doctor. */
+export const BACKEND_NEEDS: Record<BackendName, string> = {
+  'tensorflow-gpu': 'Linux x64 with an NVIDIA GPU, CUDA 11.2 and cuDNN 8.1, and @tensorflow/tfjs-node-gpu installed (its install downloads libtensorflow)',
+  tensorflow: '@tensorflow/tfjs-node installed (its install downloads libtensorflow for this platform)',
+  wasm: 'nothing: bundled with Layerlab',
+  cpu: 'nothing: always available (slowest)',
 };
 
 export interface BackendVerdict {
@@ -52,10 +61,30 @@ export class SystemState {
   info = $state.raw<SystemInfo | null>(null);
   error = $state<string | null>(null);
   loading = $state(false);
+  /** The web bridge's event socket: null until known (and always in Electron), false while it is down. */
+  connected = $state<boolean | null>(null);
 
   readonly verdict: BackendVerdict | null = $derived(this.info ? judgeBackend(this.info.backend) : null);
 
   constructor(private readonly api: LabApi) {}
+
+  /**
+   * Follows the connection to the lab (the web bridge reports it on window). When it comes back
+   * after a drop, the lab is asked again and onReconnect runs (events may have been missed).
+   */
+  watchConnection(onReconnect: () => void, target: Pick<Window, 'addEventListener' | 'removeEventListener'> = window): () => void {
+    const listener = (event: Event) => {
+      const up = (event as CustomEvent<unknown>).detail === true;
+      const wasDown = this.connected === false;
+      this.connected = up;
+      if (up && wasDown) {
+        void this.load();
+        onReconnect();
+      }
+    };
+    target.addEventListener(CONNECTION_EVENT, listener);
+    return () => target.removeEventListener(CONNECTION_EVENT, listener);
+  }
 
   async load(): Promise<void> {
     this.loading = true;
