@@ -1,6 +1,7 @@
 // The app's screens, in navigation order. Adding a screen is one line here.
 import type { Component } from 'svelte';
 import DesignView from './DesignView.svelte';
+import DrawView from './DrawView.svelte';
 import EvaluateView from './EvaluateView.svelte';
 import RunsView from './RunsView.svelte';
 import TrainView from './TrainView.svelte';
@@ -15,7 +16,7 @@ export const VIEWS: readonly ViewDef[] = [
   { id: 'design', title: 'Design', component: DesignView },
   { id: 'train', title: 'Train', component: TrainView },
   { id: 'evaluate', title: 'Evaluate', component: EvaluateView },
-  // { id: 'draw', title: 'Draw', component: DrawView },
+  { id: 'draw', title: 'Draw', component: DrawView },
   { id: 'runs', title: 'Runs', component: RunsView },
 ];
 

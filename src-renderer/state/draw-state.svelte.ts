@@ -1,0 +1,371 @@
+// Draw: a digit (strokes, or a dropped image) made MNIST-like, and what the chosen models think
+// of it, side by side. Predictions are throttled while drawing and stale answers are dropped.
+import type { LabApi, Unsubscribe } from '../../src-shared/api.ts';
+import { acceptsMnistInput, preprocessToMnist, rasterizeStrokes, type MnistInput, type PixelBuffer, type Stroke } from '../../src-shared/mnist-preprocess.ts';
+import type { CheckpointInfo, RunDetail } from '../../src-shared/runs.ts';
+import type { CheckpointRef } from '../../src-shared/schemas.ts';
+import { messageOf } from './run-state.svelte.ts';
+
+/** The pad's raster for preprocessing (the visible canvas may be any size). */
+export const PAD_RASTER = 280;
+/** Pen width as a fraction of the pad's side: about MNIST's stroke for a digit that fills the pad. */
+export const STROKE_WIDTH = 0.075;
+/** Models shown side by side at most. */
+export const MAX_MODELS = 4;
+/** Newest finished runs looked at for saved weights. */
+const RUNS_CHECKED = 40;
+
+export interface ModelSlot {
+  id: number;
+  runId: number;
+  /** 'final', 'best' or 'epoch:N'. */
+  checkpoint: string;
+}
+
+export type SlotStatus = 'idle' | 'loading' | 'ready' | 'error' | 'unsupported';
+export interface SlotResult {
+  status: SlotStatus;
+  probabilities: number[] | null;
+  message: string | null;
+  /** Round trip of the last answer. */
+  ms: number | null;
+}
+
+export interface DrawOptions {
+  /** Wait this long after the last change before predicting (and at most this often while drawing). */
+  throttleMs?: number;
+  now?: () => number;
+}
+
+export function checkpointKey(c: Pick<CheckpointInfo, 'kind' | 'epoch'>): string {
+  return c.kind === 'epoch' ? `epoch:${c.epoch}` : c.kind;
+}
+
+export function checkpointRef(key: string): CheckpointRef {
+  if (key === 'final' || key === 'best') return { kind: key };
+  const epoch = Number(key.slice('epoch:'.length));
+  return { kind: 'epoch', epoch };
+}
+
+export function checkpointLabel(c: CheckpointInfo): string {
+  const loss = c.valLoss === null ? '' : `, val_loss ${c.valLoss.toFixed(4)}`;
+  if (c.kind === 'final') return `Final weights (epoch ${c.epoch})`;
+  if (c.kind === 'best') return `Best by val_loss (epoch ${c.epoch}${loss})`;
+  return `Epoch ${c.epoch}${loss}`;
+}
+
+/** Final first, then best, then epochs in order. */
+export function sortedCheckpoints(checkpoints: readonly CheckpointInfo[]): CheckpointInfo[] {
+  const rank = (c: CheckpointInfo) => (c.kind === 'final' ? 0 : c.kind === 'best' ? 1 : 2);
+  return [...checkpoints].sort((a, b) => rank(a) - rank(b) || a.epoch - b.epoch);
+}
+
+export function defaultCheckpoint(run: RunDetail): string {
+  const first = sortedCheckpoints(run.checkpoints)[0];
+  return first ? checkpointKey(first) : 'final';
+}
+
+/** Why a run's model cannot be asked about a drawing, or null when it can. */
+export function unsupportedReason(run: RunDetail): string | null {
+  const shape = run.architecture.inputShape;
+  if (acceptsMnistInput(shape)) return null;
+  return `Run #${run.id} takes input of shape ${shape.join('×')}; a drawing becomes a 28×28 grey image (784 values, or 28×28×1), so this model can’t be asked.`;
+}
+
+const IDLE: SlotResult = { status: 'idle', probabilities: null, message: null, ms: null };
+
+export class DrawState {
+  /** Finished runs with saved weights, newest first. */
+  runs = $state.raw<RunDetail[]>([]);
+  /** Finished runs left out because they have no saved weights. */
+  withoutWeights = $state(0);
+  loadingRuns = $state(false);
+  slots = $state.raw<ModelSlot[]>([]);
+  results = $state.raw<Record<number, SlotResult>>({});
+  strokes = $state.raw<Stroke[]>([]);
+  image = $state.raw<{ name: string; buffer: PixelBuffer } | null>(null);
+  /** The 28×28 the models see; null for an empty pad. */
+  input = $state.raw<MnistInput | null>(null);
+  error = $state<string | null>(null);
+  /** A prediction is scheduled or on its way (the e2e waits for this to settle). */
+  scheduled = $state(false);
+  inFlight = $state(0);
+
+  readonly busy = $derived(this.scheduled || this.inFlight > 0);
+  readonly empty = $derived(this.strokes.length === 0 && this.image === null);
+  readonly canAdd = $derived(this.slots.length < MAX_MODELS && this.runs.length > 0);
+
+  #nextSlot = 1;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #reloadTimer: ReturnType<typeof setTimeout> | null = null;
+  #generation = 0;
+  #drawing: Stroke | null = null;
+  readonly #throttleMs: number;
+  readonly #now: () => number;
+
+  constructor(
+    private readonly api: LabApi,
+    options: DrawOptions = {},
+  ) {
+    this.#throttleMs = options.throttleMs ?? 120;
+    this.#now = options.now ?? (() => performance.now());
+  }
+
+  // ---- runs and models ----
+
+  /** Looks up finished runs and their checkpoints; keeps the chosen models that still exist. */
+  async loadRuns(): Promise<void> {
+    this.loadingRuns = true;
+    try {
+      const summaries = await this.api.listRuns({ limit: 200 });
+      const finished = summaries
+        .filter((r) => r.status !== 'queued' && r.status !== 'running')
+        .sort((a, b) => b.id - a.id)
+        .slice(0, RUNS_CHECKED);
+      const details = await Promise.all(finished.map((r) => this.api.getRun({ runId: r.id }).catch(() => null)));
+      const runs = details.filter((d): d is RunDetail => d !== null && d.checkpoints.length > 0);
+      this.runs = runs;
+      this.withoutWeights = finished.length - runs.length;
+      const kept = this.slots.filter((s) => {
+        const run = runs.find((r) => r.id === s.runId);
+        return run?.checkpoints.some((c) => checkpointKey(c) === s.checkpoint);
+      });
+      if (kept.length === 0) {
+        // Two newest runs side by side to start with.
+        this.slots = runs.slice(0, 2).map((run) => ({ id: this.#nextSlot++, runId: run.id, checkpoint: defaultCheckpoint(run) }));
+      } else {
+        this.slots = kept;
+      }
+      this.error = null;
+      this.#predictAll();
+    } catch (err) {
+      this.error = messageOf(err);
+    } finally {
+      this.loadingRuns = false;
+    }
+  }
+
+  /** Follows the lab: a run that finishes becomes a model to pick. */
+  connect(): Unsubscribe {
+    const off = this.api.onRunEvent((event) => {
+      if (event.type !== 'finished') return;
+      if (this.#reloadTimer) clearTimeout(this.#reloadTimer);
+      this.#reloadTimer = setTimeout(() => {
+        this.#reloadTimer = null;
+        void this.loadRuns();
+      }, 300);
+    });
+    return () => {
+      off();
+      this.dispose();
+    };
+  }
+
+  runOf(slot: ModelSlot): RunDetail | undefined {
+    return this.runs.find((r) => r.id === slot.runId);
+  }
+
+  resultOf(slot: ModelSlot): SlotResult {
+    return this.results[slot.id] ?? IDLE;
+  }
+
+  /** Adds a model: the newest run not shown yet, else another checkpoint of a shown one. */
+  addModel(): void {
+    if (!this.canAdd) return;
+    const shown = new Set(this.slots.map((s) => `${s.runId}/${s.checkpoint}`));
+    const fresh = this.runs.find((r) => !this.slots.some((s) => s.runId === r.id));
+    let slot: Omit<ModelSlot, 'id'> | null = fresh ? { runId: fresh.id, checkpoint: defaultCheckpoint(fresh) } : null;
+    if (!slot) {
+      for (const run of this.runs) {
+        const c = sortedCheckpoints(run.checkpoints).find((c) => !shown.has(`${run.id}/${checkpointKey(c)}`));
+        if (c) {
+          slot = { runId: run.id, checkpoint: checkpointKey(c) };
+          break;
+        }
+      }
+    }
+    const first = this.runs[0];
+    if (!slot && first) slot = { runId: first.id, checkpoint: defaultCheckpoint(first) };
+    if (!slot) return;
+    const added = { id: this.#nextSlot++, ...slot };
+    this.slots = [...this.slots, added];
+    this.#predictSlots([added]);
+  }
+
+  removeModel(id: number): void {
+    this.slots = this.slots.filter((s) => s.id !== id);
+    const { [id]: _gone, ...rest } = this.results;
+    this.results = rest;
+  }
+
+  setRun(id: number, runId: number): void {
+    const run = this.runs.find((r) => r.id === runId);
+    if (!run) return;
+    this.#updateSlot(id, { runId, checkpoint: defaultCheckpoint(run) });
+  }
+
+  setCheckpoint(id: number, checkpoint: string): void {
+    this.#updateSlot(id, { checkpoint });
+  }
+
+  #updateSlot(id: number, change: Partial<Omit<ModelSlot, 'id'>>): void {
+    let updated: ModelSlot | null = null;
+    this.slots = this.slots.map((s) => (s.id === id ? (updated = { ...s, ...change }) : s));
+    if (updated) this.#predictSlots([updated]);
+  }
+
+  // ---- the drawing ----
+
+  beginStroke(x: number, y: number): void {
+    this.image = null;
+    this.#drawing = { points: [{ x, y }] };
+    this.strokes = [...this.strokes, this.#drawing];
+    this.schedule();
+  }
+
+  extendStroke(x: number, y: number): void {
+    const stroke = this.#drawing;
+    if (!stroke) return;
+    stroke.points.push({ x, y });
+    // A new array so the pad redraws; the stroke object is the same.
+    this.strokes = [...this.strokes];
+    this.schedule();
+  }
+
+  endStroke(): void {
+    if (!this.#drawing) return;
+    this.#drawing = null;
+    this.schedule();
+  }
+
+  get drawing(): boolean {
+    return this.#drawing !== null;
+  }
+
+  undo(): void {
+    this.#drawing = null;
+    if (this.strokes.length) this.strokes = this.strokes.slice(0, -1);
+    else this.image = null;
+    this.refresh();
+  }
+
+  clear(): void {
+    this.#drawing = null;
+    this.strokes = [];
+    this.image = null;
+    this.error = null;
+    this.refresh();
+  }
+
+  /** A dropped, pasted or opened image replaces the drawing. */
+  setImage(name: string, buffer: PixelBuffer): void {
+    this.#drawing = null;
+    this.strokes = [];
+    this.image = { name, buffer };
+    this.error = null;
+    this.refresh();
+  }
+
+  // ---- predictions ----
+
+  /** Predicts after a pause, and at most every throttleMs while the pen moves. */
+  schedule(): void {
+    if (this.#timer) return;
+    this.scheduled = true;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.refresh();
+    }, this.#throttleMs);
+  }
+
+  /** Preprocesses now and asks every model. */
+  refresh(): void {
+    if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+    this.scheduled = false;
+    try {
+      this.input = this.image ? preprocessToMnist(this.image.buffer) : this.strokes.length ? preprocessToMnist(rasterizeStrokes(this.strokes, PAD_RASTER, STROKE_WIDTH)) : null;
+    } catch (err) {
+      this.input = null;
+      this.error = `Couldn’t read that image: ${messageOf(err)}`;
+    }
+    this.#predictAll();
+  }
+
+  /** Resolves when every answer asked for so far has arrived (for tests and the e2e). */
+  readonly settled = (): Promise<void> => this.#pending;
+  #pending: Promise<void> = Promise.resolve();
+
+  #predictAll(): void {
+    this.#generation++;
+    this.#predictSlots(this.slots);
+  }
+
+  #predictSlots(slots: readonly ModelSlot[]): void {
+    const input = this.input;
+    const generation = this.#generation;
+    if (!input) {
+      this.results = Object.fromEntries(this.slots.map((s) => [s.id, this.#unsupported(s) ?? IDLE]));
+      return;
+    }
+    const work = slots.map((slot) => this.#predictSlot(slot, input, generation));
+    this.#pending = Promise.all([this.#pending, ...work]).then(() => undefined);
+  }
+
+  #unsupported(slot: ModelSlot): SlotResult | null {
+    const run = this.runOf(slot);
+    const message = run ? unsupportedReason(run) : null;
+    return message ? { status: 'unsupported', probabilities: null, message, ms: null } : null;
+  }
+
+  #setResult(id: number, result: SlotResult): void {
+    this.results = { ...this.results, [id]: result };
+  }
+
+  async #predictSlot(slot: ModelSlot, input: MnistInput, generation: number): Promise<void> {
+    const run = this.runOf(slot);
+    if (!run) return;
+    const unsupported = this.#unsupported(slot);
+    if (unsupported) {
+      this.#setResult(slot.id, unsupported);
+      return;
+    }
+    const previous = this.resultOf(slot);
+    this.#setResult(slot.id, { ...previous, status: 'loading', message: null });
+    const stale = () => generation !== this.#generation || !this.slots.some((s) => s.id === slot.id && s.runId === slot.runId && s.checkpoint === slot.checkpoint);
+    const started = this.#now();
+    this.inFlight++;
+    try {
+      const { probabilities } = await this.api.predict({ runId: slot.runId, checkpoint: checkpointRef(slot.checkpoint), images: [input.pixels] });
+      if (stale()) return;
+      const row = probabilities[0] ?? [];
+      if (row.length !== 10) {
+        this.#setResult(slot.id, { status: 'unsupported', probabilities: null, message: `Run #${run.id} answers ${row.length} values, not one per digit 0–9.`, ms: null });
+        return;
+      }
+      this.#setResult(slot.id, { status: 'ready', probabilities: row, message: null, ms: this.#now() - started });
+    } catch (err) {
+      if (stale()) return;
+      this.#setResult(slot.id, { status: 'error', probabilities: null, message: messageOf(err), ms: null });
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  dispose(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#reloadTimer) clearTimeout(this.#reloadTimer);
+    this.scheduled = false;
+    this.#timer = null;
+    this.#reloadTimer = null;
+  }
+}
+
+/** Index of the largest probability (the model's answer). */
+export function topClass(probabilities: readonly number[]): number {
+  let best = 0;
+  for (let i = 1; i < probabilities.length; i++) if ((probabilities[i] ?? 0) > (probabilities[best] ?? 0)) best = i;
+  return best;
+}

@@ -1,0 +1,214 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { describe, expect, it } from 'vitest';
+import type { CheckpointInfo, RunDetail, RunSummary } from '../../src-shared/runs.ts';
+import { PRESETS } from '../../src-shared/presets.ts';
+import { createLab } from '../../src-renderer/state/lab.svelte.ts';
+import { checkpointRef, DrawState, MAX_MODELS, topClass, unsupportedReason } from '../../src-renderer/state/draw-state.svelte.ts';
+import DrawView from '../../src-renderer/views/DrawView.svelte';
+import { VIEW_IDS } from '../../src-renderer/views/registry.ts';
+import { FakeLab, flush, sampleRun } from './fake-lab.ts';
+import LabProvider from './LabProvider.svelte';
+
+const FINAL = (epoch: number): CheckpointInfo => ({ kind: 'final', epoch, valLoss: null, bytes: 1000 });
+const BEST = (epoch: number): CheckpointInfo => ({ kind: 'best', epoch, valLoss: 0.08, bytes: 1000 });
+const EPOCH = (epoch: number): CheckpointInfo => ({ kind: 'epoch', epoch, valLoss: 0.1 / epoch, bytes: 1000 });
+const cnn = PRESETS.find((p) => p.id === 'small-cnn')!.architecture;
+
+/** Run 1: MLP with final weights; 2: CNN with best and epochs; 3: no weights; 4: a 32×32×3 model; 5: still training. */
+function labWithRuns(): { fake: FakeLab; runs: Record<number, RunDetail> } {
+  const runs: Record<number, RunDetail> = {
+    1: sampleRun(1, { checkpoints: [FINAL(2)] }),
+    2: sampleRun(2, { architecture: cnn, checkpoints: [EPOCH(1), BEST(2), EPOCH(2), FINAL(3)] }),
+    3: sampleRun(3, { status: 'failed', checkpoints: [] }),
+    4: sampleRun(4, { architecture: { inputShape: [32, 32, 3], layers: [] }, checkpoints: [FINAL(1)] }),
+    5: sampleRun(5, { status: 'running', checkpoints: [BEST(1)] }),
+  };
+  const fake = new FakeLab();
+  fake.on('listRuns', () => Object.values(runs) as RunSummary[]);
+  fake.on('getRun', (p) => runs[(p as { runId: number }).runId]);
+  // Each run "sees" its own digit: run n answers n with 90%.
+  fake.on('predict', (p) => {
+    const { runId, images } = p as { runId: number; images: number[][] };
+    return { probabilities: images.map(() => Array.from({ length: 10 }, (_, d) => (d === runId % 10 ? 0.91 : 0.01))) };
+  });
+  return { fake, runs };
+}
+
+const predicts = (fake: FakeLab) => fake.callsOf('predict') as { runId: number; checkpoint: unknown; images: number[][] }[];
+
+describe('DrawState', () => {
+  it('offers finished runs with saved weights only, newest first, two side by side', async () => {
+    const { fake } = labWithRuns();
+    const draw = new DrawState(fake.api, { throttleMs: 0 });
+    await draw.loadRuns();
+    expect(draw.runs.map((r) => r.id)).toEqual([4, 2, 1]);
+    expect(draw.withoutWeights).toBe(1);
+    expect(draw.slots.map((s) => [s.runId, s.checkpoint])).toEqual([
+      [4, 'final'],
+      [2, 'final'],
+    ]);
+    expect(fake.callsOf('getRun')).not.toContainEqual({ runId: 5 });
+  });
+
+  it('predicts nothing for an empty pad, then asks every model about the 28×28 drawing', async () => {
+    const { fake } = labWithRuns();
+    const draw = new DrawState(fake.api, { throttleMs: 0 });
+    await draw.loadRuns();
+    draw.setRun(draw.slots[0]!.id, 1);
+    draw.refresh();
+    await draw.settled();
+    expect(draw.input).toBeNull();
+    expect(predicts(fake)).toHaveLength(0);
+
+    draw.beginStroke(0.5, 0.15);
+    draw.extendStroke(0.5, 0.5);
+    draw.extendStroke(0.5, 0.85);
+    draw.endStroke();
+    draw.refresh();
+    await draw.settled();
+    expect(draw.input?.pixels).toHaveLength(784);
+    const calls = predicts(fake);
+    expect(calls.map((c) => c.runId).sort()).toEqual([1, 2]);
+    for (const c of calls) {
+      expect(c.images).toHaveLength(1);
+      expect(c.images[0]).toHaveLength(784);
+      expect(Math.max(...c.images[0]!)).toBe(1);
+      expect(c.checkpoint).toEqual({ kind: 'final' });
+    }
+    const [a, b] = draw.slots;
+    expect(draw.resultOf(a!).status).toBe('ready');
+    expect(topClass(draw.resultOf(a!).probabilities!)).toBe(1);
+    expect(topClass(draw.resultOf(b!).probabilities!)).toBe(2);
+
+    // Another checkpoint of the same run.
+    draw.setCheckpoint(b!.id, 'epoch:1');
+    await draw.settled();
+    expect(predicts(fake).at(-1)).toMatchObject({ runId: 2, checkpoint: { kind: 'epoch', epoch: 1 } });
+
+    // Undo back to empty: the answers go, nothing more is asked.
+    const before = predicts(fake).length;
+    draw.undo();
+    await draw.settled();
+    expect(draw.empty).toBe(true);
+    expect(draw.resultOf(a!).status).toBe('idle');
+    expect(predicts(fake)).toHaveLength(before);
+  });
+
+  it('explains a model whose input is not 28×28 and never asks it', async () => {
+    const { fake, runs } = labWithRuns();
+    const draw = new DrawState(fake.api, { throttleMs: 0 });
+    await draw.loadRuns();
+    draw.beginStroke(0.3, 0.3);
+    draw.extendStroke(0.7, 0.7);
+    draw.endStroke();
+    draw.refresh();
+    await draw.settled();
+    const slot = draw.slots.find((s) => s.runId === 4)!;
+    expect(draw.resultOf(slot)).toMatchObject({ status: 'unsupported' });
+    expect(draw.resultOf(slot).message).toMatch(/32×32×3.*28×28/);
+    expect(predicts(fake).map((c) => c.runId)).toEqual([2]);
+    expect(unsupportedReason(runs[2]!)).toBeNull();
+  });
+
+  it('drops a stale answer when the drawing changed meanwhile, and shows server errors', async () => {
+    const { fake } = labWithRuns();
+    let release: (() => void) | null = null;
+    const draw = new DrawState(fake.api, { throttleMs: 0 });
+    await draw.loadRuns();
+    draw.removeModel(draw.slots[0]!.id);
+    // The first question is answered last.
+    let asked = 0;
+    fake.on('predict', () =>
+      asked++ === 0
+        ? new Promise((resolve) => (release = () => resolve({ probabilities: [[1, 0, 0, 0, 0, 0, 0, 0, 0, 0]] })))
+        : { probabilities: [[0, 0, 0, 0, 0, 0, 0, 0, 1, 0]] },
+    );
+    draw.beginStroke(0.5, 0.1);
+    draw.extendStroke(0.5, 0.9);
+    draw.refresh(); // a 1: slow answer
+    draw.extendStroke(0.1, 0.9);
+    draw.endStroke();
+    draw.refresh(); // an L: fast answer, then the 1's arrives
+    await flush();
+    expect(asked).toBe(2);
+    (release as (() => void) | null)?.();
+    await draw.settled();
+    expect(topClass(draw.resultOf(draw.slots[0]!).probabilities!)).toBe(8);
+
+    fake.on('predict', () => {
+      throw new Error('run 2 has no final checkpoint');
+    });
+    draw.refresh();
+    await draw.settled();
+    expect(draw.resultOf(draw.slots[0]!)).toMatchObject({ status: 'error', message: 'run 2 has no final checkpoint' });
+  });
+
+  it('adds models up to the limit: new runs first, then other checkpoints', async () => {
+    const { fake } = labWithRuns();
+    const draw = new DrawState(fake.api, { throttleMs: 0 });
+    await draw.loadRuns();
+    draw.addModel();
+    draw.addModel();
+    expect(draw.slots.map((s) => `${s.runId}/${s.checkpoint}`)).toEqual(['4/final', '2/final', '1/final', '2/best']);
+    expect(draw.slots).toHaveLength(MAX_MODELS);
+    expect(draw.canAdd).toBe(false);
+    expect(checkpointRef('epoch:3')).toEqual({ kind: 'epoch', epoch: 3 });
+  });
+});
+
+describe('Draw screen', () => {
+  function mount(fake: FakeLab) {
+    const lab = createLab(fake.api, VIEW_IDS, { hash: '' });
+    return render(LabProvider, { props: { lab, component: DrawView } });
+  }
+
+  it('is in the navigation after Evaluate', () => {
+    expect(VIEW_IDS.slice(VIEW_IDS.indexOf('evaluate'), VIEW_IDS.indexOf('evaluate') + 2)).toEqual(['evaluate', 'draw']);
+  });
+
+  it('hints on an empty pad, draws with the pointer, and shows bars from each model', async () => {
+    const { fake } = labWithRuns();
+    mount(fake);
+    await waitFor(() => expect(screen.getByTestId('model-2')).toBeTruthy());
+    expect(screen.getByTestId('draw-hint').textContent).toMatch(/Nothing is predicted for an empty pad/);
+    expect(screen.getByTestId('model-1-unsupported').textContent).toMatch(/32×32×3/);
+    expect((screen.getByTestId('draw-undo') as HTMLButtonElement).disabled).toBe(true);
+    // Run options: only runs with weights.
+    const options = within(screen.getByTestId('model-2-run')).getAllByRole('option').map((o) => (o as HTMLOptionElement).value);
+    expect(options).toEqual(['4', '2', '1']);
+    const weights = within(screen.getByTestId('model-2-checkpoint')).getAllByRole('option').map((o) => o.textContent);
+    expect(weights).toEqual(['Final weights (epoch 3)', 'Best by val_loss (epoch 2, val_loss 0.0800)', 'Epoch 1, val_loss 0.1000', 'Epoch 2, val_loss 0.0500']);
+
+    const pad = screen.getByTestId('draw-pad');
+    pad.getBoundingClientRect = () => ({ left: 0, top: 0, width: 200, height: 200, right: 200, bottom: 200, x: 0, y: 0, toJSON: () => ({}) });
+    await fireEvent.pointerDown(pad, { pointerId: 1, pointerType: 'mouse', button: 0, clientX: 60, clientY: 40 });
+    await fireEvent.pointerMove(pad, { pointerId: 1, pointerType: 'mouse', clientX: 140, clientY: 40 });
+    await fireEvent.pointerMove(pad, { pointerId: 1, pointerType: 'mouse', clientX: 90, clientY: 170 });
+    await fireEvent.pointerUp(pad, { pointerId: 1, pointerType: 'mouse', clientX: 90, clientY: 170 });
+    await waitFor(() => expect(screen.getByTestId('model-2-answer').textContent).toMatch(/Says\s*2\s*91\.0%/));
+    expect(screen.queryByTestId('draw-hint')).toBeNull();
+    const bars = within(screen.getByTestId('model-2')).getByTestId('probability-bars');
+    expect(within(bars).getByTestId('prob-2').className).toContain('top');
+    expect(within(bars).getByTestId('prob-2').getAttribute('data-value')).toBe('0.9100');
+    const images = predicts(fake)[0]!.images[0]!;
+    expect(images).toHaveLength(784);
+    expect(screen.getByTestId('preview-facts').textContent).toMatch(/centre \(1[345]\.\d, 1[345]\.\d\)/);
+
+    // Side by side: switch model 1 to run 1.
+    await fireEvent.change(screen.getByTestId('model-1-run'), { target: { value: '1' } });
+    await waitFor(() => expect(screen.getByTestId('model-1-answer').textContent).toMatch(/Says\s*1/));
+
+    // Ctrl+Z undoes the stroke: back to the hint and no bars.
+    await fireEvent.keyDown(window, { key: 'z', ctrlKey: true });
+    expect(screen.getByTestId('draw-hint')).toBeTruthy();
+    expect(screen.getByTestId('model-1-answer').textContent).toMatch(/Waiting for a digit/);
+  });
+
+  it('says so when no run has saved weights', async () => {
+    const fake = new FakeLab();
+    fake.on('listRuns', () => [sampleRun(7, { status: 'stopped' })]);
+    fake.on('getRun', () => sampleRun(7, { status: 'stopped', checkpoints: [] }));
+    mount(fake);
+    await waitFor(() => expect(screen.getByTestId('draw-no-models').textContent).toMatch(/1 finished run has no saved weights/));
+  });
+});
