@@ -97,6 +97,8 @@ export const MisclassifiedSchema = z.strictObject({
   trueLabel: z.number().int().min(0).max(9).optional(),
   predictedLabel: z.number().int().min(0).max(9).optional(),
   limit: z.number().int().min(1).max(500).default(60),
+  /** Misclassified by this checkpoint (its predictions on the run's test subsample); absent or 'final': the stored final predictions. */
+  checkpoint: CheckpointRefSchema.optional(),
 });
 
 /** Two runs' stored test predictions, image by image (same dataset, shared test indices). */

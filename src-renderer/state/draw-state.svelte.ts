@@ -204,6 +204,28 @@ export class DrawState {
     this.#updateSlot(id, { runId, checkpoint: defaultCheckpoint(run) });
   }
 
+  /**
+   * Points the first model card at a run's epoch checkpoint (or its default weights for null),
+   * as a link from the Runs screen asks (#/draw/12@3). False, with an error, when there is none.
+   */
+  preselect(runId: number, epoch: number | null): boolean {
+    const run = this.runs.find((r) => r.id === runId);
+    const checkpoint = run ? (epoch === null ? defaultCheckpoint(run) : `epoch:${epoch}`) : null;
+    if (!run || checkpoint === null || !run.checkpoints.some((c) => checkpointKey(c) === checkpoint)) {
+      this.error = `Run #${runId} has no saved ${epoch === null ? 'weights' : `checkpoint of epoch ${epoch}`} to draw with.`;
+      return false;
+    }
+    const first = this.slots[0];
+    if (first) {
+      if (first.runId !== runId || first.checkpoint !== checkpoint) this.#updateSlot(first.id, { runId, checkpoint });
+    } else {
+      const added = { id: this.#nextSlot++, runId, checkpoint };
+      this.slots = [added];
+      this.#predictSlots([added]);
+    }
+    return true;
+  }
+
   setCheckpoint(id: number, checkpoint: string): void {
     this.#updateSlot(id, { checkpoint });
   }

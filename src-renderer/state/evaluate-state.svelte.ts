@@ -12,11 +12,34 @@ export interface CellFilter {
 
 export const GALLERY_LIMIT = 60;
 
+/** Epochs of a run with a saved epoch checkpoint, ascending. */
+export function epochCheckpoints(run: Pick<RunDetail, 'checkpoints'> | null): number[] {
+  if (!run) return [];
+  return [...new Set(run.checkpoints.filter((c) => c.kind === 'epoch').map((c) => c.epoch))].sort((a, b) => a - b);
+}
+
+/** The evaluate route's parameter: "12" (final) or "12@3" (as after epoch 3). */
+export function parseEvaluateParam(param: string | null): { runId: number; epoch: number | null } | null {
+  const m = param === null ? null : /^(\d+)(?:@(\d+))?$/.exec(param);
+  if (!m) return null;
+  return { runId: Number(m[1]), epoch: m[2] === undefined ? null : Number(m[2]) };
+}
+
+export function evaluateParam(runId: number, epoch: number | null): string {
+  return epoch === null ? String(runId) : `${runId}@${epoch}`;
+}
+
 export class EvaluateState {
   runs = $state.raw<RunSummary[]>([]);
   runId = $state<number | null>(null);
   run = $state.raw<RunDetail | null>(null);
+  /** What the screen shows: the final evaluation, or that of the chosen epoch's checkpoint. */
   evaluation = $state.raw<Evaluation | null>(null);
+  /** The run's own final evaluation. */
+  finalEvaluation = $state.raw<Evaluation | null>(null);
+  /** The epoch checkpoint shown; null: the final evaluation. */
+  epoch = $state<number | null>(null);
+  loadingEpoch = $state(false);
   images = $state.raw<MisclassifiedImage[]>([]);
   filter = $state.raw<CellFilter | null>(null);
   loading = $state(false);
@@ -32,6 +55,8 @@ export class EvaluateState {
   readonly confusions = $derived(topConfusions(this.matrix, 5));
   /** Most confident mistakes first. */
   readonly gallery = $derived([...this.images].sort((a, b) => b.confidence - a.confidence || a.index - b.index));
+  /** Epochs with a saved checkpoint, in order (the epoch selector; empty: no selector). */
+  readonly epochs = $derived(epochCheckpoints(this.run));
 
   constructor(private readonly api: LabApi) {}
 
@@ -45,27 +70,69 @@ export class EvaluateState {
     }
   }
 
-  async open(runId: number): Promise<void> {
+  /** Opens a run, at an epoch checkpoint when it has one (else its final evaluation). */
+  async open(runId: number, epoch: number | null = null): Promise<void> {
     const token = ++this.#token;
     this.runId = runId;
     this.loading = true;
     this.error = null;
     this.filter = null;
     this.images = [];
+    this.epoch = null;
     try {
       const [run, evaluation] = await Promise.all([this.api.getRun({ runId }), this.api.getEvaluation({ runId })]);
       if (token !== this.#token) return;
       this.run = run;
-      this.evaluation = evaluation ?? run.evaluation;
-      if (this.evaluation) await this.#loadImages(token);
+      this.finalEvaluation = evaluation ?? run.evaluation;
+      this.evaluation = this.finalEvaluation;
+      if (!this.evaluation) return;
+      if (epoch !== null && this.epochs.includes(epoch)) {
+        const at = await this.api.evaluateCheckpoint({ runId, checkpoint: { kind: 'epoch', epoch } });
+        if (token !== this.#token) return;
+        this.epoch = epoch;
+        this.evaluation = at;
+      }
+      await this.#loadImages(token);
     } catch (err) {
       if (token === this.#token) {
         this.run = null;
         this.evaluation = null;
+        this.finalEvaluation = null;
+        this.epoch = null;
         this.error = messageOf(err);
       }
     } finally {
       if (token === this.#token) this.loading = false;
+    }
+  }
+
+  /**
+   * Shows the run as after an epoch (its checkpoint on the same test subsample), or the final
+   * evaluation for null. The gallery follows; a chosen cell stays chosen.
+   */
+  async selectEpoch(epoch: number | null): Promise<void> {
+    const runId = this.runId;
+    if (runId === null || this.loading || !this.finalEvaluation || epoch === this.epoch) return;
+    if (epoch !== null && !this.epochs.includes(epoch)) return;
+    const token = ++this.#token;
+    this.error = null;
+    if (epoch === null) {
+      this.epoch = null;
+      this.evaluation = this.finalEvaluation;
+      await this.#loadImages(token);
+      return;
+    }
+    this.loadingEpoch = true;
+    try {
+      const at = await this.api.evaluateCheckpoint({ runId, checkpoint: { kind: 'epoch', epoch } });
+      if (token !== this.#token) return;
+      this.epoch = epoch;
+      this.evaluation = at;
+      await this.#loadImages(token);
+    } catch (err) {
+      if (token === this.#token) this.error = messageOf(err);
+    } finally {
+      if (token === this.#token) this.loadingEpoch = false;
     }
   }
 
@@ -90,6 +157,7 @@ export class EvaluateState {
   async #loadImages(token: number): Promise<void> {
     const runId = this.runId;
     if (runId === null) return;
+    const epoch = this.epoch;
     const imageToken = ++this.#imageToken;
     this.loadingImages = true;
     try {
@@ -99,6 +167,7 @@ export class EvaluateState {
         limit: GALLERY_LIMIT,
         ...(f ? { trueLabel: f.trueLabel } : {}),
         ...(f && f.predictedLabel !== null ? { predictedLabel: f.predictedLabel } : {}),
+        ...(epoch !== null ? { checkpoint: { kind: 'epoch' as const, epoch } } : {}),
       });
       if (token !== this.#token || imageToken !== this.#imageToken) return;
       this.images = images;

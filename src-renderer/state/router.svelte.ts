@@ -36,7 +36,8 @@ export class Router {
   go(view: string, param: string | number | null = null): void {
     const route: Route = { view, param: param === null ? null : String(param) };
     this.route = route;
-    const hash = `#/${view}${route.param === null ? '' : `/${encodeURIComponent(route.param)}`}`;
+    // '@' stays readable (#/evaluate/12@3); decodeURIComponent reads it either way.
+    const hash = `#/${view}${route.param === null ? '' : `/${encodeURIComponent(route.param).replaceAll('%40', '@')}`}`;
     if (this.location && this.location.hash !== hash) this.location.hash = hash;
   }
 

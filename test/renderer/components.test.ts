@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, within } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import type { Component } from 'svelte';
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src-shared/runs.ts';
@@ -10,7 +10,7 @@ import DesignView from '../../src-renderer/views/DesignView.svelte';
 import EvaluateView from '../../src-renderer/views/EvaluateView.svelte';
 import TrainView from '../../src-renderer/views/TrainView.svelte';
 import { VIEW_IDS } from '../../src-renderer/views/registry.ts';
-import { FakeLab, flush, sampleMatrix } from './fake-lab.ts';
+import { FakeLab, flush, sampleCheckpoints, sampleEvaluation, sampleMatrix, sampleRun } from './fake-lab.ts';
 import LabProvider from './LabProvider.svelte';
 
 function mountView(view: Component, fake = new FakeLab()) {
@@ -149,6 +149,35 @@ describe('Evaluate screen', () => {
     await flush();
     expect(fake.callsOf('getMisclassified').at(-1)).toEqual({ runId: 8, limit: 60, trueLabel: 4, predictedLabel: 9 });
     expect(screen.getByTestId('cm-4-9').getAttribute('aria-pressed')).toBe('true');
+  });
+});
+
+describe('Evaluate screen at an epoch', () => {
+  it('opens #/evaluate/ID@N at that epoch, and the selector goes back to final', async () => {
+    const fake = new FakeLab();
+    fake.on('listRuns', () => []);
+    fake.on('getRun', (p) => sampleRun((p as { runId: number }).runId, { checkpoints: sampleCheckpoints(2) }));
+    fake.on('evaluateCheckpoint', (p) => ({ ...sampleEvaluation(), runId: 8, epoch: (p as { checkpoint: { epoch: number } }).checkpoint.epoch, accuracy: 0.5 }));
+    const location = { hash: '#/evaluate/8@1' };
+    const lab = createLab(fake.api, VIEW_IDS, location);
+    render(LabProvider, { props: { lab, component: EvaluateView } });
+    await waitFor(() => expect(screen.getByTestId('test-accuracy').textContent).toBe('50.00%'));
+    const select = screen.getByTestId('evaluate-epoch') as HTMLSelectElement;
+    expect(select.value).toBe('1');
+    expect([...select.options].map((o) => o.textContent)).toEqual(['Final', 'Epoch 1', 'Epoch 2']);
+    expect(screen.getByTestId('evaluate-epoch-note').textContent).toMatch(/As after epoch 1/);
+    expect(fake.callsOf('getMisclassified').at(-1)).toEqual({ runId: 8, limit: 60, checkpoint: { kind: 'epoch', epoch: 1 } });
+    await fireEvent.change(select, { target: { value: 'final' } });
+    await waitFor(() => expect(screen.getByTestId('test-accuracy').textContent).toBe('97.38%'));
+    expect(location.hash).toBe('#/evaluate/8');
+    expect(screen.queryByTestId('evaluate-epoch-note')).toBeNull();
+    await fireEvent.change(select, { target: { value: '2' } });
+    await waitFor(() => expect(lab.evaluate.epoch).toBe(2));
+    expect(location.hash).toBe('#/evaluate/8@2');
+    expect(fake.callsOf('evaluateCheckpoint')).toEqual([
+      { runId: 8, checkpoint: { kind: 'epoch', epoch: 1 } },
+      { runId: 8, checkpoint: { kind: 'epoch', epoch: 2 } },
+    ]);
   });
 });
 

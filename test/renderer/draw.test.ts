@@ -156,11 +156,35 @@ describe('DrawState', () => {
   });
 });
 
+describe('DrawState from a Runs link', () => {
+  it('points the first model card at a run\'s epoch checkpoint, or says it has none', async () => {
+    const { fake } = labWithRuns();
+    const draw = new DrawState(fake.api, { throttleMs: 0 });
+    await draw.loadRuns();
+    expect(draw.preselect(2, 1)).toBe(true);
+    expect(draw.slots.map((s) => `${s.runId}/${s.checkpoint}`)).toEqual(['2/epoch:1', '2/final']);
+    expect(draw.preselect(2, 7)).toBe(false);
+    expect(draw.error).toMatch(/no saved checkpoint of epoch 7/);
+    expect(draw.slots[0]!.checkpoint).toBe('epoch:1');
+  });
+});
+
 describe('Draw screen', () => {
   function mount(fake: FakeLab) {
     const lab = createLab(fake.api, VIEW_IDS, { hash: '' });
     return render(LabProvider, { props: { lab, component: DrawView } });
   }
+
+  it('opens #/draw/ID@N with that run and epoch in the first model card', async () => {
+    const { fake } = labWithRuns();
+    const lab = createLab(fake.api, VIEW_IDS, { hash: '#/draw/2@2' });
+    render(LabProvider, { props: { lab, component: DrawView } });
+    await waitFor(() => expect(screen.getByTestId('model-2')).toBeTruthy());
+    await flush();
+    await waitFor(() => expect(screen.getByTestId('model-1').dataset['run']).toBe('2'));
+    expect((screen.getByTestId('model-1-checkpoint') as HTMLSelectElement).value).toBe('epoch:2');
+    expect(predicts(fake)).toEqual([]);
+  });
 
   it('is in the navigation after Evaluate', () => {
     expect(VIEW_IDS.slice(VIEW_IDS.indexOf('evaluate'), VIEW_IDS.indexOf('evaluate') + 2)).toEqual(['evaluate', 'draw']);

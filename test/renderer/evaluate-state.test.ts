@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { heatColor, normaliseRows, rowTotals, topConfusions } from '../../src-renderer/lib/confusion.ts';
-import { EvaluateState } from '../../src-renderer/state/evaluate-state.svelte.ts';
-import { FakeLab, sampleMatrix, sampleRun } from './fake-lab.ts';
+import { epochCheckpoints, evaluateParam, EvaluateState, parseEvaluateParam } from '../../src-renderer/state/evaluate-state.svelte.ts';
+import { FakeLab, sampleCheckpoints, sampleEvaluation, sampleMatrix, sampleRun } from './fake-lab.ts';
 
 describe('confusion matrix arithmetic', () => {
   it('normalises each row by its true-class total, like matrix / matrix.sum(axis=1)', () => {
@@ -84,5 +84,89 @@ describe('EvaluateState', () => {
     await ev.open(9);
     expect(ev.error).toBe('no run 9');
     expect(ev.loading).toBe(false);
+  });
+
+  it('reads and writes the route parameter: 12 is the final evaluation, 12@3 as after epoch 3', () => {
+    expect(parseEvaluateParam('12')).toEqual({ runId: 12, epoch: null });
+    expect(parseEvaluateParam('12@3')).toEqual({ runId: 12, epoch: 3 });
+    expect(parseEvaluateParam('12@')).toBeNull();
+    expect(parseEvaluateParam('x')).toBeNull();
+    expect(parseEvaluateParam(null)).toBeNull();
+    expect(evaluateParam(12, null)).toBe('12');
+    expect(evaluateParam(12, 3)).toBe('12@3');
+    expect(epochCheckpoints(sampleRun(1, { checkpoints: sampleCheckpoints(3) }))).toEqual([1, 2, 3]);
+    expect(epochCheckpoints(sampleRun(1))).toEqual([]);
+  });
+});
+
+describe('EvaluateState at an epoch checkpoint', () => {
+  function lab(): FakeLab {
+    const fake = new FakeLab();
+    fake.on('getRun', (p) => sampleRun((p as { runId: number }).runId, { checkpoints: sampleCheckpoints(3) }));
+    fake.on('evaluateCheckpoint', (p) => {
+      const { runId, checkpoint } = p as { runId: number; checkpoint: { epoch: number } };
+      const matrix = sampleMatrix().map((row, t) => row.map((v, c) => (t === 4 && c === 9 ? v + checkpoint.epoch : v)));
+      return { ...sampleEvaluation(), runId, epoch: checkpoint.epoch, accuracy: 0.5 + checkpoint.epoch / 10, confusionMatrix: matrix };
+    });
+    return fake;
+  }
+
+  it('opens a run at an epoch: that checkpoint\'s evaluation and gallery', async () => {
+    const fake = lab();
+    const ev = new EvaluateState(fake.api);
+    await ev.open(5, 2);
+    expect(ev.epochs).toEqual([1, 2, 3]);
+    expect(ev.epoch).toBe(2);
+    expect(ev.evaluation?.accuracy).toBe(0.7);
+    expect(ev.finalEvaluation?.accuracy).toBe(0.9738);
+    expect(ev.matrix[4]![9]).toBe(10);
+    expect(fake.callsOf('evaluateCheckpoint')).toEqual([{ runId: 5, checkpoint: { kind: 'epoch', epoch: 2 } }]);
+    expect(fake.callsOf('getMisclassified')).toEqual([{ runId: 5, limit: 60, checkpoint: { kind: 'epoch', epoch: 2 } }]);
+    expect(ev.gallery.map((i) => i.index).sort()).toEqual([211, 212, 213]);
+  });
+
+  it('switches epochs and back to final; the gallery and a chosen cell follow', async () => {
+    const fake = lab();
+    const ev = new EvaluateState(fake.api);
+    await ev.open(5);
+    expect(ev.epoch).toBeNull();
+    expect(fake.callsOf('getMisclassified')).toEqual([{ runId: 5, limit: 60 }]);
+    await ev.toggleCell(4, 9);
+    await ev.selectEpoch(1);
+    expect(ev.epoch).toBe(1);
+    expect(ev.loadingEpoch).toBe(false);
+    expect(ev.evaluation?.accuracy).toBe(0.6);
+    expect(ev.filter).toEqual({ trueLabel: 4, predictedLabel: 9 });
+    expect(fake.callsOf('getMisclassified').at(-1)).toEqual({ runId: 5, limit: 60, trueLabel: 4, predictedLabel: 9, checkpoint: { kind: 'epoch', epoch: 1 } });
+    expect(ev.gallery.map((i) => i.index).sort()).toEqual([111, 112, 113]);
+    await ev.selectEpoch(null);
+    expect(ev.epoch).toBeNull();
+    expect(ev.evaluation?.accuracy).toBe(0.9738);
+    expect(fake.callsOf('getMisclassified').at(-1)).toEqual({ runId: 5, limit: 60, trueLabel: 4, predictedLabel: 9 });
+    expect(fake.callsOf('evaluateCheckpoint')).toHaveLength(1);
+  });
+
+  it('ignores an epoch without a checkpoint, and shows the error when evaluating one fails', async () => {
+    const fake = lab();
+    const ev = new EvaluateState(fake.api);
+    await ev.open(5, 9);
+    expect(ev.epoch).toBeNull();
+    expect(fake.callsOf('evaluateCheckpoint')).toEqual([]);
+    await ev.selectEpoch(7);
+    expect(fake.callsOf('evaluateCheckpoint')).toEqual([]);
+    fake.on('evaluateCheckpoint', () => {
+      throw new Error('run 5 has no checkpoint of epoch 3');
+    });
+    await ev.selectEpoch(3);
+    expect(ev.error).toBe('run 5 has no checkpoint of epoch 3');
+    expect(ev.epoch).toBeNull();
+    expect(ev.evaluation?.accuracy).toBe(0.9738);
+    expect(ev.loadingEpoch).toBe(false);
+  });
+
+  it('offers no epochs for a run without epoch checkpoints', async () => {
+    const ev = new EvaluateState(new FakeLab().api);
+    await ev.open(5);
+    expect(ev.epochs).toEqual([]);
   });
 });

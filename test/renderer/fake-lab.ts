@@ -2,7 +2,8 @@
 // (or overridden per test) and whose events the test emits by hand.
 import type { CommandName, DatasetInfo, EventName, EventPayloads, MisclassifiedImage, SystemInfo } from '../../src-shared/api.ts';
 import { createApi, type Transport } from '../../src-shared/create-api.ts';
-import type { Evaluation, RunComparison, RunDetail, RunEvent, RunSummary } from '../../src-shared/runs.ts';
+import type { CheckpointInfo, Evaluation, RunComparison, RunDetail, RunEvent, RunSummary } from '../../src-shared/runs.ts';
+import type { CheckpointRef } from '../../src-shared/schemas.ts';
 import { PRESETS } from '../../src-shared/presets.ts';
 import { CompileConfigSchema, TrainConfigSchema } from '../../src-shared/training-config.ts';
 
@@ -61,6 +62,22 @@ export function sampleMisclassified(): MisclassifiedImage[] {
     { index: 11, label: 4, predicted: 9, confidence: 0.62, pixels: pixels(10) },
     { index: 12, label: 3, predicted: 8, confidence: 0.91, pixels: pixels(20) },
     { index: 13, label: 9, predicted: 4, confidence: 0.75, pixels: pixels(30) },
+  ];
+}
+
+/** What getMisclassified answers: the final sample, or for an epoch checkpoint other images (index + 100 × epoch). */
+export function misclassifiedFor(payload: unknown): MisclassifiedImage[] {
+  const checkpoint = (payload as { checkpoint?: CheckpointRef } | undefined)?.checkpoint;
+  if (!checkpoint || checkpoint.kind !== 'epoch') return sampleMisclassified();
+  return sampleMisclassified().map((img) => ({ ...img, index: img.index + 100 * checkpoint.epoch }));
+}
+
+/** Final, best and one checkpoint per epoch 1…n. */
+export function sampleCheckpoints(epochs: number): CheckpointInfo[] {
+  return [
+    { kind: 'final', epoch: epochs, valLoss: 0.3, bytes: 1000 },
+    { kind: 'best', epoch: epochs, valLoss: 0.3, bytes: 1000 },
+    ...Array.from({ length: epochs }, (_, i) => ({ kind: 'epoch' as const, epoch: i + 1, valLoss: 1 / (i + 1), bytes: 1000 })),
   ];
 }
 
@@ -125,7 +142,7 @@ export class FakeLab {
     setLearningRate: (p) => p,
     getRun: (p) => sampleRun((p as { runId: number }).runId),
     getEvaluation: () => sampleEvaluation(),
-    getMisclassified: () => sampleMisclassified(),
+    getMisclassified: (p) => misclassifiedFor(p),
     updateRun: (p) => ({ ...sampleRun((p as { runId: number }).runId), ...(p as object) }),
     deleteRun: (p) => ({ runId: (p as { runId: number }).runId, deleted: true }),
     exportRun: (p) => ({ filename: `run-${(p as { runId: number }).runId}.csv`, mimeType: 'text/csv', content: 'epoch,loss\n1,0.5\n' }),

@@ -7,7 +7,7 @@ import RunsView from '../../src-renderer/views/RunsView.svelte';
 import { VIEW_IDS } from '../../src-renderer/views/registry.ts';
 import type { RunSummary } from '../../src-shared/runs.ts';
 import { StartRunSchema } from '../../src-shared/schemas.ts';
-import { FakeLab, flush, sampleRun } from './fake-lab.ts';
+import { FakeLab, flush, sampleCheckpoints, sampleRun } from './fake-lab.ts';
 import LabProvider from './LabProvider.svelte';
 
 function runs(): RunSummary[] {
@@ -102,6 +102,22 @@ describe('Runs screen', () => {
     render(LabProvider, { props: { lab, component: RunsView } });
     return lab;
   }
+
+  it('links the scrubbed epoch to Evaluate and Draw', async () => {
+    const fake = new FakeLab().on('listRuns', () => runs());
+    fake.on('getRun', (p) => sampleRun((p as { runId: number }).runId, { checkpoints: sampleCheckpoints(3) }));
+    mount(fake);
+    await flush();
+    await fireEvent.click(screen.getByTestId('run-open-1'));
+    await flush();
+    expect(screen.getByTestId('scrub-evaluate').getAttribute('href')).toBe('#/evaluate/1@1');
+    expect(screen.getByTestId('scrub-draw').getAttribute('href')).toBe('#/draw/1@1');
+    await fireEvent.change(screen.getByTestId('scrubber'), { target: { value: '2' } });
+    await flush();
+    expect(screen.getByTestId('scrub-evaluate').textContent).toMatch(/Open epoch 3 in Evaluate/);
+    expect(screen.getByTestId('scrub-evaluate').getAttribute('href')).toBe('#/evaluate/1@3');
+    expect(screen.getByTestId('scrub-draw').getAttribute('href')).toBe('#/draw/1@3');
+  });
 
   it('lists runs with status, filters, renames and asks before deleting', async () => {
     const fake = new FakeLab().on('listRuns', () => runs());

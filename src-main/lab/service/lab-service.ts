@@ -14,7 +14,7 @@ import { BACKEND_ORDER, BackendError, precheck, probeBackends, realEnvironment }
 import { DATABASE_FILE } from '../home.ts';
 import { LabStore, StoreError } from '../store/lab-store.ts';
 import { forkTrainerLauncher } from '../training/fork-trainer-launcher.ts';
-import type { TrainerLauncher, TrainerToParent, TrainJob } from '../training/trainer-protocol.ts';
+import type { TestPredictions, TrainerLauncher, TrainerToParent, TrainJob } from '../training/trainer-protocol.ts';
 import { ActiveRun } from './active-run.ts';
 import type { LabServiceLike } from './lab-service-types.ts';
 import { Predictor } from './predictor.ts';
@@ -27,6 +27,11 @@ import packageJson from '../../../package.json' with { type: 'json' };
 
 const VERSION = packageJson.version;
 type RunSummaryOf = ReturnType<LabStore['getSummaries']>[number];
+/** A checkpoint's evaluation and its per-image predictions on the run's test subsample. */
+interface CheckpointScores {
+  evaluation: CommandOutput<'evaluateCheckpoint'>;
+  predictions: TestPredictions;
+}
 const STOP_GRACE_MS = 10_000;
 const ESTIMATE_BATCHES = 5;
 const ESTIMATE_TIMEOUT_MS = 60_000;
@@ -49,7 +54,7 @@ export class LabService implements LabServiceLike {
   private readonly active = new Map<number, ActiveRun>();
   private readonly predictor = new Predictor();
   /** Evaluations of epoch checkpoints (they never change), newest last. */
-  private readonly checkpointEvaluations = new Map<string, CommandOutput<'evaluateCheckpoint'>>();
+  private readonly checkpointEvaluations = new Map<string, CheckpointScores>();
   private closed = false;
 
   private constructor(
@@ -314,6 +319,11 @@ export class LabService implements LabServiceLike {
 
   /** Runs a checkpoint on the run's own test subsample (the indices its final evaluation used). */
   async evaluateCheckpoint({ runId, checkpoint }: CommandParsed<'evaluateCheckpoint'>): Promise<CommandOutput<'evaluateCheckpoint'>> {
+    return (await this.scoreCheckpoint(runId, checkpoint)).evaluation;
+  }
+
+  /** A checkpoint's predictions on the run's test subsample, cached per run, kind and epoch. */
+  private async scoreCheckpoint(runId: number, checkpoint: CommandParsed<'evaluateCheckpoint'>['checkpoint']): Promise<CheckpointScores> {
     const run = this.getRun({ runId });
     const stored = this.checkpointOf(runId, checkpoint);
     const key = `${runId}:${checkpoint.kind}:${stored.epoch}`;
@@ -333,7 +343,8 @@ export class LabService implements LabServiceLike {
     const probabilities = await this.predictor.predictFlat(key, run.architecture, () => stored.weights, images, count);
     const scored = scorePredictions(probabilities, labels);
     const matrix = confusionMatrix(labels, scored.predicted);
-    const result = { runId, epoch: stored.epoch, loss: scored.loss, accuracy: scored.accuracy, confusionMatrix: matrix, perClass: perClassMetrics(matrix), examples: count };
+    const evaluation = { runId, epoch: stored.epoch, loss: scored.loss, accuracy: scored.accuracy, confusionMatrix: matrix, perClass: perClassMetrics(matrix), examples: count };
+    const result: CheckpointScores = { evaluation, predictions: { testIndices: predictions.testIndices, predicted: scored.predicted, confidence: scored.confidence } };
     this.checkpointEvaluations.set(key, result);
     while (this.checkpointEvaluations.size > CHECKPOINT_EVALUATIONS_KEPT) {
       const oldest = this.checkpointEvaluations.keys().next().value;
@@ -363,11 +374,30 @@ export class LabService implements LabServiceLike {
     });
   }
 
-  getMisclassified({ runId, trueLabel, predictedLabel, limit }: CommandParsed<'getMisclassified'>): CommandOutput<'getMisclassified'> {
+  /**
+   * The run's misclassified test images, most confident first. Without a checkpoint (or with
+   * 'final') from the stored final predictions; with another checkpoint from that checkpoint's
+   * predictions on the same test subsample (computed once, shared with evaluateCheckpoint).
+   */
+  getMisclassified(input: CommandParsed<'getMisclassified'> & { checkpoint?: undefined }): CommandOutput<'getMisclassified'>;
+  getMisclassified(input: CommandParsed<'getMisclassified'>): CommandOutput<'getMisclassified'> | Promise<CommandOutput<'getMisclassified'>>;
+  getMisclassified(input: CommandParsed<'getMisclassified'>): CommandOutput<'getMisclassified'> | Promise<CommandOutput<'getMisclassified'>> {
+    const { runId, checkpoint } = input;
     const run = this.getRun({ runId });
+    if (checkpoint && checkpoint.kind !== 'final') {
+      return this.scoreCheckpoint(runId, checkpoint).then((scores) => this.misclassifiedOf(run.dataset.name, scores.predictions, input));
+    }
     const predictions = this.store.getPredictions(runId);
     if (!predictions) return [];
-    const data = this.datasets.load(run.dataset.name);
+    return this.misclassifiedOf(run.dataset.name, predictions, input);
+  }
+
+  private misclassifiedOf(
+    dataset: string,
+    predictions: TestPredictions,
+    { trueLabel, predictedLabel, limit }: CommandParsed<'getMisclassified'>,
+  ): CommandOutput<'getMisclassified'> {
+    const data = this.datasets.load(dataset);
     const found: CommandOutput<'getMisclassified'> = [];
     for (let i = 0; i < predictions.testIndices.length; i++) {
       const index = predictions.testIndices[i] as number;

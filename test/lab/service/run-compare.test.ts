@@ -118,6 +118,32 @@ describe('comparing runs', () => {
     expect(first.confusionMatrix.flat().reduce((s, v) => s + v, 0)).toBe(300);
     await expect(service.evaluateCheckpoint(parseCommandInput('evaluateCheckpoint', { runId: a, checkpoint: { kind: 'epoch', epoch: 7 } }))).rejects.toThrow(/no checkpoint of epoch 7/);
   });
+
+  it("lists an epoch checkpoint's misclassified images: they match that epoch's confusion matrix off the diagonal", async () => {
+    const first = await service.evaluateCheckpoint(parseCommandInput('evaluateCheckpoint', { runId: a, checkpoint: { kind: 'epoch', epoch: 1 } }));
+    const wrong = (m: number[][]) => m.reduce((s, row, t) => s + row.reduce((r, v, p) => r + (p === t ? 0 : v), 0), 0);
+    const gallery = await service.getMisclassified(parseCommandInput('getMisclassified', { runId: a, checkpoint: { kind: 'epoch', epoch: 1 }, limit: 500 }));
+    expect(gallery).toHaveLength(wrong(first.confusionMatrix));
+    for (const img of gallery) {
+      expect(img.label).not.toBe(img.predicted);
+      expect(Buffer.from(img.pixels, 'base64')).toHaveLength(784);
+    }
+    for (let i = 1; i < gallery.length; i++) expect(gallery[i - 1]!.confidence).toBeGreaterThanOrEqual(gallery[i]!.confidence);
+    for (let t = 0; t < 10; t++) {
+      for (let p = 0; p < 10; p++) {
+        if (t === p) continue;
+        expect(gallery.filter((i) => i.label === t && i.predicted === p)).toHaveLength(first.confusionMatrix[t]![p] ?? 0);
+      }
+    }
+    const cell = await service.getMisclassified(parseCommandInput('getMisclassified', { runId: a, checkpoint: { kind: 'epoch', epoch: 1 }, trueLabel: 4, limit: 500 }));
+    expect(cell).toEqual(gallery.filter((i) => i.label === 4));
+    // The last epoch's gallery is the final one; 'final' is the stored predictions.
+    const last = await service.getMisclassified(parseCommandInput('getMisclassified', { runId: a, checkpoint: { kind: 'epoch', epoch: 2 }, limit: 500 }));
+    const final = await service.getMisclassified(parseCommandInput('getMisclassified', { runId: a, limit: 500 }));
+    expect(last.map((i) => [i.index, i.predicted])).toEqual(final.map((i) => [i.index, i.predicted]));
+    expect(await service.getMisclassified(parseCommandInput('getMisclassified', { runId: a, checkpoint: { kind: 'final' }, limit: 500 }))).toEqual(final);
+    await expect(service.getMisclassified(parseCommandInput('getMisclassified', { runId: a, checkpoint: { kind: 'epoch', epoch: 7 } }))).rejects.toThrow(/no checkpoint of epoch 7/);
+  });
 });
 
 describe('exports', () => {
