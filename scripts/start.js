@@ -36,7 +36,8 @@ function fallBackToBrowser(reason) {
   child.on('exit', (code) => process.exit(code ?? 0));
 }
 
-run(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn']);
+// The page both hosts show; the web bridge explains itself if it is missing.
+if (existsSync(join(root, 'src-renderer', 'index.html'))) run(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn']);
 const binary = electronBinary();
 if (typeof binary !== 'string') {
   fallBackToBrowser(binary.error);

@@ -1,7 +1,7 @@
 // The desktop app's main process: one window over the built renderer, the contract on IPC,
 // training in a utilityProcess, data in userData (same schema as the CLI's lab home).
-import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, utilityProcess } from 'electron';
-import { rebuild } from '@electron/rebuild';
+import { app, BrowserWindow, dialog, ipcMain, Menu, screen, session, shell, utilityProcess } from 'electron';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describeBackendReport } from '../lab/engine/backends.ts';
 import { LabService } from '../lab/service/lab-service.ts';
@@ -12,7 +12,7 @@ import { applyContentsSecurity, applySessionSecurity } from './security.ts';
 import { utilityTrainerLauncher } from './utility-trainer-launcher.ts';
 import { rendererIndexUrl } from './app-url.ts';
 import { mainWindowOptions } from './window-options.ts';
-import { loadWindowBounds, saveWindowBounds } from './window-state.ts';
+import { loadWindowBounds, onScreen, saveWindowBounds } from './window-state.ts';
 
 const appRoot = app.getAppPath();
 const rendererDir = join(appRoot, 'dist', 'renderer');
@@ -25,19 +25,24 @@ async function openService(): Promise<LabService> {
   const nativeBinding = await ensureElectronSqlite({
     cacheDir: join(app.getPath('userData'), 'native'),
     electronVersion: process.versions.electron ?? '',
-    packagedBinding: join(process.resourcesPath ?? '', 'app.asar.unpacked', 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'),
-    rebuild: (options) => rebuild(options),
+    // electron-builder rebuilt it for this Electron when packaging.
+    ...(app.isPackaged ? { packagedBinding: join(process.resourcesPath, 'app.asar.unpacked', 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node') } : {}),
+    // A devDependency: loaded only in a development checkout, never by the packaged app.
+    rebuild: async (options) => (await import('@electron/rebuild')).rebuild(options),
+    // require() caches it: LabService's Database then uses this very load.
+    verify: (binding) => createRequire(import.meta.url)(binding),
   });
   return LabService.open({
     home: app.getPath('userData'),
     nativeBinding,
-    trainerLauncher: utilityTrainerLauncher((path, args, options) => utilityProcess.fork(path, args, options), join(bundleDir, 'trainer.mjs')),
+    trainerLauncher: utilityTrainerLauncher((path, args, options) => utilityProcess.fork(path, args, options), join(bundleDir, 'trainer.cjs')),
   });
 }
 
 function createWindow(): BrowserWindow {
   const boundsFile = join(app.getPath('userData'), 'window.json');
-  const win = new BrowserWindow(mainWindowOptions(join(bundleDir, 'preload.cjs'), loadWindowBounds(boundsFile)));
+  const bounds = onScreen(loadWindowBounds(boundsFile), screen.getAllDisplays().map((d) => d.workArea));
+  const win = new BrowserWindow(mainWindowOptions(join(bundleDir, 'preload.cjs'), bounds));
   applyContentsSecurity(win.webContents, rendererDir, (url) => void shell.openExternal(url));
   win.once('ready-to-show', () => win.show());
   win.on('close', () => saveWindowBounds(boundsFile, win.getBounds()));

@@ -1,26 +1,37 @@
 // The trainer in an Electron utilityProcess: a Node process of Electron's own, so a training
 // step never blocks the main thread (tfjs issue #1475) and the app does not need a separate Node.
 import type { UtilityProcess } from 'electron';
-import type { TrainerChannel, TrainerLauncher, TrainerToParent } from '../lab/training/trainer-protocol.ts';
+import type { ParentToTrainer, TrainerChannel, TrainerLauncher, TrainerToParent } from '../lab/training/trainer-protocol.ts';
 
-type Fork = (modulePath: string, args: string[], options: { serviceName: string; stdio: 'pipe' }) => UtilityProcess;
+export type UtilityFork = (modulePath: string, args: string[], options: { serviceName: string; stdio: 'pipe' }) => Pick<UtilityProcess, 'postMessage' | 'on' | 'once' | 'kill' | 'stderr'>;
 const STDERR_TAIL = 4000;
 
-export function utilityTrainerLauncher(fork: Fork, trainerScript: string): TrainerLauncher {
+export function utilityTrainerLauncher(fork: UtilityFork, trainerScript: string): TrainerLauncher {
   return {
     launch(): TrainerChannel {
       const child = fork(trainerScript, [], { serviceName: 'Layerlab trainer', stdio: 'pipe' });
       let stderrTail = '';
       let alive = true;
+      // The trainer bundle loads asynchronously; what the service sends before the trainer
+      // says 'ready' waits here instead of racing its message listener.
+      let pending: ParentToTrainer[] | null = [];
       child.stderr?.on('data', (chunk: Buffer) => {
         stderrTail = (stderrTail + chunk.toString()).slice(-STDERR_TAIL);
+      });
+      child.on('message', (message: TrainerToParent) => {
+        if (message.type !== 'ready' || !pending) return;
+        const queued = pending;
+        pending = null;
+        for (const m of queued) child.postMessage(m);
       });
       child.once('exit', () => {
         alive = false;
       });
       return {
         send: (message) => {
-          if (alive) child.postMessage(message);
+          if (!alive) return;
+          if (pending) pending.push(message);
+          else child.postMessage(message);
         },
         onMessage: (listener) => child.on('message', (m: unknown) => listener(m as TrainerToParent)),
         // utilityProcess reports only a code; a crash shows up as a non-zero one.

@@ -22,3 +22,12 @@ export function saveWindowBounds(file: string, bounds: Rectangle): void {
     // Not worth failing a quit over.
   }
 }
+
+/** Drops a remembered position that no display shows any more (a monitor was unplugged). */
+export function onScreen(bounds: Partial<Rectangle>, workAreas: Rectangle[]): Partial<Rectangle> {
+  const { x, y, width, height } = bounds;
+  if (x === undefined || y === undefined) return bounds;
+  // The title bar's top-left 100×40 must be reachable to move the window back.
+  const visible = workAreas.some((a) => x + 100 > a.x && x < a.x + a.width && y + 40 > a.y && y < a.y + a.height);
+  return visible ? bounds : { ...(width !== undefined ? { width } : {}), ...(height !== undefined ? { height } : {}) };
+}

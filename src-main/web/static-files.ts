@@ -6,6 +6,13 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 
 export const CSP = "default-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data: blob:; style-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
+/** The CSP for a page served over HTTP: the event socket of this same host named explicitly
+ *  (older browsers do not let 'self' cover ws:). The host is checked so it cannot inject. */
+export function webCsp(host: string | undefined): string {
+  if (!host || !/^[\w.:[\]-]+$/.test(host)) return CSP;
+  return CSP.replace("connect-src 'self'", `connect-src 'self' ws://${host}`);
+}
+
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -18,19 +25,19 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
 };
 
-export function securityHeaders(res: ServerResponse): void {
-  res.setHeader('Content-Security-Policy', CSP);
+export function securityHeaders(res: ServerResponse, host?: string): void {
+  res.setHeader('Content-Security-Policy', webCsp(host));
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
 }
 
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Layerlab</title>
-<body style="font-family:sans-serif;max-width:40em;margin:4em auto">
+<body>
 <h1>Layerlab</h1><p>The app's page is not built yet. Run <code>npm run build:renderer</code> (or <code>npm start</code>, which builds it) and reload.</p>`;
 
-export function serveStatic(staticDir: string | undefined, urlPath: string, res: ServerResponse): void {
-  securityHeaders(res);
+export function serveStatic(staticDir: string | undefined, urlPath: string, res: ServerResponse, host?: string): void {
+  securityHeaders(res, host);
   if (!staticDir || !existsSync(join(staticDir, 'index.html'))) {
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(NOT_BUILT);
     return;

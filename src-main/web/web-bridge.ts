@@ -17,6 +17,7 @@ export interface WebBridgeOptions {
   staticDir?: string;
   /** Required to bind anything but loopback: the lab would be reachable from the network. */
   allowRemote?: boolean;
+  /** Warnings and internal errors (default: stderr). */
   log?: (line: string) => void;
 }
 
@@ -39,19 +40,24 @@ class HttpError extends Error {
 }
 
 function readBody(req: IncomingMessage): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) return Promise.reject(new HttpError(413, `the request body is over ${MAX_BODY_BYTES} bytes`));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
+        // Stop buffering; the 413 goes out with Connection: close and the rest is never read.
+        req.off('data', onData);
         reject(new HttpError(413, `the request body is over ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => {
+      if (size > MAX_BODY_BYTES) return;
       const text = Buffer.concat(chunks).toString('utf8');
       if (text.trim() === '') return resolve(undefined);
       try {
@@ -66,7 +72,9 @@ function readBody(req: IncomingMessage): Promise<unknown> {
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   securityHeaders(res);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' }).end(JSON.stringify(body));
+  // An unread body (413) must not be parsed as the next request on this connection.
+  const close = status === 413 ? { Connection: 'close' } : {};
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...close }).end(JSON.stringify(body));
 }
 
 const UNAUTHORIZED = 'Layerlab needs its access token: open the URL that `layerlab serve` printed.\n';
@@ -77,13 +85,14 @@ export async function startWebBridge(options: WebBridgeOptions): Promise<WebBrid
     throw new Error(`refusing to listen on ${host}: that exposes the lab to the network; pass --allow-remote if you mean it`);
   }
   const token = options.token ?? newToken();
-  const log = options.log ?? (() => {});
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const { service } = options;
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
-      const status = error instanceof HttpError ? error.status : 500;
-      if (!res.headersSent) sendJson(res, status, { ok: false, error: error instanceof Error ? error.message : String(error) });
+      const known = error instanceof HttpError;
+      if (!known) log(`layerlab serve: ${req.method} ${req.url?.split('?')[0]} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      if (!res.headersSent) sendJson(res, known ? error.status : 500, { ok: false, error: known ? error.message : 'internal error' });
     });
   });
 
@@ -119,7 +128,7 @@ export async function startWebBridge(options: WebBridgeOptions): Promise<WebBrid
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method not allowed');
-    serveStatic(options.staticDir, url.pathname, res);
+    serveStatic(options.staticDir, url.pathname, res, req.headers.host);
   }
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });

@@ -1,5 +1,6 @@
 // The desktop shell with fakes in place of Electron: tests never load the real 'electron' module.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Ajv from 'ajv';
@@ -12,6 +13,7 @@ import { aboutText, menuTemplate } from '../../src-main/electron/menu.ts';
 import { createIpcTransport, exposeTransport, PRELOAD_KEY } from '../../src-main/electron/preload-transport.ts';
 import { applyContentsSecurity, applySessionSecurity } from '../../src-main/electron/security.ts';
 import { mainWindowOptions } from '../../src-main/electron/window-options.ts';
+import { loadWindowBounds, onScreen, saveWindowBounds } from '../../src-main/electron/window-state.ts';
 import { FakeLabService } from '../web/fake-lab-service.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -150,5 +152,24 @@ describe('packaging', () => {
     expect(config).toMatchObject({ appId: 'dev.layerlab.app', productName: 'Layerlab', electronFuses: { runAsNode: false, enableNodeOptionsEnvironmentVariable: false, enableNodeCliInspectArguments: false } });
     expect(config.asarUnpack).toEqual(expect.arrayContaining(['node_modules/better-sqlite3/**', 'node_modules/@tensorflow/tfjs-node-gpu/**']));
     expect(validate({ ...config, appId: 42 })).toBe(false);
+  });
+});
+
+describe('window state', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'layerlab-window-'));
+  const file = join(dir, 'window.json');
+
+  it('remembers size and position, and ignores a broken file', () => {
+    expect(loadWindowBounds(file)).toEqual({});
+    saveWindowBounds(file, { x: 40, y: 50, width: 1400, height: 900 });
+    expect(loadWindowBounds(file)).toEqual({ x: 40, y: 50, width: 1400, height: 900 });
+    writeFileSync(file, '{"width":"wide"}');
+    expect(loadWindowBounds(file)).toEqual({});
+  });
+
+  it('forgets a position no display shows any more', () => {
+    const screen = [{ x: 0, y: 0, width: 1920, height: 1080 }];
+    expect(onScreen({ x: 40, y: 50, width: 800, height: 600 }, screen)).toEqual({ x: 40, y: 50, width: 800, height: 600 });
+    expect(onScreen({ x: 2500, y: 50, width: 800, height: 600 }, screen)).toEqual({ width: 800, height: 600 });
   });
 });
