@@ -7,3 +7,4 @@ export * from './runs.ts';
 export * from './schemas.ts';
 export * from './api.ts';
 export * from './create-api.ts';
+export * from './ipc-channels.ts';

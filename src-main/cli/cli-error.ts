@@ -1,12 +1,12 @@
 // Errors a user can fix get one line and no stack trace; anything else is a bug and says so.
+import { userErrorStatus } from '../lab/user-errors.ts';
+
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-const USER_ERRORS = new Set(['UsageError', 'ArchitectureError', 'DatasetError', 'StoreError', 'BackendError', 'RunStateError', 'PayloadError', 'TrainConfigError']);
-
 export function isUserError(error: unknown): error is Error {
-  return error instanceof Error && USER_ERRORS.has(error.name);
+  return error instanceof UsageError || userErrorStatus(error) !== null;
 }
 
 export function reportError(error: unknown, stderr: NodeJS.WritableStream = process.stderr): number {

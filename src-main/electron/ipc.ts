@@ -1,13 +1,11 @@
 // The contract over Electron IPC: the same handler table as the web bridge, registered on
 // ipcMain. A message counts only if it comes from the app's own window and page.
 import type { IpcMainInvokeEvent } from 'electron';
-import { COMMAND_NAMES, type RunEvent } from '../../src-shared/index.ts';
+import type { RunEvent } from '../../src-shared/index.ts';
+import { EVENT_CHANNEL, INVOKE_CHANNEL } from '../../src-shared/ipc-channels.ts';
 import type { LabServiceLike } from '../lab/service/lab-service-types.ts';
 import { describeError, dispatchCommand } from '../web/dispatch.ts';
 import { isAppUrl } from './app-url.ts';
-
-export const INVOKE_CHANNEL = 'layerlab:invoke';
-export const EVENT_CHANNEL = 'layerlab:event';
 
 export interface IpcMainLike {
   handle(channel: string, listener: (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown): void;
@@ -51,4 +49,3 @@ export function registerIpc(ipcMain: IpcMainLike, service: LabServiceLike, getWi
   };
 }
 
-export const EXPOSED_COMMANDS = COMMAND_NAMES;

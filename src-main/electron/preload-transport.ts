@@ -2,10 +2,7 @@
 import type { ContextBridge, IpcRenderer } from 'electron';
 import type { EventName, EventPayloads, Unsubscribe } from '../../src-shared/api.ts';
 import type { Transport } from '../../src-shared/create-api.ts';
-
-export const PRELOAD_KEY = 'layerlab';
-const INVOKE_CHANNEL = 'layerlab:invoke';
-const EVENT_CHANNEL = 'layerlab:event';
+import { EVENT_CHANNEL, INVOKE_CHANNEL, PRELOAD_KEY } from '../../src-shared/ipc-channels.ts';
 
 export function createIpcTransport(ipc: Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>): Transport {
   return {

@@ -2,6 +2,7 @@
 // Electron IPC and the web bridge both call this, so neither can drift from the contract.
 import { COMMAND_NAMES, isCommandName, parseCommandInput, type CommandName, type CommandOutput } from '../../src-shared/index.ts';
 import type { LabServiceLike } from '../lab/service/lab-service-types.ts';
+import { userErrorStatus } from '../lab/user-errors.ts';
 
 export class UnknownCommandError extends Error {
   override name = 'UnknownCommandError';
@@ -28,24 +29,8 @@ export function dispatchCommand(service: LabServiceLike, name: string, payload: 
 }
 
 /** Errors a user can act on carry their message; anything else is an internal error. */
-const USER_ERROR_STATUS: Record<string, number> = {
-  PayloadError: 400,
-  ArchitectureError: 400,
-  DatasetError: 400,
-  TrainConfigError: 400,
-  BackendError: 409,
-  RunStateError: 409,
-  UnknownCommandError: 404,
-};
-
 export function describeError(error: unknown): { status: number; message: string } {
-  if (error instanceof Error) {
-    if (error.name === 'StoreError') {
-      const code = (error as { code?: string }).code;
-      return { status: code === 'not-found' ? 404 : code === 'disk-full' ? 507 : 500, message: error.message };
-    }
-    const status = USER_ERROR_STATUS[error.name];
-    if (status) return { status, message: error.message };
-  }
+  const status = userErrorStatus(error);
+  if (status !== null) return { status, message: (error as Error).message };
   return { status: 500, message: `internal error: ${error instanceof Error ? error.message : String(error)}` };
 }

@@ -1,7 +1,7 @@
 // What the layer editor shows for each layer type: its fields, how to read what the user
 // typed, and the defaults of a freshly added layer. Validation itself is the contract's
 // analyzeArchitecture; this file only turns text into the values it judges.
-import { ACTIVATIONS, PADDINGS, type LayerSpec, type LayerType } from '../../src-shared/architecture.ts';
+import { ACTIVATIONS, KERAS_CLASS_NAMES, PADDINGS, type LayerSpec, type LayerType } from '../../src-shared/architecture.ts';
 
 export type FieldKind = 'int' | 'number' | 'pair' | 'activation' | 'padding' | 'bool';
 
@@ -43,15 +43,8 @@ export const LAYER_FIELDS: Record<LayerType, readonly FieldDef[]> = {
   ],
 };
 
-export const LAYER_TITLES: Record<LayerType, string> = {
-  dense: 'Dense',
-  dropout: 'Dropout',
-  activation: 'Activation',
-  flatten: 'Flatten',
-  conv2d: 'Conv2D',
-  maxPooling2d: 'MaxPooling2D',
-  batchNormalization: 'BatchNormalization',
-};
+/** Keras class names, as the summary shows them. */
+export const LAYER_TITLES = KERAS_CLASS_NAMES;
 
 export const LAYER_BLURBS: Record<LayerType, string> = {
   dense: 'every input connected to every unit',

@@ -53,9 +53,12 @@ export function buildModel(tf: Tf, architecture: Architecture, seed: number): La
   return model;
 }
 
+/** The model's dropout layers, found once so the per-batch reseed is a plain loop. */
+export function dropoutLayers(model: LayersModel): { seed: number }[] {
+  return model.layers.filter((l) => l.getClassName() === 'Dropout') as unknown as { seed: number }[];
+}
+
 /** Draws fresh dropout seeds for the next training step, from the run's generator. */
-export function reseedDropout(model: LayersModel, rng: SeededRandom): void {
-  for (const layer of model.layers) {
-    if (layer.getClassName() === 'Dropout') (layer as unknown as { seed: number }).seed = rng.nextSeed();
-  }
+export function reseedDropout(layers: readonly { seed: number }[], rng: SeededRandom): void {
+  for (const layer of layers) layer.seed = rng.nextSeed();
 }

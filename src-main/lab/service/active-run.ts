@@ -1,13 +1,14 @@
 // One run in flight: forwards control to its trainer process and persists what comes back.
 // LabService is the only SQLite writer; each epoch is committed with its batch losses as it
 // ends, so a crash loses at most the epoch in flight.
-import type { BatchLoss, FinalStatus, RunEvent } from '../../../src-shared/index.ts';
+import type { BatchLoss, Evaluation, FinalStatus, RunEvent } from '../../../src-shared/index.ts';
 import type { LabStore } from '../store/lab-store.ts';
 import type { TrainerChannel, TrainerToParent, TrainJob } from '../training/trainer-protocol.ts';
 
 export class ActiveRun {
   private finished = false;
   private batchLosses: BatchLoss[] = [];
+  private evaluation: Evaluation | null = null;
   private readonly done: Promise<FinalStatus>;
   private resolveDone!: (status: FinalStatus) => void;
   paused = false;
@@ -63,6 +64,7 @@ export class ActiveRun {
           break;
         case 'evaluation':
           this.store.saveEvaluation(this.runId, message.evaluation, message.predictions);
+          this.evaluation = message.evaluation;
           this.emit({ type: 'evaluated', runId: this.runId, evaluation: message.evaluation });
           break;
         case 'fatal':
@@ -118,14 +120,15 @@ export class ActiveRun {
   private finish(status: FinalStatus, reason: string | null): void {
     if (this.finished) return;
     this.finished = true;
-    let evaluation = null;
+    let said = reason;
     try {
       this.store.finishRun(this.runId, status, reason);
-      evaluation = this.store.getRun(this.runId)?.evaluation ?? null;
-    } catch {
-      // The store is unusable (disk full): the run stays 'running' and becomes 'interrupted' on the next open.
+    } catch (error) {
+      // The store is unusable (disk full): the run stays 'running' in the file and becomes
+      // 'interrupted' on the next open; the user hears why now.
+      said = `${reason ?? status}; its end could not be saved: ${error instanceof Error ? error.message : String(error)}`;
     }
-    this.emit({ type: 'finished', runId: this.runId, status, reason, evaluation });
+    this.emit({ type: 'finished', runId: this.runId, status, reason: said, evaluation: this.evaluation });
     this.resolveDone(status);
   }
 }

@@ -10,6 +10,7 @@ import {
   type Unsubscribe,
 } from '../../../src-shared/index.ts';
 import { DatasetRegistry } from '../data/dataset-registry.ts';
+import type { Dataset } from '../data/dataset.ts';
 import { BACKEND_ORDER, BackendError, precheck, probeBackends, realEnvironment } from '../engine/backends.ts';
 import { DATABASE_FILE } from '../home.ts';
 import { LabStore, StoreError } from '../store/lab-store.ts';
@@ -21,7 +22,7 @@ import { Predictor } from './predictor.ts';
 import { exportRun, runsCsv } from './run-export.ts';
 import { architectureDiff, configDiff, diffPredictions } from './run-compare.ts';
 import { confusionMatrix, perClassMetrics, scorePredictions } from '../training/evaluate.ts';
-import { PIXELS } from '../training/prepare-data.ts';
+import { checkTrainConfig, PIXELS } from '../training/prepare-data.ts';
 // A static import, so bundles (Electron) inline it instead of resolving a path at run time.
 import packageJson from '../../../package.json' with { type: 'json' };
 
@@ -43,6 +44,11 @@ export interface LabServiceOptions {
   trainerLauncher?: TrainerLauncher;
   /** better-sqlite3 build for Electron's ABI. */
   nativeBinding?: string;
+}
+
+/** A test image as the contract carries it: 784 grey bytes, base64. */
+function testImagePixels(data: Dataset, index: number): string {
+  return Buffer.from(data.testImages.subarray(index * PIXELS, (index + 1) * PIXELS)).toString('base64');
 }
 
 export class RunStateError extends Error {
@@ -118,17 +124,14 @@ export class LabService implements LabServiceLike {
       if (reason) throw new BackendError(`the ${input.backend} backend cannot be used: ${reason}`);
     }
     const dataset = this.datasets.load(input.dataset);
-    if (input.train.trainExamples > dataset.trainCount) {
-      throw new RunStateError(`trainExamples is ${input.train.trainExamples} but ${dataset.name} has ${dataset.trainCount} training images`);
-    }
-    if (input.train.testExamples > dataset.testCount) {
-      throw new RunStateError(`testExamples is ${input.train.testExamples} but ${dataset.name} has ${dataset.testCount} test images`);
-    }
-    return { analysis, dataset };
+    // Every config mistake the trainer would hit is refused here, before a run is recorded.
+    const sizes = checkTrainConfig(dataset, input.train);
+    return { analysis, dataset, sizes };
   }
 
   async estimateEpoch(input: CommandParsed<'estimateEpoch'>): Promise<CommandOutput<'estimateEpoch'>> {
-    const { analysis } = this.preflight(input);
+    const { analysis, sizes } = this.preflight(input);
+    const batchesPerEpoch = Math.ceil(sizes.train / input.train.batchSize);
     const channel = this.launcher.launch();
     const job: TrainJob = { runId: 0, architecture: input.architecture, compile: input.compile, train: input.train, dataset: input.dataset, home: this.home, backend: input.backend, initialWeights: null };
     let timer: NodeJS.Timeout | undefined;
@@ -150,8 +153,8 @@ export class LabService implements LabServiceLike {
     return {
       backend: reply.report.chosen,
       secondsPerBatch: reply.secondsPerBatch,
-      batchesPerEpoch: reply.batchesPerEpoch,
-      secondsPerEpoch: reply.secondsPerBatch * reply.batchesPerEpoch,
+      batchesPerEpoch,
+      secondsPerEpoch: reply.secondsPerBatch * batchesPerEpoch,
       totalParams: analysis.totalParams,
       weightBytes: analysis.totalParams * 4,
     };
@@ -286,7 +289,7 @@ export class LabService implements LabServiceLike {
     });
     return {
       ...counts,
-      images: changes.map((c) => ({ ...c, pixels: Buffer.from(data.testImages.subarray(c.index * PIXELS, (c.index + 1) * PIXELS)).toString('base64') })),
+      images: changes.map((c) => ({ ...c, pixels: testImagePixels(data, c.index) })),
     };
   }
 
@@ -370,7 +373,7 @@ export class LabService implements LabServiceLike {
     const data = this.datasets.load(dataset);
     return indices.map((index) => {
       if (index >= data.testCount) throw new RunStateError(`test image ${index} does not exist (${data.name} has ${data.testCount})`);
-      return { index, label: data.testLabels[index] ?? 0, pixels: Buffer.from(data.testImages.subarray(index * 784, (index + 1) * 784)).toString('base64') };
+      return { index, label: data.testLabels[index] ?? 0, pixels: testImagePixels(data, index) };
     });
   }
 
@@ -411,7 +414,7 @@ export class LabService implements LabServiceLike {
     found.sort((a, b) => b.confidence - a.confidence);
     return found.slice(0, limit).map((img) => ({
       ...img,
-      pixels: Buffer.from(data.testImages.subarray(img.index * 784, (img.index + 1) * 784)).toString('base64'),
+      pixels: testImagePixels(data, img.index),
     }));
   }
 

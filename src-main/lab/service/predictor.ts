@@ -25,10 +25,6 @@ export class Predictor {
     return this.backend;
   }
 
-  async backendName(): Promise<string> {
-    return (await this.load()).report.chosen;
-  }
-
   private async model(key: string, architecture: Architecture, weights: () => Uint8Array): Promise<{ tf: LoadedBackend['tf']; model: LayersModel }> {
     const { tf } = await this.load();
     let model = this.models.get(key);

@@ -26,7 +26,7 @@ import type { CheckpointRef } from '../../../src-shared/schemas.ts';
 import type { TestPredictions } from '../training/trainer-protocol.ts';
 import { migrate, assertKnownVersion } from './migrations.ts';
 import { StoreError, translateError } from './store-error.ts';
-import { blobOf, summaryOf, SUMMARY_SELECT, type SummaryRow } from './row-mapping.ts';
+import { blobOf, evaluationOf, summaryOf, SUMMARY_SELECT, type EvaluationRow, type SummaryRow } from './row-mapping.ts';
 
 export { StoreError } from './store-error.ts';
 
@@ -272,10 +272,10 @@ export class LabStore {
       const ids = JSON.stringify(runIds);
       const evs = this.db
         .prepare('SELECT run_id, loss, accuracy, examples, confusion_matrix, per_class FROM evaluations WHERE run_id IN (SELECT value FROM json_each(?))')
-        .all(ids) as { run_id: number; loss: number; accuracy: number; examples: number; confusion_matrix: string; per_class: string }[];
+        .all(ids) as (EvaluationRow & { run_id: number })[];
       for (const ev of evs) {
         const entry = out.get(ev.run_id);
-        if (entry) entry.evaluation = { loss: ev.loss, accuracy: ev.accuracy, examples: ev.examples, confusionMatrix: JSON.parse(ev.confusion_matrix) as number[][], perClass: JSON.parse(ev.per_class) as Evaluation['perClass'] };
+        if (entry) entry.evaluation = evaluationOf(ev);
       }
       const cps = this.db.prepare(`SELECT run_id, epoch FROM checkpoints WHERE kind = 'epoch' AND run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, epoch`).all(ids) as { run_id: number; epoch: number }[];
       for (const c of cps) out.get(c.run_id)?.checkpointEpochs.push(c.epoch);
@@ -303,7 +303,7 @@ export class LabStore {
         batches.forEach((batch, i) => batchLosses.push({ epoch: row.epoch, batch, loss: losses[i] ?? NaN }));
       }
       const ev = this.db.prepare('SELECT loss, accuracy, examples, confusion_matrix, per_class FROM evaluations WHERE run_id = ?').get(runId) as
-        | { loss: number; accuracy: number; examples: number; confusion_matrix: string; per_class: string }
+        | EvaluationRow
         | undefined;
       const checkpoints = (this.db.prepare('SELECT kind, epoch, val_loss, bytes FROM checkpoints WHERE run_id = ? ORDER BY kind, epoch').all(runId) as { kind: CheckpointKind; epoch: number; val_loss: number | null; bytes: number }[]).map(
         (c): CheckpointInfo => ({ kind: c.kind, epoch: c.epoch, valLoss: c.val_loss, bytes: c.bytes }),
@@ -314,7 +314,7 @@ export class LabStore {
         ...summary,
         epochs,
         batchLosses,
-        evaluation: ev ? { loss: ev.loss, accuracy: ev.accuracy, examples: ev.examples, confusionMatrix: JSON.parse(ev.confusion_matrix) as number[][], perClass: JSON.parse(ev.per_class) as Evaluation['perClass'] } : null,
+        evaluation: ev ? evaluationOf(ev) : null,
         checkpoints,
         log,
         backendReport: reportRow.backend_report ? (JSON.parse(reportRow.backend_report) as BackendReport) : null,

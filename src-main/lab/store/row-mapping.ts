@@ -1,6 +1,6 @@
 // SQL rows <-> contract records. Summaries come from one query (no N+1): the last epoch and the
 // evaluation are joined through the (run_id, epoch) primary key.
-import type { Architecture, BackendName, CompileConfig, RunStatus, RunSummary, TrainConfig } from '../../../src-shared/index.ts';
+import type { Architecture, BackendName, CompileConfig, Evaluation, RunStatus, RunSummary, TrainConfig } from '../../../src-shared/index.ts';
 
 export const SUMMARY_SELECT = `
   SELECT r.id, r.name, r.status, r.status_reason, r.created_at, r.started_at, r.finished_at, r.architecture, r.compile, r.train,
@@ -74,4 +74,16 @@ export function summaryOf(row: SummaryRow): RunSummary {
 /** A typed array as a Buffer over the same bytes, for a BLOB parameter. */
 export function blobOf(view: ArrayBufferView): Buffer {
   return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+}
+
+export interface EvaluationRow {
+  loss: number;
+  accuracy: number;
+  examples: number;
+  confusion_matrix: string;
+  per_class: string;
+}
+
+export function evaluationOf(row: EvaluationRow): Evaluation {
+  return { loss: row.loss, accuracy: row.accuracy, examples: row.examples, confusionMatrix: JSON.parse(row.confusion_matrix) as number[][], perClass: JSON.parse(row.per_class) as Evaluation['perClass'] };
 }

@@ -48,13 +48,25 @@ function sliceSet(set: ExampleSet, start: number, end: number): ExampleSet {
   };
 }
 
-export function prepareData(dataset: Dataset, config: TrainConfig): PreparedData {
+/** Sizes of the train and validation sets of a config, or a TrainConfigError naming what cannot be. */
+export function checkTrainConfig(dataset: Pick<Dataset, 'name' | 'trainCount' | 'testCount'>, config: TrainConfig): { train: number; validation: number } {
   if (config.trainExamples > dataset.trainCount) {
     throw new TrainConfigError(`trainExamples is ${config.trainExamples} but ${dataset.name} has ${dataset.trainCount} training images`);
   }
   if (config.testExamples > dataset.testCount) {
     throw new TrainConfigError(`testExamples is ${config.testExamples} but ${dataset.name} has ${dataset.testCount} test images`);
   }
+  if (config.validation.kind !== 'split') return { train: config.trainExamples, validation: config.validation.kind === 'testSet' ? config.testExamples : 0 };
+  const validation = Math.floor(config.trainExamples * config.validation.fraction);
+  const train = config.trainExamples - validation;
+  if (validation < 1 || train < 1) {
+    throw new TrainConfigError(`a validation split of ${config.validation.fraction} of ${config.trainExamples} examples leaves an empty set`);
+  }
+  return { train, validation };
+}
+
+export function prepareData(dataset: Dataset, config: TrainConfig): PreparedData {
+  const sizes = checkTrainConfig(dataset, config);
   const rng = new SeededRandom(config.seed);
   const trainMask = rng.choice(dataset.trainCount, config.trainExamples);
   const testMask = rng.choice(dataset.testCount, config.testExamples);
@@ -65,13 +77,7 @@ export function prepareData(dataset: Dataset, config: TrainConfig): PreparedData
       return { train: allTrain, validation: test, test };
     case 'none':
       return { train: allTrain, validation: null, test };
-    case 'split': {
-      const valCount = Math.floor(allTrain.count * config.validation.fraction);
-      const trainCount = allTrain.count - valCount;
-      if (valCount < 1 || trainCount < 1) {
-        throw new TrainConfigError(`a validation split of ${config.validation.fraction} of ${allTrain.count} examples leaves an empty set`);
-      }
-      return { train: sliceSet(allTrain, 0, trainCount), validation: sliceSet(allTrain, trainCount, allTrain.count), test };
-    }
+    case 'split':
+      return { train: sliceSet(allTrain, 0, sizes.train), validation: sliceSet(allTrain, sizes.train, allTrain.count), test };
   }
 }

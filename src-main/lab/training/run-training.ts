@@ -3,7 +3,7 @@
 // batches, and per-batch work is one step plus one scalar read.
 import type { BackendName, EpochMetrics, Evaluation, FinalStatus, RunEvent } from '../../../src-shared/index.ts';
 import type { CheckpointKind } from '../../../src-shared/runs.ts';
-import { buildModel, reseedDropout } from '../model/build-model.ts';
+import { buildModel, dropoutLayers, reseedDropout } from '../model/build-model.ts';
 import type { LayersModel, Tensor2D, Tf } from '../model/tf-types.ts';
 import { encodeWeights, loadWeightsInto } from '../model/weights-codec.ts';
 import { SeededRandom } from '../util/seeded-random.ts';
@@ -53,7 +53,7 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
   if (job.initialWeights) loadWeightsInto(tf, model, job.initialWeights);
   const optimizer = createOptimizer(tf, job.compile.optimizer);
   const step = (options.createStep ?? createTrainStep)(model, optimizer);
-  const hasDropout = model.layers.some((l) => l.getClassName() === 'Dropout');
+  const dropouts = dropoutLayers(model);
   // The data's own generator is used up by the subsampling; the loop gets its own stream.
   const rng = new SeededRandom((train.seed ^ 0x5bd1e995) >>> 0);
 
@@ -113,7 +113,7 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
           xBuffer.set(data.train.images.subarray(src * PIXELS, (src + 1) * PIXELS), i * PIXELS);
           labelBuffer[i] = data.train.labels[src] as number;
         }
-        if (hasDropout) reseedDropout(model, rng);
+        if (dropouts.length > 0) reseedDropout(dropouts, rng);
         const [lossValue, correctValue] = tf.tidy(() => {
           const x = tf.tensor(xBuffer.subarray(0, size * PIXELS), [size, ...inputShape]);
           const labels = tf.tensor1d(labelBuffer.subarray(0, size), 'int32');

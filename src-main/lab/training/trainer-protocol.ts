@@ -38,7 +38,7 @@ export type TrainerToParent =
   | { type: 'event'; event: RunEvent }
   | { type: 'checkpoint'; kind: CheckpointKind; epoch: number; valLoss: number | null; weights: Uint8Array }
   | { type: 'evaluation'; evaluation: Evaluation; predictions: TestPredictions }
-  | { type: 'estimate'; report: BackendReport; secondsPerBatch: number; batchesPerEpoch: number }
+  | { type: 'estimate'; report: BackendReport; secondsPerBatch: number }
   | { type: 'fatal'; message: string }
   | { type: 'exiting'; code: number };
 

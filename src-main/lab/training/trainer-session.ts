@@ -60,6 +60,5 @@ export async function runEstimateSession(port: TrainerPort, job: TrainJob, batch
   const { tf, report } = await loadBackend(job.backend);
   if (report.chosen === 'wasm') installFastWasmKernels(tf);
   const secondsPerBatch = await timeTrainingSteps(tf, job, batches);
-  const trainCount = job.train.validation.kind === 'split' ? job.train.trainExamples - Math.floor(job.train.trainExamples * job.train.validation.fraction) : job.train.trainExamples;
-  port.send({ type: 'estimate', report, secondsPerBatch, batchesPerEpoch: Math.ceil(trainCount / job.train.batchSize) });
+  port.send({ type: 'estimate', report, secondsPerBatch });
 }

@@ -1,7 +1,6 @@
 // In the desktop app the preload exposes `window.layerlab` with exactly this shape.
 import type { Transport } from '../../../src-shared/create-api.ts';
-
-export const PRELOAD_KEY = 'layerlab';
+import { PRELOAD_KEY } from '../../../src-shared/ipc-channels.ts';
 
 export function electronTransport(): Transport | null {
   const exposed = (globalThis as unknown as Record<string, unknown>)[PRELOAD_KEY] as Partial<Transport> | undefined;
