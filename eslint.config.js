@@ -15,6 +15,12 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS by necessity (worker scripts Node loads by path).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['src-shared/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {

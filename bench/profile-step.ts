@@ -1,16 +1,22 @@
 // Per-kernel profile of one training step of the seed MLP on tfjs-wasm.
-//   node --import tsx bench/profile-step.ts [--stock] [--steps N]
+//   node --import tsx bench/profile-step.ts [--stock] [--steps N] [--threads N]  (threads: the wasm build's, default 1)
 // Wraps every wasm kernel with a timer (wasm kernels are synchronous, so wall time per call is the kernel's time).
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { installFastWasmKernels } from '../src-main/lab/engine/wasm-kernels/index.ts';
 import { createTrainStep } from '../src-main/lab/training/train-step.ts';
+import { threadedWasmState, useThreadedWasm } from '../src-main/lab/engine/wasm-threads/threaded-wasm-backend.ts';
 
 const stock = process.argv.includes('--stock');
 const stepsArg = process.argv.indexOf('--steps');
 const steps = stepsArg > 0 ? Number(process.argv[stepsArg + 1]) : 40;
 
+const threadsArg = process.argv.indexOf('--threads');
+const threads = threadsArg > 0 ? Number(process.argv[threadsArg + 1]) : 1;
+useThreadedWasm(tf, threads);
 await tf.setBackend('wasm');
+await tf.ready();
+console.log(`wasm on ${threadedWasmState().threads} thread(s)${threadedWasmState().reason ? `: ${threadedWasmState().reason}` : ''}`);
 if (!stock) console.log(installFastWasmKernels(tf).replaced.map((r) => r.kernel).join(', '));
 
 const stats = new Map<string, { ms: number; calls: number }>();

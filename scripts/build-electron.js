@@ -2,10 +2,11 @@
 //   main.mjs, trainer.mjs  ESM bundles (the core relies on import.meta.url to find its files);
 //   trainer.cjs            what utilityProcess.fork starts: a CommonJS loader of trainer.mjs,
 //                          so the trainer does not depend on ESM support in utility processes;
-//   preload.cjs            the sandboxed preload: CommonJS, self-contained but for 'electron'.
+//   preload.cjs            the sandboxed preload: CommonJS, self-contained but for 'electron';
+//   wasm-pthread-worker.cjs  copied as is: the threaded wasm build's worker threads start from this file.
 // npm packages stay external: native addons and tfjs's wasm files load from node_modules.
 import { build } from 'esbuild';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,6 +31,8 @@ export async function buildElectron() {
   ]);
   // The parent reads the stderr tail to explain a failed trainer.
   writeFileSync(join(out, 'trainer.cjs'), loader('trainer.mjs'));
+  // threaded-wasm-backend.ts finds it next to its own module, i.e. next to the bundle.
+  copyFileSync(join(root, 'src-main/lab/engine/wasm-threads/wasm-pthread-worker.cjs'), join(out, 'wasm-pthread-worker.cjs'));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await buildElectron();

@@ -53,6 +53,8 @@ export interface BackendReport {
   requested: BackendChoice;
   probes: BackendProbe[];
   versions: Record<string, string>;
+  /** How the chosen backend computes, in words (wasm: its build and threads, or why it runs on one thread). */
+  detail?: string;
 }
 
 export interface DatasetRef {
@@ -123,6 +125,8 @@ export type RunEvent =
       type: 'started';
       runId: number;
       backend: BackendName;
+      /** The backend report's detail (wasm: build and threads). */
+      backendDetail?: string;
       epochs: number;
       batchesPerEpoch: number;
       trainExamples: number;

@@ -3,9 +3,9 @@ import type { Engine } from './types.ts';
 /** Engines by name, loaded lazily: each runs in its own child process. Add an engine here to bench it. */
 export const ENGINES: Record<string, () => Promise<Engine>> = {
   'tfjs-wasm-stock-fit': async () => (await import('./tfjs-stock-fit.ts')).engine,
-  // What the trainer process gets: fast kernels with the default thread count.
+  // What the trainer process gets: the threaded wasm build on every core, with the fast kernels.
   'layerlab-wasm': async () => (await import('./layerlab-training.ts')).layerlabEngine('wasm'),
-  // The same on one thread, to show what the matmul helper thread buys in the same run.
+  // The same on the stock single-threaded build, to show what the threads buy in the same run.
   'layerlab-wasm-1t': async () => (await import('./layerlab-training.ts')).layerlabEngine('wasm', 1),
   'layerlab-cpu': async () => (await import('./layerlab-training.ts')).layerlabEngine('cpu'),
   pytorch: async () => (await import('./pytorch.ts')).engine,

@@ -3,8 +3,9 @@
 import { tmpdir } from 'node:os';
 import type { RunEvent } from '../../src-shared/index.ts';
 import { loadMnist } from '../../src-main/lab/data/mnist.ts';
-import { loadBackend } from '../../src-main/lab/engine/backends.ts';
-import { fastWasmMatMulPool, installFastWasmKernels } from '../../src-main/lab/engine/wasm-kernels/index.ts';
+import { loadBackend, realEnvironment } from '../../src-main/lab/engine/backends.ts';
+import { installFastWasmKernels } from '../../src-main/lab/engine/wasm-kernels/index.ts';
+import { defaultWasmThreads } from '../../src-main/lab/engine/wasm-threads/threaded-wasm-backend.ts';
 import type { LayersModel, Tensor } from '../../src-main/lab/model/tf-types.ts';
 import { predictProbabilities } from '../../src-main/lab/training/evaluate.ts';
 import { prepareData } from '../../src-main/lab/training/prepare-data.ts';
@@ -21,7 +22,7 @@ const noControl: TrainingControl = {
   takeLearningRate: () => null,
 };
 
-/** `threads` undefined = whatever installFastWasmKernels picks by default (what the trainer process gets). */
+/** `threads` undefined = the trainer process's default (defaultWasmThreads). */
 export function layerlabEngine(backend: 'wasm' | 'cpu', threads?: number): Engine {
   const name = `layerlab-${backend}${threads == null ? '' : `-${threads}t`}`;
   return {
@@ -30,10 +31,10 @@ export function layerlabEngine(backend: 'wasm' | 'cpu', threads?: number): Engin
     unavailable: async () => null,
     async run(w: BenchWorkload): Promise<EngineResult> {
       const notes: string[] = [];
-      const { tf, report } = await loadBackend(backend);
+      const { tf, report } = await loadBackend(backend, realEnvironment, { wasmThreads: threads ?? defaultWasmThreads() });
       if (report.chosen === 'wasm') {
-        const r = installFastWasmKernels(tf, threads == null ? {} : { threads });
-        notes.push(`fast kernels on ${r.threads} thread(s)`);
+        installFastWasmKernels(tf);
+        notes.push(`wasm: ${report.detail ?? '?'}`);
       }
       const stepsPerEpoch = Math.ceil(60_000 / w.batchSize);
       const steps = Math.min(stepsPerEpoch, w.maxSteps ?? stepsPerEpoch);
@@ -87,8 +88,6 @@ export function layerlabEngine(backend: 'wasm' | 'cpu', threads?: number): Engin
       if (epoch == null) throw new Error('no epoch event');
       const progress = events.filter((e) => e.type === 'progress').length;
       notes.push(`${progress} progress events in the epoch`);
-      const pool = fastWasmMatMulPool();
-      if (pool != null) notes.push(`products split across threads: ${pool.stats.split}, helper failures: ${pool.stats.helperFailures}`);
       if (partial) notes.push(`${steps} of ${stepsPerEpoch} steps timed, epoch extrapolated`);
       return {
         engine: name,

@@ -22,7 +22,7 @@ export class ProgressPrinter {
       case 'started':
         this.epochs = event.epochs;
         this.trainExamples = event.trainExamples;
-        this.line(`Backend: ${event.backend}`);
+        this.line(`Backend: ${event.backend}${event.backendDetail ? ` (${event.backendDetail})` : ''}`);
         this.line(`Train on ${event.trainExamples} samples${event.validationExamples ? `, validate on ${event.validationExamples} samples` : ''}`);
         this.line(`Epoch 1/${this.epochs}`);
         break;

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import type { BackendChoice, BackendName, BackendProbe, BackendReport } from '../../../src-shared/index.ts';
 import type { Tf } from '../model/tf-types.ts';
 import { missingCudaLibraries } from './cuda-probe.ts';
+import { threadedWasmState, useThreadedWasm } from './wasm-threads/threaded-wasm-backend.ts';
 
 export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
@@ -20,6 +21,15 @@ export class BackendError extends Error {
 export interface LoadedBackend {
   tf: Tf;
   report: BackendReport;
+}
+
+export interface LoadOptions {
+  /**
+   * Threads for the wasm backend (its threaded build; 1 = the stock single-threaded build). Only the first load in a
+   * process decides: a backend, once started, keeps its threads. Training asks for all cores; the serving process
+   * (single-image predictions, next to a trainer) for one.
+   */
+  wasmThreads?: number;
 }
 
 /** Test seam: how a package is found and loaded. */
@@ -63,7 +73,7 @@ export function precheck(backend: BackendName, env: BackendEnvironment): string 
   return null;
 }
 
-async function activate(backend: BackendName, env: BackendEnvironment): Promise<Tf> {
+async function activate(backend: BackendName, env: BackendEnvironment, options: LoadOptions): Promise<Tf> {
   const pkg = NATIVE_PACKAGES[backend];
   if (pkg) {
     // The native packages re-export tfjs and register the 'tensorflow' backend on import.
@@ -73,7 +83,10 @@ async function activate(backend: BackendName, env: BackendEnvironment): Promise<
     return tf;
   }
   const tf = (await import('@tensorflow/tfjs')) as unknown as Tf;
-  if (backend === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  if (backend === 'wasm') {
+    await import('@tensorflow/tfjs-backend-wasm');
+    if (tf.findBackend('wasm') == null) useThreadedWasm(tf, options.wasmThreads ?? 1);
+  }
   if (!(await tf.setBackend(backend))) throw new BackendError(`the ${backend} backend did not initialise`);
   await tf.ready();
   return tf;
@@ -95,7 +108,7 @@ function versionsOf(tf: Tf, backend: BackendName): Record<string, string> {
 }
 
 /** Loads the requested backend, or with 'auto' the best one that works, recording why others were skipped. */
-export async function loadBackend(requested: BackendChoice, env: BackendEnvironment = realEnvironment): Promise<LoadedBackend> {
+export async function loadBackend(requested: BackendChoice, env: BackendEnvironment = realEnvironment, options: LoadOptions = {}): Promise<LoadedBackend> {
   const candidates = requested === 'auto' ? BACKEND_ORDER : [requested];
   const probes: BackendProbe[] = [];
   if (requested !== 'auto') {
@@ -109,13 +122,14 @@ export async function loadBackend(requested: BackendChoice, env: BackendEnvironm
     let reason = precheck(backend, env);
     if (reason === null) {
       try {
-        const tf = await activate(backend, env);
+        const tf = await activate(backend, env, options);
         for (const later of BACKEND_ORDER.slice(BACKEND_ORDER.indexOf(backend) + 1)) {
           probes.push({ backend: later, available: true, reason: null });
         }
         probes.push({ backend, available: true, reason: null });
         probes.sort((a, b) => BACKEND_ORDER.indexOf(a.backend) - BACKEND_ORDER.indexOf(b.backend));
-        return { tf, report: { chosen: backend, requested, probes, versions: versionsOf(tf, backend) } };
+        const detail = backend === 'wasm' ? wasmDetail() : undefined;
+        return { tf, report: { chosen: backend, requested, probes, versions: versionsOf(tf, backend), ...(detail ? { detail } : {}) } };
       } catch (error) {
         reason = `failed to load: ${firstLine(error)}`;
       }
@@ -124,6 +138,12 @@ export async function loadBackend(requested: BackendChoice, env: BackendEnvironm
     if (requested !== 'auto') throw new BackendError(`the ${backend} backend cannot be used: ${reason}`);
   }
   throw new BackendError(`no backend could be loaded: ${probes.map((p) => `${p.backend}: ${p.reason}`).join('; ')}`);
+}
+
+function wasmDetail(): string {
+  const { threads, reason } = threadedWasmState();
+  if (reason != null) return reason;
+  return threads > 1 ? `threaded SIMD build, ${threads} threads` : 'SIMD build, 1 thread';
 }
 
 /** A report of every backend without loading tfjs (for the backend doctor and system info). */

@@ -32,6 +32,8 @@ export interface TrainingSink {
 export interface TrainingOptions {
   /** The backend tf runs on, reported in the started event. */
   backend: BackendName;
+  /** Shown with the backend in the started event (see BackendReport.detail). */
+  backendDetail?: string | undefined;
   /** Minimum time between progress events: a fast backend must not flood IPC. */
   progressIntervalMs?: number;
   /** Keep a checkpoint of every epoch when all of them fit in this many bytes. */
@@ -62,7 +64,7 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
   const batchesPerEpoch = Math.ceil(n / batchSize);
   const weightBytes = model.countParams() * 4;
   const keepEpochCheckpoints = weightBytes * train.epochs <= (options.epochCheckpointBudgetBytes ?? 256 * 1024 * 1024);
-  sink.event({ type: 'started', runId, backend: options.backend, epochs: train.epochs, batchesPerEpoch, trainExamples: n, validationExamples: data.validation?.count ?? 0 });
+  sink.event({ type: 'started', runId, backend: options.backend, ...(options.backendDetail ? { backendDetail: options.backendDetail } : {}), epochs: train.epochs, batchesPerEpoch, trainExamples: n, validationExamples: data.validation?.count ?? 0 });
 
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;

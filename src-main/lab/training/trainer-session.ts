@@ -1,8 +1,9 @@
 // Runs one job inside the trainer process: backend, dataset, the loop, and the control state
 // fed by the parent's messages.
 import { DatasetRegistry } from '../data/dataset-registry.ts';
-import { loadBackend } from '../engine/backends.ts';
+import { loadBackend, realEnvironment, type LoadedBackend } from '../engine/backends.ts';
 import { installFastWasmKernels } from '../engine/wasm-kernels/index.ts';
+import { defaultWasmThreads } from '../engine/wasm-threads/threaded-wasm-backend.ts';
 import { prepareData } from './prepare-data.ts';
 import { runTraining, timeTrainingSteps, type TrainingControl } from './run-training.ts';
 import type { TrainerPort } from './trainer-port.ts';
@@ -37,10 +38,16 @@ class ControlState implements TrainingControl {
   }
 }
 
+/** The trainer's backend: on wasm, the threaded build on every core, with Layerlab's fast kernels (stock tfjs-wasm is
+ *  ~10× slower on transposed matmuls and lacks Conv2DBackpropFilter). */
+async function loadTrainingBackend(job: TrainJob): Promise<LoadedBackend> {
+  const loaded = await loadBackend(job.backend, realEnvironment, { wasmThreads: defaultWasmThreads() });
+  if (loaded.report.chosen === 'wasm') installFastWasmKernels(loaded.tf);
+  return loaded;
+}
+
 export async function runTrainerSession(port: TrainerPort, job: TrainJob, control: ControlState): Promise<void> {
-  const { tf, report } = await loadBackend(job.backend);
-  // Stock tfjs-wasm is ~10× slower on transposed matmuls and lacks Conv2DBackpropFilter.
-  if (report.chosen === 'wasm') installFastWasmKernels(tf);
+  const { tf, report } = await loadTrainingBackend(job);
   port.send({ type: 'backend', report });
   const dataset = new DatasetRegistry(job.home).load(job.dataset);
   const data = prepareData(dataset, job.train);
@@ -48,7 +55,7 @@ export async function runTrainerSession(port: TrainerPort, job: TrainJob, contro
     event: (event) => port.send({ type: 'event', event }),
     checkpoint: (kind, epoch, valLoss, weights) => port.send({ type: 'checkpoint', kind, epoch, valLoss, weights }),
     evaluation: (evaluation, predictions) => port.send({ type: 'evaluation', evaluation, predictions }),
-  }, { backend: report.chosen });
+  }, { backend: report.chosen, backendDetail: report.detail });
   port.send({ type: 'event', event: { type: 'finished', runId: job.runId, status, reason: status === 'stopped' ? 'stopped on request' : null, evaluation: null } });
 }
 
@@ -57,8 +64,7 @@ export function createControlState(): ControlState {
 }
 
 export async function runEstimateSession(port: TrainerPort, job: TrainJob, batches: number): Promise<void> {
-  const { tf, report } = await loadBackend(job.backend);
-  if (report.chosen === 'wasm') installFastWasmKernels(tf);
+  const { tf, report } = await loadTrainingBackend(job);
   const secondsPerBatch = await timeTrainingSteps(tf, job, batches);
   port.send({ type: 'estimate', report, secondsPerBatch });
 }

@@ -5,12 +5,8 @@
 // scalar triple loop that is 10–20× slower. Its broadcasting of batch dims also reads past the smaller operand.
 // Here: transposed operands are transposed explicitly (a cheap, memory-bound wasm Transpose), batched products are
 // split into per-batch 2-D products, and batch dims broadcast correctly.
-import type { MatMulPool } from './mat-mul-pool.ts';
 import { reshapedInfo, sizeOf } from './wasm-backend.ts';
 import type { KernelArgs, KernelFn, TensorInfo, WasmBackendLike } from './wasm-backend.ts';
-
-/** The thread pool for large products, looked up per call (installing/uninstalling swaps it). */
-export type PoolRef = () => MatMulPool | null;
 
 /** Below this many multiply-adds per batch item, a batched product with equal batch sizes stays on the stock kernel
  *  (its per-call overhead is lower than splitting into many tiny XNNPACK calls). */
@@ -106,7 +102,7 @@ function chooseSwapped(m: number, k: number, n: number, transposeA: boolean, tra
   return swapped < direct * 0.8;
 }
 
-export function makeFastBatchMatMul(original: KernelFn, transpose: KernelFn, pool: PoolRef = () => null): KernelFn {
+export function makeFastBatchMatMul(original: KernelFn, transpose: KernelFn): KernelFn {
   return (args: KernelArgs) => {
     const { inputs, attrs } = args;
     const backend = args.backend as WasmBackendLike;
@@ -142,9 +138,8 @@ export function makeFastBatchMatMul(original: KernelFn, transpose: KernelFn, poo
     const opA = swap ? { info: a, owned: false } : prepareOperand(a, transposeA, batchA, backend, transpose);
     const opB = swap ? { info: b, owned: false } : prepareOperand(b, transposeB, batchB, backend, transpose);
     const noTranspose = { transposeA: false, transposeB: false };
-    // Every 2-D product below goes through here: split across threads when large, else the stock XNNPACK path.
-    const product = (pa: TensorInfo, pb: TensorInfo): TensorInfo =>
-      pool()?.tryMatMul({ backend, original, a: pa, b: pb }) ?? (original({ inputs: { a: pa, b: pb }, backend, attrs: noTranspose }) as TensorInfo);
+    // Every 2-D product below is the stock XNNPACK path (threaded when the backend runs the threaded build).
+    const product = (pa: TensorInfo, pb: TensorInfo): TensorInfo => original({ inputs: { a: pa, b: pb }, backend, attrs: noTranspose }) as TensorInfo;
     try {
       if (batchOut === 1) {
         if (swap) {
@@ -211,7 +206,7 @@ export function makeFastBatchMatMul(original: KernelFn, transpose: KernelFn, poo
 }
 
 /** _FusedMatMul (matmul + bias + activation, used by Dense layers): route transposed 2-D cases into XNNPACK. */
-export function makeFastFusedMatMul(original: KernelFn, transpose: KernelFn, pool: PoolRef = () => null): KernelFn {
+export function makeFastFusedMatMul(original: KernelFn, transpose: KernelFn): KernelFn {
   return (args: KernelArgs) => {
     const { inputs, attrs } = args;
     const backend = args.backend as WasmBackendLike;
@@ -222,23 +217,15 @@ export function makeFastFusedMatMul(original: KernelFn, transpose: KernelFn, poo
     if (a == null || b == null || a.dtype !== 'float32' || b.dtype !== 'float32') return original(args);
     // The fused op hands us rank-3 operands; only the batch-1 case has an XNNPACK path to reach.
     if (a.shape.length !== 3 || b.shape.length !== 3 || a.shape[0] !== 1 || b.shape[0] !== 1) return original(args);
-    const activation = attrs?.['activation'] as string | undefined;
-    const split = (pa: TensorInfo, pb: TensorInfo): TensorInfo | null =>
-      inputs['preluActivationWeights'] != null
-        ? null
-        : (pool()?.tryMatMul({ backend, original, a: pa, b: pb, bias: inputs['bias'], activation: activation ?? 'linear', leakyreluAlpha: attrs?.['leakyreluAlpha'] as number | undefined }) ?? null);
-    if (!transposeA && !transposeB) return split(a, b) ?? original(args);
+    if (!transposeA && !transposeB) return original(args);
     const opA = prepareOperand(a, transposeA, 1, backend, transpose);
     const opB = prepareOperand(b, transposeB, 1, backend, transpose);
     try {
-      return (
-        split(opA.info, opB.info) ??
-        original({
-          inputs: { ...inputs, a: opA.info, b: opB.info },
-          backend,
-          attrs: { ...attrs, transposeA: false, transposeB: false },
-        })
-      );
+      return original({
+        inputs: { ...inputs, a: opA.info, b: opB.info },
+        backend,
+        attrs: { ...attrs, transposeA: false, transposeB: false },
+      });
     } finally {
       if (opA.owned) backend.disposeData(opA.info.dataId);
       if (opB.owned) backend.disposeData(opB.info.dataId);

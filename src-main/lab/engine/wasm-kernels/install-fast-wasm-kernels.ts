@@ -1,8 +1,6 @@
 // Registers Layerlab's fast kernels on tfjs's wasm backend, in place of the stock ones (kernel registration is
 // global to the process). Idempotent; leaves every other backend alone.
-import { availableParallelism } from 'node:os';
 import { makeFastBatchMatMul, makeFastFusedMatMul } from './fast-batch-mat-mul.ts';
-import { MatMulPool } from './mat-mul-pool.ts';
 import { makeFastSlice } from './fast-slice.ts';
 import { makeConv2DBackpropFilter } from './conv2d-backprop-filter.ts';
 import { FAST_KERNEL_MARK, ORIGINAL_KERNEL } from './wasm-backend.ts';
@@ -15,38 +13,8 @@ export interface FastKernelReplacement {
   why: string;
 }
 
-export interface FastKernelsOptions {
-  /**
-   * Threads for large matmuls, this one included: each extra thread is a worker with its own wasm heap. Default:
-   * the cores Node reports, at most MAX_THREADS; 1 keeps everything on this thread. `LAYERLAB_WASM_THREADS` in the
-   * environment overrides the default (the trainer process installs without options).
-   */
-  threads?: number;
-  /** Products below this many multiply-adds stay on one thread. */
-  minSplitMacs?: number;
-}
-
-/** Past 4 threads the per-thread share of a seed-sized product is too small to pay for its copies. */
-export const MAX_THREADS = 4;
-
-export function defaultThreads(): number {
-  const env = Number(process.env['LAYERLAB_WASM_THREADS']);
-  if (Number.isInteger(env) && env >= 1) return Math.min(env, MAX_THREADS);
-  return Math.max(1, Math.min(availableParallelism(), MAX_THREADS));
-}
-
-let pool: MatMulPool | null = null;
-const currentPool = () => pool;
-
-/** The helper-thread pool of the installed kernels (null when single-threaded): stats, and whenReady for tests. */
-export function fastWasmMatMulPool(): MatMulPool | null {
-  return pool;
-}
-
 export interface FastKernelsReport {
   backend: typeof BACKEND;
-  /** Threads large matmuls run on (1 = this thread only). */
-  threads: number;
   /** True when the fast kernels are registered after this call (now or by an earlier call). */
   active: boolean;
   /** True when an earlier call had already installed them (this call changed nothing). */
@@ -81,12 +49,12 @@ const SPECS: FastKernelSpec[] = [
   {
     kernel: 'BatchMatMul',
     why: 'transposed operands and batch dims reach XNNPACK (stock: scalar loop); batch dims broadcast correctly',
-    make: (tf, original) => makeFastBatchMatMul(original, transposeKernel(tf), currentPool),
+    make: (tf, original) => makeFastBatchMatMul(original, transposeKernel(tf)),
   },
   {
     kernel: '_FusedMatMul',
     why: 'transposed operands reach XNNPACK (stock: scalar loop)',
-    make: (tf, original) => makeFastFusedMatMul(original, transposeKernel(tf), currentPool),
+    make: (tf, original) => makeFastFusedMatMul(original, transposeKernel(tf)),
   },
   {
     kernel: 'Slice',
@@ -109,26 +77,13 @@ export function fastWasmKernelsInstalled(tf: Tf): boolean {
   return k?.[FAST_KERNEL_MARK] === true;
 }
 
-function setThreads(options: FastKernelsOptions): number {
-  const threads = Math.max(1, Math.min(Math.floor(options.threads ?? defaultThreads()), MAX_THREADS));
-  const minSplitMacs = options.minSplitMacs;
-  if (pool != null && pool.threads === threads && (minSplitMacs == null || pool.minSplitMacs === minSplitMacs)) return threads;
-  pool?.dispose();
-  pool = threads > 1 ? new MatMulPool({ threads, minSplitMacs }) : null;
-  return threads;
-}
-
-/**
- * Installs the fast kernels (idempotent). Calling again with other `threads` only changes the thread pool.
- * Helper threads start in the background: products run on this thread until they are up.
- */
-export function installFastWasmKernels(tf: Tf, options: FastKernelsOptions = {}): FastKernelsReport {
+/** Installs the fast kernels (idempotent). Threads are the backend's business (see wasm-threads/). */
+export function installFastWasmKernels(tf: Tf): FastKernelsReport {
   const replaced = [...SPECS, ...MISSING].map(({ kernel, why }) => ({ kernel, why }));
   if (tf.getKernel('BatchMatMul', BACKEND) == null) {
-    return { backend: BACKEND, threads: 1, active: false, alreadyInstalled: false, replaced: [], reason: 'the wasm backend is not loaded (import @tensorflow/tfjs-backend-wasm)' };
+    return { backend: BACKEND, active: false, alreadyInstalled: false, replaced: [], reason: 'the wasm backend is not loaded (import @tensorflow/tfjs-backend-wasm)' };
   }
-  const threads = setThreads(options);
-  if (fastWasmKernelsInstalled(tf)) return { backend: BACKEND, threads, active: true, alreadyInstalled: true, replaced };
+  if (fastWasmKernelsInstalled(tf)) return { backend: BACKEND, active: true, alreadyInstalled: true, replaced };
   const done: FastKernelReplacement[] = [];
   for (const spec of MISSING) {
     if (tf.getKernel(spec.kernel, BACKEND) != null) continue;
@@ -152,13 +107,11 @@ export function installFastWasmKernels(tf: Tf, options: FastKernelsOptions = {})
     tf.registerKernel(fast);
     done.push({ kernel: spec.kernel, why: spec.why });
   }
-  return { backend: BACKEND, threads, active: true, alreadyInstalled: false, replaced: done };
+  return { backend: BACKEND, active: true, alreadyInstalled: false, replaced: done };
 }
 
 /** Puts the stock kernels back (used by tests that compare fast and stock paths in one process). */
 export function uninstallFastWasmKernels(tf: Tf): string[] {
-  pool?.dispose();
-  pool = null;
   const restored: string[] = [];
   for (const spec of SPECS) {
     const k = tf.getKernel(spec.kernel, BACKEND) as MarkedConfig | undefined;

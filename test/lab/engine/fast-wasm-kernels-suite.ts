@@ -1,0 +1,205 @@
+// Correctness guard for Layerlab's fast wasm kernels: they must match tfjs's cpu backend (the reference) numerically,
+// on random shapes, all transpose combinations, batch dims and broadcast batch dims; and installing must be idempotent.
+// Run by two test files: on the stock single-threaded wasm build and on the threaded build (kernel and backend
+// registration are process-global, and each test file runs in its own process).
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  fastWasmKernelsInstalled,
+  installFastWasmKernels,
+  uninstallFastWasmKernels,
+} from '../../../src-main/lab/engine/wasm-kernels/index.ts';
+import { threadedWasmState, useThreadedWasm } from '../../../src-main/lab/engine/wasm-threads/threaded-wasm-backend.ts';
+
+let rng = 12345;
+function rand(): number {
+  rng = (rng * 1103515245 + 12345) % 2147483648;
+  return rng / 2147483648;
+}
+function randInt(lo: number, hi: number): number {
+  return lo + Math.floor(rand() * (hi - lo + 1));
+}
+function randomData(shape: number[]): { data: Float32Array; shape: number[] } {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = rand() * 2 - 1;
+  return { data, shape };
+}
+
+async function onBackend<T>(name: string, f: () => T): Promise<T> {
+  await tf.setBackend(name);
+  return f();
+}
+
+/** With `explicitBroadcast`, batch dims are broadcast (numpy rules) before the product: tfjs-cpu's own batch
+ *  broadcasting indexes by modulo, which is right only when one side has batch 1 or the batches are equal. */
+function matMulOn(a: { data: Float32Array; shape: number[] }, b: { data: Float32Array; shape: number[] }, ta: boolean, tb: boolean, explicitBroadcast = false) {
+  return tf.tidy(() => {
+    let at = tf.tensor(a.data, a.shape);
+    let bt = tf.tensor(b.data, b.shape);
+    if (explicitBroadcast) {
+      const rank = Math.max(at.rank, bt.rank);
+      const outer = (t: tf.Tensor) => [...new Array<number>(rank - t.rank).fill(1), ...t.shape.slice(0, -2)];
+      const oa = outer(at);
+      const ob = outer(bt);
+      const o = oa.map((d, i) => Math.max(d, ob[i] ?? 1));
+      at = tf.broadcastTo(at, [...o, ...at.shape.slice(-2)]);
+      bt = tf.broadcastTo(bt, [...o, ...bt.shape.slice(-2)]);
+    }
+    const r = tf.matMul(at, bt, ta, tb);
+    return { data: r.dataSync() as Float32Array, shape: r.shape };
+  });
+}
+
+function expectClose(actual: { data: Float32Array; shape: number[] }, expected: { data: Float32Array; shape: number[] }, k: number) {
+  expect(actual.shape).toEqual(expected.shape);
+  const tol = 1e-5 * Math.max(1, k);
+  let worst = 0;
+  for (let i = 0; i < expected.data.length; i++) worst = Math.max(worst, Math.abs((actual.data[i] ?? NaN) - (expected.data[i] ?? NaN)));
+  expect(worst).toBeLessThanOrEqual(tol);
+}
+
+export function fastKernelSuite(threads: number): void {
+  beforeAll(async () => {
+    useThreadedWasm(tf, threads);
+    await tf.setBackend('wasm');
+    await tf.ready();
+    expect(threadedWasmState()).toEqual({ threads, reason: null });
+    await tf.setBackend('cpu');
+    await tf.ready();
+  });
+
+  afterAll(async () => {
+    await tf.setBackend('wasm');
+    uninstallFastWasmKernels(tf);
+  });
+
+  describe('installFastWasmKernels', () => {
+    it('installs once, reports what it replaced, and is idempotent', async () => {
+      await tf.setBackend('wasm');
+      const first = installFastWasmKernels(tf);
+      expect(first.active).toBe(true);
+      const second = installFastWasmKernels(tf);
+      expect(second.alreadyInstalled).toBe(true);
+      expect(second.replaced.map((r) => r.kernel)).toEqual(expect.arrayContaining(['BatchMatMul', 'Slice']));
+      expect(fastWasmKernelsInstalled(tf)).toBe(true);
+      // other backends keep their kernels
+      const cpuKernel = tf.getKernel('BatchMatMul', 'cpu') as unknown as Record<string, unknown>;
+      expect(cpuKernel['__layerlabFastKernel']).toBeUndefined();
+    });
+  });
+
+  describe('fast BatchMatMul matches the cpu reference', () => {
+    const cases: { name: string; a: number[]; b: number[] }[] = [];
+    for (let i = 0; i < 4; i++) {
+      const m = randInt(1, 70);
+      const k = randInt(1, 90);
+      const n = randInt(1, 60);
+      cases.push({ name: `2-D ${m}×${k}·${k}×${n}`, a: [m, k], b: [k, n] });
+    }
+    cases.push({ name: 'seed-sized 128×784·784×512', a: [128, 784], b: [784, 512] });
+    cases.push({ name: 'batched 3×17×23·3×23×9', a: [3, 17, 23], b: [3, 23, 9] });
+    cases.push({ name: 'batched small 5×4×3·5×3×2', a: [5, 4, 3], b: [5, 3, 2] });
+    cases.push({ name: 'broadcast 4×20×30·1×30×25', a: [4, 20, 30], b: [1, 30, 25] });
+    cases.push({ name: 'broadcast rank 3·rank 2', a: [3, 20, 30], b: [30, 25] });
+    cases.push({ name: 'broadcast 2×1×8×12·1×3×12×7', a: [2, 1, 8, 12], b: [1, 3, 12, 7] });
+
+    for (const c of cases) {
+      for (const [ta, tb] of [
+        [false, false],
+        [true, false],
+        [false, true],
+        [true, true],
+      ] as const) {
+        it(`${c.name} transposeA=${ta} transposeB=${tb}`, async () => {
+          const swap = (s: number[], t: boolean) => (t ? [...s.slice(0, -2), s[s.length - 1] ?? 1, s[s.length - 2] ?? 1] : s);
+          const a = randomData(swap(c.a, ta));
+          const b = randomData(swap(c.b, tb));
+          const expected = await onBackend('cpu', () => matMulOn(a, b, ta, tb, true));
+          const before = await onBackend('wasm', () => tf.memory().numTensors);
+          installFastWasmKernels(tf);
+          const actual = matMulOn(a, b, ta, tb);
+          expect(tf.memory().numTensors).toBe(before);
+          expectClose(actual, expected, c.a[c.a.length - 1] ?? 1);
+        });
+      }
+    }
+
+    it('fused matmul (bias + relu) with transposed operands', async () => {
+      const a = randomData([40, 33]);
+      const b = randomData([50, 40]);
+      const bias = randomData([50]);
+      const run = () =>
+        tf.tidy(() => {
+          const r = tf.fused.matMul({ a: tf.tensor(a.data, a.shape), b: tf.tensor(b.data, b.shape), transposeA: true, transposeB: true, bias: tf.tensor(bias.data, bias.shape), activation: 'relu' });
+          return { data: r.dataSync() as Float32Array, shape: r.shape };
+        });
+      const expected = await onBackend('cpu', run);
+      await tf.setBackend('wasm');
+      installFastWasmKernels(tf);
+      expectClose(run(), expected, 40);
+    });
+  });
+
+  describe('fast Slice matches the cpu reference', () => {
+    const cases: { shape: number[]; begin: number[]; size: number[] }[] = [
+      { shape: [100, 784], begin: [10, 0], size: [32, 784] },
+      { shape: [100, 784], begin: [10, 5], size: [32, 700] },
+      { shape: [7, 9, 11], begin: [1, 2, 3], size: [4, 5, -1] },
+      { shape: [4, 6, 5, 3], begin: [1, 0, 2, 1], size: [2, 6, 3, 2] },
+      { shape: [30], begin: [4], size: [10] },
+    ];
+    for (const c of cases) {
+      it(`shape ${c.shape.join('×')} begin ${c.begin.join(',')} size ${c.size.join(',')}`, async () => {
+        const x = randomData(c.shape);
+        const run = () =>
+          tf.tidy(() => {
+            const r = tf.slice(tf.tensor(x.data, x.shape), c.begin, c.size);
+            return { data: r.dataSync() as Float32Array, shape: r.shape };
+          });
+        const expected = await onBackend('cpu', run);
+        await tf.setBackend('wasm');
+        installFastWasmKernels(tf);
+        const actual = run();
+        expect(actual.shape).toEqual(expected.shape);
+        expect(Array.from(actual.data)).toEqual(Array.from(expected.data));
+      });
+    }
+
+    it('int32 slices too', async () => {
+      await tf.setBackend('wasm');
+      installFastWasmKernels(tf);
+      const r = tf.tidy(() => tf.slice(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32'), [1, 0], [2, 2]).arraySync());
+      expect(r).toEqual([
+        [3, 4],
+        [5, 6],
+      ]);
+    });
+  });
+
+  describe('Conv2DBackpropFilter (added on wasm) matches the cpu reference', () => {
+    for (const c of [
+      { x: [2, 9, 9, 3], f: [3, 3, 3, 4], strides: 1, pad: 'same' as const },
+      { x: [3, 10, 11, 2], f: [3, 2, 2, 5], strides: 2, pad: 'valid' as const },
+      { x: [2, 8, 8, 1], f: [5, 5, 1, 3], strides: 2, pad: 'same' as const },
+    ]) {
+      it(`x ${c.x.join('×')} filter ${c.f.join('×')} stride ${c.strides} ${c.pad}`, async () => {
+        const x = randomData(c.x);
+        const f = randomData(c.f);
+        const run = () =>
+          tf.tidy(() => {
+            const xt = tf.tensor4d(x.data, c.x as [number, number, number, number]);
+            const g = tf.grad((w: tf.Tensor) => tf.sum(tf.square(tf.conv2d(xt, w as tf.Tensor4D, c.strides, c.pad))))(tf.tensor4d(f.data, c.f as [number, number, number, number]));
+            return { data: g.dataSync() as Float32Array, shape: g.shape };
+          });
+        const expected = await onBackend('cpu', run);
+        await tf.setBackend('wasm');
+        installFastWasmKernels(tf);
+        const actual = run();
+        const scale = Math.max(1, ...Array.from(expected.data, Math.abs));
+        expectClose({ data: actual.data.map((v) => v / scale), shape: actual.shape }, { data: expected.data.map((v) => v / scale), shape: expected.shape }, 10);
+      });
+    }
+  });
+}
