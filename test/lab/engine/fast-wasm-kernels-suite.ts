@@ -178,6 +178,35 @@ export function fastKernelSuite(threads: number): void {
     });
   });
 
+  describe('shared Identity', () => {
+    it('gives the same values, outlives its input, and frees the buffer with the last reference', async () => {
+      await tf.setBackend('wasm');
+      installFastWasmKernels(tf);
+      const buffers = () => tf.engine().backend.numDataIds();
+      const before = buffers();
+      const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+      const y = tf.clone(x); // clone runs the Identity kernel
+      expect(buffers()).toBe(before + 1);
+      x.dispose();
+      expect(Array.from(y.dataSync())).toEqual([1, 2, 3, 4, 5, 6]);
+      y.dispose();
+      expect(buffers()).toBe(before);
+    });
+
+    it('gradients through Identity match the cpu reference', async () => {
+      const x = randomData([4, 5]);
+      const run = () =>
+        tf.tidy(() => {
+          const g = tf.grad((v: tf.Tensor) => tf.sum(tf.square(tf.clone(v))))(tf.tensor(x.data, x.shape));
+          return { data: g.dataSync() as Float32Array, shape: g.shape };
+        });
+      const expected = await onBackend('cpu', run);
+      await tf.setBackend('wasm');
+      installFastWasmKernels(tf);
+      expectClose(run(), expected, 1);
+    });
+  });
+
   describe('Conv2DBackpropFilter (added on wasm) matches the cpu reference', () => {
     for (const c of [
       { x: [2, 9, 9, 3], f: [3, 3, 3, 4], strides: 1, pad: 'same' as const },

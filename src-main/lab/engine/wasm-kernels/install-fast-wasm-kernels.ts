@@ -2,6 +2,7 @@
 // global to the process). Idempotent; leaves every other backend alone.
 import { makeFastBatchMatMul, makeFastFusedMatMul } from './fast-batch-mat-mul.ts';
 import { makeFastSlice } from './fast-slice.ts';
+import { makeSharedIdentity } from './shared-identity.ts';
 import { makeConv2DBackpropFilter } from './conv2d-backprop-filter.ts';
 import { FAST_KERNEL_MARK, ORIGINAL_KERNEL } from './wasm-backend.ts';
 import type { KernelFn, Tf } from './wasm-backend.ts';
@@ -60,6 +61,11 @@ const SPECS: FastKernelSpec[] = [
     kernel: 'Slice',
     why: 'copies only the sliced region (stock: copies the whole source tensor out of the heap on every call)',
     make: (tf, original) => makeFastSlice(tf, original),
+  },
+  {
+    kernel: 'Identity',
+    why: 'shares the input buffer (stock: copies the whole tensor, several times per training step)',
+    make: (_tf, original) => makeSharedIdentity(original),
   },
 ];
 
