@@ -26,6 +26,8 @@ export class RunState {
   runId = $state<number | null>(null);
   phase = $state<RunPhase>('idle');
   backend = $state<BackendName | null>(null);
+  /** How the backend computes (e.g. "threaded SIMD build, 2 threads"), when the trainer said. */
+  backendDetail = $state<string | null>(null);
   /** Planned epochs and batches. */
   epochs = $state(0);
   batchesPerEpoch = $state(0);
@@ -219,6 +221,7 @@ export class RunState {
       case 'started':
         this.phase = 'running';
         this.backend = event.backend;
+        this.backendDetail = event.backendDetail ?? null;
         this.epochs = event.epochs;
         this.batchesPerEpoch = event.batchesPerEpoch;
         this.trainExamples = event.trainExamples;
@@ -288,6 +291,7 @@ export class RunState {
     this.runId = detail.id;
     this.phase = detail.status === 'queued' ? 'starting' : detail.status === 'interrupted' ? 'failed' : detail.status;
     this.backend = detail.backend;
+    this.backendDetail = detail.backendReport?.detail ?? null;
     this.epochs = detail.train.epochs;
     const fit = detail.train.validation.kind === 'split' ? Math.floor(detail.train.trainExamples * (1 - detail.train.validation.fraction)) : detail.train.trainExamples;
     this.batchesPerEpoch = Math.ceil(fit / detail.train.batchSize);
@@ -318,6 +322,7 @@ export class RunState {
     this.runId = null;
     this.phase = 'idle';
     this.backend = null;
+    this.backendDetail = null;
     this.epochs = 0;
     this.batchesPerEpoch = 0;
     this.trainExamples = 0;

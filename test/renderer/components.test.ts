@@ -94,13 +94,14 @@ describe('Train screen', () => {
     expect(request.compile.optimizer.name).toBe('sgd');
 
     const events: RunEvent[] = [
-      { type: 'started', runId: 4, backend: 'wasm', epochs: 10, batchesPerEpoch: 469, trainExamples: 60_000, validationExamples: 10_000 },
+      { type: 'started', runId: 4, backend: 'wasm', backendDetail: 'threaded SIMD build, 2 threads', epochs: 10, batchesPerEpoch: 469, trainExamples: 60_000, validationExamples: 10_000 },
       { type: 'progress', runId: 4, epoch: 1, batch: 100, batchesPerEpoch: 469, firstBatch: 1, losses: Array(100).fill(1.2), acc: 0.6 },
     ];
     for (const e of events) fake.emit(e);
     await flush();
     expect(screen.getByTestId('run-phase').textContent).toBe('Training');
     expect(screen.getByTestId('batch-count').textContent).toBe('Epoch 1/10 · batch 100/469');
+    expect(screen.getByTestId('run-backend').textContent).toMatch(/threaded SIMD build, 2 threads/);
     expect((screen.getByTestId('start-run') as HTMLButtonElement).disabled).toBe(true);
     expect(screen.getByTestId('batch-size').matches(':disabled')).toBe(true); // inside a disabled fieldset
 

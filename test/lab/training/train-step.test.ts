@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installFastWasmKernels, uninstallFastWasmKernels } from '../../../src-main/lab/engine/wasm-kernels/index.ts';
 import type { Tf } from '../../../src-main/lab/model/tf-types.ts';
 import { predictProbabilities, scorePredictions } from '../../../src-main/lab/training/evaluate.ts';
-import { categoricalCrossentropyFromProbs, createTrainStep, softmaxCrossEntropyFromLogits } from '../../../src-main/lab/training/train-step.ts';
+import { categoricalCrossentropyFromProbs, createTrainStep, softmaxCrossEntropyFromLogits, softmaxCrossEntropyRows } from '../../../src-main/lab/training/train-step.ts';
 
 function mlp(): tf.Sequential {
   return tf.sequential({
@@ -55,6 +55,17 @@ describe('softmax crossentropy from logits', () => {
     const diff = tf.max(tf.abs(tf.sub(ours.grad, keras.grad))).dataSync()[0] ?? NaN;
     expect(diff).toBeLessThan(1e-6);
     tf.dispose([logits, labels, ours.value, ours.grad, keras.value, keras.grad]);
+  });
+
+  it('counts correct rows as tf.argMax does, ties to the first maximum', () => {
+    const { x, y } = data(64, 5, 5, 11);
+    // Rounded logits make ties common.
+    const z = Float32Array.from(x, (v) => Math.round(v * 2));
+    const expected = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(tf.tensor2d(z, [64, 5]), -1), tf.argMax(tf.tensor2d(y, [64, 5]), -1)), 'float32')).dataSync()[0]);
+    expect(softmaxCrossEntropyRows(z, y, 64, 5).correct).toBe(expected);
+    let reported = -1;
+    tf.tidy(() => softmaxCrossEntropyFromLogits(tf.tensor2d(z, [64, 5]), tf.tensor2d(y, [64, 5]), (n) => (reported = n)));
+    expect(reported).toBe(expected);
   });
 
   it('stays finite and caps like Keras for hopeless logits', () => {
