@@ -227,8 +227,9 @@ export interface LayerDiffCell {
   params: number;
 }
 
-/** Layer i of every run (positional: layer 3 of A against layer 3 of B); null where a run has fewer layers. */
+/** One row of the aligned architecture diff: the same (or a changed) layer of every run; null where a run lacks it. */
 export interface LayerDiffRow {
+  /** Row number, from 1 (each cell's `name` says which layer of its run it is). */
   position: number;
   layers: (LayerDiffCell | null)[];
   differs: boolean;

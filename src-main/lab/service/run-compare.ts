@@ -1,10 +1,11 @@
-// Comparing runs: a flat config table with "differs" flags, a positional layer-by-layer
+// Comparing runs: a flat config table with "differs" flags, an aligned layer-by-layer
 // architecture diff, and an image-by-image diff of two runs' stored test predictions.
 import {
   analyzeArchitecture,
   architectureLine,
   describeLayer,
   type ConfigDiffRow,
+  type LayerDiffCell,
   type LayerDiffRow,
   type PredictionComparison,
   type RunSummary,
@@ -56,22 +57,78 @@ export function configDiff(runs: readonly RunSummary[]): ConfigDiffRow[] {
   });
 }
 
-/** Layer i of each run side by side; a row differs when a description or a shape differs. */
-export function architectureDiff(runs: readonly RunSummary[]): LayerDiffRow[] {
-  const analysed = runs.map((r) => ({ spec: r.architecture, analysis: analyzeArchitecture(r.architecture) }));
-  const depth = Math.max(0, ...analysed.map((a) => a.spec.layers.length));
-  const rows: LayerDiffRow[] = [];
-  for (let i = 0; i < depth; i++) {
-    const layers = analysed.map(({ spec, analysis }) => {
-      const layer = spec.layers[i];
-      if (!layer) return null;
-      const info = analysis.layers[i];
-      return { name: info?.name ?? `layer_${i + 1}`, description: describeLayer(layer), outputShape: info?.outputShape ?? [], params: info?.params ?? 0 };
-    });
-    const keys = layers.map((l) => (l ? `${l.description}|${l.outputShape.join('x')}` : null));
-    rows.push({ position: i + 1, layers, differs: new Set(keys).size > 1 });
+interface AlignedLayer {
+  type: string;
+  cell: LayerDiffCell;
+}
+
+/** Alignment scores: the same layer pairs best, the same layer type with other settings pairs as "changed", and
+ *  layers of different types never pair (each gets its own row, the other runs empty there). */
+function pairScore(row: AlignedLayer, layer: AlignedLayer): number {
+  if (row.type !== layer.type) return -Infinity;
+  return row.cell.description === layer.cell.description ? 2 : 1;
+}
+
+/**
+ * Global alignment (Needleman–Wunsch, gaps free) of the rows built so far against one more run's layers. Returns,
+ * in order, pairs [row index | null, layer index | null].
+ */
+function align(rows: readonly AlignedLayer[], layers: readonly AlignedLayer[]): [number | null, number | null][] {
+  const m = rows.length;
+  const n = layers.length;
+  const best: number[][] = Array.from({ length: m + 1 }, () => new Array<number>(n + 1).fill(0));
+  for (let i = m - 1; i >= 0; i--) {
+    for (let j = n - 1; j >= 0; j--) {
+      const pair = pairScore(rows[i] as AlignedLayer, layers[j] as AlignedLayer) + (best[i + 1]?.[j + 1] ?? 0);
+      best[i]![j] = Math.max(pair, best[i + 1]?.[j] ?? 0, best[i]?.[j + 1] ?? 0);
+    }
   }
-  return rows;
+  const out: [number | null, number | null][] = [];
+  let i = 0;
+  let j = 0;
+  while (i < m || j < n) {
+    if (i < m && j < n && best[i]![j] === pairScore(rows[i] as AlignedLayer, layers[j] as AlignedLayer) + (best[i + 1]?.[j + 1] ?? 0)) {
+      out.push([i++, j++]);
+    } else if (i < m && (j >= n || best[i]![j] === (best[i + 1]?.[j] ?? 0))) {
+      out.push([i++, null]);
+    } else {
+      out.push([null, j++]);
+    }
+  }
+  return out;
+}
+
+/**
+ * The runs' layers side by side, aligned: the same layer of every run on one row, a changed layer (same type, other
+ * settings) on one row marked as differing, and a layer only some runs have on a row of its own (empty elsewhere) —
+ * so one inserted layer does not make every later row look changed.
+ */
+export function architectureDiff(runs: readonly RunSummary[]): LayerDiffRow[] {
+  const perRun = runs.map((run): AlignedLayer[] => {
+    const analysis = analyzeArchitecture(run.architecture);
+    return run.architecture.layers.map((layer, i) => {
+      const info = analysis.layers[i];
+      return { type: layer.type, cell: { name: info?.name ?? `layer_${i + 1}`, description: describeLayer(layer), outputShape: info?.outputShape ?? [], params: info?.params ?? 0 } };
+    });
+  });
+  // Each row: its cells per run so far, and the layer it is aligned on (the latest run's layer there).
+  let rows: { cells: (LayerDiffCell | null)[]; key: AlignedLayer }[] = [];
+  perRun.forEach((layers, r) => {
+    const next: typeof rows = [];
+    for (const [ri, li] of align(
+      rows.map((row) => row.key),
+      layers,
+    )) {
+      const row = ri === null ? { cells: new Array<LayerDiffCell | null>(r).fill(null), key: layers[li as number] as AlignedLayer } : (rows[ri] as (typeof rows)[number]);
+      const layer = li === null ? null : (layers[li] as AlignedLayer);
+      next.push({ cells: [...row.cells, layer?.cell ?? null], key: layer ?? row.key });
+    }
+    rows = next;
+  });
+  return rows.map((row, i) => {
+    const keys = row.cells.map((c) => (c ? `${c.description}|${c.outputShape.join('x')}` : null));
+    return { position: i + 1, layers: row.cells, differs: new Set(keys).size > 1 };
+  });
 }
 
 export interface PredictionFilter {
