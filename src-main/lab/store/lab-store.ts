@@ -230,7 +230,8 @@ export class LabStore {
         params.push(query.status);
       }
       if (query.search?.trim()) {
-        where.push(`(r.name LIKE ? ESCAPE '\\' OR r.tags LIKE ? ESCAPE '\\' OR r.notes LIKE ? ESCAPE '\\')`);
+        // Tags are a JSON array: match each tag, not the JSON text (a search for `"` or `,` must not match every run).
+        where.push(`(r.name LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM json_each(r.tags) t WHERE t.value LIKE ? ESCAPE '\\') OR r.notes LIKE ? ESCAPE '\\')`);
         const like = `%${query.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
         params.push(like, like, like);
       }

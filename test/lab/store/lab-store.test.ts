@@ -101,6 +101,10 @@ describe('LabStore', () => {
     expect(store.listRuns({ search: 'conv' }).map((r) => r.id)).toEqual([c]);
     expect(store.listRuns({ search: 'dropout' }).map((r) => r.id)).toEqual([c]);
     expect(store.listRuns({ search: '%' }).map((r) => r.id)).toEqual([c]);
+    // Tags match one by one, never through their JSON text.
+    expect(store.listRuns({ search: 'sma' }).map((r) => r.id)).toEqual([c]);
+    expect(store.listRuns({ search: '"' }).map((r) => r.id)).toEqual([]);
+    expect(store.listRuns({ search: 'conv","small' }).map((r) => r.id)).toEqual([]);
     expect(store.listRuns({ limit: 1 })).toHaveLength(1);
     expect(store.getRun(c)?.tags).toEqual(['conv', 'small']);
     expect(() => store.updateRun(999, { name: 'x' })).toThrow(StoreError);
