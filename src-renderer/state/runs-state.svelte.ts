@@ -10,6 +10,8 @@ export type StatusFilter = RunStatus | 'all';
 export type CurveMetric = 'loss' | 'acc';
 
 export const CHANGED_IMAGES_LIMIT = 48;
+/** How often the visible Runs screen looks for runs of other processes (see RunsState.poll). */
+export const RUNS_POLL_MS = 4000;
 
 /** The value a column sorts by; missing values sort last whatever the direction. */
 function sortValue(run: RunSummary, key: SortKey): number | string | null {
@@ -149,16 +151,35 @@ export class RunsState {
       const t0 = performance.now();
       const runs = await this.api.listRuns({});
       this.listMs = performance.now() - t0;
-      this.runs = runs;
-      const known = new Set(runs.map((r) => r.id));
-      if ([...this.selected].some((id) => !known.has(id))) this.selected = new Set([...this.selected].filter((id) => known.has(id)));
-      if (this.focusId !== null && !known.has(this.focusId)) this.focusId = null;
+      this.#setRuns(runs);
       this.error = null;
     } catch (err) {
       this.error = messageOf(err);
     } finally {
       this.loading = false;
     }
+  }
+
+  /**
+   * Runs of other processes (the CLI on the same lab home) reach this lab only through its database, with no events:
+   * the Runs screen polls. Quiet: no loading state, no error for a missed poll (a dropped lab shows in the
+   * connection banner), and the list is replaced only when something changed.
+   */
+  async poll(): Promise<void> {
+    let runs: RunSummary[];
+    try {
+      runs = await this.api.listRuns({});
+    } catch {
+      return;
+    }
+    if (JSON.stringify(runs) !== JSON.stringify(this.runs)) this.#setRuns(runs);
+  }
+
+  #setRuns(runs: RunSummary[]): void {
+    this.runs = runs;
+    const known = new Set(runs.map((r) => r.id));
+    if ([...this.selected].some((id) => !known.has(id))) this.selected = new Set([...this.selected].filter((id) => known.has(id)));
+    if (this.focusId !== null && !known.has(this.focusId)) this.focusId = null;
   }
 
   sortBy(key: SortKey): void {

@@ -1,8 +1,8 @@
 // The Runs screen's state and view over the fake lab: filter, sort, select, delete, compare, fork.
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createLab } from '../../src-renderer/state/lab.svelte.ts';
-import { differenceMatrix, filterRuns, forkRequest, rerunRequest, RunsState, sortRuns } from '../../src-renderer/state/runs-state.svelte.ts';
+import { differenceMatrix, filterRuns, forkRequest, rerunRequest, RUNS_POLL_MS, RunsState, sortRuns } from '../../src-renderer/state/runs-state.svelte.ts';
 import RunsView from '../../src-renderer/views/RunsView.svelte';
 import { VIEW_IDS } from '../../src-renderer/views/registry.ts';
 import type { RunSummary } from '../../src-shared/runs.ts';
@@ -102,6 +102,30 @@ describe('Runs screen', () => {
     render(LabProvider, { props: { lab, component: RunsView } });
     return lab;
   }
+
+  it('shows a run started by another process (the CLI) at the next poll, without a reload', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      let list = runs();
+      const fake = new FakeLab().on('listRuns', () => list);
+      mount(fake);
+      await flush();
+      expect(screen.getByTestId('runs-count').textContent).toContain('3');
+      list = [{ ...sampleRun(4), name: 'from the terminal', status: 'running' }, ...list];
+      const calls = fake.callsOf('listRuns').length;
+      vi.advanceTimersByTime(RUNS_POLL_MS);
+      await flush();
+      expect(fake.callsOf('listRuns').length).toBe(calls + 1);
+      expect(within(screen.getByTestId('runs-table')).getByText('from the terminal')).toBeTruthy();
+      // Nothing changed: the next poll leaves the list alone.
+      const before = screen.getByTestId('runs-table').innerHTML;
+      vi.advanceTimersByTime(RUNS_POLL_MS);
+      await flush();
+      expect(screen.getByTestId('runs-table').innerHTML).toBe(before);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 
   it('links the scrubbed epoch to Evaluate and Draw', async () => {
     const fake = new FakeLab().on('listRuns', () => runs());
