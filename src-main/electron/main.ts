@@ -86,6 +86,7 @@ async function start(): Promise<void> {
     Menu.buildFromTemplate(menuTemplate({ isMac: process.platform === 'darwin', showAbout: () => showAbout(lab), openDataFolder: () => void shell.openPath(app.getPath('userData')) })),
   );
   window = createWindow();
+  lab.warmUp();
   app.on('activate', () => {
     if (!window) window = createWindow();
   });

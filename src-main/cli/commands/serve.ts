@@ -46,6 +46,7 @@ export async function serveCommand(argv: string[], out: NodeJS.WritableStream): 
     throw new UsageError((error as Error).message);
   }
   out.write(`Layerlab is serving the lab in ${home}\nOpen: ${bridge.url}\n(Ctrl-C to stop)\n`);
+  service.warmUp();
   if (values.open) openBrowser(bridge.url);
   const opened = bridge;
   await new Promise<void>((resolve) => {

@@ -94,6 +94,11 @@ export class LabService implements LabServiceLike {
     }
   }
 
+  /** For the app shells (web bridge, Electron): get prediction ready before the first drawing asks. */
+  warmUp(): void {
+    this.predictor.warm();
+  }
+
   getSystemInfo(): CommandOutput<'getSystemInfo'> {
     const probes = probeBackends();
     const chosen = probes.find((p) => p.available)?.backend ?? BACKEND_ORDER[BACKEND_ORDER.length - 1] ?? 'cpu';

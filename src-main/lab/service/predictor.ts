@@ -20,8 +20,17 @@ export class Predictor {
   private backend: Promise<LoadedBackend> | null = null;
   private readonly models = new Map<string, LayersModel>();
 
+  /** `loadWasm` is a test seam: how the backend is loaded (once). */
+  constructor(private readonly loadWasm: () => Promise<LoadedBackend> = () => loadBackend('wasm')) {}
+
+  /** Starts the backend in the background, so the first drawing is answered as fast as the next ones (a failure
+   *  surfaces on the first prediction, with its reason). */
+  warm(): void {
+    this.load().catch(() => {});
+  }
+
   private load(): Promise<LoadedBackend> {
-    this.backend ??= loadBackend('wasm');
+    this.backend ??= this.loadWasm();
     return this.backend;
   }
 
