@@ -154,6 +154,8 @@ interface ServingRow {
   lagMaxMs: number;
   progressPerSecond: number;
   trainerPeakRssMb: number;
+  drawPredictP50Ms: number;
+  drawPredictP99Ms: number;
   valAcc: number | null;
 }
 let serving: ServingRow | null = null;
@@ -170,14 +172,16 @@ if (servingRuns.length > 0) {
     lagMaxMs: Math.max(...f.map((x) => x.lagMaxMs)),
     progressPerSecond: median(f.map((x) => x.progressPerSecond)),
     trainerPeakRssMb: Math.max(...f.map((x) => x.trainerPeakRssMb)),
+    drawPredictP50Ms: median(f.map((x) => x.drawPredictP50Ms)),
+    drawPredictP99Ms: Math.max(...f.map((x) => x.drawPredictP99Ms)),
     valAcc: accs.length > 0 ? median(accs) : null,
   };
   console.log(`\nServing process while a forked trainer (wasm, as the app starts it) trains one epoch with validation:`);
-  console.log('| runs | epoch s (incl. val) | lag p50 ms | lag p99 ms (worst) | lag max ms | progress msg/s | trainer peak RSS MB | val_acc |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('| runs | epoch s (incl. val) | lag p50 ms | lag p99 ms (worst) | lag max ms | progress msg/s | trainer peak RSS MB | draw predict p50 / p99 ms | val_acc |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   const s = serving;
   console.log(
-    `| ${s.runs} | ${s.epochMedian.toFixed(2)} | ${s.lagP50Ms.toFixed(1)} | ${s.lagP99Ms.toFixed(1)} (${s.lagP99WorstMs.toFixed(1)}) | ${s.lagMaxMs.toFixed(1)} | ${s.progressPerSecond.toFixed(1)} | ${Math.round(s.trainerPeakRssMb)} | ${s.valAcc == null ? 'n/a' : s.valAcc.toFixed(4)} |`,
+    `| ${s.runs} | ${s.epochMedian.toFixed(2)} | ${s.lagP50Ms.toFixed(1)} | ${s.lagP99Ms.toFixed(1)} (${s.lagP99WorstMs.toFixed(1)}) | ${s.lagMaxMs.toFixed(1)} | ${s.progressPerSecond.toFixed(1)} | ${Math.round(s.trainerPeakRssMb)} | ${s.drawPredictP50Ms.toFixed(1)} / ${s.drawPredictP99Ms.toFixed(1)} | ${s.valAcc == null ? 'n/a' : s.valAcc.toFixed(4)} |`,
   );
   for (const n of new Set(servingRuns.flatMap((r) => r.notes))) console.log(`  ${SERVING}: ${n}`);
 }

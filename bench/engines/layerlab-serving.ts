@@ -1,11 +1,17 @@
 // The app's view of a training run: this process plays the serving process (IPC/web), forks the trainer the way
 // the app does (forkTrainerLauncher + the trainer protocol), and measures its own event-loop lag while the run
-// trains, the rate of progress messages it receives, and the trainer's peak RSS (VmHWM from /proc).
+// trains, the rate of progress messages it receives, the trainer's peak RSS (VmHWM from /proc), and how fast it
+// answers a drawing (one-image predictions through the service's Predictor) meanwhile.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { RunEvent } from '../../src-shared/index.ts';
+import * as tf from '@tensorflow/tfjs';
+import { buildModel } from '../../src-main/lab/model/build-model.ts';
+import type { Tf } from '../../src-main/lab/model/tf-types.ts';
+import { encodeWeights } from '../../src-main/lab/model/weights-codec.ts';
+import { Predictor } from '../../src-main/lab/service/predictor.ts';
 import { forkTrainerLauncher } from '../../src-main/lab/training/fork-trainer-launcher.ts';
 import type { TrainerToParent } from '../../src-main/lab/training/trainer-protocol.ts';
 import { seedJob } from '../seed-job.ts';
@@ -30,6 +36,11 @@ function peakRssOfMb(pid: number): number | null {
   }
 }
 
+function percentile(xs: readonly number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : (s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN);
+}
+
 export const engine: Engine = {
   name: 'layerlab-serving',
   describe: 'a forked Layerlab trainer (wasm, the seed job with validation on the test set), seen from the serving process',
@@ -38,6 +49,19 @@ export const engine: Engine = {
     const home = mkdtempSync(join(tmpdir(), 'layerlab-bench-'));
     // The app's default for this preset: validation on the test set, so each epoch includes a 10k evaluation.
     const job = seedJob({ backend: 'wasm', batchSize: w.batchSize, learningRate: w.learningRate, seed: w.seed, home, validation: { kind: 'testSet' } });
+    // Draw's path, warmed as the app shells warm it: seed-model weights (their values do not matter for timing).
+    await tf.setBackend('cpu');
+    const weights = encodeWeights(buildModel(tf as unknown as Tf, job.architecture, 1));
+    const predictor = new Predictor();
+    const image = [Array.from({ length: 784 }, (_, i) => ((i * 37) % 100) / 100)];
+    await predictor.predict('bench', job.architecture, () => weights, image);
+    const drawMs: number[] = [];
+    let drawing: NodeJS.Timeout | undefined;
+    const draw = async () => {
+      const t0 = performance.now();
+      await predictor.predict('bench', job.architecture, () => weights, image);
+      drawMs.push(performance.now() - t0);
+    };
     const channel = forkTrainerLauncher().launch();
     const lag = monitorEventLoopDelay({ resolution: 10 });
     let progress = 0;
@@ -57,17 +81,19 @@ export const engine: Engine = {
         channel.onExit((code, signal) => reject(new Error(`trainer exited (${code ?? signal}) before finishing: ${channel.diagnostics?.() ?? ''}`)));
         channel.onMessage((m: TrainerToParent) => {
           if (m.type === 'ready') channel.send({ type: 'start', job });
-          else if (m.type === 'backend') backendNote = `trainer backend: ${m.report.chosen}`;
+          else if (m.type === 'backend') backendNote = `trainer backend: ${m.report.chosen}${m.report.detail ? ` (${m.report.detail})` : ''}`;
           else if (m.type === 'fatal') reject(new Error(m.message));
           else if (m.type === 'event') {
             const e = m.event;
             if (e.type === 'started') {
               trainingStarted = performance.now();
               lag.enable();
+              drawing = setInterval(() => void draw(), 100);
             } else if (e.type === 'progress') progress++;
             else if (e.type === 'epoch') {
               trainingEnded = performance.now();
               lag.disable();
+              clearInterval(drawing);
               epoch = e;
             } else if (e.type === 'finished') {
               sample(); // the trainer is still alive: its high-water mark is final
@@ -78,6 +104,7 @@ export const engine: Engine = {
       });
     } finally {
       clearInterval(poll);
+      clearInterval(drawing);
       lag.disable();
       channel.kill();
       rmSync(home, { recursive: true, force: true });
@@ -106,6 +133,9 @@ export const engine: Engine = {
         progressPerSecond: progress / trainingSeconds,
         progressMessages: progress,
         trainerPeakRssMb: trainerPeak,
+        drawPredictP50Ms: percentile(drawMs, 50),
+        drawPredictP99Ms: percentile(drawMs, 99),
+        drawPredictions: drawMs.length,
       },
     };
   },

@@ -37,6 +37,11 @@ export interface ServingFigures {
   progressMessages: number;
   /** VmHWM of the trainer process. */
   trainerPeakRssMb: number;
+  /** One-image predictions in the serving process while the epoch trains (Draw's path: the service's Predictor),
+   *  one every 100 ms: latency median, 99th percentile and count. */
+  drawPredictP50Ms: number;
+  drawPredictP99Ms: number;
+  drawPredictions: number;
 }
 
 export interface Engine {
