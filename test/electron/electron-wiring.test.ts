@@ -1,9 +1,11 @@
 // The desktop shell with fakes in place of Electron: tests never load the real 'electron' module.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Ajv from 'ajv';
+import { build } from 'esbuild';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { COMMAND_NAMES, createApi, type RunEvent } from '../../src-shared/index.ts';
@@ -152,7 +154,25 @@ describe('packaging', () => {
     expect(validate(config), JSON.stringify(validate.errors)).toBe(true);
     expect(config).toMatchObject({ appId: 'dev.layerlab.app', productName: 'Layerlab', electronFuses: { runAsNode: false, enableNodeOptionsEnvironmentVariable: false, enableNodeCliInspectArguments: false } });
     expect(config.asarUnpack).toEqual(expect.arrayContaining(['node_modules/better-sqlite3/**', 'node_modules/@tensorflow/tfjs-node-gpu/**']));
+    // The threaded wasm build's workers load these from disk.
+    expect(config.asarUnpack).toEqual(expect.arrayContaining(['node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/**', 'dist-electron/wasm-pthread-worker.cjs']));
     expect(validate({ ...config, appId: 42 })).toBe(false);
+  });
+
+  it('the bundled trainer code starts the threaded wasm build from dist-electron/', async () => {
+    const built = spawnSync(process.execPath, [join(ROOT, 'scripts/build-electron.js')], { cwd: ROOT, encoding: 'utf8' });
+    expect(built.status, built.stderr).toBe(0);
+    expect(readFileSync(join(ROOT, 'dist-electron/wasm-pthread-worker.cjs'), 'utf8')).toBe(readFileSync(join(ROOT, 'src-main/lab/engine/wasm-threads/wasm-pthread-worker.cjs'), 'utf8'));
+    // Bundled with build-electron's settings, next to trainer.mjs.
+    const probe = join(ROOT, 'dist-electron', `probe-${process.pid}.mjs`);
+    try {
+      await build({ entryPoints: [join(ROOT, 'test/electron/fixtures/threaded-wasm-probe.ts')], outfile: probe, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
+      const r = spawnSync(process.execPath, [probe], { encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout.split('\n').find((l) => l.startsWith('{')) ?? '{}')).toEqual({ detail: 'threaded SIMD build, 2 threads', sum: 64 * 64 * 64 });
+    } finally {
+      rmSync(probe, { force: true });
+    }
   });
 });
 
