@@ -7,9 +7,10 @@
 // to differentiate. Any other model falls back to Keras' formula on its output, differentiated by tfjs.
 import * as tf from '@tensorflow/tfjs';
 
-export const KERAS_EPSILON = 1e-7;
-const LOG_EPS = Math.log(KERAS_EPSILON);
-const LOG_ONE_MINUS_EPS = Math.log1p(-KERAS_EPSILON);
+import { createDenseStackStep, findDenseStack } from './dense-stack-step.ts';
+import { KERAS_EPSILON, softmaxCrossEntropyRows } from './softmax-crossentropy.ts';
+
+export { KERAS_EPSILON, softmaxCrossEntropyRows };
 
 export type TrainInput = tf.Tensor2D | tf.Tensor4D;
 
@@ -79,47 +80,6 @@ export function softmaxCrossEntropyFromLogits(logits: tf.Tensor, labels: tf.Tens
   return op(logits) as tf.Scalar;
 }
 
-/** The arithmetic of softmaxCrossEntropyFromLogits on row-major [rows, classes] data. The gradient is already /rows. */
-export function softmaxCrossEntropyRows(z: ArrayLike<number>, y: ArrayLike<number>, rows: number, classes: number): { loss: number; grad: Float32Array; correct: number } {
-  const grad = new Float32Array(rows * classes);
-  let total = 0;
-  let correct = 0;
-  for (let r = 0; r < rows; r++) {
-    const o = r * classes;
-    let max = -Infinity;
-    let best = 0;
-    let label = 0;
-    for (let j = 0; j < classes; j++) {
-      const v = z[o + j] as number;
-      if (v > max) {
-        max = v;
-        best = j;
-      }
-      if ((y[o + j] as number) > (y[o + label] as number)) label = j;
-    }
-    let sumExp = 0;
-    for (let j = 0; j < classes; j++) sumExp += Math.exp((z[o + j] as number) - max);
-    const logSum = Math.log(sumExp);
-    // Σ y⊙m: the label mass where the clip does not hold the log-probability constant.
-    let ym = 0;
-    for (let j = 0; j < classes; j++) {
-      const logp = (z[o + j] as number) - max - logSum;
-      const yj = y[o + j] as number;
-      const clipped = Math.min(Math.max(logp, LOG_EPS), LOG_ONE_MINUS_EPS);
-      total -= yj * clipped;
-      if (clipped === logp) ym += yj;
-    }
-    for (let j = 0; j < classes; j++) {
-      const logp = (z[o + j] as number) - max - logSum;
-      const unclipped = logp >= LOG_EPS && logp <= LOG_ONE_MINUS_EPS;
-      grad[o + j] = (Math.exp(logp) * ym - (unclipped ? (y[o + j] as number) : 0)) / rows;
-    }
-    // argMax picks the first maximum, like tf.argMax.
-    if (best === label) correct++;
-  }
-  return { loss: rows === 0 ? NaN : total / rows, grad, correct };
-}
-
 /** Keras' categorical crossentropy on probabilities (the fallback when the model has no softmax head). */
 export function categoricalCrossentropyFromProbs(probs: tf.Tensor, labels: tf.Tensor): tf.Scalar {
   const p = tf.clipByValue(tf.div(probs, tf.sum(probs, -1, true)), KERAS_EPSILON, 1 - KERAS_EPSILON);
@@ -142,7 +102,14 @@ function forwardLoss(model: tf.LayersModel, head: Head | null, x: tf.Tensor, y: 
   return categoricalCrossentropyFromProbs(probs, y);
 }
 
+/** The step for this model: written-out backprop for plain softmax MLPs (dense-stack-step.ts), else tfjs's tape. */
 export function createTrainStep(model: tf.LayersModel, optimizer: tf.Optimizer): TrainStep {
+  const stack = findDenseStack(model);
+  return stack ? createDenseStackStep(stack, optimizer) : createTapeTrainStep(model, optimizer);
+}
+
+/** The generic step: forward in training mode under tfjs's tape, optimizer.minimize. Any tf.layers Sequential. */
+export function createTapeTrainStep(model: tf.LayersModel, optimizer: tf.Optimizer): TrainStep {
   const head = findSoftmaxHead(model);
   return (x, yOneHot) => {
     const varList = model.trainableWeights.map((w) => w.read() as tf.Variable);

@@ -1,0 +1,114 @@
+// A train step for plain MLPs — Dense layers (linear, relu, tanh or sigmoid) ending in a softmax Dense, on rank-2
+// input — with the backward pass written out instead of recorded on tfjs's tape. The seed model is one of these.
+//
+// Why: recording and replaying the tape costs ~60 kernel calls per step for a two-layer MLP (identities, reshapes,
+// casts, broadcasting helpers), each with a fixed dispatch cost that rivals the arithmetic on a fast backend. Written
+// out, a step is the forward products, bias adds and activations, the softmax crossentropy gradient (one JS pass),
+// and per layer dW = hᵀ·dz, db = Σdz, dh = dz·Wᵀ times the activation's derivative — then the same
+// optimizer.applyGradients that optimizer.minimize would call. Any other model takes the generic path
+// (train-step.ts), and a test holds the two to the same updates.
+import * as tf from '@tensorflow/tfjs';
+import { softmaxCrossEntropyRows } from './softmax-crossentropy.ts';
+import type { TrainStep } from './train-step.ts';
+
+type HiddenActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid';
+const HIDDEN_ACTIVATIONS: readonly string[] = ['linear', 'relu', 'tanh', 'sigmoid'] satisfies HiddenActivation[];
+
+interface LayerVariableLike {
+  read(): tf.Tensor;
+}
+
+interface DenseLayer {
+  kernel: LayerVariableLike;
+  bias: LayerVariableLike | null;
+  activation: HiddenActivation | 'softmax';
+}
+
+/** Config keys that would change what a Dense layer computes or how it trains beyond kernel, bias and activation. */
+const UNSUPPORTED_CONFIG = ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint'] as const;
+
+/** The model's Dense layers when it is a plain softmax MLP on rank-2 input, else null. */
+export function findDenseStack(model: tf.LayersModel): DenseLayer[] | null {
+  if (model.inputs.length !== 1 || model.inputs[0]?.shape.length !== 2 || model.layers.length === 0) return null;
+  const stack: DenseLayer[] = [];
+  for (const [i, layer] of model.layers.entries()) {
+    if (layer.getClassName() !== 'Dense') return null;
+    const config = layer.getConfig() as Record<string, unknown>;
+    if (UNSUPPORTED_CONFIG.some((key) => config[key] != null)) return null;
+    const activation = config['activation'];
+    const last = i === model.layers.length - 1;
+    if (last ? activation !== 'softmax' : typeof activation !== 'string' || !HIDDEN_ACTIVATIONS.includes(activation)) return null;
+    const internals = layer as unknown as { kernel?: LayerVariableLike; bias?: LayerVariableLike | null; useBias?: boolean };
+    if (internals.kernel == null) return null;
+    stack.push({ kernel: internals.kernel, bias: internals.useBias === false ? null : (internals.bias ?? null), activation: activation as DenseLayer['activation'] });
+  }
+  return stack;
+}
+
+/** dL/dz from dL/dh for h = f(z), using the layer's output h (all four derivatives are functions of h). */
+function throughActivation(dh: tf.Tensor, h: tf.Tensor, activation: DenseLayer['activation']): tf.Tensor {
+  switch (activation) {
+    case 'relu':
+      return tf.mul(dh, tf.step(h)); // relu(z) > 0 exactly where z > 0
+    case 'tanh':
+      return tf.mul(dh, tf.sub(1, tf.square(h)));
+    case 'sigmoid':
+      return tf.mul(dh, tf.mul(h, tf.sub(1, h)));
+    default:
+      return dh;
+  }
+}
+
+export function createDenseStackStep(stack: readonly DenseLayer[], optimizer: tf.Optimizer): TrainStep {
+  return (x, yOneHot) => {
+    const rows = x.shape[0] ?? 0;
+    let lossValue = NaN;
+    let correctValue = 0;
+    tf.tidy(() => {
+      // Forward: the input of each layer; the last one's output is the logits.
+      const inputs: tf.Tensor2D[] = [x as tf.Tensor2D];
+      const forward = (layer: DenseLayer, input: tf.Tensor2D): tf.Tensor2D => {
+        // Unfused on purpose: a plain matMul reaches the fast wasm BatchMatMul, which picks the cheaper operand to
+        // pack (the weights change every step); the fused kernel always packs the weights (~1 ms more per step on
+        // the seed's first layer). Bias add and activation are cheap next to it.
+        const product = tf.matMul(input, layer.kernel.read() as tf.Tensor2D) as tf.Tensor2D;
+        const bias = layer.bias?.read();
+        const z = bias ? tf.add<tf.Tensor2D>(product, bias) : product;
+        switch (layer.activation) {
+          case 'relu':
+            return tf.relu(z);
+          case 'tanh':
+            return tf.tanh(z);
+          case 'sigmoid':
+            return tf.sigmoid(z);
+          default:
+            return z;
+        }
+      };
+      let h = x as tf.Tensor2D;
+      for (const layer of stack.slice(0, -1)) {
+        h = forward(layer, h);
+        inputs.push(h);
+      }
+      const logits = forward(stack[stack.length - 1] as DenseLayer, h);
+      const classes = logits.shape[1];
+      const { loss, grad, correct } = softmaxCrossEntropyRows(logits.dataSync(), yOneHot.dataSync(), rows, classes);
+      lossValue = loss;
+      correctValue = correct;
+
+      // Backward, last layer first.
+      const grads: tf.NamedTensorMap = {};
+      let dz: tf.Tensor = tf.tensor2d(grad, [rows, classes]);
+      for (let i = stack.length - 1; i >= 0; i--) {
+        const layer = stack[i] as DenseLayer;
+        const input = inputs[i] as tf.Tensor2D;
+        const kernel = layer.kernel.read();
+        grads[(kernel as tf.Variable).name] = tf.matMul(input, dz, true, false);
+        if (layer.bias) grads[(layer.bias.read() as tf.Variable).name] = tf.sum(dz, 0);
+        if (i > 0) dz = throughActivation(tf.matMul(dz, kernel, false, true), input, (stack[i - 1] as DenseLayer).activation);
+      }
+      optimizer.applyGradients(grads);
+    });
+    return { loss: tf.scalar(lossValue), correct: tf.scalar(correctValue) };
+  };
+}

@@ -1,0 +1,138 @@
+// The written-out MLP step must train exactly like the tape step it replaces: same loss, correct count and weights
+// after several updates, for every activation it accepts, with and without biases, under stateful optimizers, on
+// cpu and wasm; it must leak nothing; and every model it does not cover must be left to the tape step.
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { installFastWasmKernels, uninstallFastWasmKernels } from '../../../src-main/lab/engine/wasm-kernels/index.ts';
+import { createDenseStackStep, findDenseStack } from '../../../src-main/lab/training/dense-stack-step.ts';
+import { createTapeTrainStep } from '../../../src-main/lab/training/train-step.ts';
+
+type Hidden = { units: number; activation: 'linear' | 'relu' | 'tanh' | 'sigmoid'; useBias?: boolean };
+
+function mlp(hidden: Hidden[], inputs = 20, classes = 5): tf.Sequential {
+  const layers = hidden.map((h, i) => tf.layers.dense({ ...(i === 0 ? { inputShape: [inputs] } : {}), units: h.units, activation: h.activation, useBias: h.useBias ?? true }));
+  layers.push(tf.layers.dense({ ...(hidden.length === 0 ? { inputShape: [inputs] } : {}), units: classes, activation: 'softmax' }));
+  return tf.sequential({ layers });
+}
+
+function batches(n: number, rows: number, inputs: number, classes: number, seed: number): { x: Float32Array; y: Float32Array }[] {
+  let s = seed;
+  const r = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+  return Array.from({ length: n }, () => {
+    const x = new Float32Array(rows * inputs).map(() => r() * 2 - 1);
+    const y = new Float32Array(rows * classes);
+    for (let i = 0; i < rows; i++) y[i * classes + Math.floor(r() * classes)] = 1;
+    return { x, y };
+  });
+}
+
+const OPTIMIZERS: Record<string, () => tf.Optimizer> = {
+  sgd: () => tf.train.sgd(0.1),
+  momentum: () => tf.train.momentum(0.1, 0.9, true),
+  adam: () => tf.train.adam(0.01),
+};
+
+/** Trains two copies of one model, one per step kind, on the same batches; returns both traces. */
+function trainBoth(hidden: Hidden[], optimizer: string) {
+  const data = batches(3, 32, 20, 5, 5);
+  const run = (kind: 'dense' | 'tape') =>
+    tf.tidy(() => {
+      const model = mlp(hidden);
+      model.setWeights(initial.map((w) => tf.tensor(w.data, w.shape)));
+      const opt = (OPTIMIZERS[optimizer] as () => tf.Optimizer)();
+      const stack = findDenseStack(model);
+      if (stack == null) throw new Error('not a dense stack');
+      const step = kind === 'dense' ? createDenseStackStep(stack, opt) : createTapeTrainStep(model, opt);
+      const trace = data.map((b) => {
+        const { loss, correct } = step(tf.tensor2d(b.x, [32, 20]), tf.tensor2d(b.y, [32, 5]));
+        const out = { loss: loss.dataSync()[0] ?? NaN, correct: correct.dataSync()[0] ?? NaN };
+        tf.dispose([loss, correct]);
+        return out;
+      });
+      const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
+      opt.dispose();
+      model.dispose();
+      return { trace, weights };
+    });
+  const template = mlp(hidden);
+  const initial = template.getWeights().map((w) => ({ data: w.dataSync().slice(), shape: w.shape }));
+  template.dispose();
+  return { dense: run('dense'), tape: run('tape') };
+}
+
+function expectSameTraining(a: ReturnType<typeof trainBoth>['dense'], b: ReturnType<typeof trainBoth>['tape']) {
+  a.trace.forEach((t, i) => {
+    expect(t.loss).toBeCloseTo(b.trace[i]?.loss ?? NaN, 5);
+    expect(t.correct).toBe(b.trace[i]?.correct);
+  });
+  expect(a.weights.length).toBe(b.weights.length);
+  let worst = 0;
+  a.weights.forEach((w, i) => w.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - (b.weights[i]?.[j] ?? NaN))))));
+  expect(worst).toBeLessThan(2e-5);
+}
+
+const CASES: { name: string; hidden: Hidden[] }[] = [
+  { name: 'seed shape (relu)', hidden: [{ units: 16, activation: 'relu' }] },
+  { name: 'tanh then sigmoid', hidden: [{ units: 16, activation: 'tanh' }, { units: 12, activation: 'sigmoid' }] },
+  { name: 'linear without bias', hidden: [{ units: 8, activation: 'linear', useBias: false }] },
+  { name: 'softmax layer only', hidden: [] },
+];
+
+afterAll(async () => {
+  await tf.setBackend('wasm');
+  uninstallFastWasmKernels(tf);
+});
+
+describe('dense stack step = tape step', () => {
+  for (const backend of ['cpu', 'wasm'] as const) {
+    for (const c of CASES) {
+      for (const optimizer of Object.keys(OPTIMIZERS)) {
+        it(`${backend}: ${c.name}, ${optimizer}`, async () => {
+          await tf.setBackend(backend);
+          if (backend === 'wasm') installFastWasmKernels(tf);
+          const { dense, tape } = trainBoth(c.hidden, optimizer);
+          expectSameTraining(dense, tape);
+        });
+      }
+    }
+  }
+
+  it('leaks no tensor', async () => {
+    await tf.setBackend('wasm');
+    const model = mlp([{ units: 16, activation: 'relu' }]);
+    const opt = tf.train.adam(0.01);
+    const step = createDenseStackStep(findDenseStack(model)!, opt);
+    const [b] = batches(1, 32, 20, 5, 9);
+    const x = tf.tensor2d(b!.x, [32, 20]);
+    const y = tf.tensor2d(b!.y, [32, 5]);
+    const once = () => {
+      const r = step(x, y);
+      tf.dispose([r.loss, r.correct]);
+    };
+    once(); // the optimizer creates its slots on the first update
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) once();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, y]);
+    opt.dispose();
+    model.dispose();
+  });
+});
+
+describe('findDenseStack', () => {
+  it('takes only plain softmax MLPs on rank-2 input', () => {
+    const models: [string, tf.LayersModel, boolean][] = [
+      ['seed', mlp([{ units: 16, activation: 'relu' }]), true],
+      ['dropout', tf.sequential({ layers: [tf.layers.dense({ inputShape: [20], units: 8, activation: 'relu' }), tf.layers.dropout({ rate: 0.2 }), tf.layers.dense({ units: 5, activation: 'softmax' })] }), false],
+      ['image input', tf.sequential({ layers: [tf.layers.flatten({ inputShape: [4, 5, 1] }), tf.layers.dense({ units: 5, activation: 'softmax' })] }), false],
+      ['no softmax', tf.sequential({ layers: [tf.layers.dense({ inputShape: [20], units: 5, activation: 'sigmoid' })] }), false],
+      ['elu hidden', tf.sequential({ layers: [tf.layers.dense({ inputShape: [20], units: 8, activation: 'elu' }), tf.layers.dense({ units: 5, activation: 'softmax' })] }), false],
+      ['regularized', tf.sequential({ layers: [tf.layers.dense({ inputShape: [20], units: 5, activation: 'softmax', kernelRegularizer: tf.regularizers.l2() })] }), false],
+    ];
+    for (const [name, model, expected] of models) {
+      expect(findDenseStack(model) != null, name).toBe(expected);
+      model.dispose();
+    }
+  });
+});
