@@ -1,6 +1,11 @@
 // Entry point of the trainer process (forked by the CLI/web mode, utilityProcess in Electron).
 import { connectTrainerPort } from './trainer-port.ts';
+import { lowerTrainerPriority } from './trainer-priority.ts';
 import { createControlState, runEstimateSession, runTrainerSession } from './trainer-session.ts';
+
+// Before any worker thread exists, so that they inherit it. Failing to is harmless: say so on stderr and go on.
+const priority = lowerTrainerPriority();
+if (priority !== null) process.stderr.write(`layerlab trainer: runs at normal priority (${priority})\n`);
 
 // Ctrl-C reaches the whole process group; the parent decides how a run stops.
 process.on('SIGINT', () => {});
