@@ -4,8 +4,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { installFastWasmKernels } from '../src-main/lab/engine/wasm-kernels/index.ts';
+import { loadBackend, realEnvironment } from '../src-main/lab/engine/backends.ts';
 import { createTrainStep } from '../src-main/lab/training/train-step.ts';
-import { threadedWasmState, useThreadedWasm } from '../src-main/lab/engine/wasm-threads/threaded-wasm-backend.ts';
 
 const stock = process.argv.includes('--stock');
 const stepsArg = process.argv.indexOf('--steps');
@@ -13,10 +13,7 @@ const steps = stepsArg > 0 ? Number(process.argv[stepsArg + 1]) : 40;
 
 const threadsArg = process.argv.indexOf('--threads');
 const threads = threadsArg > 0 ? Number(process.argv[threadsArg + 1]) : 1;
-useThreadedWasm(tf, threads);
-await tf.setBackend('wasm');
-await tf.ready();
-console.log(`wasm on ${threadedWasmState().threads} thread(s)${threadedWasmState().reason ? `: ${threadedWasmState().reason}` : ''}`);
+console.log(`wasm: ${(await loadBackend('wasm', realEnvironment, { wasmThreads: threads })).report.detail ?? '?'}`);
 if (!stock) console.log(installFastWasmKernels(tf).replaced.map((r) => r.kernel).join(', '));
 
 const stats = new Map<string, { ms: number; calls: number }>();
@@ -51,19 +48,10 @@ const opt = tf.train.sgd(0.01);
 const step = createTrainStep(model, opt);
 const xs = Array.from({ length: 8 }, () => tf.randomUniform([128, 784]) as tf.Tensor2D);
 const ys = Array.from({ length: 8 }, () => tf.oneHot(tf.randomUniform([128], 0, 10, 'int32') as tf.Tensor1D, 10).toFloat() as tf.Tensor2D);
-for (let i = 0; i < 5; i++) {
-  const r = step(xs[i % 8]!, ys[i % 8]!);
-  r.loss.dispose();
-  r.correct.dispose();
-}
+for (let i = 0; i < 5; i++) step(xs[i % 8]!, ys[i % 8]!);
 stats.clear();
 const t0 = performance.now();
-for (let i = 0; i < steps; i++) {
-  const r = step(xs[i % 8]!, ys[i % 8]!);
-  r.loss.dataSync();
-  r.loss.dispose();
-  r.correct.dispose();
-}
+for (let i = 0; i < steps; i++) step(xs[i % 8]!, ys[i % 8]!); // each step reads its loss back
 const total = (performance.now() - t0) / steps;
 const rows = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms);
 let kernelMs = 0;

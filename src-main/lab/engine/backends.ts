@@ -128,7 +128,7 @@ export async function loadBackend(requested: BackendChoice, env: BackendEnvironm
         }
         probes.push({ backend, available: true, reason: null });
         probes.sort((a, b) => BACKEND_ORDER.indexOf(a.backend) - BACKEND_ORDER.indexOf(b.backend));
-        const detail = backend === 'wasm' ? wasmDetail() : undefined;
+        const detail = backend === 'wasm' ? wasmDetail(tf) : undefined;
         return { tf, report: { chosen: backend, requested, probes, versions: versionsOf(tf, backend), ...(detail ? { detail } : {}) } };
       } catch (error) {
         reason = `failed to load: ${firstLine(error)}`;
@@ -140,10 +140,12 @@ export async function loadBackend(requested: BackendChoice, env: BackendEnvironm
   throw new BackendError(`no backend could be loaded: ${probes.map((p) => `${p.backend}: ${p.reason}`).join('; ')}`);
 }
 
-function wasmDetail(): string {
+function wasmDetail(tf: Tf): string {
   const { threads, reason } = threadedWasmState();
   if (reason != null) return reason;
-  return threads > 1 ? `threaded SIMD build, ${threads} threads` : 'SIMD build, 1 thread';
+  if (threads > 1) return `threaded SIMD build, ${threads} threads`;
+  // The stock loader picks the SIMD build where the engine has SIMD (a flag it has evaluated by now).
+  return `${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'plain'} build, 1 thread`;
 }
 
 /** A report of every backend without loading tfjs (for the backend doctor and system info). */

@@ -60,11 +60,9 @@ function throughActivation(dh: tf.Tensor, h: tf.Tensor, activation: DenseLayer['
 }
 
 export function createDenseStackStep(stack: readonly DenseLayer[], optimizer: tf.Optimizer): TrainStep {
-  return (x, yOneHot) => {
-    const rows = x.shape[0] ?? 0;
-    let lossValue = NaN;
-    let correctValue = 0;
+  return (x, yOneHot) =>
     tf.tidy(() => {
+      const rows = x.shape[0] ?? 0;
       // Forward: the input of each layer; the last one's output is the logits.
       const inputs: tf.Tensor2D[] = [x as tf.Tensor2D];
       const forward = (layer: DenseLayer, input: tf.Tensor2D): tf.Tensor2D => {
@@ -93,8 +91,6 @@ export function createDenseStackStep(stack: readonly DenseLayer[], optimizer: tf
       const logits = forward(stack[stack.length - 1] as DenseLayer, h);
       const classes = logits.shape[1];
       const { loss, grad, correct } = softmaxCrossEntropyRows(logits.dataSync(), yOneHot.dataSync(), rows, classes);
-      lossValue = loss;
-      correctValue = correct;
 
       // Backward, last layer first.
       const grads: tf.NamedTensorMap = {};
@@ -108,7 +104,6 @@ export function createDenseStackStep(stack: readonly DenseLayer[], optimizer: tf
         if (i > 0) dz = throughActivation(tf.matMul(dz, kernel, false, true), input, (stack[i - 1] as DenseLayer).activation);
       }
       optimizer.applyGradients(grads);
+      return { loss, correct };
     });
-    return { loss: tf.scalar(lossValue), correct: tf.scalar(correctValue) };
-  };
 }

@@ -116,15 +116,10 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
           labelBuffer[i] = data.train.labels[src] as number;
         }
         if (dropouts.length > 0) reseedDropout(dropouts, rng);
-        const [lossValue, correctValue] = tf.tidy(() => {
+        const { loss: lossValue, correct: correctValue } = tf.tidy(() => {
           const x = tf.tensor(xBuffer.subarray(0, size * PIXELS), [size, ...inputShape]);
           const labels = tf.tensor1d(labelBuffer.subarray(0, size), 'int32');
-          const y = tf.oneHot(labels, NUM_CLASSES);
-          const { loss, correct } = step(x as Tensor2D, y as Tensor2D);
-          const both = tf.stack([loss, correct]).dataSync();
-          // The step keeps `correct` out of its own tidy; it is ours to free.
-          tf.dispose([loss, correct]);
-          return [both[0] as number, both[1] as number];
+          return step(x as Tensor2D, tf.oneHot(labels, NUM_CLASSES) as Tensor2D);
         });
         if (!Number.isFinite(lossValue)) {
           throw new Error(`the loss became ${lossValue} at epoch ${epoch}, batch ${b + 1}; try a smaller learning rate`);
@@ -195,9 +190,7 @@ export async function timeTrainingSteps(tf: Tf, job: TrainJob, steps: number, cr
       tf.tidy(() => {
         const x = tf.randomUniform([size, ...job.architecture.inputShape]);
         const labels = tf.randomUniform([size], 0, NUM_CLASSES, 'int32');
-        const { loss, correct } = step(x as Tensor2D, tf.oneHot(labels, NUM_CLASSES) as Tensor2D);
-        loss.dataSync();
-        tf.dispose([loss, correct]);
+        step(x as Tensor2D, tf.oneHot(labels, NUM_CLASSES) as Tensor2D); // reads its loss back: the step's full cost
       });
       await new Promise<void>((resolve) => setImmediate(resolve));
     }

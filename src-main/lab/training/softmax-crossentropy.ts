@@ -24,19 +24,17 @@ export function softmaxCrossEntropyRows(z: ArrayLike<number>, y: ArrayLike<numbe
     let sumExp = 0;
     for (let j = 0; j < classes; j++) sumExp += Math.exp((z[o + j] as number) - max);
     const logSum = Math.log(sumExp);
-    // Σ y⊙m: the label mass where the clip does not hold the log-probability constant.
+    // y⊙m, with m = 0 where the clip holds the log-probability constant; Σ y⊙m is the label mass left to move.
+    const ymAt = (logp: number, j: number) => (logp >= LOG_EPS && logp <= LOG_ONE_MINUS_EPS ? (y[o + j] as number) : 0);
     let ym = 0;
     for (let j = 0; j < classes; j++) {
       const logp = (z[o + j] as number) - max - logSum;
-      const yj = y[o + j] as number;
-      const clipped = Math.min(Math.max(logp, LOG_EPS), LOG_ONE_MINUS_EPS);
-      total -= yj * clipped;
-      if (clipped === logp) ym += yj;
+      total -= (y[o + j] as number) * Math.min(Math.max(logp, LOG_EPS), LOG_ONE_MINUS_EPS);
+      ym += ymAt(logp, j);
     }
     for (let j = 0; j < classes; j++) {
       const logp = (z[o + j] as number) - max - logSum;
-      const unclipped = logp >= LOG_EPS && logp <= LOG_ONE_MINUS_EPS;
-      grad[o + j] = (Math.exp(logp) * ym - (unclipped ? (y[o + j] as number) : 0)) / rows;
+      grad[o + j] = (Math.exp(logp) * ym - ymAt(logp, j)) / rows;
     }
     // argMax picks the first maximum, like tf.argMax.
     if (best === label) correct++;

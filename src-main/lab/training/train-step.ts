@@ -1,25 +1,25 @@
 // One optimisation step for tf.layers Sequential models: forward in training mode, categorical crossentropy on the
 // model's softmax output, gradients, optimizer update — without model.fit's per-batch bookkeeping.
 //
-// When the model ends in softmax (a Dense or Activation layer with activation 'softmax'), the loss is computed from
-// the logits with a log-softmax and a hand-written gradient (p − y per row, zero where Keras' clip would bite), which
-// is the same loss as Keras' clipped crossentropy on the softmax output (ε = 1e-7) but numerically stable and cheap
-// to differentiate. Any other model falls back to Keras' formula on its output, differentiated by tfjs.
+// Plain softmax MLPs take a written-out backward pass (dense-stack-step.ts); every other model records its forward
+// pass on tfjs's tape here. When the model ends in softmax (a Dense or Activation layer with activation 'softmax'),
+// the loss is computed from the logits in JS (softmax-crossentropy.ts): Keras' clipped crossentropy on the softmax
+// output (ε = 1e-7), numerically stable, with a hand-written gradient. Any other model falls back to Keras' formula
+// on its output, differentiated by tfjs.
 import * as tf from '@tensorflow/tfjs';
 
 import { createDenseStackStep, findDenseStack } from './dense-stack-step.ts';
 import { KERAS_EPSILON, softmaxCrossEntropyRows } from './softmax-crossentropy.ts';
 
-export { KERAS_EPSILON, softmaxCrossEntropyRows };
-
 export type TrainInput = tf.Tensor2D | tf.Tensor4D;
 
-export interface TrainStepResult {
-  /** Mean categorical crossentropy of the batch (before the update). Caller disposes. */
-  loss: tf.Scalar;
-  /** Number of rows whose argmax prediction matches argmax of the label (float32). Caller disposes. */
-  correct: tf.Scalar;
-}
+/** What one step measured, read back from the backend by the step itself (the loop needs the numbers every batch). */
+export type TrainStepResult = {
+  /** Mean categorical crossentropy of the batch (before the update). */
+  loss: number;
+  /** Number of rows whose argmax prediction matches argmax of the label. */
+  correct: number;
+};
 
 export type TrainStep = (x: TrainInput, yOneHot: tf.Tensor2D) => TrainStepResult;
 
@@ -67,10 +67,10 @@ function headForward(head: Head, x: tf.Tensor, training: boolean): { logits: tf.
  * the arithmetic (a tenth of a seed training step on wasm). The loop reads the loss every step anyway, so reading the
  * logits adds no extra wait on an asynchronous backend beyond this block.
  */
-export function softmaxCrossEntropyFromLogits(logits: tf.Tensor, labels: tf.Tensor, onCorrect?: (correct: number) => void): tf.Scalar {
+export function softmaxCrossEntropyFromLogits(logits: tf.Tensor, labels: tf.Tensor, onResult?: (result: TrainStepResult) => void): tf.Scalar {
   const op = tf.customGrad(((z: tf.Tensor, save: tf.GradSaveFunc) => {
     const { loss, grad, correct } = softmaxCrossEntropyRows(z.dataSync(), labels.dataSync(), z.shape[0] ?? 0, z.shape[1] ?? 0);
-    onCorrect?.(correct);
+    onResult?.({ loss, correct });
     save([tf.tensor(grad, z.shape)]);
     return {
       value: tf.scalar(loss),
@@ -91,15 +91,16 @@ function countCorrect(scores: tf.Tensor, labels: tf.Tensor): tf.Scalar {
 }
 
 /**
- * Loss and correct-count of one batch in training mode (dropout active, batch norm on batch statistics and
- * updating its moving averages), to be differentiated. `correct` is kept out of the caller's tidy.
+ * The loss of one batch in training mode (dropout active, batch norm on batch statistics and updating its moving
+ * averages), to be differentiated; its value and correct count go to `onResult` as numbers.
  */
-function forwardLoss(model: tf.LayersModel, head: Head | null, x: tf.Tensor, y: tf.Tensor, keepCorrect: (c: tf.Scalar) => void): tf.Scalar {
+function forwardLoss(model: tf.LayersModel, head: Head | null, x: tf.Tensor, y: tf.Tensor, onResult: (result: TrainStepResult) => void): tf.Scalar {
   const out = head == null ? { probs: model.apply(x, { training: true }) as tf.Tensor } : headForward(head, x, true);
-  if ('logits' in out) return softmaxCrossEntropyFromLogits(out.logits, y, (n) => keepCorrect(tf.keep(tf.scalar(n))));
-  const probs = out.probs;
-  keepCorrect(tf.keep(countCorrect(probs, y)));
-  return categoricalCrossentropyFromProbs(probs, y);
+  if ('logits' in out) return softmaxCrossEntropyFromLogits(out.logits, y, onResult);
+  const loss = categoricalCrossentropyFromProbs(out.probs, y);
+  const [value, correct] = tf.stack([loss, countCorrect(out.probs, y)]).dataSync();
+  onResult({ loss: value ?? NaN, correct: correct ?? NaN });
+  return loss;
 }
 
 /** The step for this model: written-out backprop for plain softmax MLPs (dense-stack-step.ts), else tfjs's tape. */
@@ -113,16 +114,16 @@ export function createTapeTrainStep(model: tf.LayersModel, optimizer: tf.Optimiz
   const head = findSoftmaxHead(model);
   return (x, yOneHot) => {
     const varList = model.trainableWeights.map((w) => w.read() as tf.Variable);
-    let correct: tf.Scalar | null = null;
-    const loss = optimizer.minimize(
+    let result: TrainStepResult | null = null;
+    optimizer.minimize(
       () =>
-        forwardLoss(model, head, x, yOneHot, (c) => {
-          correct = c;
+        forwardLoss(model, head, x, yOneHot, (r) => {
+          result = r;
         }),
-      true,
+      false,
       varList,
     );
-    if (loss == null || correct == null) throw new Error('train step produced no loss');
-    return { loss, correct };
+    if (result == null) throw new Error('train step produced no loss');
+    return result;
   };
 }

@@ -32,6 +32,14 @@ async function onBackend<T>(name: string, f: () => T): Promise<T> {
   return f();
 }
 
+/** `run` on the cpu backend (the reference), then on wasm with the fast kernels: [expected, actual]. */
+async function cpuThenFastWasm<T>(run: () => T): Promise<[T, T]> {
+  const expected = await onBackend('cpu', run);
+  await tf.setBackend('wasm');
+  installFastWasmKernels(tf);
+  return [expected, run()];
+}
+
 /** With `explicitBroadcast`, batch dims are broadcast (numpy rules) before the product: tfjs-cpu's own batch
  *  broadcasting indexes by modulo, which is right only when one side has batch 1 or the batches are equal. */
 function matMulOn(a: { data: Float32Array; shape: number[] }, b: { data: Float32Array; shape: number[] }, ta: boolean, tb: boolean, explicitBroadcast = false) {
@@ -135,10 +143,8 @@ export function fastKernelSuite(threads: number): void {
           const r = tf.fused.matMul({ a: tf.tensor(a.data, a.shape), b: tf.tensor(b.data, b.shape), transposeA: true, transposeB: true, bias: tf.tensor(bias.data, bias.shape), activation: 'relu' });
           return { data: r.dataSync() as Float32Array, shape: r.shape };
         });
-      const expected = await onBackend('cpu', run);
-      await tf.setBackend('wasm');
-      installFastWasmKernels(tf);
-      expectClose(run(), expected, 40);
+      const [expected, actual] = await cpuThenFastWasm(run);
+      expectClose(actual, expected, 40);
     });
   });
 
@@ -158,10 +164,7 @@ export function fastKernelSuite(threads: number): void {
             const r = tf.slice(tf.tensor(x.data, x.shape), c.begin, c.size);
             return { data: r.dataSync() as Float32Array, shape: r.shape };
           });
-        const expected = await onBackend('cpu', run);
-        await tf.setBackend('wasm');
-        installFastWasmKernels(tf);
-        const actual = run();
+        const [expected, actual] = await cpuThenFastWasm(run);
         expect(actual.shape).toEqual(expected.shape);
         expect(Array.from(actual.data)).toEqual(Array.from(expected.data));
       });
@@ -200,10 +203,8 @@ export function fastKernelSuite(threads: number): void {
           const g = tf.grad((v: tf.Tensor) => tf.sum(tf.square(tf.clone(v))))(tf.tensor(x.data, x.shape));
           return { data: g.dataSync() as Float32Array, shape: g.shape };
         });
-      const expected = await onBackend('cpu', run);
-      await tf.setBackend('wasm');
-      installFastWasmKernels(tf);
-      expectClose(run(), expected, 1);
+      const [expected, actual] = await cpuThenFastWasm(run);
+      expectClose(actual, expected, 1);
     });
   });
 
@@ -222,10 +223,7 @@ export function fastKernelSuite(threads: number): void {
             const g = tf.grad((w: tf.Tensor) => tf.sum(tf.square(tf.conv2d(xt, w as tf.Tensor4D, c.strides, c.pad))))(tf.tensor4d(f.data, c.f as [number, number, number, number]));
             return { data: g.dataSync() as Float32Array, shape: g.shape };
           });
-        const expected = await onBackend('cpu', run);
-        await tf.setBackend('wasm');
-        installFastWasmKernels(tf);
-        const actual = run();
+        const [expected, actual] = await cpuThenFastWasm(run);
         const scale = Math.max(1, ...Array.from(expected.data, Math.abs));
         expectClose({ data: actual.data.map((v) => v / scale), shape: actual.shape }, { data: expected.data.map((v) => v / scale), shape: expected.shape }, 10);
       });

@@ -62,6 +62,8 @@ const WASM_PRIORITY = 2;
 
 let state: ThreadedWasmState = { threads: 1, reason: null };
 let module: ThreadedModule | null = null;
+/** tfjs's own 'wasm' factory, kept from the first call: a second call must not wrap ours as if it were the stock one. */
+let stockFactory: ReturnType<Tf['findBackendFactory']> | null = null;
 
 /** What the last initialised 'wasm' backend runs on. */
 export function threadedWasmState(): ThreadedWasmState {
@@ -89,7 +91,6 @@ async function loadThreadedModule(threads: number, moduleId: string): Promise<Th
     const started = factory({
       locateFile: (path: string) => (path.endsWith('.worker.js') ? WORKER_FILE : wasmDir + path),
       mainScriptUrlOrBlob: mainScript,
-      print: () => {},
     });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -122,8 +123,9 @@ export function useThreadedWasm(tf: Tf, threads: number, options: ThreadedWasmOp
     return;
   }
   const wasm = require('@tensorflow/tfjs-backend-wasm') as WasmPackage;
-  const stockFactory = tf.findBackendFactory('wasm');
-  if (stockFactory == null) throw new Error('the wasm backend is not registered (import @tensorflow/tfjs-backend-wasm first)');
+  stockFactory ??= tf.findBackendFactory('wasm');
+  const stock = stockFactory;
+  if (stock == null) throw new Error('the wasm backend is not registered (import @tensorflow/tfjs-backend-wasm first)');
   tf.removeBackend('wasm');
   tf.registerBackend(
     'wasm',
@@ -152,7 +154,7 @@ export function useThreadedWasm(tf: Tf, threads: number, options: ThreadedWasmOp
         const why = error instanceof Error ? error.message : String(error);
         state = { threads: 1, reason: `threaded wasm build failed to start (${why.split('\n')[0]}); running on one thread` };
         wasm.setThreadsCount(1);
-        return (await stockFactory()) as never;
+        return (await stock()) as never;
       }
     },
     WASM_PRIORITY,
