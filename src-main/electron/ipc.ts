@@ -4,7 +4,7 @@ import type { IpcMainInvokeEvent } from 'electron';
 import type { RunEvent } from '../../src-shared/index.ts';
 import { EVENT_CHANNEL, INVOKE_CHANNEL } from '../../src-shared/ipc-channels.ts';
 import type { LabServiceLike } from '../lab/service/lab-service-types.ts';
-import { describeError, dispatchCommand } from '../web/dispatch.ts';
+import { describeError, dispatchCommand } from '../lab/service/dispatch.ts';
 import { isAppUrl } from './app-url.ts';
 
 export interface IpcMainLike {

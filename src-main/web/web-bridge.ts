@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LabServiceLike } from '../lab/service/lab-service-types.ts';
 import { authCookie, isLoopback, isSameOrigin, newToken, presentedToken, sameToken } from './auth.ts';
-import { describeError, dispatchCommand } from './dispatch.ts';
+import { describeError, dispatchCommand } from '../lab/service/dispatch.ts';
 import { securityHeaders, serveStatic } from './static-files.ts';
 
 export interface WebBridgeOptions {

@@ -2,7 +2,7 @@
 // and again at run time; the typed client works over any transport.
 import { describe, expect, it } from 'vitest';
 import { COMMAND_NAMES, createApi, EVENT_NAMES, type CommandName, type EventName, type EventPayloads, type LabApi, type RunEvent, type Transport } from '../../src-shared/index.ts';
-import { HANDLERS } from '../../src-main/web/dispatch.ts';
+import { HANDLERS } from '../../src-main/lab/service/dispatch.ts';
 
 // Compile-time: a command without a handler, or a client without a method, fails `tsc -b`.
 type AssertNever<T extends never> = T;

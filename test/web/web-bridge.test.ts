@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { COMMAND_NAMES, createApi, findPreset, type RunEvent } from '../../src-shared/index.ts';
-import { HANDLERS } from '../../src-main/web/dispatch.ts';
+import { HANDLERS } from '../../src-main/lab/service/dispatch.ts';
 import { startWebBridge, type WebBridge } from '../../src-main/web/web-bridge.ts';
 import { createWebTransport } from '../../src-renderer/lib/transport/web-transport.ts';
 import { FakeLabService } from './fake-lab-service.ts';

@@ -1,8 +1,8 @@
 // The one handler table: a command name and a raw payload in, the service's answer out.
 // Electron IPC and the web bridge both call this, so neither can drift from the contract.
-import { COMMAND_NAMES, isCommandName, parseCommandInput, type CommandName, type CommandOutput } from '../../src-shared/index.ts';
-import type { LabServiceLike } from '../lab/service/lab-service-types.ts';
-import { userErrorStatus } from '../lab/user-errors.ts';
+import { COMMAND_NAMES, isCommandName, parseCommandInput, type CommandName, type CommandOutput } from '../../../src-shared/index.ts';
+import type { LabServiceLike } from './lab-service-types.ts';
+import { userErrorStatus } from '../user-errors.ts';
 
 export class UnknownCommandError extends Error {
   override name = 'UnknownCommandError';
