@@ -13,7 +13,7 @@ export const USER_ERROR_STATUS: Readonly<Record<string, number>> = {
   StoreError: 500,
 };
 
-const STORE_STATUS: Readonly<Record<string, number>> = { 'not-found': 404, 'disk-full': 507 };
+const STORE_STATUS: Readonly<Record<string, number>> = { 'not-found': 404, conflict: 409, 'disk-full': 507 };
 
 /** The status for a user error, or null when the error is not one (an internal failure). */
 export function userErrorStatus(error: unknown): number | null {

@@ -50,27 +50,75 @@ type NullableEpochRow = Omit<EpochMetrics, 'loss' | 'acc' | 'seconds'> & { loss:
 
 const INTERRUPTED_REASON = 'the process running it ended before it finished';
 const OWNER = `${hostname()}:${process.pid}`;
+const LIVE_STATUSES = `('running', 'queued')`;
 
-function ownerIsAlive(owner: string | null): boolean {
-  if (!owner) return false;
+/** The process that owns a queued or running run: only it can finish the run, so only it may end it. */
+export interface RunOwner {
+  host: string;
+  pid: number;
+  /** What the process is ("layerlab serve", "the Layerlab app"…), or null when an older Layerlab created the run. */
+  kind: string | null;
+}
+
+/** A queued or running run whose owner is this process or another live one on this host. */
+export interface LiveRun {
+  id: number;
+  owner: RunOwner | null;
+  mine: boolean;
+}
+
+function ownerOf(owner: string | null, kind: string | null): RunOwner | null {
+  if (!owner) return null;
   const at = owner.lastIndexOf(':');
-  const host = owner.slice(0, at);
   const pid = Number(owner.slice(at + 1));
-  if (host !== hostname() || !Number.isInteger(pid) || pid === process.pid) return false;
+  if (at < 0 || !Number.isInteger(pid)) return null;
+  return { host: owner.slice(0, at), pid, kind };
+}
+
+function isThisProcess(owner: RunOwner | null): boolean {
+  return owner !== null && owner.host === hostname() && owner.pid === process.pid;
+}
+
+/** Whether another process on this host still holds the run (a run of this very process is the caller's to judge). */
+function isAliveElsewhere(owner: RunOwner | null): boolean {
+  if (!owner || owner.host !== hostname() || owner.pid === process.pid) return false;
   try {
-    process.kill(pid, 0);
+    process.kill(owner.pid, 0);
     return true;
   } catch (error) {
     // EPERM: alive but not ours to signal.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** "layerlab serve (pid 4242 on box)": who to go to when a run can't be touched from here. */
+export function describeOwner(owner: RunOwner): string {
+  return `${owner.kind ?? 'another Layerlab process'} (pid ${owner.pid} on ${owner.host})`;
+}
+
+interface OwnerRow {
+  id: number;
+  status: RunStatus;
+  owner: string | null;
+  owner_kind: string | null;
+}
+
 const now = () => new Date().toISOString();
 
-export class LabStore {
-  private constructor(private readonly db: Database.Database) {}
+export interface LabStoreOptions {
+  /** better-sqlite3 build for Electron's ABI. */
+  nativeBinding?: string;
+  /** What this process is, recorded on the runs it creates so other processes can name it. */
+  ownerKind?: string;
+}
 
-  static open(file: string, options: { nativeBinding?: string } = {}): LabStore {
+export class LabStore {
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly ownerKind: string | null,
+  ) {}
+
+  static open(file: string, options: LabStoreOptions = {}): LabStore {
     let db: Database.Database;
     try {
       mkdirSync(dirname(file), { recursive: true });
@@ -87,14 +135,14 @@ export class LabStore {
       // Whoever was running these is gone: no live process writes here but this one.
       // Runs whose owning process is gone can never finish: the CLI and the app may share a
       // lab home, so a run owned by a live process on this host is left alone.
-      const live = db.prepare(`SELECT id, owner FROM runs WHERE status IN ('running', 'queued')`).all() as { id: number; owner: string | null }[];
+      const live = db.prepare(`SELECT id, status, owner, owner_kind FROM runs WHERE status IN ${LIVE_STATUSES}`).all() as OwnerRow[];
       const interrupt = db.prepare(`UPDATE runs SET status = 'interrupted', status_reason = ? WHERE id = ?`);
-      for (const run of live) if (!ownerIsAlive(run.owner)) interrupt.run(INTERRUPTED_REASON, run.id);
+      for (const run of live) if (!isAliveElsewhere(ownerOf(run.owner, run.owner_kind))) interrupt.run(INTERRUPTED_REASON, run.id);
     } catch (error) {
       db.close();
       throw translateError(error, `open ${file}`);
     }
-    return new LabStore(db);
+    return new LabStore(db, options.ownerKind ?? null);
   }
 
   get file(): string {
@@ -120,19 +168,38 @@ export class LabStore {
     if (!row) throw new StoreError(`run ${runId} does not exist`, 'not-found');
   }
 
-  createRun(input: NewRun): number {
+  /** Queued and running runs held by this process or another live one (other processes' dead runs excluded). */
+  liveRuns(): LiveRun[] {
+    return this.run('list live runs', () =>
+      (this.db.prepare(`SELECT id, status, owner, owner_kind FROM runs WHERE status IN ${LIVE_STATUSES}`).all() as OwnerRow[])
+        .map((row) => {
+          const owner = ownerOf(row.owner, row.owner_kind);
+          return { id: row.id, owner, mine: isThisProcess(owner) };
+        })
+        .filter((run) => run.mine || isAliveElsewhere(run.owner)),
+    );
+  }
+
+  /**
+   * Records a queued run owned by this process. `admit` sees the live runs inside the same write
+   * transaction and may refuse by throwing, so two processes starting at once can't both pass a limit.
+   */
+  createRun(input: NewRun, admit?: (live: LiveRun[]) => void): number {
     return this.run('create a run', () =>
-      this.db.transaction(() => {
-        const info = this.db
-          .prepare(
-            `INSERT INTO runs (name, status, created_at, architecture, compile, train, seed, dataset_name, dataset_hash, total_params, parent_run_id, owner)
-             VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(input.name, now(), JSON.stringify(input.architecture), JSON.stringify(input.compile), JSON.stringify(input.train), input.train.seed, input.dataset.name, input.dataset.hash, input.totalParams, input.parentRunId ?? null, OWNER);
-        const id = Number(info.lastInsertRowid);
-        if (!input.name.trim()) this.db.prepare('UPDATE runs SET name = ? WHERE id = ?').run(`run-${id}`, id);
-        return id;
-      })(),
+      this.db
+        .transaction(() => {
+          admit?.(this.liveRuns());
+          const info = this.db
+            .prepare(
+              `INSERT INTO runs (name, status, created_at, architecture, compile, train, seed, dataset_name, dataset_hash, total_params, parent_run_id, owner, owner_kind)
+             VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            )
+            .run(input.name, now(), JSON.stringify(input.architecture), JSON.stringify(input.compile), JSON.stringify(input.train), input.train.seed, input.dataset.name, input.dataset.hash, input.totalParams, input.parentRunId ?? null, OWNER, this.ownerKind);
+          const id = Number(info.lastInsertRowid);
+          if (!input.name.trim()) this.db.prepare('UPDATE runs SET name = ? WHERE id = ?').run(`run-${id}`, id);
+          return id;
+        })
+        .immediate(),
     );
   }
 
@@ -323,19 +390,38 @@ export class LabStore {
     });
   }
 
+  /** Name, tags and notes change together or not at all (one transaction), whoever trains the run. */
   updateRun(runId: number, changes: { name?: string; tags?: string[]; notes?: string }): RunSummary {
-    return this.run(`update run ${runId}`, () => {
-      this.requireRun(runId);
-      if (changes.name !== undefined) this.db.prepare('UPDATE runs SET name = ? WHERE id = ?').run(changes.name, runId);
-      if (changes.tags !== undefined) this.db.prepare('UPDATE runs SET tags = ? WHERE id = ?').run(JSON.stringify([...new Set(changes.tags)]), runId);
-      if (changes.notes !== undefined) this.db.prepare('UPDATE runs SET notes = ? WHERE id = ?').run(changes.notes, runId);
-      return this.summary(runId) as RunSummary;
-    });
+    return this.run(`update run ${runId}`, () =>
+      this.db.transaction(() => {
+        this.requireRun(runId);
+        if (changes.name !== undefined) this.db.prepare('UPDATE runs SET name = ? WHERE id = ?').run(changes.name, runId);
+        if (changes.tags !== undefined) this.db.prepare('UPDATE runs SET tags = ? WHERE id = ?').run(JSON.stringify([...new Set(changes.tags)]), runId);
+        if (changes.notes !== undefined) this.db.prepare('UPDATE runs SET notes = ? WHERE id = ?').run(changes.notes, runId);
+        return this.summary(runId) as RunSummary;
+      })(),
+    );
   }
 
-  /** Removes the run and everything of it (cascade); forks of it keep living, unlinked. */
+  /**
+   * Removes the run and everything of it (cascade); forks of it keep living, unlinked. A run that
+   * another live process is training is refused, naming that process: the check and the delete
+   * are one write transaction, so the run can't start between them.
+   */
   deleteRun(runId: number): boolean {
-    return this.run(`delete run ${runId}`, () => this.db.prepare('DELETE FROM runs WHERE id = ?').run(runId).changes > 0);
+    return this.run(`delete run ${runId}`, () =>
+      this.db
+        .transaction(() => {
+          const row = this.db.prepare('SELECT id, status, owner, owner_kind FROM runs WHERE id = ?').get(runId) as OwnerRow | undefined;
+          if (!row) return false;
+          const owner = ownerOf(row.owner, row.owner_kind);
+          if ((row.status === 'running' || row.status === 'queued') && owner && isAliveElsewhere(owner)) {
+            throw new StoreError(`run ${runId} is ${row.status === 'running' ? 'training' : 'queued'} in ${describeOwner(owner)}; stop it there before deleting it`, 'conflict');
+          }
+          return this.db.prepare('DELETE FROM runs WHERE id = ?').run(runId).changes > 0;
+        })
+        .immediate(),
+    );
   }
 
   /** For tests: the raw connection (e.g. to simulate a full disk with max_page_count). */

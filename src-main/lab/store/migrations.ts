@@ -112,6 +112,12 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec(`ALTER TABLE runs ADD COLUMN owner TEXT;`);
     },
   },
+  {
+    description: "what kind of process owns a live run (layerlab serve, the app…), so another process refusing to delete it can say who",
+    up(db) {
+      db.exec(`ALTER TABLE runs ADD COLUMN owner_kind TEXT;`);
+    },
+  },
 ];
 
 export function schemaVersion(db: Database.Database): number {
