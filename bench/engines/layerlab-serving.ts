@@ -54,12 +54,13 @@ export const engine: Engine = {
     const weights = encodeWeights(buildModel(tf as unknown as Tf, job.architecture, 1));
     const predictor = new Predictor();
     const image = [Array.from({ length: 784 }, (_, i) => ((i * 37) % 100) / 100)];
-    await predictor.predict('bench', job.architecture, () => weights, image);
+    const model = await predictor.build(job.architecture, weights);
+    await predictor.predict(model, job.architecture.inputShape, image);
     const drawMs: number[] = [];
     let drawing: NodeJS.Timeout | undefined;
     const draw = async () => {
       const t0 = performance.now();
-      await predictor.predict('bench', job.architecture, () => weights, image);
+      await predictor.predict(model, job.architecture.inputShape, image);
       drawMs.push(performance.now() - t0);
     };
     const channel = forkTrainerLauncher().launch();
@@ -107,6 +108,7 @@ export const engine: Engine = {
       clearInterval(drawing);
       lag.disable();
       channel.kill();
+      model.dispose();
       rmSync(home, { recursive: true, force: true });
     }
     const e = epoch as Extract<RunEvent, { type: 'epoch' }> | null;

@@ -35,6 +35,7 @@ async function openService(): Promise<LabService> {
   return LabService.open({
     home: app.getPath('userData'),
     nativeBinding,
+    processKind: 'the Layerlab app',
     trainerLauncher: utilityTrainerLauncher((path, args, options) => utilityProcess.fork(path, args, options), join(bundleDir, 'trainer.cjs')),
   });
 }

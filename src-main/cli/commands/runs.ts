@@ -45,7 +45,7 @@ export async function runsCommand(argv: string[], out: NodeJS.WritableStream): P
       search: { type: 'string' },
     },
   });
-  const service = await LabService.open({ home: resolveLabHome(values.home) });
+  const service = await LabService.open({ home: resolveLabHome(values.home), processKind: 'layerlab runs' });
   try {
     switch (sub) {
       case 'list': {

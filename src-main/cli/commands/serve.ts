@@ -28,7 +28,7 @@ export async function serveCommand(argv: string[], out: NodeJS.WritableStream): 
   const port = values.port === undefined ? 8765 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0–65535, got "${values.port}"`);
   const home = resolveLabHome(values.home);
-  const service = await LabService.open({ home });
+  const service = await LabService.open({ home, processKind: 'layerlab serve' });
   let bridge;
   try {
     bridge = await startWebBridge({

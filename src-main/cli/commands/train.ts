@@ -65,7 +65,7 @@ export function buildStartRequest(argv: string[]) {
 
 export async function trainCommand(argv: string[], out: NodeJS.WritableStream & { isTTY?: boolean }): Promise<number> {
   const { request, home, json } = buildStartRequest(argv);
-  const service = await LabService.open({ home: resolveLabHome(home) });
+  const service = await LabService.open({ home: resolveLabHome(home), processKind: 'layerlab train' });
   const printer = new ProgressPrinter(out, request.train.batchSize);
   let finished: Extract<RunEvent, { type: 'finished' }> | null = null;
   service.onRunEvent((event) => {

@@ -1,14 +1,15 @@
-// Predictions for draw-to-predict and the API, in the service's own process. It uses wasm
-// so it never competes with a trainer for the native/GPU
-// backend, and a small cache of built models keyed by run and checkpoint.
+// Runs stored weights in the service's own process, for draw-to-predict, checkpoint scoring and
+// export. It uses wasm so it never competes with a trainer for the native/GPU backend. It keeps
+// no models: the checkpoint scorer caches them, keyed by checkpoint.
 import type { Architecture } from '../../../src-shared/index.ts';
 import { loadBackend, type LoadedBackend } from '../engine/backends.ts';
 import { buildModel } from '../model/build-model.ts';
 import type { LayersModel } from '../model/tf-types.ts';
 import { loadWeightsInto } from '../model/weights-codec.ts';
 import { predictProbabilities, NUM_CLASSES } from '../training/evaluate.ts';
+import { PIXELS } from '../training/prepare-data.ts';
 
-const CACHE_SIZE = 8;
+const PREDICT_BATCH = 256;
 
 export interface SavedArtifacts {
   modelTopology: object;
@@ -18,7 +19,6 @@ export interface SavedArtifacts {
 
 export class Predictor {
   private backend: Promise<LoadedBackend> | null = null;
-  private readonly models = new Map<string, LayersModel>();
 
   /** `loadWasm` is a test seam: how the backend is loaded (once). */
   constructor(private readonly loadWasm: () => Promise<LoadedBackend> = () => loadBackend('wasm')) {}
@@ -34,37 +34,31 @@ export class Predictor {
     return this.backend;
   }
 
-  private async model(key: string, architecture: Architecture, weights: () => Uint8Array): Promise<{ tf: LoadedBackend['tf']; model: LayersModel }> {
+  /** A model of this architecture holding these weights; the caller disposes it. */
+  async build(architecture: Architecture, weights: Uint8Array): Promise<LayersModel> {
     const { tf } = await this.load();
-    let model = this.models.get(key);
-    if (model) {
-      this.models.delete(key);
-    } else {
-      model = buildModel(tf, architecture, 0);
-      loadWeightsInto(tf, model, weights());
-    }
-    this.models.set(key, model);
-    this.evict();
-    return { tf, model };
+    const model = buildModel(tf, architecture, 0);
+    loadWeightsInto(tf, model, weights);
+    return model;
   }
 
-  /** Probabilities (one row of 10 per image) from the given weights. */
-  async predict(key: string, architecture: Architecture, weights: () => Uint8Array, images: number[][]): Promise<number[][]> {
-    const flat = new Float32Array(images.length * 784);
-    images.forEach((img, i) => flat.set(img, i * 784));
-    const probs = await this.predictFlat(key, architecture, weights, flat, images.length);
+  /** Probabilities (one row of 10 per image of 784 floats). */
+  async predict(model: LayersModel, inputShape: Architecture['inputShape'], images: number[][]): Promise<number[][]> {
+    const flat = new Float32Array(images.length * PIXELS);
+    images.forEach((img, i) => flat.set(img, i * PIXELS));
+    const probs = await this.predictFlat(model, inputShape, flat, images.length);
     return images.map((_, i) => Array.from(probs.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES)));
   }
 
   /** Probabilities for count images of 784 floats each, flat (count × 10). */
-  async predictFlat(key: string, architecture: Architecture, weights: () => Uint8Array, images: Float32Array, count: number): Promise<Float32Array> {
-    const { tf, model } = await this.model(key, architecture, weights);
-    return predictProbabilities(tf, model, images, count, architecture.inputShape, 256);
+  async predictFlat(model: LayersModel, inputShape: Architecture['inputShape'], images: Float32Array, count: number): Promise<Float32Array> {
+    const { tf } = await this.load();
+    return predictProbabilities(tf, model, images, count, inputShape, PREDICT_BATCH);
   }
 
-  /** The model with these weights as tfjs save artifacts (Keras-style topology, weight specs, bytes). */
-  async saveArtifacts(key: string, architecture: Architecture, weights: () => Uint8Array): Promise<SavedArtifacts> {
-    const { tf, model } = await this.model(key, architecture, weights);
+  /** The model as tfjs save artifacts (Keras-style topology, weight specs, bytes). */
+  async saveArtifacts(model: LayersModel): Promise<SavedArtifacts> {
+    const { tf } = await this.load();
     let saved: SavedArtifacts | null = null;
     await model.save(
       tf.io.withSaveHandler(async (artifacts) => {
@@ -82,27 +76,5 @@ export class Predictor {
     );
     if (!saved) throw new Error('the model could not be serialised');
     return saved;
-  }
-
-  forget(prefix: string): void {
-    for (const [key, model] of this.models) {
-      if (key.startsWith(prefix)) {
-        model.dispose();
-        this.models.delete(key);
-      }
-    }
-  }
-
-  private evict(): void {
-    while (this.models.size > CACHE_SIZE) {
-      const [oldest, model] = this.models.entries().next().value as [string, LayersModel];
-      model.dispose();
-      this.models.delete(oldest);
-    }
-  }
-
-  dispose(): void {
-    for (const model of this.models.values()) model.dispose();
-    this.models.clear();
   }
 }

@@ -27,7 +27,8 @@ export class TrainConfigError extends Error {
   override name = 'TrainConfigError';
 }
 
-function gather(images: Uint8Array, labels: Uint8Array, indices: Uint32Array): ExampleSet {
+/** The examples at these indices of a dataset's images and labels, pixels scaled to [0, 1]. */
+export function gatherExamples(images: Uint8Array, labels: Uint8Array, indices: Uint32Array): ExampleSet {
   const out = new Float32Array(indices.length * PIXELS);
   const outLabels = new Uint8Array(indices.length);
   for (let i = 0; i < indices.length; i++) {
@@ -70,8 +71,8 @@ export function prepareData(dataset: Dataset, config: TrainConfig): PreparedData
   const rng = new SeededRandom(config.seed);
   const trainMask = rng.choice(dataset.trainCount, config.trainExamples);
   const testMask = rng.choice(dataset.testCount, config.testExamples);
-  const allTrain = gather(dataset.trainImages, dataset.trainLabels, trainMask);
-  const test = gather(dataset.testImages, dataset.testLabels, testMask);
+  const allTrain = gatherExamples(dataset.trainImages, dataset.trainLabels, trainMask);
+  const test = gatherExamples(dataset.testImages, dataset.testLabels, testMask);
   switch (config.validation.kind) {
     case 'testSet':
       return { train: allTrain, validation: test, test };

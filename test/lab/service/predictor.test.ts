@@ -1,4 +1,4 @@
-// The service's predictor: probabilities from stored weights, a model cache, and a backend started once — ahead of
+// The service's predictor: probabilities from stored weights and a backend started once — ahead of
 // the first drawing when the shell warms it up.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
@@ -22,7 +22,9 @@ describe('Predictor', () => {
     predictor.warm();
     expect(loads).toBe(1);
     const weights = encodeWeights(buildModel(tf as unknown as Tf, arch, 3));
-    const [row] = await predictor.predict('run:1', arch, () => weights, [new Array<number>(784).fill(0.5)]);
+    const model = await predictor.build(arch, weights);
+    const [row] = await predictor.predict(model, arch.inputShape, [new Array<number>(784).fill(0.5)]);
+    model.dispose();
     expect(loads).toBe(1);
     expect(row).toHaveLength(10);
     expect((row ?? []).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
@@ -31,6 +33,6 @@ describe('Predictor', () => {
   it('a backend that fails to load fails the predictions with its reason, not the warm-up', async () => {
     const predictor = new Predictor(() => Promise.reject(new Error('no wasm here')) as Promise<LoadedBackend>);
     predictor.warm(); // no unhandled rejection
-    await expect(predictor.predict('run:1', arch, () => new Uint8Array(), [new Array<number>(784).fill(0)])).rejects.toThrow(/no wasm here/);
+    await expect(predictor.build(arch, new Uint8Array())).rejects.toThrow(/no wasm here/);
   });
 });

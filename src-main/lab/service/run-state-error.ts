@@ -1,0 +1,5 @@
+// A command that doesn't fit the run's state (not running, no such checkpoint, the lab closing,
+// too many runs training): the user's to act on, answered with 409.
+export class RunStateError extends Error {
+  override name = 'RunStateError';
+}
