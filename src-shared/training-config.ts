@@ -72,6 +72,21 @@ export const TrainConfigSchema = z.strictObject({
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
 });
 export type TrainConfig = z.output<typeof TrainConfigSchema>;
+
+/**
+ * How Keras' validation_split divides n examples: `split_at = int(n * (1 - f))`, the first split_at
+ * train and the last n - split_at validate (keras/engine/data_adapter.py, train_validation_split).
+ * The one copy: the trainer slices by it and the renderer counts batches by it.
+ */
+export function validationSplit(examples: number, fraction: number): { train: number; validation: number } {
+  const train = Math.trunc(examples * (1 - fraction));
+  return { train, validation: examples - train };
+}
+
+/** The examples fitted each epoch: all of the training subsample, less a validation split. */
+export function fitExamples(train: Pick<TrainConfig, 'trainExamples' | 'validation'>): number {
+  return train.validation.kind === 'split' ? validationSplit(train.trainExamples, train.validation.fraction).train : train.trainExamples;
+}
 export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
 export type CompileConfigInput = z.input<typeof CompileConfigSchema>;
 

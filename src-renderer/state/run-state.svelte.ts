@@ -3,6 +3,7 @@
 import type { LabApi, Unsubscribe } from '../../src-shared/api.ts';
 import type { BackendName, EpochMetrics, Evaluation, RunDetail, RunEvent, RunLogEntry } from '../../src-shared/runs.ts';
 import type { StartRunRequest } from '../../src-shared/schemas.ts';
+import { fitExamples } from '../../src-shared/training-config.ts';
 
 export type RunPhase = 'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'completed' | 'stopped' | 'failed';
 
@@ -293,7 +294,7 @@ export class RunState {
     this.backend = detail.backend;
     this.backendDetail = detail.backendReport?.detail ?? null;
     this.epochs = detail.train.epochs;
-    const fit = detail.train.validation.kind === 'split' ? Math.floor(detail.train.trainExamples * (1 - detail.train.validation.fraction)) : detail.train.trainExamples;
+    const fit = fitExamples(detail.train);
     this.batchesPerEpoch = Math.ceil(fit / detail.train.batchSize);
     this.trainExamples = fit;
     this.rows = [...detail.epochs].sort((a, b) => a.epoch - b.epoch);

@@ -6,6 +6,7 @@ import type { BackendChoice } from '../../src-shared/runs.ts';
 import type { StartRunRequest } from '../../src-shared/schemas.ts';
 import {
   CompileConfigSchema,
+  fitExamples,
   OptimizerSchema,
   TrainConfigSchema,
   type CompileConfig,
@@ -129,11 +130,7 @@ export class TrainSettings {
   });
 
   /** Examples actually fitted per epoch (Keras keeps the first 1 − fraction for training). */
-  readonly fitExamples: number | null = $derived.by(() => {
-    if (!this.#trainResult.success) return null;
-    const t = this.#trainResult.data;
-    return t.validation.kind === 'split' ? Math.floor(t.trainExamples * (1 - t.validation.fraction)) : t.trainExamples;
-  });
+  readonly fitExamples: number | null = $derived.by(() => (this.#trainResult.success ? fitExamples(this.#trainResult.data) : null));
 
   readonly batchesPerEpoch: number | null = $derived.by(() => {
     if (!this.#trainResult.success || this.fitExamples === null) return null;

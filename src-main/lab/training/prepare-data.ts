@@ -2,7 +2,7 @@
 // (numpy.random.choice without replacement, train mask first, then test mask), /255, and the
 // validation set (the test subsample, or the last fraction of the training subsample as Keras
 // takes validation_split).
-import type { TrainConfig } from '../../../src-shared/index.ts';
+import { validationSplit, type TrainConfig } from '../../../src-shared/index.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { SeededRandom } from '../util/seeded-random.ts';
 
@@ -58,8 +58,7 @@ export function checkTrainConfig(dataset: Pick<Dataset, 'name' | 'trainCount' | 
     throw new TrainConfigError(`testExamples is ${config.testExamples} but ${dataset.name} has ${dataset.testCount} test images`);
   }
   if (config.validation.kind !== 'split') return { train: config.trainExamples, validation: config.validation.kind === 'testSet' ? config.testExamples : 0 };
-  const validation = Math.floor(config.trainExamples * config.validation.fraction);
-  const train = config.trainExamples - validation;
+  const { train, validation } = validationSplit(config.trainExamples, config.validation.fraction);
   if (validation < 1 || train < 1) {
     throw new TrainConfigError(`a validation split of ${config.validation.fraction} of ${config.trainExamples} examples leaves an empty set`);
   }

@@ -27,6 +27,11 @@ describe('prepareData', () => {
     expect(p.train.count).toBe(45);
     expect(p.validation!.count).toBe(15);
     expect(p.test.count).toBe(20);
+    // Keras' int(10 * (1 - 0.25)) = 7: the trainer slices exactly what the renderer counts (fitExamples).
+    const small = prepareData(dataset, config({ trainExamples: 10, validation: { kind: 'split', fraction: 0.25 } }));
+    expect([small.train.count, small.validation!.count]).toEqual([7, 3]);
+    const whole = prepareData(dataset, config({ trainExamples: 10, validation: { kind: 'none' } })).train.sourceIndices;
+    expect(Array.from(small.validation!.sourceIndices)).toEqual(Array.from(whole.subarray(7)));
   });
 
   it('refuses more examples than the dataset has', () => {
