@@ -93,13 +93,12 @@ export interface BatchLoss {
   loss: number;
 }
 
-export interface RunLogEntry {
-  at: string;
-  epoch: number;
-  batch: number;
-  kind: 'learningRate' | 'pause' | 'resume';
-  message: string;
-}
+/**
+ * A control change during a run, as data: where it happened and, for a learning-rate change, the
+ * new rate. Sentences are made from it (describeLogEntry), never parsed back.
+ */
+export type RunLogEntry = { at: string; epoch: number; batch: number } & ({ kind: 'pause' } | { kind: 'resume' } | { kind: 'learningRate'; learningRate: number });
+export type RunLogKind = RunLogEntry['kind'];
 
 export type CheckpointKind = 'final' | 'best' | 'epoch';
 export interface CheckpointInfo {
@@ -151,6 +150,34 @@ export type RunEvent =
   | { type: 'finished'; runId: number; status: FinalStatus; reason: string | null; evaluation: Evaluation | null };
 
 export type RunEventType = RunEvent['type'];
+
+/** The log entry a pause, resume or learning-rate event becomes (the store and the live screen agree). */
+export function logEntryOf(event: Extract<RunEvent, { type: 'paused' | 'resumed' | 'learningRate' }>, at: string): RunLogEntry {
+  const where = { at, epoch: event.epoch, batch: event.batch };
+  switch (event.type) {
+    case 'paused':
+      return { ...where, kind: 'pause' };
+    case 'resumed':
+      return { ...where, kind: 'resume' };
+    case 'learningRate':
+      return { ...where, kind: 'learningRate', learningRate: event.learningRate };
+  }
+}
+
+/** "Learning rate set to 0.05 (epoch 2, batch 40)", "Paused (epoch 1, batch 3)". */
+export function describeLogEntry(entry: RunLogEntry): string {
+  const what = entry.kind === 'learningRate' ? `Learning rate set to ${entry.learningRate}` : entry.kind === 'pause' ? 'Paused' : 'Resumed';
+  return `${what} (epoch ${entry.epoch}, batch ${entry.batch})`;
+}
+
+/** The learning rate the last logged change set, if any. */
+export function lastLearningRate(log: readonly RunLogEntry[]): number | null {
+  for (let i = log.length - 1; i >= 0; i--) {
+    const entry = log[i];
+    if (entry?.kind === 'learningRate' && Number.isFinite(entry.learningRate)) return entry.learningRate;
+  }
+  return null;
+}
 
 /** A layer in Keras words, e.g. "Dense(512, relu)" or "Conv2D(32, 3×3, same, relu)". */
 export function describeLayer(layer: LayerSpec): string {

@@ -1,7 +1,7 @@
 // One training run as the Train screen sees it: commands out (start, stop, pause, resume,
 // learning rate), RunEvents in, reduced to progress, ETA, history rows and curve points.
 import type { LabApi, Unsubscribe } from '../../src-shared/api.ts';
-import type { BackendName, EpochMetrics, Evaluation, RunDetail, RunEvent, RunLogEntry } from '../../src-shared/runs.ts';
+import { lastLearningRate, logEntryOf, type BackendName, type EpochMetrics, type Evaluation, type RunDetail, type RunEvent, type RunLogEntry } from '../../src-shared/runs.ts';
 import type { StartRunRequest } from '../../src-shared/schemas.ts';
 import { fitExamples } from '../../src-shared/training-config.ts';
 
@@ -257,19 +257,18 @@ export class RunState {
       case 'paused':
         this.phase = 'paused';
         this.#pausedAt = t;
-        this.#log(event, 'pause', `paused at epoch ${event.epoch}, batch ${event.batch}`);
+        this.#log(event);
         break;
       case 'resumed':
         if (this.#pausedAt !== null) this.#pausedMs += t - this.#pausedAt;
         this.#pausedAt = null;
         if (this.phase === 'paused') this.phase = 'running';
-        this.#log(event, 'resume', `resumed at epoch ${event.epoch}, batch ${event.batch}`);
+        this.#log(event);
         break;
       case 'learningRate':
         this.learningRate = event.learningRate;
         this.pendingLearningRate = null;
-        // The store's words, so a live log and a reloaded one read the same.
-        this.#log(event, 'learningRate', `learning rate set to ${event.learningRate}`);
+        this.#log(event);
         break;
       case 'evaluated':
         this.evaluation = event.evaluation;
@@ -349,8 +348,9 @@ export class RunState {
     this.revision += 1;
   }
 
-  #log(event: { epoch: number; batch: number }, kind: RunLogEntry['kind'], message: string): void {
-    this.log = [...this.log, { at: new Date().toISOString(), epoch: event.epoch, batch: event.batch, kind, message }];
+  /** The same entry the store records, so a live log and a reloaded one read the same. */
+  #log(event: Extract<RunEvent, { type: 'paused' | 'resumed' | 'learningRate' }>): void {
+    this.log = [...this.log, logEntryOf(event, new Date().toISOString())];
   }
 
   /** Elapsed (pauses excluded) and ETA, from mean epoch time once known, else from batch rate. */
@@ -393,17 +393,6 @@ export class RunState {
       this.busy = false;
     }
   }
-}
-
-/** The learning rate the last logged change set ("learning rate set to 0.05"), if any. */
-export function lastLearningRate(log: readonly RunLogEntry[]): number | null {
-  for (let i = log.length - 1; i >= 0; i--) {
-    const entry = log[i];
-    if (entry?.kind !== 'learningRate') continue;
-    const value = Number(/(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*$/i.exec(entry.message)?.[1]);
-    if (Number.isFinite(value)) return value;
-  }
-  return null;
 }
 
 export function messageOf(err: unknown): string {

@@ -129,7 +129,7 @@ describe('RunState', () => {
     lab.emit({ type: 'resumed', runId: 7, epoch: 1, batch: 2 });
     expect(run.phase).toBe('running');
     expect(run.log.map((l) => l.kind)).toEqual(['pause', 'learningRate', 'resume']);
-    expect(run.log[1]!.message).toMatch(/0\.005/);
+    expect(run.log[1]).toMatchObject({ kind: 'learningRate', learningRate: 0.005, epoch: 1, batch: 2 });
 
     tick(1000);
     lab.emit(progress(1, 3, [1.9, 1.8]));

@@ -1,7 +1,7 @@
 // One run in flight: forwards control to its trainer process and persists what comes back.
 // LabService is the only SQLite writer; each epoch is committed with its batch losses as it
 // ends, so a crash loses at most the epoch in flight.
-import type { BatchLoss, Evaluation, FinalStatus, RunEvent } from '../../../src-shared/index.ts';
+import { logEntryOf, type BatchLoss, type Evaluation, type FinalStatus, type RunEvent } from '../../../src-shared/index.ts';
 import type { LabStore } from '../store/lab-store.ts';
 import type { TrainerChannel, TrainerToParent, TrainJob } from '../training/trainer-protocol.ts';
 
@@ -94,11 +94,9 @@ export class ActiveRun {
       }
       case 'paused':
       case 'resumed':
-        this.paused = event.type === 'paused';
-        this.store.addLogEntry(this.runId, { at: new Date().toISOString(), epoch: event.epoch, batch: event.batch, kind: event.type === 'paused' ? 'pause' : 'resume', message: `${event.type} at epoch ${event.epoch}, batch ${event.batch}` });
-        break;
       case 'learningRate':
-        this.store.addLogEntry(this.runId, { at: new Date().toISOString(), epoch: event.epoch, batch: event.batch, kind: 'learningRate', message: `learning rate set to ${event.learningRate}` });
+        if (event.type !== 'learningRate') this.paused = event.type === 'paused';
+        this.store.addLogEntry(this.runId, logEntryOf(event, new Date().toISOString()));
         break;
       case 'finished':
         this.finish(event.status, event.reason);

@@ -21,7 +21,7 @@ import type {
   RunSummary,
   TrainConfig,
 } from '../../../src-shared/index.ts';
-import type { CheckpointKind } from '../../../src-shared/runs.ts';
+import { describeLogEntry, type CheckpointKind } from '../../../src-shared/runs.ts';
 import type { CheckpointRef } from '../../../src-shared/schemas.ts';
 import type { TestPredictions } from '../training/trainer-protocol.ts';
 import { migrate, assertKnownVersion } from './migrations.ts';
@@ -94,6 +94,19 @@ function isAliveElsewhere(owner: RunOwner | null): boolean {
 /** "layerlab serve (pid 4242 on box)": who to go to when a run can't be touched from here. */
 export function describeOwner(owner: RunOwner): string {
   return `${owner.kind ?? 'another Layerlab process'} (pid ${owner.pid} on ${owner.host})`;
+}
+
+interface LogRow {
+  at: string;
+  epoch: number;
+  batch: number;
+  kind: RunLogEntry['kind'];
+  learning_rate: number | null;
+}
+
+function logEntryOfRow({ at, epoch, batch, kind, learning_rate }: LogRow): RunLogEntry {
+  // NULL only if an old row's sentence didn't hold a number: NaN says "unknown" without inventing one.
+  return kind === 'learningRate' ? { at, epoch, batch, kind, learningRate: learning_rate ?? NaN } : { at, epoch, batch, kind };
 }
 
 interface OwnerRow {
@@ -230,7 +243,10 @@ export class LabStore {
   addLogEntry(runId: number, entry: RunLogEntry): void {
     this.run(`log to run ${runId}`, () => {
       this.requireRun(runId);
-      this.db.prepare('INSERT INTO run_log (run_id, at, epoch, batch, kind, message) VALUES (?, ?, ?, ?, ?, ?)').run(runId, entry.at, entry.epoch, entry.batch, entry.kind, entry.message);
+      // message keeps the file readable on its own (sqlite3 CLI); Layerlab reads the typed columns.
+      this.db
+        .prepare('INSERT INTO run_log (run_id, at, epoch, batch, kind, learning_rate, message) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(runId, entry.at, entry.epoch, entry.batch, entry.kind, entry.kind === 'learningRate' ? entry.learningRate : null, describeLogEntry(entry));
     });
   }
 
@@ -376,7 +392,7 @@ export class LabStore {
       const checkpoints = (this.db.prepare('SELECT kind, epoch, val_loss, bytes FROM checkpoints WHERE run_id = ? ORDER BY kind, epoch').all(runId) as { kind: CheckpointKind; epoch: number; val_loss: number | null; bytes: number }[]).map(
         (c): CheckpointInfo => ({ kind: c.kind, epoch: c.epoch, valLoss: c.val_loss, bytes: c.bytes }),
       );
-      const log = this.db.prepare('SELECT at, epoch, batch, kind, message FROM run_log WHERE run_id = ? ORDER BY id').all(runId) as RunLogEntry[];
+      const log = (this.db.prepare('SELECT at, epoch, batch, kind, learning_rate FROM run_log WHERE run_id = ? ORDER BY id').all(runId) as LogRow[]).map(logEntryOfRow);
       const reportRow = this.db.prepare('SELECT backend_report FROM runs WHERE id = ?').get(runId) as { backend_report: string | null };
       return {
         ...summary,

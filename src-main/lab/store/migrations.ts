@@ -113,9 +113,17 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
-    description: "what kind of process owns a live run (layerlab serve, the app…), so another process refusing to delete it can say who",
+    description: 'what kind of process owns a live run (layerlab serve, the app…); learning-rate changes in the run log as numbers',
     up(db) {
-      db.exec(`ALTER TABLE runs ADD COLUMN owner_kind TEXT;`);
+      db.exec(`
+        -- So another process refusing to delete a live run can say who holds it.
+        ALTER TABLE runs ADD COLUMN owner_kind TEXT;
+        -- The log's data, typed: read back as a number, never parsed from the sentence in message.
+        ALTER TABLE run_log ADD COLUMN learning_rate REAL;
+        -- Older rows said "learning rate set to 0.05": their number is taken out once, here.
+        UPDATE run_log SET learning_rate = CAST(substr(message, length('learning rate set to ') + 1) AS REAL)
+          WHERE kind = 'learningRate' AND message LIKE 'learning rate set to %';
+      `);
     },
   },
 ];

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LabStore, StoreError } from '../../../src-main/lab/store/lab-store.ts';
-import { migrate, type Migration } from '../../../src-main/lab/store/migrations.ts';
+import { migrate, MIGRATIONS, type Migration } from '../../../src-main/lab/store/migrations.ts';
 import { newRun } from './store-fixtures.ts';
 
 const dirs: string[] = [];
@@ -46,7 +46,7 @@ describe('LabStore lifecycle', () => {
     const calls: [string, () => unknown][] = [
       ['markStarted', () => store.markStarted(42, { chosen: 'cpu', requested: 'auto', probes: [], versions: {} })],
       ['addEpoch', () => store.addEpoch(42, epoch(1), [])],
-      ['addLogEntry', () => store.addLogEntry(42, { at: 'x', epoch: 1, batch: 1, kind: 'pause', message: '' })],
+      ['addLogEntry', () => store.addLogEntry(42, { at: 'x', epoch: 1, batch: 1, kind: 'pause' })],
       ['saveCheckpoint', () => store.saveCheckpoint(42, { kind: 'final', epoch: 1, valLoss: null, weights: new Uint8Array(1) })],
       ['finishRun', () => store.finishRun(42, 'completed', null)],
       ['updateRun', () => store.updateRun(42, { notes: 'n' })],
@@ -69,6 +69,27 @@ describe('LabStore lifecycle', () => {
     expect(run.epochs[0]!.loss).toBeNaN();
     expect(run.last!.loss).toBeNaN();
     expect(run.batchLosses[0]!.loss).toBeNaN();
+    store.close();
+  });
+
+  it('upgrades an older file: its learning-rate sentences become numbers once, its live runs have no owner kind', () => {
+    const file = tempFile();
+    const old = new Database(file);
+    migrate(old, MIGRATIONS.slice(0, 2));
+    old.prepare(`INSERT INTO runs (id, name, status, created_at, architecture, compile, train, seed, dataset_name, dataset_hash, total_params) VALUES (1, 'old', 'completed', 'x', '{}', '{}', '{}', 1, 'mnist', 'h', 1)`).run();
+    const log = old.prepare('INSERT INTO run_log (run_id, at, epoch, batch, kind, message) VALUES (1, ?, 1, ?, ?, ?)');
+    log.run('a', 3, 'pause', 'paused at epoch 1, batch 3');
+    log.run('b', 3, 'learningRate', 'learning rate set to 1e-4');
+    log.run('c', 4, 'learningRate', 'learning rate set to 0.05');
+    old.close();
+    const store = LabStore.open(file);
+    const entries = store.connectionForTests.prepare('SELECT kind, learning_rate FROM run_log ORDER BY id').all();
+    expect(entries).toEqual([
+      { kind: 'pause', learning_rate: null },
+      { kind: 'learningRate', learning_rate: 0.0001 },
+      { kind: 'learningRate', learning_rate: 0.05 },
+    ]);
+    expect(store.connectionForTests.prepare('SELECT owner_kind FROM runs').get()).toEqual({ owner_kind: null });
     store.close();
   });
 

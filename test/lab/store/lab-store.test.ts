@@ -57,7 +57,7 @@ describe('LabStore', () => {
     store.markStarted(id, report);
     store.addEpoch(id, epoch(1), [{ epoch: 1, batch: 1, loss: 2.3 }, { epoch: 1, batch: 2, loss: 2.1 }]);
     store.addEpoch(id, epoch(2), [{ epoch: 2, batch: 1, loss: 1.1 }]);
-    store.addLogEntry(id, { at: 'now', epoch: 2, batch: 1, kind: 'learningRate', message: 'learning rate set to 0.05' });
+    store.addLogEntry(id, { at: 'now', epoch: 2, batch: 1, kind: 'learningRate', learningRate: 0.05 });
     const w = (v: number) => new Uint8Array([v, v, v, v]);
     store.saveCheckpoint(id, { kind: 'best', epoch: 1, valLoss: 0.9, weights: w(1) });
     store.saveCheckpoint(id, { kind: 'best', epoch: 2, valLoss: 0.45, weights: w(2) });
@@ -74,7 +74,7 @@ describe('LabStore', () => {
     expect(run.finishedAt).not.toBeNull();
     expect(run.epochs).toEqual([epoch(1), epoch(2)]);
     expect(run.batchLosses).toEqual([{ epoch: 1, batch: 1, loss: 2.3 }, { epoch: 1, batch: 2, loss: 2.1 }, { epoch: 2, batch: 1, loss: 1.1 }]);
-    expect(run.log.map((l) => l.kind)).toEqual(['learningRate']);
+    expect(run.log).toEqual([{ at: 'now', epoch: 2, batch: 1, kind: 'learningRate', learningRate: 0.05 }]);
     expect(run.evaluation).toEqual(evaluation);
     expect(run.backendReport?.versions['tfjs-core']).toBe('4.22.0');
     expect(run.checkpoints.map((c) => `${c.kind}@${c.epoch}`).sort()).toEqual(['best@2', 'epoch@1', 'epoch@2', 'final@2']);
