@@ -1,12 +1,24 @@
 // Layering is enforced here, not remembered: see ../shared/design/ARCHITECTURE.md.
 import tseslint from 'typescript-eslint';
+import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 
 const noElectron = { name: 'electron', message: 'Only src-main/electron may import electron.' };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'dist-electron/**', '.tsbuild/**', '.scratch/**', 'release/**', 'test-artifacts/**', '**/*.svelte'] },
+  { ignores: ['node_modules/**', 'dist/**', 'dist-electron/**', '.tsbuild/**', '.scratch/**', 'release/**', 'test-artifacts/**'] },
   ...tseslint.configs.recommended,
+  ...svelte.configs.recommended,
+  {
+    // Components' <script lang="ts"> go through TypeScript's parser, as .ts files do.
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
+    rules: {
+      // State classes keep collections in $state.raw and replace them whole (a new Set per change), so
+      // a plain Set or Map is the reactive pattern here, not a missed SvelteSet.
+      'svelte/prefer-svelte-reactivity': 'off',
+    },
+  },
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
@@ -33,13 +45,26 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src-main/lab/**/*.ts', 'src-main/cli/**/*.ts', 'src-main/web/**/*.ts'],
+    // The core is transport-neutral: the hosts depend on it, never the other way round.
+    files: ['src-main/lab/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [noElectron],
+        patterns: [
+          { group: ['electron/*', '**/src-renderer/**', '**/electron/**'], message: 'The core never loads Electron or the renderer.' },
+          { group: ['**/web/**', '**/cli/**'], message: 'src-main/lab is the core: the web bridge and the CLI depend on it, never the reverse.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src-main/cli/**/*.ts', 'src-main/web/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: [noElectron], patterns: [{ group: ['electron/*', '**/src-renderer/**', '**/electron/**'], message: 'The core, CLI and web bridge never load Electron or the renderer.' }] }],
     },
   },
   {
-    files: ['src-renderer/**/*.ts'],
+    files: ['src-renderer/**/*.ts', 'src-renderer/**/*.svelte'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
       'no-restricted-imports': ['error', {
