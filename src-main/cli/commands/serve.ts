@@ -1,16 +1,14 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { resolveLabHome } from '../../lab/home.ts';
 import { LabService } from '../../lab/service/lab-service.ts';
 import { startWebBridge } from '../../web/web-bridge.ts';
 import { UsageError } from '../cli-error.ts';
+import { ensurePage, RENDERER_DIR, SOURCE_CHECKOUT } from '../renderer-page.ts';
 
 export const serveHelp = `layerlab serve [--host 127.0.0.1] [--port N] [--home DIR] [--open] [--allow-remote]
   Serves the app to a browser on this machine, guarded by a token (printed in the URL).
   Binding another host than loopback needs --allow-remote.`;
-
-export const RENDERER_DIR = fileURLToPath(new URL('../../../dist/renderer', import.meta.url));
 
 function openBrowser(url: string): void {
   const [command, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
@@ -28,6 +26,7 @@ export async function serveCommand(argv: string[], out: NodeJS.WritableStream): 
   const port = values.port === undefined ? 8765 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0–65535, got "${values.port}"`);
   const home = resolveLabHome(values.home);
+  ensurePage(SOURCE_CHECKOUT, (line) => process.stderr.write(`${line}\n`));
   const service = await LabService.open({ home, processKind: 'layerlab serve' });
   let bridge;
   try {
