@@ -67,6 +67,13 @@ export default tseslint.config(
     files: ['src-renderer/**/*.ts', 'src-renderer/**/*.svelte'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
+      // The app never asks which DOM it runs in (a test DOM included): it checks for what it needs.
+      // Media state comes from Svelte's MediaQuery (lib/color-scheme.svelte.ts), not hand-kept listeners.
+      'no-restricted-properties': ['error',
+        { object: 'navigator', property: 'userAgent', message: 'Check for the capability (e.g. a null canvas context), not the user agent.' },
+        { object: 'window', property: 'matchMedia', message: "Use a MediaQuery from 'svelte/reactivity' (prefersDark in lib/color-scheme.svelte.ts)." },
+      ],
+      'no-restricted-globals': ['error', { name: 'matchMedia', message: "Use a MediaQuery from 'svelte/reactivity' (prefersDark in lib/color-scheme.svelte.ts)." }],
       'no-restricted-imports': ['error', {
         paths: [noElectron],
         patterns: [{ group: ['**/src-main/**', 'node:*', 'better-sqlite3', '@tensorflow/*'], message: 'The renderer sees only src-shared.' }],

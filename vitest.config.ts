@@ -24,7 +24,7 @@ export default defineConfig({
           name: 'renderer',
           environment: 'jsdom',
           include: ['test/renderer/**/*.test.ts'],
-          setupFiles: ['@testing-library/svelte/vitest'],
+          setupFiles: ['@testing-library/svelte/vitest', 'test/renderer/setup-dom.ts'],
           testTimeout: 30_000,
         },
       },

@@ -23,4 +23,10 @@ describe('eslint.config.js', () => {
     expect(await ruleIds('src-renderer/components/shared/Probe.svelte', component(`  import { LabStore } from '../../../src-main/lab/store/lab-store.ts';\n  const value = LabStore;`))).toContain('no-restricted-imports');
     expect(await ruleIds('src-renderer/components/shared/Probe.svelte', component(`  let unused: number = 1;\n  const value = 2;`))).toContain('@typescript-eslint/no-unused-vars');
   });
+
+  it('keeps user-agent sniffing and hand-kept media queries out of the renderer', async () => {
+    expect(await ruleIds('src-renderer/lib/probe.ts', `export const value = /jsdom/.test(navigator.userAgent);\n`)).toContain('no-restricted-properties');
+    expect(await ruleIds('src-renderer/lib/probe.ts', `export const value = matchMedia('(prefers-color-scheme: dark)').matches;\n`)).toContain('no-restricted-globals');
+    expect(await ruleIds('src-renderer/lib/probe.ts', `export const value = window.matchMedia('(prefers-color-scheme: dark)').matches;\n`)).toContain('no-restricted-properties');
+  });
 });

@@ -22,7 +22,10 @@ export function cssVar(name: string, fallback = '#888'): string {
   return value || fallback;
 }
 
-/** jsdom has no canvas: charts are skipped there (tests read the tables instead). */
-export function canDrawCharts(): boolean {
-  return typeof navigator !== 'undefined' && !/jsdom/i.test(navigator.userAgent);
+/**
+ * Whether a chart can be drawn on this canvas: a browser may refuse a 2D context (too many
+ * canvases, no memory). Without one, the chart is skipped and the table beside it says it all.
+ */
+export function canDrawOn(canvas: HTMLCanvasElement): boolean {
+  return canvas.getContext('2d') !== null;
 }

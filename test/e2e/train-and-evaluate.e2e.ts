@@ -167,7 +167,7 @@ describe('train and evaluate in the browser', () => {
     await page.getByRole('heading', { level: 1, name: 'Evaluate' }).waitFor();
     await expect.poll(() => page.getByTestId('test-accuracy').innerText(), WAIT).toMatch(/^\d+\.\d\d%$/);
     expect(await page.getByTestId('evaluate-run').inputValue()).toBe(runId);
-    expect(await page.getByTestId('confusion-matrix').locator('tbody tr').count()).toBe(10);
+    expect(await page.getByTestId('cm').locator('tbody tr').count()).toBe(10);
     expect(await page.getByTestId('class-metrics').locator('tbody tr').count()).toBe(10);
     const gallery = page.getByTestId('gallery');
     await expect.poll(() => gallery.locator('[role="img"]').count(), WAIT).toBeGreaterThan(0);
@@ -175,7 +175,7 @@ describe('train and evaluate in the browser', () => {
     await screenshot(page, 'e2e-evaluate');
 
     // The most frequent confusion, clicked, filters the gallery to exactly those images.
-    const cell = await page.getByTestId('confusion-matrix').evaluate((table) => {
+    const cell = await page.getByTestId('cm').evaluate((table) => {
       let best: { id: string; count: number } | null = null;
       for (const b of table.querySelectorAll('button[data-testid^="cm-"]')) {
         const [, t, p] = (b.getAttribute('data-testid') ?? '').split('-');

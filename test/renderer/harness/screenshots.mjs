@@ -66,7 +66,7 @@ for (const scheme of ['light', 'dark']) {
   await page.waitForTimeout(300);
   await shot(page, `${scheme}-8-train-finished`);
   await page.click('[data-testid="open-evaluation"]');
-  await page.waitForSelector('[data-testid="confusion-matrix"]');
+  await page.waitForSelector('[data-testid="cm"]');
   await page.waitForTimeout(300);
   await shot(page, `${scheme}-9-evaluate`);
   await page.click('[data-testid="cm-4-9"]');
