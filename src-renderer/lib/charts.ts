@@ -1,6 +1,7 @@
 // Chart.js, registered once with only what the app draws (line charts on linear axes).
 import {
   Chart,
+  type ChartOptions,
   Decimation,
   Filler,
   Legend,
@@ -14,6 +15,19 @@ import {
 Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip, Decimation, Filler);
 
 export { Chart };
+
+/** What every line chart here shares: drawn at once (live data, no animation), filling its box, points given
+ *  pre-parsed, tooltips for the nearest epoch. */
+export function lineChartBase() {
+  return {
+    animation: false,
+    responsive: true,
+    maintainAspectRatio: false,
+    parsing: false,
+    normalized: true,
+    interaction: { mode: 'nearest', axis: 'x', intersect: false },
+  } satisfies ChartOptions<'line'>;
+}
 
 /** Reads a theme colour from the page's CSS variables. */
 export function cssVar(name: string, fallback = '#888'): string {

@@ -86,12 +86,7 @@ export class EvaluateState {
       this.finalEvaluation = evaluation ?? run.evaluation;
       this.evaluation = this.finalEvaluation;
       if (!this.evaluation) return;
-      if (epoch !== null && this.epochs.includes(epoch)) {
-        const at = await this.api.evaluateCheckpoint({ runId, checkpoint: { kind: 'epoch', epoch } });
-        if (token !== this.#token) return;
-        this.epoch = epoch;
-        this.evaluation = at;
-      }
+      if (epoch !== null && this.epochs.includes(epoch) && !(await this.#showEpoch(runId, epoch, token))) return;
       await this.#loadImages(token);
     } catch (err) {
       if (token === this.#token) {
@@ -104,6 +99,15 @@ export class EvaluateState {
     } finally {
       if (token === this.#token) this.loading = false;
     }
+  }
+
+  /** Shows the evaluation of an epoch's checkpoint; false when a newer request took over meanwhile. */
+  async #showEpoch(runId: number, epoch: number, token: number): Promise<boolean> {
+    const at = await this.api.evaluateCheckpoint({ runId, checkpoint: { kind: 'epoch', epoch } });
+    if (token !== this.#token) return false;
+    this.epoch = epoch;
+    this.evaluation = at;
+    return true;
   }
 
   /**
@@ -124,11 +128,7 @@ export class EvaluateState {
     }
     this.loadingEpoch = true;
     try {
-      const at = await this.api.evaluateCheckpoint({ runId, checkpoint: { kind: 'epoch', epoch } });
-      if (token !== this.#token) return;
-      this.epoch = epoch;
-      this.evaluation = at;
-      await this.#loadImages(token);
+      if (await this.#showEpoch(runId, epoch, token)) await this.#loadImages(token);
     } catch (err) {
       if (token === this.#token) this.error = messageOf(err);
     } finally {

@@ -54,13 +54,9 @@ export interface TrainForm {
   seed: unknown;
 }
 
-export class TrainSettings {
-  runName = $state('');
-  dataset = $state('mnist');
-  backend = $state<BackendChoice>('auto');
-  optimizer = $state<OptimizerName>(DEFAULT_COMPILE.optimizer.name);
-  optimizerParams = $state<Record<string, unknown>>(optimizerDefaults(DEFAULT_COMPILE.optimizer.name));
-  form = $state<TrainForm>({
+/** The form at the seed tutorial's values (the split fraction, unused by the seed, at Keras' usual 0.1). */
+function defaultForm(): TrainForm {
+  return {
     batchSize: DEFAULT_TRAIN.batchSize,
     epochs: DEFAULT_TRAIN.epochs,
     validation: DEFAULT_TRAIN.validation.kind,
@@ -69,7 +65,16 @@ export class TrainSettings {
     testExamples: DEFAULT_TRAIN.testExamples,
     shuffle: DEFAULT_TRAIN.shuffle,
     seed: DEFAULT_TRAIN.seed,
-  });
+  };
+}
+
+export class TrainSettings {
+  runName = $state('');
+  dataset = $state('mnist');
+  backend = $state<BackendChoice>('auto');
+  optimizer = $state<OptimizerName>(DEFAULT_COMPILE.optimizer.name);
+  optimizerParams = $state<Record<string, unknown>>(optimizerDefaults(DEFAULT_COMPILE.optimizer.name));
+  form = $state<TrainForm>(defaultForm());
   /** Known datasets (from getSystemInfo), for example-count limits. */
   datasets = $state.raw<DatasetInfo[]>([]);
 
@@ -159,16 +164,7 @@ export class TrainSettings {
   reset(): void {
     this.optimizer = DEFAULT_COMPILE.optimizer.name;
     this.optimizerParams = optimizerDefaults(this.optimizer);
-    this.form = {
-      batchSize: DEFAULT_TRAIN.batchSize,
-      epochs: DEFAULT_TRAIN.epochs,
-      validation: DEFAULT_TRAIN.validation.kind,
-      fraction: 0.1,
-      trainExamples: DEFAULT_TRAIN.trainExamples,
-      testExamples: DEFAULT_TRAIN.testExamples,
-      shuffle: DEFAULT_TRAIN.shuffle,
-      seed: DEFAULT_TRAIN.seed,
-    };
+    this.form = defaultForm();
   }
 
   /** The startRun payload for a valid architecture, or null while a setting is invalid. */
