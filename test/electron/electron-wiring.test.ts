@@ -13,7 +13,7 @@ import { EVENT_CHANNEL, INVOKE_CHANNEL, PRELOAD_KEY } from '../../src-shared/ipc
 import { registerIpc, type IpcMainLike } from '../../src-main/electron/ipc.ts';
 import { aboutText, menuTemplate } from '../../src-main/electron/menu.ts';
 import { createIpcTransport, exposeTransport } from '../../src-main/electron/preload-transport.ts';
-import { applyContentsSecurity, applySessionSecurity } from '../../src-main/electron/security.ts';
+import { applyContentsSecurity } from '../../src-main/electron/security.ts';
 import { mainWindowOptions } from '../../src-main/electron/window-options.ts';
 import { loadWindowState, onScreen, saveWindowState, windowState } from '../../src-main/electron/window-state.ts';
 import { FakeLabService } from '../web/fake-lab-service.ts';
