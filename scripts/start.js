@@ -15,7 +15,7 @@ import { buildElectron } from './build-electron.js';
 register();
 const { findElectron, prepareDesktop, START_CACHE_DIR } = await import('../src-main/electron/desktop-start.ts');
 const { electronBindingPath, prepareElectronSqlite } = await import('../src-main/electron/native-sqlite.ts');
-const { sqliteBuildSteps } = await import('../src-main/electron/native-sqlite-steps.ts');
+const { loadsInNode, sqliteBuildSteps } = await import('../src-main/electron/native-sqlite-steps.ts');
 const { START_ENV, writeStartStatus } = await import('../src-main/electron/start-status.ts');
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -68,6 +68,7 @@ if ('problem' in found) {
         electronVersion,
         moduleDir,
         steps: sqliteBuildSteps(moduleDir, (line) => appendFileSync(buildLog, `${line}\n`)),
+        loadsInNode,
         progress: (message) => {
           console.log(message);
           progress(message);

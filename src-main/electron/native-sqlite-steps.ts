@@ -1,6 +1,6 @@
 // The real build steps behind prepareElectronSqlite, run by scripts/start.js under plain Node
 // (so process.execPath is Node and the build tools run as they do in `npm install`).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -45,8 +45,16 @@ export function sqliteBuildSteps(packageDir: string, log: (line: string) => void
       const buildPath = dirname(dirname(moduleDir));
       const { version } = requireFromPackage('./package.json') as { version: string };
       writeFileSync(join(buildPath, 'package.json'), JSON.stringify({ name: 'layerlab-native', private: true, dependencies: { 'better-sqlite3': version } }));
+      // An npm config `nodedir` (npm passes it on as npm_config_nodedir) would point node-gyp
+      // at Node's headers instead of Electron's: the result would be a Node build.
+      delete process.env.npm_config_nodedir;
       const { rebuild } = await import('@electron/rebuild');
       await rebuild({ buildPath, electronVersion, onlyModules: ['better-sqlite3'], force: true, buildFromSource: true });
     },
   };
+}
+
+/** Loads the addon in a fresh Node: succeeding means it was built for Node's ABI, not Electron's. */
+export function loadsInNode(binary: string): boolean {
+  return spawnSync(process.execPath, ['-e', `require(${JSON.stringify(binary)})`], { stdio: 'ignore' }).status === 0;
 }

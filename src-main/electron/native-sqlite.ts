@@ -6,10 +6,11 @@
 //
 // The order: a cached build for this Electron version; else Electron's prebuilt binary
 // (prebuild-install, seconds, needs GitHub); else a compile from source (@electron/rebuild,
-// minutes, needs Electron's headers, Python and a C++ toolchain). Each is checked: a "build"
-// that left Node's binary in place would crash Electron later with an ABI mismatch.
+// minutes, needs Electron's headers, Python and a C++ toolchain). Each result is checked: a
+// binary that loads in this Node is a Node build (a step that quietly fell back to Node's
+// headers), and would crash Electron later with an ABI mismatch.
 // No electron import here: scripts/start.js runs it under Node, main.ts uses checkedBinding.
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 
 export class NativeModuleError extends Error {
@@ -44,15 +45,15 @@ export async function prepareElectronSqlite(options: {
   electronVersion: string;
   moduleDir: string;
   steps: SqliteBuildSteps;
+  /** True when the binary loads in this (plain Node) process, i.e. it is not Electron's. */
+  loadsInNode: (binary: string) => boolean;
   progress?: PrepareProgress;
 }): Promise<{ binding: string; made: 'cached' | 'prebuilt' | 'compiled' }> {
-  const { cacheDir, electronVersion, moduleDir, steps } = options;
+  const { cacheDir, electronVersion, moduleDir, steps, loadsInNode } = options;
   const progress = options.progress ?? (() => {});
   const target = electronBindingPath(cacheDir, electronVersion);
   if (existsSync(target)) return { binding: target, made: 'cached' };
   const buildDir = join(moduleDir, 'build');
-  const nodeBuild = join(moduleDir, RELEASE_BINARY);
-  const nodeBytes = existsSync(nodeBuild) ? readFileSync(nodeBuild) : null;
   const work = join(cacheDir, `work-${process.pid}`);
   const workModule = join(work, 'node_modules', 'better-sqlite3');
 
@@ -69,7 +70,7 @@ export async function prepareElectronSqlite(options: {
     }
     const built = join(workModule, RELEASE_BINARY);
     if (!existsSync(built)) return 'it produced no binary';
-    if (nodeBytes && readFileSync(built).equals(nodeBytes)) return "it produced Node's build, not Electron's";
+    if (loadsInNode(built)) return "it produced a build for Node, not Electron";
     mkdirSync(dirname(target), { recursive: true });
     // Rename within the cache folder: a half-written binary never sits at the target path.
     renameSync(built, `${target}.partial`);

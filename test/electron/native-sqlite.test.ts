@@ -26,6 +26,9 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
+/** The fake binaries say what they are: only a Node build "loads" in the test's Node. */
+const loadsInNode = (binary: string) => readFileSync(binary, 'utf8').startsWith('node-');
+
 type Call = { step: 'prebuild' | 'compile'; dir: string; version: string; hadSource: boolean; hadOldBinary: boolean };
 
 /** Fake tools: each either writes `content` as the binary, or throws `error`. */
@@ -46,7 +49,7 @@ describe('prepareElectronSqlite', () => {
   it("downloads Electron's prebuilt binary into the cache once, leaving the Node build alone", async () => {
     const calls: Call[] = [];
     const progress: string[] = [];
-    const options = { cacheDir, moduleDir, electronVersion: VERSION, steps: steps({ content: 'electron-abi-150' }, { error: 'must not compile' }, calls), progress: (m: string) => void progress.push(m) };
+    const options = { cacheDir, moduleDir, electronVersion: VERSION, loadsInNode, steps: steps({ content: 'electron-abi-150' }, { error: 'must not compile' }, calls), progress: (m: string) => void progress.push(m) };
     const first = await prepareElectronSqlite(options);
     expect(first).toEqual({ binding: electronBindingPath(cacheDir, VERSION), made: 'prebuilt' });
     expect(readFileSync(first.binding, 'utf8')).toBe('electron-abi-150');
@@ -67,7 +70,7 @@ describe('prepareElectronSqlite', () => {
       cacheDir,
       moduleDir,
       electronVersion: VERSION,
-      steps: steps({ error: 'getaddrinfo ENOTFOUND github.com\n    at stack line' }, { content: 'compiled-abi-150' }, calls),
+      loadsInNode, steps: steps({ error: 'getaddrinfo ENOTFOUND github.com\n    at stack line' }, { content: 'compiled-abi-150' }, calls),
       progress: (m) => progress.push(m),
     });
     expect(result.made).toBe('compiled');
@@ -80,11 +83,11 @@ describe('prepareElectronSqlite', () => {
   });
 
   it("treats a step that leaves no binary, or Node's own, as a failure", async () => {
-    const result = await prepareElectronSqlite({ cacheDir, moduleDir, electronVersion: VERSION, steps: steps({}, { content: 'compiled' }) });
+    const result = await prepareElectronSqlite({ cacheDir, moduleDir, electronVersion: VERSION, loadsInNode, steps: steps({}, { content: 'compiled' }) });
     expect(result.made).toBe('compiled');
     rmSync(cacheDir, { recursive: true });
-    await expect(prepareElectronSqlite({ cacheDir, moduleDir, electronVersion: VERSION, steps: steps({ content: NODE_BUILD }, { content: NODE_BUILD }) })).rejects.toThrow(
-      /no prebuilt binary \(it produced Node's build, not Electron's\) and the compile failed \(it produced Node's build, not Electron's\)/,
+    await expect(prepareElectronSqlite({ cacheDir, moduleDir, electronVersion: VERSION, loadsInNode, steps: steps({ content: NODE_BUILD }, { content: 'node-abi-115 compiled against /usr/include/node' }) })).rejects.toThrow(
+      /no prebuilt binary \(it produced a build for Node, not Electron\) and the compile failed \(it produced a build for Node, not Electron\)/,
     );
     expect(existsSync(electronBindingPath(cacheDir, VERSION))).toBe(false);
   });
@@ -94,7 +97,7 @@ describe('prepareElectronSqlite', () => {
       cacheDir,
       moduleDir,
       electronVersion: VERSION,
-      steps: steps({ error: '404 Not Found' }, { error: 'gyp ERR! find Python\nmore' }),
+      loadsInNode, steps: steps({ error: '404 Not Found' }, { error: 'gyp ERR! find Python\nmore' }),
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NativeModuleError);
     const message = (error as Error).message;
@@ -106,8 +109,8 @@ describe('prepareElectronSqlite', () => {
   });
 
   it('keeps one build per Electron version: an upgrade prepares a new one', async () => {
-    await prepareElectronSqlite({ cacheDir, moduleDir, electronVersion: VERSION, steps: steps({ content: 'abi-150' }, {}) });
-    const next = await prepareElectronSqlite({ cacheDir, moduleDir, electronVersion: '46.0.0', steps: steps({ content: 'abi-154' }, {}) });
+    await prepareElectronSqlite({ cacheDir, moduleDir, electronVersion: VERSION, loadsInNode, steps: steps({ content: 'abi-150' }, {}) });
+    const next = await prepareElectronSqlite({ cacheDir, moduleDir, electronVersion: '46.0.0', loadsInNode, steps: steps({ content: 'abi-154' }, {}) });
     expect(next.made).toBe('prebuilt');
     expect(next.binding).not.toBe(electronBindingPath(cacheDir, VERSION));
   });
