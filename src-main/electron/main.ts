@@ -30,7 +30,8 @@ let service: LabService | null = null;
 // Before 'ready': the scheme's privileges are fixed when Chromium starts.
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
-/** A small window with the current step, opened only if preparing takes a moment. */
+/** A small window with the current step, opened only if preparing takes a moment; it stays
+ *  until the main window exists (closing the last window would otherwise quit the app). */
 function progressWindow() {
   let win: BrowserWindow | null = null;
   return {
@@ -38,7 +39,7 @@ function progressWindow() {
       if (!win) {
         win = new BrowserWindow({ width: 520, height: 200, resizable: false, title: 'Layerlab', webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false } });
         applyContentsSecurity(win.webContents, (url) => void shell.openExternal(url));
-        // Closing it means "don't wait": quit instead of opening the app later.
+        // Closed by the user: don't wait, quit instead of opening the app later.
         win.on('closed', () => {
           if (win) app.exit(0);
         });
@@ -53,7 +54,7 @@ function progressWindow() {
   };
 }
 
-async function sqliteBinding(): Promise<string> {
+async function sqliteBinding(showProgress: (message: string) => void): Promise<string> {
   const electronVersion = process.versions.electron ?? '';
   // require() caches the addon: LabService's Database then uses this very load.
   const verify = (binding: string) => void createRequire(import.meta.url)(binding);
@@ -65,21 +66,14 @@ async function sqliteBinding(): Promise<string> {
   const binding = process.env[START_ENV.sqliteBinding];
   if (!binding) throw new NativeModuleError('start the desktop app with "npm start": it prepares SQLite for Electron first');
   const statusFile = process.env[START_ENV.statusFile];
-  if (statusFile) {
-    const progress = progressWindow();
-    try {
-      await waitForStart(statusFile, (message) => progress.show(message));
-    } finally {
-      progress.close();
-    }
-  }
+  if (statusFile) await waitForStart(statusFile, showProgress);
   return checkedBinding(binding, electronVersion, verify, true);
 }
 
-async function openService(): Promise<LabService> {
+async function openService(showProgress: (message: string) => void): Promise<LabService> {
   return LabService.open({
     home: app.getPath('userData'),
-    nativeBinding: await sqliteBinding(),
+    nativeBinding: await sqliteBinding(showProgress),
     trainerLauncher: utilityTrainerLauncher((path, args, options) => utilityProcess.fork(path, args, options), join(bundleDir, 'trainer.cjs')),
   });
 }
@@ -123,8 +117,9 @@ async function start(): Promise<void> {
   // The page and its assets: files under dist/renderer (inside app.asar when packaged), with
   // the contract's CSP as a real response header.
   protocol.handle(APP_SCHEME, appProtocolHandler(rendererDir, (file) => net.fetch(pathToFileURL(file).href)));
+  const progress = progressWindow();
   try {
-    service = await openService();
+    service = await openService((message) => progress.show(message));
   } catch (error) {
     dialog.showErrorBox('Layerlab cannot open its lab', error instanceof Error ? error.message : String(error));
     app.exit(1);
@@ -136,6 +131,7 @@ async function start(): Promise<void> {
     Menu.buildFromTemplate(menuTemplate({ isMac: process.platform === 'darwin', showAbout: () => showAbout(lab), openDataFolder: () => void shell.openPath(app.getPath('userData')) })),
   );
   window = createWindow();
+  progress.close();
   lab.warmUp();
 }
 
