@@ -38,6 +38,18 @@ function dosDateTime(date: Date): { time: number; date: number } {
 const UTF8_FLAG = 0x0800;
 const VERSION = 20;
 
+/** The run of fields local and central headers share, from "flags" to "file name length". */
+function writeEntryFields(view: DataView, at: number, f: { time: number; date: number; crc: number; size: number; nameLength: number }): void {
+  view.setUint16(at, UTF8_FLAG, true);
+  view.setUint16(at + 2, 0, true); // method: stored
+  view.setUint16(at + 4, f.time, true);
+  view.setUint16(at + 6, f.date, true);
+  view.setUint32(at + 8, f.crc, true);
+  view.setUint32(at + 12, f.size, true); // compressed size
+  view.setUint32(at + 16, f.size, true);
+  view.setUint16(at + 20, f.nameLength, true);
+}
+
 export function zipStore(entries: ZipEntry[], modified = new Date()): Uint8Array<ArrayBuffer> {
   if (entries.length > 0xffff) throw new RangeError('a zip archive holds at most 65535 files');
   const encoder = new TextEncoder();
@@ -54,29 +66,15 @@ export function zipStore(entries: ZipEntry[], modified = new Date()): Uint8Array
     const l = new DataView(local.buffer);
     l.setUint32(0, 0x04034b50, true);
     l.setUint16(4, VERSION, true);
-    l.setUint16(6, UTF8_FLAG, true);
-    l.setUint16(8, 0, true); // stored
-    l.setUint16(10, time, true);
-    l.setUint16(12, date, true);
-    l.setUint32(14, crc, true);
-    l.setUint32(18, size, true);
-    l.setUint32(22, size, true);
-    l.setUint16(26, name.length, true);
-    l.setUint16(28, 0, true);
+    writeEntryFields(l, 6, { time, date, crc, size, nameLength: name.length });
+    // extra field length stays 0.
     local.set(name, 30);
     const central = new Uint8Array(46 + name.length);
     const c = new DataView(central.buffer);
     c.setUint32(0, 0x02014b50, true);
     c.setUint16(4, VERSION, true);
     c.setUint16(6, VERSION, true);
-    c.setUint16(8, UTF8_FLAG, true);
-    c.setUint16(10, 0, true);
-    c.setUint16(12, time, true);
-    c.setUint16(14, date, true);
-    c.setUint32(16, crc, true);
-    c.setUint32(20, size, true);
-    c.setUint32(24, size, true);
-    c.setUint16(28, name.length, true);
+    writeEntryFields(c, 8, { time, date, crc, size, nameLength: name.length });
     // extra, comment, disk number, internal and external attributes stay 0.
     c.setUint32(42, offset, true);
     central.set(name, 46);
