@@ -5,7 +5,7 @@
 // builds the page and, once per Electron version, prepares better-sqlite3 for Electron's ABI,
 // the app shows the step in a small progress window (src-main/electron/desktop-start.ts).
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,14 +49,17 @@ if ('problem' in found) {
   mkdirSync(cacheDir, { recursive: true });
   const electronVersion = JSON.parse(readFileSync(join(electronDir, 'package.json'), 'utf8')).version;
   const statusFile = join(cacheDir, `start-${process.pid}.json`);
+  const binding = electronBindingPath(cacheDir, electronVersion);
+  // The log of the last preparation only.
   const buildLog = join(cacheDir, 'sqlite-build.log');
+  if (!existsSync(binding)) rmSync(buildLog, { force: true });
   writeStartStatus(statusFile, { state: 'working', message: 'Starting…' });
 
   const started = Date.now();
   const child = spawn(found.binary, ['.'], {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, [START_ENV.sqliteBinding]: electronBindingPath(cacheDir, electronVersion), [START_ENV.statusFile]: statusFile },
+    env: { ...process.env, [START_ENV.sqliteBinding]: binding, [START_ENV.statusFile]: statusFile },
   });
   const moduleDir = dirname(require.resolve('better-sqlite3/package.json'));
   const prepared = prepareDesktop({
@@ -91,6 +94,7 @@ if ('problem' in found) {
     rmSync(statusFile, { force: true });
     if (!result.ok) {
       console.error(`Layerlab could not prepare the desktop app: ${result.message}`);
+      if (existsSync(buildLog)) console.error(`The build tools' output is in ${buildLog}.`);
       // The page is what the browser needs; SQLite for Node is already there.
       fallBackToBrowser('SQLite for Electron is not available');
     } else if (code !== 0 && Date.now() - started < 5000) {
