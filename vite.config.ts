@@ -1,13 +1,14 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { cspMeta } from './src-renderer/csp-meta-plugin.ts';
 
 // Builds the renderer (src-renderer) into dist/renderer. base './' keeps every asset URL
 // relative, so the same build loads from file:// in Electron and from `layerlab serve`.
 export default defineConfig({
   root: fileURLToPath(new URL('./src-renderer', import.meta.url)),
   base: './',
-  plugins: [svelte({ configFile: false })],
+  plugins: [svelte({ configFile: false }), cspMeta()],
   build: {
     outDir: fileURLToPath(new URL('./dist/renderer', import.meta.url)),
     emptyOutDir: true,

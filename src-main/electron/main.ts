@@ -1,18 +1,24 @@
-// The desktop app's main process: one window over the built renderer, the contract on IPC,
-// training in a utilityProcess, data in userData (same schema as the CLI's lab home).
-import { app, BrowserWindow, dialog, ipcMain, Menu, screen, session, shell, utilityProcess } from 'electron';
+// The desktop app's main process: one window over the built renderer (served on app://layerlab),
+// the contract on IPC, training in a utilityProcess, data in userData (same schema as the CLI's
+// lab home). In a checkout, `npm start` prepares SQLite for Electron and the page while this
+// process shows their progress; a packaged app ships both.
+import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, screen, session, shell, utilityProcess } from 'electron';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describeBackendReport } from '../lab/engine/backends.ts';
 import { LabService } from '../lab/service/lab-service.ts';
+import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler } from './app-protocol.ts';
+import { registerLifecycle } from './app-lifecycle.ts';
 import { registerIpc } from './ipc.ts';
 import { aboutText, menuTemplate } from './menu.ts';
-import { ensureElectronSqlite } from './native-sqlite.ts';
+import { checkedBinding, NativeModuleError } from './native-sqlite.ts';
+import { preparingPageUrl } from './preparing-page.ts';
 import { applyContentsSecurity, applySessionSecurity } from './security.ts';
+import { START_ENV, waitForStart } from './start-status.ts';
 import { utilityTrainerLauncher } from './utility-trainer-launcher.ts';
-import { rendererIndexUrl } from './app-url.ts';
 import { mainWindowOptions } from './window-options.ts';
-import { loadWindowBounds, onScreen, saveWindowBounds } from './window-state.ts';
+import { loadWindowState, onScreen, saveWindowState, windowState } from './window-state.ts';
 
 const appRoot = app.getAppPath();
 const rendererDir = join(appRoot, 'dist', 'renderer');
@@ -21,36 +27,71 @@ const bundleDir = join(appRoot, 'dist-electron');
 let window: BrowserWindow | null = null;
 let service: LabService | null = null;
 
-async function openService(): Promise<LabService> {
-  const nativeBinding = await ensureElectronSqlite({
-    cacheDir: join(app.getPath('userData'), 'native'),
-    electronVersion: process.versions.electron ?? '',
-    // electron-builder rebuilt it for this Electron when packaging.
-    ...(app.isPackaged ? { packagedBinding: join(process.resourcesPath, 'app.asar.unpacked', 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node') } : {}),
-    // A devDependency: loaded only in a development checkout, never by the packaged app.
-    rebuild: async (options) => (await import('@electron/rebuild')).rebuild(options),
-    // require() caches it: LabService's Database then uses this very load.
-    verify: (binding) => createRequire(import.meta.url)(binding),
-  });
+// Before 'ready': the scheme's privileges are fixed when Chromium starts.
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+
+/** A small window with the current step, opened only if preparing takes a moment; it stays
+ *  until the main window exists (closing the last window would otherwise quit the app). */
+function progressWindow() {
+  let win: BrowserWindow | null = null;
+  return {
+    show(message: string) {
+      if (!win) {
+        win = new BrowserWindow({ width: 520, height: 200, resizable: false, title: 'Layerlab', webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false } });
+        applyContentsSecurity(win.webContents, (url) => void shell.openExternal(url));
+        // Closed by the user: don't wait, quit instead of opening the app later.
+        win.on('closed', () => {
+          if (win) app.exit(0);
+        });
+      }
+      void win.loadURL(preparingPageUrl(message));
+    },
+    close() {
+      const closing = win;
+      win = null;
+      closing?.destroy();
+    },
+  };
+}
+
+async function sqliteBinding(showProgress: (message: string) => void): Promise<string> {
+  const electronVersion = process.versions.electron ?? '';
+  // require() caches the addon: LabService's Database then uses this very load.
+  const verify = (binding: string) => void createRequire(import.meta.url)(binding);
+  if (app.isPackaged) {
+    // electron-builder rebuilt it for this Electron when packaging (in its staging folder).
+    const packaged = join(process.resourcesPath, 'app.asar.unpacked', 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+    return checkedBinding(packaged, electronVersion, verify, false);
+  }
+  const binding = process.env[START_ENV.sqliteBinding];
+  if (!binding) throw new NativeModuleError('start the desktop app with "npm start": it prepares SQLite for Electron first');
+  const statusFile = process.env[START_ENV.statusFile];
+  if (statusFile) await waitForStart(statusFile, showProgress);
+  return checkedBinding(binding, electronVersion, verify, true);
+}
+
+async function openService(showProgress: (message: string) => void): Promise<LabService> {
   return LabService.open({
     home: app.getPath('userData'),
-    nativeBinding,
+    nativeBinding: await sqliteBinding(showProgress),
     processKind: 'the Layerlab app',
     trainerLauncher: utilityTrainerLauncher((path, args, options) => utilityProcess.fork(path, args, options), join(bundleDir, 'trainer.cjs')),
   });
 }
 
 function createWindow(): BrowserWindow {
-  const boundsFile = join(app.getPath('userData'), 'window.json');
-  const bounds = onScreen(loadWindowBounds(boundsFile), screen.getAllDisplays().map((d) => d.workArea));
-  const win = new BrowserWindow(mainWindowOptions(join(bundleDir, 'preload.cjs'), bounds));
-  applyContentsSecurity(win.webContents, rendererDir, (url) => void shell.openExternal(url));
+  const stateFile = join(app.getPath('userData'), 'window.json');
+  const state = onScreen(loadWindowState(stateFile), screen.getAllDisplays().map((d) => d.workArea));
+  const win = new BrowserWindow(mainWindowOptions(join(bundleDir, 'preload.cjs'), state));
+  if (state.maximized) win.maximize();
+  applyContentsSecurity(win.webContents, (url) => void shell.openExternal(url));
   win.once('ready-to-show', () => win.show());
-  win.on('close', () => saveWindowBounds(boundsFile, win.getBounds()));
+  // Normal bounds and the maximized flag: a maximized window's own bounds are the screen's.
+  win.on('close', () => saveWindowState(stateFile, windowState(win)));
   win.on('closed', () => {
     window = null;
   });
-  void win.loadURL(rendererIndexUrl(rendererDir));
+  void win.loadURL(APP_INDEX_URL);
   return win;
 }
 
@@ -74,45 +115,39 @@ function showAbout(lab: LabService): void {
 async function start(): Promise<void> {
   await app.whenReady();
   applySessionSecurity(session.defaultSession);
+  // The page and its assets: files under dist/renderer (inside app.asar when packaged), with
+  // the contract's CSP as a real response header.
+  protocol.handle(APP_SCHEME, appProtocolHandler(rendererDir, (file) => net.fetch(pathToFileURL(file).href)));
+  const progress = progressWindow();
   try {
-    service = await openService();
+    service = await openService((message) => progress.show(message));
   } catch (error) {
     dialog.showErrorBox('Layerlab cannot open its lab', error instanceof Error ? error.message : String(error));
     app.exit(1);
     return;
   }
   const lab = service;
-  registerIpc(ipcMain, lab, () => window, rendererDir);
+  registerIpc(ipcMain, lab, () => window);
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(menuTemplate({ isMac: process.platform === 'darwin', showAbout: () => showAbout(lab), openDataFolder: () => void shell.openPath(app.getPath('userData')) })),
   );
   window = createWindow();
+  progress.close();
   lab.warmUp();
-  app.on('activate', () => {
-    if (!window) window = createWindow();
-  });
 }
 
 if (!app.requestSingleInstanceLock()) {
   // One lab per user: a second instance would share the database and the trainers.
   app.quit();
 } else {
-  app.on('second-instance', () => {
-    if (window) {
-      if (window.isMinimized()) window.restore();
-      window.focus();
-    }
-  });
-  app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit();
-  });
-  let quitting = false;
-  app.on('before-quit', (event) => {
-    if (quitting || !service) return;
-    // Stop running trainers (their finished epochs are saved) and close the database first.
-    event.preventDefault();
-    quitting = true;
-    void service.close().finally(() => app.quit());
+  registerLifecycle(app, {
+    platform: process.platform,
+    getWindow: () => window,
+    isReady: () => service !== null,
+    openWindow: () => {
+      window = createWindow();
+    },
+    closeLab: () => service?.close() ?? null,
   });
   void start();
 }

@@ -1,84 +1,110 @@
 // better-sqlite3 is a V8 addon: Electron needs a build for its own ABI, while the CLI and tests
-// use the Node build. The Electron build lives in its own folder (nativeBinding), made once by
-// @electron/rebuild. Where Electron's headers cannot be downloaded this fails with one clear
-// message: loading the Node build into Electron would crash later with an ABI mismatch.
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+// use the Node build in node_modules. The Electron build is made by `npm start` under plain Node
+// (scripts/start.js), never inside Electron: there `process.execPath` is Electron and the build
+// tools cannot run. It lives in its own folder (node_modules/.cache/layerlab), loaded through
+// better-sqlite3's nativeBinding option, so the Node build is never touched.
+//
+// The order: a cached build for this Electron version; else Electron's prebuilt binary
+// (prebuild-install, seconds, needs GitHub); else a compile from source (@electron/rebuild,
+// minutes, needs Electron's headers, Python and a C++ toolchain). Each result is checked: a
+// binary that loads in this Node is a Node build (a step that quietly fell back to Node's
+// headers), and would crash Electron later with an ABI mismatch.
+// No electron import here: scripts/start.js runs it under Node, main.ts uses checkedBinding.
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
 
 export class NativeModuleError extends Error {
   override name = 'NativeModuleError';
 }
 
-export interface RebuildFn {
-  (options: { buildPath: string; electronVersion: string; onlyModules: string[]; force: boolean }): Promise<void>;
+/** Where the Electron build of better-sqlite3 is kept for one Electron version. */
+export function electronBindingPath(cacheDir: string, electronVersion: string, platform = process.platform, arch = process.arch): string {
+  return join(cacheDir, `better-sqlite3-electron-${electronVersion}-${platform}-${arch}`, 'better_sqlite3.node');
 }
 
-/** Where the Electron build of better-sqlite3 is kept for this Electron version. */
-export function electronBindingPath(cacheDir: string, electronVersion: string): string {
-  return join(cacheDir, `better-sqlite3-electron-${electronVersion}-${process.platform}-${process.arch}`, 'better_sqlite3.node');
+/** The two ways to get a binary into a copy of the better-sqlite3 package (`moduleDir`). */
+export interface SqliteBuildSteps {
+  /** Downloads Electron's prebuilt binary into moduleDir/build/Release (prebuild-install). */
+  prebuild(moduleDir: string, electronVersion: string): Promise<void>;
+  /** Compiles it from source against Electron's headers (@electron/rebuild). */
+  compile(moduleDir: string, electronVersion: string): Promise<void>;
 }
+
+export type PrepareProgress = (message: string) => void;
+
+const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]?.trim() ?? '';
+const RELEASE_BINARY = join('build', 'Release', 'better_sqlite3.node');
 
 /**
- * Returns the path of a better-sqlite3 build for this Electron. A packaged app ships one
- * (electron-builder rebuilds native modules), so `packagedBinding` wins when it exists.
+ * Returns the path of a better-sqlite3 binary for this Electron version, making it when the
+ * cache has none. `moduleDir` is node_modules/better-sqlite3 (copied, never modified);
+ * `progress` hears one line per slow step, for the window that shows it.
  */
-export async function ensureElectronSqlite(options: {
+export async function prepareElectronSqlite(options: {
   cacheDir: string;
   electronVersion: string;
-  packagedBinding?: string;
-  rebuild: RebuildFn;
-  /** Loads the binary in this process; throws for a wrong ABI (Node's own check). */
-  verify?: (binding: string) => void;
-  /** The better-sqlite3 package to rebuild (default: the one this code resolves). */
-  moduleDir?: string;
-}): Promise<string> {
-  if (options.packagedBinding && existsSync(options.packagedBinding)) return checked(options.packagedBinding, options);
-  const target = electronBindingPath(options.cacheDir, options.electronVersion);
-  if (existsSync(target)) return checked(target, options);
-  const moduleDir = options.moduleDir ?? dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json'));
-  // Rebuild a copy so the Node build in node_modules stays for the CLI and the tests.
-  const work = join(options.cacheDir, `rebuild-${process.pid}`);
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(join(work, 'node_modules'), { recursive: true });
-  cpSync(moduleDir, join(work, 'node_modules', 'better-sqlite3'), { recursive: true });
-  // @electron/rebuild walks the dependencies of buildPath's package.json.
-  const { version } = JSON.parse(readFileSync(join(moduleDir, 'package.json'), 'utf8')) as { version?: string };
-  writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'layerlab-native', private: true, dependencies: { 'better-sqlite3': version ?? '*' } }));
+  moduleDir: string;
+  steps: SqliteBuildSteps;
+  /** True when the binary loads in this (plain Node) process, i.e. it is not Electron's. */
+  loadsInNode: (binary: string) => boolean;
+  progress?: PrepareProgress;
+}): Promise<{ binding: string; made: 'cached' | 'prebuilt' | 'compiled' }> {
+  const { cacheDir, electronVersion, moduleDir, steps, loadsInNode } = options;
+  const progress = options.progress ?? (() => {});
+  const target = electronBindingPath(cacheDir, electronVersion);
+  if (existsSync(target)) return { binding: target, made: 'cached' };
+  const buildDir = join(moduleDir, 'build');
+  const work = join(cacheDir, `work-${process.pid}`);
+  const workModule = join(work, 'node_modules', 'better-sqlite3');
+
+  /** Runs one step in a fresh copy; the reason it gave nothing usable, or null on success. */
+  const attempt = async (step: (dir: string, version: string) => Promise<void>): Promise<string | null> => {
+    rmSync(work, { recursive: true, force: true });
+    mkdirSync(dirname(workModule), { recursive: true });
+    // Without the old binary, so a step that does nothing cannot pass for one that worked.
+    cpSync(moduleDir, workModule, { recursive: true, filter: (source) => source !== buildDir && !source.startsWith(buildDir + sep) });
+    try {
+      await step(workModule, electronVersion);
+    } catch (error) {
+      return firstLine(error) || 'it failed';
+    }
+    const built = join(workModule, RELEASE_BINARY);
+    if (!existsSync(built)) return 'it produced no binary';
+    if (loadsInNode(built)) return "it produced a build for Node, not Electron";
+    mkdirSync(dirname(target), { recursive: true });
+    // Rename within the cache folder: a half-written binary never sits at the target path.
+    renameSync(built, `${target}.partial`);
+    renameSync(`${target}.partial`, target);
+    return null;
+  };
+
   try {
-    await options.rebuild({ buildPath: work, electronVersion: options.electronVersion, onlyModules: ['better-sqlite3'], force: true });
-  } catch (error) {
-    rmSync(work, { recursive: true, force: true });
+    progress(`Downloading SQLite for Electron ${electronVersion}…`);
+    const prebuildProblem = await attempt(steps.prebuild);
+    if (prebuildProblem === null) return { binding: target, made: 'prebuilt' };
+    progress(`No prebuilt SQLite (${prebuildProblem}). Compiling it from source; this takes a few minutes…`);
+    const compileProblem = await attempt(steps.compile);
+    if (compileProblem === null) return { binding: target, made: 'compiled' };
     throw new NativeModuleError(
-      `could not build better-sqlite3 for Electron ${options.electronVersion} (${error instanceof Error ? error.message.split('\n')[0] : String(error)}). ` +
-        'This needs Electron\'s headers from the internet once; without them use "layerlab serve" in a browser instead.',
+      `could not prepare better-sqlite3 for Electron ${electronVersion}: no prebuilt binary (${prebuildProblem}) and the compile failed (${compileProblem}). ` +
+        'The prebuilt one needs github.com; a compile needs Electron\'s headers from electronjs.org, Python 3 and a C++ toolchain. ' +
+        'Meanwhile "npx layerlab serve --open" runs the same app in your browser.',
     );
-  }
-  const built = join(work, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
-  const nodeBuild = join(moduleDir, 'build', 'Release', 'better_sqlite3.node');
-  const problem = !existsSync(built)
-    ? 'produced no binary'
-    : existsSync(nodeBuild) && readFileSync(built).equals(readFileSync(nodeBuild))
-      ? "left Node's own build in place (Electron's headers were not used)"
-      : null;
-  if (problem) {
+  } finally {
     rmSync(work, { recursive: true, force: true });
-    throw new NativeModuleError(`the better-sqlite3 rebuild for Electron ${options.electronVersion} ${problem}; use "layerlab serve" in a browser instead`);
   }
-  mkdirSync(dirname(target), { recursive: true });
-  copyFileSync(built, target);
-  rmSync(work, { recursive: true, force: true });
-  return checked(target, options);
 }
 
-/** A cached or shipped binary that does not load is removed, so the next start rebuilds it. */
-function checked(binding: string, options: { electronVersion: string; packagedBinding?: string; verify?: (binding: string) => void }): string {
+/** Loads a binary in this process (main.ts passes require); one that does not load is removed
+ *  when `removeIfBroken`, so the next `npm start` prepares it again. */
+export function checkedBinding(binding: string, electronVersion: string, verify: (binding: string) => void, removeIfBroken: boolean): string {
+  if (!existsSync(binding)) throw new NativeModuleError(`better-sqlite3 for Electron ${electronVersion} is missing at ${binding}`);
   try {
-    options.verify?.(binding);
+    verify(binding);
   } catch (error) {
-    if (binding !== options.packagedBinding) rmSync(binding, { force: true });
+    if (removeIfBroken) rmSync(binding, { force: true });
     throw new NativeModuleError(
-      `better-sqlite3 at ${binding} does not load in Electron ${options.electronVersion} (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); restart Layerlab to rebuild it`,
+      `better-sqlite3 at ${binding} does not load in Electron ${electronVersion} (${firstLine(error)})${removeIfBroken ? '; run "npm start" again to prepare it' : ''}`,
     );
   }
   return binding;

@@ -3,21 +3,28 @@
 import type { UtilityProcess } from 'electron';
 import type { ParentToTrainer, TrainerChannel, TrainerLauncher, TrainerToParent } from '../lab/training/trainer-protocol.ts';
 
-export type UtilityFork = (modulePath: string, args: string[], options: { serviceName: string; stdio: 'pipe' }) => Pick<UtilityProcess, 'postMessage' | 'on' | 'once' | 'kill' | 'stderr'>;
-const STDERR_TAIL = 4000;
+/** stdin must be 'ignore' for a utilityProcess; stdout and stderr are pipes this side reads. */
+export const TRAINER_STDIO: ['ignore', 'pipe', 'pipe'] = ['ignore', 'pipe', 'pipe'];
+export type UtilityFork = (modulePath: string, args: string[], options: { serviceName: string; stdio: typeof TRAINER_STDIO }) => Pick<UtilityProcess, 'postMessage' | 'on' | 'once' | 'kill' | 'stdout' | 'stderr'>;
+const OUTPUT_TAIL = 4000;
 
 export function utilityTrainerLauncher(fork: UtilityFork, trainerScript: string): TrainerLauncher {
   return {
     launch(): TrainerChannel {
-      const child = fork(trainerScript, [], { serviceName: 'Layerlab trainer', stdio: 'pipe' });
-      let stderrTail = '';
+      const child = fork(trainerScript, [], { serviceName: 'Layerlab trainer', stdio: TRAINER_STDIO });
+      let outputTail = '';
       let alive = true;
       // The trainer bundle loads asynchronously; what the service sends before the trainer
       // says 'ready' waits here instead of racing its message listener.
       let pending: ParentToTrainer[] | null = [];
-      child.stderr?.on('data', (chunk: Buffer) => {
-        stderrTail = (stderrTail + chunk.toString()).slice(-STDERR_TAIL);
-      });
+      // Both pipes are read to the end, always: a pipe nobody drains fills its buffer, and
+      // then the trainer's synchronous writes (Emscripten writes to fd 1) block the run.
+      // What they say is kept as a short tail that explains a failed trainer.
+      const keep = (chunk: Buffer) => {
+        outputTail = (outputTail + chunk.toString()).slice(-OUTPUT_TAIL);
+      };
+      child.stdout?.on('data', keep);
+      child.stderr?.on('data', keep);
       child.on('message', (message: TrainerToParent) => {
         if (message.type !== 'ready' || !pending) return;
         const queued = pending;
@@ -39,7 +46,7 @@ export function utilityTrainerLauncher(fork: UtilityFork, trainerScript: string)
         kill: () => {
           if (alive) child.kill();
         },
-        diagnostics: () => stderrTail.trim(),
+        diagnostics: () => outputTail.trim(),
       };
     },
   };

@@ -1,17 +1,10 @@
-// Serves the built renderer. Paths are resolved inside the folder only; the CSP matches the
-// one in index.html so the page cannot load or run anything from elsewhere.
+// Serves the built renderer. Paths are resolved inside the folder only; the CSP is the
+// contract's (the same policy as the page's meta tag), so the page cannot load or run anything
+// from elsewhere, and its connect-src 'self' admits only this server's own event socket.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-
-export const CSP = "default-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data: blob:; style-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
-
-/** The CSP for a page served over HTTP: the event socket of this same host named explicitly
- *  (older browsers do not let 'self' cover ws:). The host is checked so it cannot inject. */
-export function webCsp(host: string | undefined): string {
-  if (!host || !/^[\w.:[\]-]+$/.test(host)) return CSP;
-  return CSP.replace("connect-src 'self'", `connect-src 'self' ws://${host}`);
-}
+import { HEADER_CSP } from '../../src-shared/content-security-policy.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -25,8 +18,8 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
 };
 
-export function securityHeaders(res: ServerResponse, host?: string): void {
-  res.setHeader('Content-Security-Policy', webCsp(host));
+export function securityHeaders(res: ServerResponse): void {
+  res.setHeader('Content-Security-Policy', HEADER_CSP);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
@@ -36,8 +29,8 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Layerlab</title>
 <body>
 <h1>Layerlab</h1><p>The app's page is not built yet. Run <code>npm run build:renderer</code> (or <code>npm start</code>, which builds it) and reload.</p>`;
 
-export function serveStatic(staticDir: string | undefined, urlPath: string, res: ServerResponse, host?: string): void {
-  securityHeaders(res, host);
+export function serveStatic(staticDir: string | undefined, urlPath: string, res: ServerResponse): void {
+  securityHeaders(res);
   if (!staticDir || !existsSync(join(staticDir, 'index.html'))) {
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(NOT_BUILT);
     return;

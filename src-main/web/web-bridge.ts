@@ -128,7 +128,7 @@ export async function startWebBridge(options: WebBridgeOptions): Promise<WebBrid
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method not allowed');
-    serveStatic(options.staticDir, url.pathname, res, req.headers.host);
+    serveStatic(options.staticDir, url.pathname, res);
   }
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });

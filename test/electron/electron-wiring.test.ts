@@ -3,25 +3,22 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import Ajv from 'ajv';
 import { build } from 'esbuild';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { COMMAND_NAMES, createApi, type RunEvent } from '../../src-shared/index.ts';
-import { isAppUrl } from '../../src-main/electron/app-url.ts';
+import { APP_INDEX_URL, APP_ORIGIN } from '../../src-main/electron/app-protocol.ts';
 import { EVENT_CHANNEL, INVOKE_CHANNEL, PRELOAD_KEY } from '../../src-shared/ipc-channels.ts';
 import { registerIpc, type IpcMainLike } from '../../src-main/electron/ipc.ts';
 import { aboutText, menuTemplate } from '../../src-main/electron/menu.ts';
 import { createIpcTransport, exposeTransport } from '../../src-main/electron/preload-transport.ts';
-import { applyContentsSecurity, applySessionSecurity } from '../../src-main/electron/security.ts';
+import { applyContentsSecurity } from '../../src-main/electron/security.ts';
 import { mainWindowOptions } from '../../src-main/electron/window-options.ts';
-import { loadWindowBounds, onScreen, saveWindowBounds } from '../../src-main/electron/window-state.ts';
+import { loadWindowState, onScreen, saveWindowState, windowState } from '../../src-main/electron/window-state.ts';
 import { FakeLabService } from '../web/fake-lab-service.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
-const RENDERER = join(ROOT, 'dist', 'renderer');
-const APP_URL = pathToFileURL(join(RENDERER, 'index.html')).href;
 
 type Handler = (event: unknown, ...args: unknown[]) => Promise<unknown>;
 
@@ -39,7 +36,7 @@ function fakeWindow() {
   return { sent, webContents: { id: 7, send: (...args: unknown[]) => sent.push(args), isDestroyed: () => false } };
 }
 
-const event = (senderId: number, url: string, parent: unknown = null) => ({ sender: { id: senderId }, senderFrame: { url, parent } });
+const event = (senderId: number, origin: string, parent: unknown = null) => ({ sender: { id: senderId }, senderFrame: { origin, parent } });
 
 describe('window options', () => {
   it('isolate the untrusted renderer', () => {
@@ -54,10 +51,10 @@ describe('IPC', () => {
     const { ipc, handlers } = fakeIpcMain();
     const service = new FakeLabService();
     const window = fakeWindow();
-    const undo = registerIpc(ipc, service, () => window, RENDERER);
+    const undo = registerIpc(ipc, service, () => window);
     const handle = handlers.get(INVOKE_CHANNEL)!;
-    expect(await handle(event(7, APP_URL), 'listRuns', {})).toEqual({ ok: true, result: [] });
-    const started = (await handle(event(7, APP_URL), 'startRun', { architecture: { inputShape: [784], layers: [{ type: 'dense', units: 10, activation: 'softmax' }] } })) as { ok: boolean };
+    expect(await handle(event(7, APP_ORIGIN), 'listRuns', {})).toEqual({ ok: true, result: [] });
+    const started = (await handle(event(7, APP_ORIGIN), 'startRun', { architecture: { inputShape: [784], layers: [{ type: 'dense', units: 10, activation: 'softmax' }] } })) as { ok: boolean };
     expect(started.ok).toBe(true);
     const ev: RunEvent = { type: 'paused', runId: 1, epoch: 1, batch: 2 };
     service.emit(ev);
@@ -69,9 +66,11 @@ describe('IPC', () => {
   it('refuses foreign senders, subframes and pages outside the app', async () => {
     const { ipc, handlers } = fakeIpcMain();
     const service = new FakeLabService();
-    registerIpc(ipc, service, () => fakeWindow(), RENDERER);
+    registerIpc(ipc, service, () => fakeWindow());
     const handle = handlers.get(INVOKE_CHANNEL)!;
-    for (const e of [event(8, APP_URL), event(7, 'https://evil.example/'), event(7, APP_URL, {}), event(7, pathToFileURL('/etc/passwd').href), event(7, `${APP_URL}/../../../etc/passwd`)]) {
+    // Another window, a web origin, a subframe of ours, a file: page (origin "file://" or
+    // "null"), a look-alike host, and the same scheme on another host.
+    for (const e of [event(8, APP_ORIGIN), event(7, 'https://evil.example'), event(7, APP_ORIGIN, {}), event(7, 'file://'), event(7, 'null'), event(7, 'app://layerlab.evil'), event(7, 'app://other')]) {
       expect(await handle(e, 'deleteRun', { runId: 1 })).toEqual({ ok: false, error: 'refused: the request did not come from the Layerlab window' });
     }
     expect(service.calls).toHaveLength(0);
@@ -79,11 +78,11 @@ describe('IPC', () => {
 
   it('validates payloads with the contract', async () => {
     const { ipc, handlers } = fakeIpcMain();
-    registerIpc(ipc, new FakeLabService(), () => fakeWindow(), RENDERER);
-    const reply = (await handlers.get(INVOKE_CHANNEL)!(event(7, APP_URL), 'stopRun', { runId: 'all' })) as { ok: boolean; error: string };
+    registerIpc(ipc, new FakeLabService(), () => fakeWindow());
+    const reply = (await handlers.get(INVOKE_CHANNEL)!(event(7, APP_ORIGIN), 'stopRun', { runId: 'all' })) as { ok: boolean; error: string };
     expect(reply.ok).toBe(false);
     expect(reply.error).toMatch(/^invalid stopRun payload: runId/);
-    expect(await handlers.get(INVOKE_CHANNEL)!(event(7, APP_URL), 'eval', 'x')).toEqual({ ok: false, error: 'unknown command "eval"' });
+    expect(await handlers.get(INVOKE_CHANNEL)!(event(7, APP_ORIGIN), 'eval', 'x')).toEqual({ ok: false, error: 'unknown command "eval"' });
   });
 });
 
@@ -112,30 +111,20 @@ describe('preload', () => {
 });
 
 describe('security', () => {
-  it('denies navigation, new windows and permissions; sets the CSP', () => {
+  it('keeps navigation on app://layerlab and opens only https links, outside the app', () => {
     const on = new Map<string, (e: { preventDefault(): void }, url: string) => void>();
     let openHandler: ((d: { url: string }) => { action: string }) | null = null;
     const opened: string[] = [];
-    applyContentsSecurity({ on: ((name: string, l: never) => on.set(name, l)) as never, setWindowOpenHandler: ((h: never) => (openHandler = h)) as never }, RENDERER, (url) => opened.push(url));
+    applyContentsSecurity({ on: ((name: string, l: never) => on.set(name, l)) as never, setWindowOpenHandler: ((h: never) => (openHandler = h)) as never }, (url) => opened.push(url));
     let prevented = 0;
     const e = { preventDefault: () => prevented++ };
-    on.get('will-navigate')!(e, 'https://evil.example');
-    on.get('will-navigate')!(e, APP_URL);
-    expect(prevented).toBe(1);
+    for (const url of ['https://evil.example', 'file:///C:/Users/me/layerlab/dist/renderer/index.html', 'app://other/index.html']) on.get('will-navigate')!(e, url);
+    on.get('will-navigate')!(e, APP_INDEX_URL);
+    on.get('will-redirect')!(e, `${APP_ORIGIN}/#/runs`);
+    expect(prevented).toBe(3);
     expect(openHandler!({ url: 'https://www.tensorflow.org/js' })).toEqual({ action: 'deny' });
     expect(openHandler!({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
     expect(opened).toEqual(['https://www.tensorflow.org/js']);
-
-    let headers: Record<string, string[]> = {};
-    let permission: boolean | null = null;
-    applySessionSecurity({
-      webRequest: { onHeadersReceived: (l: (d: { responseHeaders: Record<string, string[]> }, cb: (r: { responseHeaders: Record<string, string[]> }) => void) => void) => l({ responseHeaders: {} }, (r) => (headers = r.responseHeaders)) } as never,
-      setPermissionRequestHandler: ((h: (w: unknown, p: string, cb: (ok: boolean) => void) => void) => h(null, 'media', (ok) => (permission = ok))) as never,
-      setPermissionCheckHandler: (() => {}) as never,
-    });
-    expect(headers['Content-Security-Policy']?.[0]).toMatch(/default-src 'self'; script-src 'self'/);
-    expect(permission).toBe(false);
-    expect(isAppUrl('file://remote-host/x', RENDERER)).toBe(false);
   });
 
   it('has a menu with the usual roles and an About with versions and backend', () => {
@@ -180,17 +169,26 @@ describe('window state', () => {
   const dir = mkdtempSync(join(tmpdir(), 'layerlab-window-'));
   const file = join(dir, 'window.json');
 
-  it('remembers size and position, and ignores a broken file', () => {
-    expect(loadWindowBounds(file)).toEqual({});
-    saveWindowBounds(file, { x: 40, y: 50, width: 1400, height: 900 });
-    expect(loadWindowBounds(file)).toEqual({ x: 40, y: 50, width: 1400, height: 900 });
+  it('remembers size, position and maximized, and ignores a broken file', () => {
+    expect(loadWindowState(file)).toEqual({});
+    saveWindowState(file, { x: 40, y: 50, width: 1400, height: 900, maximized: true });
+    expect(loadWindowState(file)).toEqual({ x: 40, y: 50, width: 1400, height: 900, maximized: true });
     writeFileSync(file, '{"width":"wide"}');
-    expect(loadWindowBounds(file)).toEqual({});
+    expect(loadWindowState(file)).toEqual({});
   });
 
-  it('forgets a position no display shows any more', () => {
+  it("saves a maximized window's normal bounds, not the screen it fills", () => {
+    const maximized = { getBounds: () => ({ x: 0, y: 0, width: 1920, height: 1080 }), getNormalBounds: () => ({ x: 200, y: 100, width: 1280, height: 860 }), isMaximized: () => true };
+    expect(windowState(maximized)).toEqual({ x: 200, y: 100, width: 1280, height: 860, maximized: true });
+    const normal = { getNormalBounds: () => ({ x: 10, y: 20, width: 1000, height: 700 }), isMaximized: () => false };
+    expect(windowState(normal)).toEqual({ x: 10, y: 20, width: 1000, height: 700, maximized: false });
+    // The options open it at the normal size; main.ts maximizes it after.
+    expect(mainWindowOptions('/p', windowState(maximized))).toMatchObject({ x: 200, y: 100, width: 1280, height: 860 });
+  });
+
+  it('forgets a position no display shows any more, keeping size and maximized', () => {
     const screen = [{ x: 0, y: 0, width: 1920, height: 1080 }];
     expect(onScreen({ x: 40, y: 50, width: 800, height: 600 }, screen)).toEqual({ x: 40, y: 50, width: 800, height: 600 });
-    expect(onScreen({ x: 2500, y: 50, width: 800, height: 600 }, screen)).toEqual({ width: 800, height: 600 });
+    expect(onScreen({ x: 2500, y: 50, width: 800, height: 600, maximized: true }, screen)).toEqual({ width: 800, height: 600, maximized: true });
   });
 });

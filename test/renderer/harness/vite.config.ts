@@ -3,11 +3,12 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { cspMeta } from '../../../src-renderer/csp-meta-plugin.ts';
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
   publicDir: fileURLToPath(new URL('../../../src-renderer/public', import.meta.url)),
-  plugins: [svelte({ configFile: false })],
+  plugins: [svelte({ configFile: false }), cspMeta()],
   build: { outDir: '/tmp/layerlab-harness', emptyOutDir: true, modulePreload: { polyfill: false }, assetsInlineLimit: 0 },
 });
