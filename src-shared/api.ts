@@ -38,6 +38,8 @@ export interface DatasetInfo {
   testExamples: number;
   imageShape: [number, number];
   builtIn: boolean;
+  /** Set when the dataset's files or description are damaged: what is wrong and what to do (it cannot be trained on). */
+  damaged?: string;
 }
 
 export interface SystemInfo {

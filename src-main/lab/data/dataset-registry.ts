@@ -41,14 +41,14 @@ export class DatasetRegistry {
     this.datasetsDir = join(home, 'datasets');
   }
 
-  /** MNIST first, then the imported datasets by name. A damaged one is left out (load() says why). */
+  /** MNIST first, then the imported datasets by name. A damaged one is listed as such, with what to do. */
   list(): DatasetInfo[] {
-    const imported = this.importedNames().flatMap((name) => {
+    const imported = this.importedNames().map((name) => {
       try {
-        return [metaToInfo(name, this.readMeta(name))];
+        return metaToInfo(name, this.readMeta(name));
       } catch (err) {
-        if (err instanceof DatasetError) return [];
-        throw err;
+        if (!(err instanceof DatasetError)) throw err;
+        return damagedInfo(name, `${err.message}. Delete the folder ${join(this.datasetsDir, name)} and import the dataset again.`);
       }
     });
     return [toDatasetInfo(loadMnist()), ...imported];
@@ -174,6 +174,10 @@ export class DatasetRegistry {
     }
     return meta.data;
   }
+}
+
+function damagedInfo(name: string, damaged: string): DatasetInfo {
+  return { name, title: name, hash: '', trainExamples: 0, testExamples: 0, imageShape: [28, 28], builtIn: false, damaged };
 }
 
 function metaToInfo(name: string, meta: DatasetMeta): DatasetInfo {
