@@ -11,6 +11,7 @@ import {
   type LayerSpec,
   type LayerType,
 } from './architecture.ts';
+import { checkParameterCap } from './model-memory.ts';
 
 export interface ArchitectureIssue {
   /** 1-based layer number, or null for the model itself (inputShape, layers list). */
@@ -289,6 +290,10 @@ export function analyzeArchitecture(spec: unknown): ArchitectureAnalysis {
     shape = inferred.shape;
   });
 
+  if (issues.length === 0) {
+    const cap = checkParameterCap(result(shape));
+    if (cap) issues.push(cap);
+  }
   const last = rawLayers[rawLayers.length - 1];
   if (issues.length === 0) {
     if (shape === null || shape.length !== 1 || shape[0] !== 10) {

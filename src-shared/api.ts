@@ -48,6 +48,8 @@ export interface SystemInfo {
   databasePath: string;
   backend: BackendReport;
   datasets: DatasetInfo[];
+  /** The most memory one run may plan to train with (half of this machine's); bigger models are refused. */
+  memoryBudgetBytes: number;
 }
 
 /** Pre-flight: what one epoch of a planned run will cost on the backend that would run it. */

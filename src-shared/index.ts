@@ -1,5 +1,7 @@
 export * from './architecture.ts';
 export * from './analyze-architecture.ts';
+export * from './model-memory.ts';
+export * from './units.ts';
 export * from './training-config.ts';
 export * from './presets.ts';
 export * from './summary-text.ts';

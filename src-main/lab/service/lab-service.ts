@@ -1,9 +1,13 @@
 // LabService: the one implementation of the contract's commands. The CLI, the web bridge and
 // Electron IPC all call this class; nothing else writes the database.
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import {
   analyzeArchitecture,
+  ArchitectureError,
   assertValidArchitecture,
+  checkTrainingMemory,
+  trainingMemoryBudget,
   type CommandOutput,
   type CommandParsed,
   type RunEvent,
@@ -44,6 +48,8 @@ export interface LabServiceOptions {
   trainerLauncher?: TrainerLauncher;
   /** better-sqlite3 build for Electron's ABI. */
   nativeBinding?: string;
+  /** The training memory a run may plan for; default: half of this machine's memory. */
+  memoryBudgetBytes?: number;
 }
 
 /** A test image as the contract carries it: 784 grey bytes, base64. */
@@ -68,11 +74,13 @@ export class LabService implements LabServiceLike {
     private readonly store: LabStore,
     private readonly datasets: DatasetRegistry,
     private readonly launcher: TrainerLauncher,
+    private readonly memoryBudgetBytes: number,
   ) {}
 
   static async open(options: LabServiceOptions): Promise<LabService> {
     const store = LabStore.open(join(options.home, DATABASE_FILE), options.nativeBinding ? { nativeBinding: options.nativeBinding } : undefined);
-    return new LabService(options.home, store, new DatasetRegistry(options.home), options.trainerLauncher ?? forkTrainerLauncher());
+    const budget = options.memoryBudgetBytes ?? trainingMemoryBudget(totalmem());
+    return new LabService(options.home, store, new DatasetRegistry(options.home), options.trainerLauncher ?? forkTrainerLauncher(), budget);
   }
 
   get databasePath(): string {
@@ -108,6 +116,7 @@ export class LabService implements LabServiceLike {
       databasePath: this.databasePath,
       backend: { chosen, requested: 'auto', probes, versions: { node: process.versions.node, layerlab: VERSION } },
       datasets: this.datasets.list(),
+      memoryBudgetBytes: this.memoryBudgetBytes,
     };
   }
 
@@ -123,6 +132,8 @@ export class LabService implements LabServiceLike {
   private preflight(input: CommandParsed<'startRun'>) {
     if (this.closed) throw new RunStateError('the lab is shutting down');
     const { analysis } = assertValidArchitecture(input.architecture);
+    const tooBig = checkTrainingMemory(input.architecture, analysis, { batchSize: input.train.batchSize, optimizer: input.compile.optimizer }, this.memoryBudgetBytes);
+    if (tooBig) throw new ArchitectureError([tooBig]);
     if (input.backend !== 'auto') {
       // Refuse a backend that cannot load here before a run is recorded (the trainer re-checks).
       const reason = precheck(input.backend, realEnvironment);
