@@ -12,6 +12,7 @@ import {
   type LayerType,
 } from './architecture.ts';
 import { checkParameterCap } from './model-memory.ts';
+import { FLAT_INPUT_SHAPE, IMAGE_INPUT_SHAPE, IMAGE_SIDE, isMnistInputShape, NUM_CLASSES } from './mnist-shape.ts';
 
 export interface ArchitectureIssue {
   /** 1-based layer number, or null for the model itself (inputShape, layers list). */
@@ -44,7 +45,7 @@ export interface ArchitectureAnalysis {
 const MAX_UNITS = 65_536;
 const MAX_LAYERS = 64;
 const MAX_FILTERS = 4_096;
-const MAX_KERNEL = 28;
+const MAX_KERNEL = IMAGE_SIDE;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const show = (v: unknown): string => (v === undefined ? 'nothing' : typeof v === 'string' ? `"${v}"` : JSON.stringify(v));
@@ -177,7 +178,7 @@ function inferLayer(layer: LayerSpec, input: number[]): ShapeResult | { error: s
       return { shape: [input.reduce((a, b) => a * b, 1)], params: 0, trainable: 0 };
     case 'conv2d': {
       if (input.length !== 3) {
-        return { field: 'type', error: `conv2d needs an image input (height × width × channels) but gets ${formatShape(input)}; use inputShape [28, 28, 1]` };
+        return { field: 'type', error: `conv2d needs an image input (height × width × channels) but gets ${formatShape(input)}; use inputShape ${showShape(IMAGE_INPUT_SHAPE)}` };
       }
       const [h, w, cin] = input as [number, number, number];
       const [kh, kw] = pair(layer.kernelSize);
@@ -213,16 +214,16 @@ function inferLayer(layer: LayerSpec, input: number[]): ShapeResult | { error: s
   }
 }
 
+/** [28, 28, 1], as a spec writes it. */
+const showShape = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
+
 export function formatShape(shape: readonly number[]): string {
   return `(None, ${shape.join(', ')})`;
 }
 
 function checkInputShape(raw: unknown, issues: ArchitectureIssue[]): number[] | null {
-  const ok =
-    Array.isArray(raw) &&
-    ((raw.length === 1 && raw[0] === 784) || (raw.length === 3 && raw[0] === 28 && raw[1] === 28 && raw[2] === 1));
-  if (!ok) {
-    issues.push({ layer: null, field: 'inputShape', message: `inputShape must be [784] or [28, 28, 1] (MNIST images), got ${show(raw)}` });
+  if (!Array.isArray(raw) || !isMnistInputShape(raw)) {
+    issues.push({ layer: null, field: 'inputShape', message: `inputShape must be ${showShape(FLAT_INPUT_SHAPE)} or ${showShape(IMAGE_INPUT_SHAPE)} (MNIST images), got ${show(raw)}` });
     return null;
   }
   return raw as number[];
@@ -296,8 +297,8 @@ export function analyzeArchitecture(spec: unknown): ArchitectureAnalysis {
   }
   const last = rawLayers[rawLayers.length - 1];
   if (issues.length === 0) {
-    if (shape === null || shape.length !== 1 || shape[0] !== 10) {
-      issues.push({ layer: null, field: 'layers', message: `the last layer must output 10 classes (None, 10), got ${shape ? formatShape(shape) : 'nothing'}; end with dense units 10` });
+    if (shape === null || shape.length !== 1 || shape[0] !== NUM_CLASSES) {
+      issues.push({ layer: null, field: 'layers', message: `the last layer must output ${NUM_CLASSES} classes ${formatShape([NUM_CLASSES])}, got ${shape ? formatShape(shape) : 'nothing'}; end with dense units ${NUM_CLASSES}` });
     } else if (!isRecord(last) || !(last.activation === 'softmax')) {
       issues.push({ layer: rawLayers.length, field: 'activation', message: `layer ${rawLayers.length} (${String(isRecord(last) ? last.type : '?')}): the last layer needs activation softmax for categorical crossentropy, got ${show(isRecord(last) ? (last.activation ?? 'linear') : undefined)}` });
     }

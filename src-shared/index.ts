@@ -1,4 +1,5 @@
 export * from './architecture.ts';
+export * from './mnist-shape.ts';
 export * from './analyze-architecture.ts';
 export * from './model-memory.ts';
 export * from './units.ts';

@@ -7,6 +7,7 @@ import {
   type LayerInfo,
 } from '../../src-shared/analyze-architecture.ts';
 import type { Architecture, InputShape, LayerType } from '../../src-shared/architecture.ts';
+import { FLAT_INPUT_SHAPE } from '../../src-shared/mnist-shape.ts';
 import { BYTES_PER_FLOAT, checkTrainingMemory, estimateTrainingMemory, type TrainingMemory, type TrainingPlan } from '../../src-shared/model-memory.ts';
 import { PRESETS } from '../../src-shared/presets.ts';
 import { LAYER_FIELDS, defaultLayer } from '../lib/layer-fields.ts';
@@ -27,7 +28,7 @@ export interface MemoryLimit {
 }
 
 export class EditorState {
-  inputShape = $state<InputShape>([784]);
+  inputShape = $state<InputShape>([...FLAT_INPUT_SHAPE]);
   items = $state.raw<LayerItem[]>([]);
   /** Index of the layer new layers are added after; null adds at the end. */
   selected = $state<number | null>(null);

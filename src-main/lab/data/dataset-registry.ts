@@ -1,5 +1,6 @@
 // The datasets a lab knows: the built-in MNIST plus IDX sets the user imported into
 // <home>/datasets/<name>/ (the four decompressed IDX files and a dataset.json).
+import { IMAGE_SHAPE } from '../../../src-shared/mnist-shape.ts';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -76,7 +77,7 @@ export class DatasetRegistry {
         `dataset "${name}" changed since it was imported (its files no longer match the recorded hash); import it again under a new name`,
       );
     }
-    return { name, title: meta.title, hash, ...parts, imageShape: [28, 28], builtIn: false };
+    return { name, title: meta.title, hash, ...parts, imageShape: IMAGE_SHAPE, builtIn: false };
   }
 
   /**
@@ -177,7 +178,7 @@ export class DatasetRegistry {
 }
 
 function damagedInfo(name: string, damaged: string): DatasetInfo {
-  return { name, title: name, hash: '', trainExamples: 0, testExamples: 0, imageShape: [28, 28], builtIn: false, damaged };
+  return { name, title: name, hash: '', trainExamples: 0, testExamples: 0, imageShape: IMAGE_SHAPE, builtIn: false, damaged };
 }
 
 function metaToInfo(name: string, meta: DatasetMeta): DatasetInfo {
@@ -187,7 +188,7 @@ function metaToInfo(name: string, meta: DatasetMeta): DatasetInfo {
     hash: meta.hash,
     trainExamples: meta.trainCount,
     testExamples: meta.testCount,
-    imageShape: [28, 28],
+    imageShape: IMAGE_SHAPE,
     builtIn: false,
   };
 }

@@ -1,7 +1,7 @@
 // Predictions for draw-to-predict and the API, in the service's own process. It uses wasm
 // so it never competes with a trainer for the native/GPU
 // backend, and a small cache of built models keyed by run and checkpoint.
-import type { Architecture } from '../../../src-shared/index.ts';
+import { IMAGE_PIXELS, type Architecture } from '../../../src-shared/index.ts';
 import { loadBackend, type LoadedBackend } from '../engine/backends.ts';
 import { buildModel } from '../model/build-model.ts';
 import type { LayersModel } from '../model/tf-types.ts';
@@ -50,8 +50,8 @@ export class Predictor {
 
   /** Probabilities (one row of 10 per image) from the given weights. */
   async predict(key: string, architecture: Architecture, weights: () => Uint8Array, images: number[][]): Promise<number[][]> {
-    const flat = new Float32Array(images.length * 784);
-    images.forEach((img, i) => flat.set(img, i * 784));
+    const flat = new Float32Array(images.length * IMAGE_PIXELS);
+    images.forEach((img, i) => flat.set(img, i * IMAGE_PIXELS));
     const probs = await this.predictFlat(key, architecture, weights, flat, images.length);
     return images.map((_, i) => Array.from(probs.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES)));
   }
