@@ -1,6 +1,7 @@
 export * from './architecture.ts';
 export * from './mnist-shape.ts';
 export * from './analyze-architecture.ts';
+export * from './layer-fields.ts';
 export * from './model-memory.ts';
 export * from './units.ts';
 export * from './training-config.ts';
