@@ -26,8 +26,9 @@ const FS_REASONS: Readonly<Record<string, string>> = {
 /** A Node file-system error about a path the user gave (--home, --out, --arch…): a user mistake. */
 function fileSystemMistake(error: unknown): string | null {
   if (!(error instanceof Error)) return null;
-  const { code, path, dest } = error as NodeJS.ErrnoException & { dest?: string };
-  const reason = code === undefined ? undefined : FS_REASONS[code];
+  const { code, path, dest, syscall } = error as NodeJS.ErrnoException & { dest?: string };
+  // mkdir's EEXIST: a file stands where a folder must go (mkdir -p accepts an existing folder).
+  const reason = code === 'EEXIST' && syscall === 'mkdir' ? 'a file is in the way: it is not a folder' : code === undefined ? undefined : FS_REASONS[code];
   if (reason === undefined || typeof path !== 'string') return null;
   return `${dest ?? path}: ${reason}`;
 }

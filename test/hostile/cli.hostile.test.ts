@@ -102,6 +102,13 @@ describe('file-system mistakes', () => {
     expectUserError(await cli(['runs', 'list', '--home', join(file, 'sub')]), 1, new RegExp(`${file}/sub.*: a part of this path is a file, not a folder`));
   });
 
+  it('--out naming a file where a folder must go names the path', async () => {
+    const file = join(root, 'a-file');
+    writeFileSync(file, 'x');
+    expectUserError(await cli(['runs', 'export', '1', '--format', 'tfjs', '--out', file, '--home', home]), 2, new RegExp(`--out ${file} is a file; --format tfjs writes a folder`));
+    expectUserError(await cli(['runs', 'list', '--home', join(file, 'lab')]), 1, new RegExp(`${file}/lab: a part of this path is a file, not a folder`));
+  });
+
   it('--out in a missing folder names the path', async () => {
     const out = join(root, 'missing', 'history.csv');
     expectUserError(await cli(['runs', 'export', '1', '--format', 'csv', '--out', out, '--home', home]), 1, new RegExp(`${out}: no such file or folder`));

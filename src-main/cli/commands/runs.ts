@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatSummary, analyzeArchitecture, describeOptimizer, parseCommandInput, RUN_STATUSES, type RunSummary } from '../../../src-shared/index.ts';
@@ -109,6 +109,7 @@ export async function runsCommand(argv: string[], out: NodeJS.WritableStream): P
         }
         if (format === 'tfjs') {
           if (!values.out) throw new UsageError('--format tfjs needs --out DIR (model.json and its weights file go there)');
+          if (statSync(values.out, { throwIfNoEntry: false })?.isDirectory() === false) throw new UsageError(`--out ${values.out} is a file; --format tfjs writes a folder`);
           const checkpoint = epoch !== undefined ? { kind: 'epoch' as const, epoch } : { kind: 'final' as const };
           const model = await service.exportModel({ runId: runId(positionals[0]), checkpoint });
           mkdirSync(values.out, { recursive: true });
