@@ -3,4 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../src-main/cli/main.ts');
+const { runCommandLine } = await import('../src-main/cli/main.ts');
+await runCommandLine();

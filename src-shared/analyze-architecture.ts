@@ -1,16 +1,17 @@
 // Validates an architecture spec of unknown origin, infers every layer's output shape and
 // counts parameters. Messages name the layer (1-based, as users count) and the field.
 import {
-  ACTIVATIONS,
   KERAS_CLASS_NAMES,
   KERAS_NAME_PREFIXES,
   LAYER_TYPES,
-  PADDINGS,
   pair,
   type Architecture,
   type LayerSpec,
   type LayerType,
 } from './architecture.ts';
+import { fieldProblem, LAYER_FIELDS, MAX_LAYERS, showValue as show } from './layer-fields.ts';
+import { checkParameterCap } from './model-memory.ts';
+import { FLAT_INPUT_SHAPE, IMAGE_INPUT_SHAPE, isMnistInputShape, NUM_CLASSES } from './mnist-shape.ts';
 
 export interface ArchitectureIssue {
   /** 1-based layer number, or null for the model itself (inputShape, layers list). */
@@ -40,25 +41,7 @@ export interface ArchitectureAnalysis {
   outputShape: number[] | null;
 }
 
-const MAX_UNITS = 65_536;
-const MAX_LAYERS = 64;
-const MAX_FILTERS = 4_096;
-const MAX_KERNEL = 28;
-
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const show = (v: unknown): string => (v === undefined ? 'nothing' : typeof v === 'string' ? `"${v}"` : JSON.stringify(v));
-const isPositiveInt = (v: unknown, max: number): v is number =>
-  typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= max;
-
-const ALLOWED_FIELDS: Record<LayerType, readonly string[]> = {
-  dense: ['units', 'activation', 'useBias'],
-  dropout: ['rate'],
-  activation: ['activation'],
-  flatten: [],
-  conv2d: ['filters', 'kernelSize', 'strides', 'padding', 'activation', 'useBias'],
-  maxPooling2d: ['poolSize', 'strides', 'padding'],
-  batchNormalization: ['momentum', 'epsilon'],
-};
 
 class IssueCollector {
   readonly issues: ArchitectureIssue[] = [];
@@ -71,80 +54,15 @@ class IssueCollector {
   }
 }
 
-function checkActivation(c: IssueCollector, raw: Record<string, unknown>, required: boolean): void {
-  const v = raw.activation;
-  if (v === undefined && !required) return;
-  if (typeof v !== 'string' || !(ACTIVATIONS as readonly string[]).includes(v)) {
-    c.add('activation', `activation must be one of ${ACTIVATIONS.join(', ')}, got ${show(v)}`);
-  }
-}
-
-function checkBool(c: IssueCollector, raw: Record<string, unknown>, field: string): void {
-  const v = raw[field];
-  if (v !== undefined && typeof v !== 'boolean') c.add(field, `${field} must be true or false, got ${show(v)}`);
-}
-
-function checkPair(c: IssueCollector, raw: Record<string, unknown>, field: string, required: boolean, max: number): void {
-  const v = raw[field];
-  if (v === undefined && !required) return;
-  const ok =
-    isPositiveInt(v, max) ||
-    (Array.isArray(v) && v.length === 2 && v.every((x: unknown) => isPositiveInt(x, max)));
-  if (!ok) c.add(field, `${field} must be a positive integer or a pair of them (at most ${max}), got ${show(v)}`);
-}
-
-function checkPadding(c: IssueCollector, raw: Record<string, unknown>): void {
-  const v = raw.padding;
-  if (v !== undefined && (typeof v !== 'string' || !(PADDINGS as readonly string[]).includes(v))) {
-    c.add('padding', `padding must be "valid" or "same", got ${show(v)}`);
-  }
-}
-
-function checkUnitInterval(c: IssueCollector, raw: Record<string, unknown>, field: string, required: boolean, openTop: boolean): void {
-  const v = raw[field];
-  if (v === undefined && !required) return;
-  const ok = typeof v === 'number' && Number.isFinite(v) && v >= 0 && (openTop ? v < 1 : v <= 1);
-  if (!ok) c.add(field, `${field} must be a number in [0, 1${openTop ? ')' : ']'}, got ${show(v)}`);
-}
-
-/** Field checks that need no shape. */
+/** Field checks that need no shape: the layer's fields judged by their rules (layer-fields.ts). */
 function checkLayerFields(type: LayerType, raw: Record<string, unknown>, c: IssueCollector): void {
+  const fields = LAYER_FIELDS[type];
   for (const key of Object.keys(raw)) {
-    if (key !== 'type' && !ALLOWED_FIELDS[type].includes(key)) c.add(key, `unknown field "${key}" for a ${type} layer`);
+    if (key !== 'type' && !fields.some((f) => f.name === key)) c.add(key, `unknown field "${key}" for a ${type} layer`);
   }
-  switch (type) {
-    case 'dense':
-      if (!isPositiveInt(raw.units, MAX_UNITS)) c.add('units', `units must be a positive integer (at most ${MAX_UNITS}), got ${show(raw.units)}`);
-      checkActivation(c, raw, false);
-      checkBool(c, raw, 'useBias');
-      break;
-    case 'dropout':
-      checkUnitInterval(c, raw, 'rate', true, true);
-      break;
-    case 'activation':
-      checkActivation(c, raw, true);
-      break;
-    case 'flatten':
-      break;
-    case 'conv2d':
-      if (!isPositiveInt(raw.filters, MAX_FILTERS)) c.add('filters', `filters must be a positive integer (at most ${MAX_FILTERS}), got ${show(raw.filters)}`);
-      checkPair(c, raw, 'kernelSize', true, MAX_KERNEL);
-      checkPair(c, raw, 'strides', false, MAX_KERNEL);
-      checkPadding(c, raw);
-      checkActivation(c, raw, false);
-      checkBool(c, raw, 'useBias');
-      break;
-    case 'maxPooling2d':
-      checkPair(c, raw, 'poolSize', false, MAX_KERNEL);
-      checkPair(c, raw, 'strides', false, MAX_KERNEL);
-      checkPadding(c, raw);
-      break;
-    case 'batchNormalization':
-      checkUnitInterval(c, raw, 'momentum', false, true);
-      if (raw.epsilon !== undefined && !(typeof raw.epsilon === 'number' && raw.epsilon > 0 && raw.epsilon < 1)) {
-        c.add('epsilon', `epsilon must be a small positive number, got ${show(raw.epsilon)}`);
-      }
-      break;
+  for (const field of fields) {
+    const problem = fieldProblem(field, raw[field.name]);
+    if (problem !== null) c.add(field.name, problem);
   }
 }
 
@@ -176,7 +94,7 @@ function inferLayer(layer: LayerSpec, input: number[]): ShapeResult | { error: s
       return { shape: [input.reduce((a, b) => a * b, 1)], params: 0, trainable: 0 };
     case 'conv2d': {
       if (input.length !== 3) {
-        return { field: 'type', error: `conv2d needs an image input (height × width × channels) but gets ${formatShape(input)}; use inputShape [28, 28, 1]` };
+        return { field: 'type', error: `conv2d needs an image input (height × width × channels) but gets ${formatShape(input)}; use inputShape ${showShape(IMAGE_INPUT_SHAPE)}` };
       }
       const [h, w, cin] = input as [number, number, number];
       const [kh, kw] = pair(layer.kernelSize);
@@ -212,16 +130,16 @@ function inferLayer(layer: LayerSpec, input: number[]): ShapeResult | { error: s
   }
 }
 
+/** [28, 28, 1], as a spec writes it. */
+const showShape = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
+
 export function formatShape(shape: readonly number[]): string {
   return `(None, ${shape.join(', ')})`;
 }
 
 function checkInputShape(raw: unknown, issues: ArchitectureIssue[]): number[] | null {
-  const ok =
-    Array.isArray(raw) &&
-    ((raw.length === 1 && raw[0] === 784) || (raw.length === 3 && raw[0] === 28 && raw[1] === 28 && raw[2] === 1));
-  if (!ok) {
-    issues.push({ layer: null, field: 'inputShape', message: `inputShape must be [784] or [28, 28, 1] (MNIST images), got ${show(raw)}` });
+  if (!Array.isArray(raw) || !isMnistInputShape(raw)) {
+    issues.push({ layer: null, field: 'inputShape', message: `inputShape must be ${showShape(FLAT_INPUT_SHAPE)} or ${showShape(IMAGE_INPUT_SHAPE)} (MNIST images), got ${show(raw)}` });
     return null;
   }
   return raw as number[];
@@ -289,10 +207,14 @@ export function analyzeArchitecture(spec: unknown): ArchitectureAnalysis {
     shape = inferred.shape;
   });
 
+  if (issues.length === 0) {
+    const cap = checkParameterCap(result(shape));
+    if (cap) issues.push(cap);
+  }
   const last = rawLayers[rawLayers.length - 1];
   if (issues.length === 0) {
-    if (shape === null || shape.length !== 1 || shape[0] !== 10) {
-      issues.push({ layer: null, field: 'layers', message: `the last layer must output 10 classes (None, 10), got ${shape ? formatShape(shape) : 'nothing'}; end with dense units 10` });
+    if (shape === null || shape.length !== 1 || shape[0] !== NUM_CLASSES) {
+      issues.push({ layer: null, field: 'layers', message: `the last layer must output ${NUM_CLASSES} classes ${formatShape([NUM_CLASSES])}, got ${shape ? formatShape(shape) : 'nothing'}; end with dense units ${NUM_CLASSES}` });
     } else if (!isRecord(last) || !(last.activation === 'softmax')) {
       issues.push({ layer: rawLayers.length, field: 'activation', message: `layer ${rawLayers.length} (${String(isRecord(last) ? last.type : '?')}): the last layer needs activation softmax for categorical crossentropy, got ${show(isRecord(last) ? (last.activation ?? 'linear') : undefined)}` });
     }

@@ -38,6 +38,8 @@ export interface DatasetInfo {
   testExamples: number;
   imageShape: [number, number];
   builtIn: boolean;
+  /** Set when the dataset's files or description are damaged: what is wrong and what to do (it cannot be trained on). */
+  damaged?: string;
 }
 
 export interface SystemInfo {
@@ -46,6 +48,8 @@ export interface SystemInfo {
   databasePath: string;
   backend: BackendReport;
   datasets: DatasetInfo[];
+  /** The most memory one run may plan to train with (half of this machine's); bigger models are refused. */
+  memoryBudgetBytes: number;
 }
 
 /** Pre-flight: what one epoch of a planned run will cost on the backend that would run it. */

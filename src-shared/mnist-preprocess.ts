@@ -3,7 +3,9 @@
 // keeping the aspect ratio (with anti-aliasing), then placed in a 28×28 field so the centre of
 // mass of the ink sits at the centre. Pure: works on plain pixel buffers, no DOM.
 
-export const MNIST_SIDE = 28;
+import { IMAGE_SIDE, isMnistInputShape } from './mnist-shape.ts';
+
+export const MNIST_SIDE = IMAGE_SIDE;
 /** The box the digit's larger side is scaled to, inside the 28×28 field. */
 export const MNIST_BOX = 20;
 
@@ -271,5 +273,5 @@ export function rasterizeStrokes(strokes: readonly Stroke[], size: number, width
 
 /** Whether a model's input is the 784 values (flat, or 28×28×1) a drawing becomes. */
 export function acceptsMnistInput(inputShape: readonly number[]): boolean {
-  return (inputShape.length === 1 && inputShape[0] === 784) || (inputShape.length === 3 && inputShape[0] === 28 && inputShape[1] === 28 && inputShape[2] === 1);
+  return isMnistInputShape(inputShape);
 }

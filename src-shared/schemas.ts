@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { analyzeArchitecture } from './analyze-architecture.ts';
 import type { Architecture } from './architecture.ts';
+import { IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES } from './mnist-shape.ts';
 import { BackendChoiceSchema } from './runs.ts';
 import { CompileConfigSchema, TrainConfigSchema } from './training-config.ts';
 
@@ -17,6 +18,8 @@ export const ArchitectureSchema = z
 
 export const RunIdSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 export const DatasetNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'dataset names are lowercase letters, digits, - and _ (at most 64)');
+/** A digit class, 0–9. */
+const ClassLabelSchema = z.number().int().min(0).max(NUM_CLASSES - 1);
 const RunNameSchema = z.string().trim().min(1).max(200);
 
 export const StartRunSchema = z.strictObject({
@@ -82,7 +85,7 @@ export const PredictSchema = z.strictObject({
   checkpoint: CheckpointRefSchema.default({ kind: 'final' }),
   /** Images as 784 grey values in [0, 1], row-major 28×28, like the training data. */
   images: z
-    .array(z.array(z.number().min(0).max(1)).length(784, 'each image must have 784 values (28×28)'))
+    .array(z.array(z.number().min(0).max(1)).length(IMAGE_PIXELS, `each image must have ${IMAGE_PIXELS} values (${IMAGE_SIDE}×${IMAGE_SIDE})`))
     .min(1)
     .max(MAX_PREDICT_IMAGES),
 });
@@ -94,8 +97,8 @@ export const TestImagesSchema = z.strictObject({
 
 export const MisclassifiedSchema = z.strictObject({
   runId: RunIdSchema,
-  trueLabel: z.number().int().min(0).max(9).optional(),
-  predictedLabel: z.number().int().min(0).max(9).optional(),
+  trueLabel: ClassLabelSchema.optional(),
+  predictedLabel: ClassLabelSchema.optional(),
   limit: z.number().int().min(1).max(500).default(60),
   /** Misclassified by this checkpoint (its predictions on the run's test subsample); absent or 'final': the stored final predictions. */
   checkpoint: CheckpointRefSchema.optional(),
@@ -106,9 +109,9 @@ export const ComparePredictionsSchema = z.strictObject({
   runA: RunIdSchema,
   runB: RunIdSchema,
   /** Only images of this true digit. */
-  trueLabel: z.number().int().min(0).max(9).optional(),
+  trueLabel: ClassLabelSchema.optional(),
   /** Only images that entered or left this predicted column between A and B. */
-  predictedLabel: z.number().int().min(0).max(9).optional(),
+  predictedLabel: ClassLabelSchema.optional(),
   limit: z.number().int().min(1).max(500).default(60),
 });
 

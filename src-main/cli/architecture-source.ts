@@ -12,6 +12,8 @@ export function readArchitecture(preset: string | undefined, file: string | unde
     } catch (error) {
       throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
     }
+    // Windows editors often save UTF-8 with a byte-order mark; JSON.parse refuses it.
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     try {
       return JSON.parse(text) as unknown;
     } catch (error) {

@@ -20,9 +20,20 @@ ${serveHelp}
 
 Data lives in --home DIR, else $LAYERLAB_HOME, else the per-user default (e.g. ~/.local/share/layerlab).`;
 
-export async function main(argv: string[]): Promise<number> {
+/**
+ * `layerlab runs list | head -1`: the reader closed the pipe. That is not an error of ours;
+ * stop quietly instead of dying on an unhandled EPIPE with a stack trace.
+ */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
+/** Runs one command line; output goes to `out`, user errors to `err`. Returns the exit code. */
+export async function main(argv: string[], out: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   const [command, ...rest] = argv;
-  const out = process.stdout;
   try {
     switch (command) {
       case 'summary':
@@ -47,9 +58,13 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     // parseArgs throws TypeErrors with codes for unknown or malformed options: user mistakes.
     const code = (error as { code?: string }).code;
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) return reportError(new UsageError((error as Error).message));
-    return reportError(error);
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) return reportError(new UsageError((error as Error).message), err);
+    return reportError(error, err);
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+/** The `layerlab` process: this process's arguments and streams, its exit code. */
+export async function runCommandLine(): Promise<void> {
+  quietOnClosedPipe(process.stdout);
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,5 +1,6 @@
 // Keras-like output of a run: "Epoch 1/10", a progress bar on a terminal, the epoch line.
 import type { Evaluation, RunEvent } from '../../src-shared/index.ts';
+import { jsonText, terminalSafe } from './terminal-text.ts';
 
 const BAR = 30;
 const f4 = (x: number | null) => (x === null ? '-' : x.toFixed(4));
@@ -52,7 +53,7 @@ export class ProgressPrinter {
       case 'evaluated':
         break;
       case 'finished':
-        this.line(`Run ${event.runId} ${event.status}${event.reason ? `: ${event.reason}` : ''}`);
+        this.line(`Run ${event.runId} ${event.status}${event.reason ? `: ${terminalSafe(event.reason)}` : ''}`);
         if (event.evaluation) this.printEvaluation(event.evaluation);
         break;
     }
@@ -80,9 +81,9 @@ export function jsonLine(event: RunEvent): string | null {
     case 'paused':
     case 'resumed':
     case 'learningRate':
-      return JSON.stringify(event);
+      return jsonText(event);
     case 'finished':
-      return JSON.stringify({
+      return jsonText({
         type: 'finished',
         runId: event.runId,
         status: event.status,

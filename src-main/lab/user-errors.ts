@@ -5,6 +5,7 @@ export const USER_ERROR_STATUS: Readonly<Record<string, number>> = {
   PayloadError: 400,
   ArchitectureError: 400,
   DatasetError: 400,
+  LabHomeError: 400,
   TrainConfigError: 400,
   UnknownCommandError: 404,
   BackendError: 409,

@@ -35,12 +35,40 @@ export function authCookie(token: string): string {
   return `${COOKIE_NAME}=${token}; HttpOnly; SameSite=Strict; Path=/`;
 }
 
-/** A browser's Origin must be this server itself (no other site may drive the lab). */
-export function isSameOrigin(req: IncomingMessage): boolean {
+/**
+ * The host names this server answers to: loopback and the --host it was started with. Checking
+ * the Host header against them, as Jupyter does, defeats DNS rebinding (a foreign name that
+ * resolves to 127.0.0.1 reaches the socket but not the lab).
+ */
+export function allowedHostNames(bindHost: string): Set<string> {
+  const names = new Set(['127.0.0.1', 'localhost', '[::1]']);
+  names.add(bindHost.includes(':') && !bindHost.startsWith('[') ? `[${bindHost}]` : bindHost.toLowerCase());
+  return names;
+}
+
+/** The host name of a Host header ("name:port", "[v6]:port"), lowercased; null when malformed. */
+function hostNameOf(header: string): string | null {
+  const match = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::(\d{1,5}))?$/i.exec(header);
+  return match?.[1]?.toLowerCase() ?? null;
+}
+
+/** The Host header names one of the allowed hosts (a request without one is refused). */
+export function isAllowedHost(req: IncomingMessage, allowed: ReadonlySet<string>): boolean {
+  const name = req.headers.host === undefined ? null : hostNameOf(req.headers.host);
+  return name !== null && allowed.has(name);
+}
+
+/**
+ * A browser's Origin must be this server itself (no other site may drive the lab): http, an
+ * allowed host name and the port the server listens on. The Host header is never trusted to
+ * say which origin is ours. Requests without an Origin (scripts, curl) still need the token.
+ */
+export function isAllowedOrigin(req: IncomingMessage, allowed: ReadonlySet<string>, port: number): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true;
   try {
-    return new URL(origin).host === req.headers.host;
+    const url = new URL(origin);
+    return url.protocol === 'http:' && allowed.has(url.hostname) && Number(url.port || 80) === port;
   } catch {
     return false;
   }

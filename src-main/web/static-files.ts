@@ -31,18 +31,18 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Layerlab</title>
 
 export function serveStatic(staticDir: string | undefined, urlPath: string, res: ServerResponse): void {
   securityHeaders(res);
+  let relative: string;
+  try {
+    relative = decodeURIComponent(urlPath.split('?')[0] ?? '/');
+  } catch {
+    res.writeHead(400, { 'Content-Type': 'text/plain' }).end('bad path: malformed percent-encoding');
+    return;
+  }
   if (!staticDir || !existsSync(join(staticDir, 'index.html'))) {
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(NOT_BUILT);
     return;
   }
   const root = resolve(staticDir);
-  let relative: string;
-  try {
-    relative = decodeURIComponent(urlPath.split('?')[0] ?? '/');
-  } catch {
-    res.writeHead(400).end('bad path');
-    return;
-  }
   const file = resolve(root, normalize(`.${relative === '/' ? '/index.html' : relative}`));
   if (file !== root && !file.startsWith(root + sep)) {
     res.writeHead(403).end('forbidden');

@@ -1,6 +1,8 @@
 // MNIST test images travel as base64 of 784 grey bytes; this draws them.
 
-export const IMAGE_SIDE = 28;
+import { IMAGE_SIDE } from '../../src-shared/mnist-shape.ts';
+
+export { IMAGE_SIDE };
 
 export function decodePixels(base64: string): Uint8Array {
   const binary = atob(base64);

@@ -1,18 +1,7 @@
 // Number, size and time formatting shared by every screen.
 
-export const formatInt = (n: number): string => Math.round(n).toLocaleString('en-US');
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
-}
+// Sizes and counts have one home in src-shared: validation messages use them too.
+export { formatBytes, formatCount as formatInt } from '../../src-shared/units.ts';
 
 /** 75 → "1m 15s"; 3700 → "1h 1m". */
 export function formatDuration(seconds: number): string {

@@ -1,47 +1,11 @@
-// What the layer editor shows for each layer type: its fields, how to read what the user
-// typed, and the defaults of a freshly added layer. Validation itself is the contract's
-// analyzeArchitecture; this file only turns text into the values it judges.
+// What the layer editor shows for each layer type beyond its fields: titles, blurbs, how to read
+// what the user typed, and the defaults of a freshly added layer. The fields and their rules are
+// the contract's (src-shared/layer-fields.ts); this file only turns text into the values they judge.
 import { ACTIVATIONS, KERAS_CLASS_NAMES, PADDINGS, type LayerSpec, type LayerType } from '../../src-shared/architecture.ts';
+import type { FieldKind } from '../../src-shared/layer-fields.ts';
 
-export type FieldKind = 'int' | 'number' | 'pair' | 'activation' | 'padding' | 'bool';
-
-export interface FieldDef {
-  name: string;
-  label: string;
-  kind: FieldKind;
-  /** Optional fields are removed from the spec when left empty (Keras' default applies). */
-  optional: boolean;
-  hint?: string;
-  step?: number;
-}
-
-const activation = (optional: boolean): FieldDef => ({ name: 'activation', label: 'Activation', kind: 'activation', optional });
-const useBias: FieldDef = { name: 'useBias', label: 'Use bias', kind: 'bool', optional: true };
-const padding: FieldDef = { name: 'padding', label: 'Padding', kind: 'padding', optional: true };
-
-export const LAYER_FIELDS: Record<LayerType, readonly FieldDef[]> = {
-  dense: [{ name: 'units', label: 'Units', kind: 'int', optional: false }, activation(true), useBias],
-  dropout: [{ name: 'rate', label: 'Rate', kind: 'number', optional: false, step: 0.05, hint: 'fraction dropped, 0 ≤ rate < 1' }],
-  activation: [activation(false)],
-  flatten: [],
-  conv2d: [
-    { name: 'filters', label: 'Filters', kind: 'int', optional: false },
-    { name: 'kernelSize', label: 'Kernel size', kind: 'pair', optional: false, hint: '3 or 3×5' },
-    { name: 'strides', label: 'Strides', kind: 'pair', optional: true, hint: 'default 1' },
-    padding,
-    activation(true),
-    useBias,
-  ],
-  maxPooling2d: [
-    { name: 'poolSize', label: 'Pool size', kind: 'pair', optional: true, hint: 'default 2' },
-    { name: 'strides', label: 'Strides', kind: 'pair', optional: true, hint: 'default = pool size' },
-    padding,
-  ],
-  batchNormalization: [
-    { name: 'momentum', label: 'Momentum', kind: 'number', optional: true, step: 0.01, hint: 'default 0.99' },
-    { name: 'epsilon', label: 'Epsilon', kind: 'number', optional: true, hint: 'default 0.001' },
-  ],
-};
+// The fields and their rules live once, in the contract; the editor draws from the same table.
+export { LAYER_FIELDS, type FieldDef, type FieldKind } from '../../src-shared/layer-fields.ts';
 
 /** Keras class names, as the summary shows them. */
 export const LAYER_TITLES = KERAS_CLASS_NAMES;

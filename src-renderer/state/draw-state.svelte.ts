@@ -2,6 +2,7 @@
 // of it, side by side. Predictions are throttled while drawing and stale answers are dropped.
 import type { LabApi, Unsubscribe } from '../../src-shared/api.ts';
 import { acceptsMnistInput, preprocessToMnist, rasterizeStrokes, type MnistInput, type PixelBuffer, type Stroke } from '../../src-shared/mnist-preprocess.ts';
+import { IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES } from '../../src-shared/mnist-shape.ts';
 import type { CheckpointInfo, RunDetail } from '../../src-shared/runs.ts';
 import type { CheckpointRef } from '../../src-shared/schemas.ts';
 import { messageOf } from './run-state.svelte.ts';
@@ -69,7 +70,7 @@ export function defaultCheckpoint(run: RunDetail): string {
 export function unsupportedReason(run: RunDetail): string | null {
   const shape = run.architecture.inputShape;
   if (acceptsMnistInput(shape)) return null;
-  return `Run #${run.id} takes input of shape ${shape.join('×')}; a drawing becomes a 28×28 grey image (784 values, or 28×28×1), so this model can’t be asked.`;
+  return `Run #${run.id} takes input of shape ${shape.join('×')}; a drawing becomes a ${IMAGE_SIDE}×${IMAGE_SIDE} grey image (${IMAGE_PIXELS} values, or ${IMAGE_SIDE}×${IMAGE_SIDE}×1), so this model can’t be asked.`;
 }
 
 const IDLE: SlotResult = { status: 'idle', probabilities: null, message: null, ms: null };
@@ -363,7 +364,7 @@ export class DrawState {
       const { probabilities } = await this.api.predict({ runId: slot.runId, checkpoint: checkpointRef(slot.checkpoint), images: [input.pixels] });
       if (stale()) return;
       const row = probabilities[0] ?? [];
-      if (row.length !== 10) {
+      if (row.length !== NUM_CLASSES) {
         this.#setResult(slot.id, { status: 'unsupported', probabilities: null, message: `Run #${run.id} answers ${row.length} values, not one per digit 0–9.`, ms: null });
         return;
       }

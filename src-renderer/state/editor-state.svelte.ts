@@ -7,6 +7,8 @@ import {
   type LayerInfo,
 } from '../../src-shared/analyze-architecture.ts';
 import type { Architecture, InputShape, LayerType } from '../../src-shared/architecture.ts';
+import { FLAT_INPUT_SHAPE } from '../../src-shared/mnist-shape.ts';
+import { BYTES_PER_FLOAT, checkTrainingMemory, estimateTrainingMemory, type TrainingMemory, type TrainingPlan } from '../../src-shared/model-memory.ts';
 import { PRESETS } from '../../src-shared/presets.ts';
 import { LAYER_FIELDS, defaultLayer } from '../lib/layer-fields.ts';
 
@@ -19,10 +21,14 @@ export interface LayerItem {
   readonly spec: EditableLayer;
 }
 
-export const BYTES_PER_PARAM = 4;
+/** The planned training (batch size, optimizer) and the lab's memory budget, as the lab will judge them. */
+export interface MemoryLimit {
+  plan: TrainingPlan;
+  budgetBytes: number;
+}
 
 export class EditorState {
-  inputShape = $state<InputShape>([784]);
+  inputShape = $state<InputShape>([...FLAT_INPUT_SHAPE]);
   items = $state.raw<LayerItem[]>([]);
   /** Index of the layer new layers are added after; null adds at the end. */
   selected = $state<number | null>(null);
@@ -39,7 +45,24 @@ export class EditorState {
     layers: this.items.map((i) => i.spec),
   });
 
-  readonly analysis: ArchitectureAnalysis = $derived(analyzeArchitecture(this.architecture));
+  /** Set from the fit settings and the lab's system info; null until both are known. */
+  memoryLimit = $state.raw<MemoryLimit | null>(null);
+
+  /** The contract's analysis alone: shapes and parameters, whatever the memory. */
+  readonly #shapes: ArchitectureAnalysis = $derived(analyzeArchitecture(this.architecture));
+
+  /** What training the valid model will need, once the plan is known. */
+  readonly memory: TrainingMemory | null = $derived(
+    this.#shapes.ok && this.memoryLimit ? estimateTrainingMemory(this.architecture, this.#shapes, this.memoryLimit.plan) : null,
+  );
+
+  /** The analysis with the lab's memory limit applied, so a too-big model shows on its layer like any field error. */
+  readonly analysis: ArchitectureAnalysis = $derived.by(() => {
+    const shapes = this.#shapes;
+    const limit = this.memoryLimit;
+    const tooBig = limit ? checkTrainingMemory(this.architecture, shapes, limit.plan, limit.budgetBytes) : null;
+    return tooBig ? { ...shapes, ok: false, issues: [tooBig], outputShape: null } : shapes;
+  });
 
   /** Issues keyed by "layerNumber:field" (layer null → "model:field"). */
   readonly #issueIndex = $derived.by(() => {
@@ -64,7 +87,7 @@ export class EditorState {
   readonly estimate = $derived({
     params: this.analysis.totalParams,
     trainableParams: this.analysis.trainableParams,
-    weightBytes: this.analysis.totalParams * BYTES_PER_PARAM,
+    weightBytes: this.analysis.totalParams * BYTES_PER_FLOAT,
   });
 
   constructor(initial: Architecture | null = PRESETS[0]?.architecture ?? null, presetId: string | null = PRESETS[0]?.id ?? null) {

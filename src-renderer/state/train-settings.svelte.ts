@@ -2,6 +2,7 @@
 // zod schemas judge it, and their messages land on the offending field.
 import type { DatasetInfo } from '../../src-shared/api.ts';
 import type { Architecture } from '../../src-shared/architecture.ts';
+import type { TrainingPlan } from '../../src-shared/model-memory.ts';
 import type { BackendChoice } from '../../src-shared/runs.ts';
 import type { StartRunRequest } from '../../src-shared/schemas.ts';
 import {
@@ -127,6 +128,11 @@ export class TrainSettings {
   });
 
   readonly ok = $derived(this.issues.size === 0);
+
+  /** Batch size and optimizer once both are valid: what the model's training memory depends on. */
+  readonly trainingPlan: TrainingPlan | null = $derived(
+    this.#compileResult.success && this.#trainResult.success ? { batchSize: this.#trainResult.data.batchSize, optimizer: this.#compileResult.data.optimizer } : null,
+  );
 
   /** Why these settings cannot be used, or null. */
   readonly blocker: string | null = $derived.by(() => {

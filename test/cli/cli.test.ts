@@ -91,7 +91,7 @@ describe('layerlab CLI', () => {
     expect(cli(['summary', '--arch', bad], false).stderr).toMatch(/^layerlab: .*bad\.json is not valid JSON/);
     const flag = cli(['train', '--epochs', 'many']);
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toBe('layerlab: --epochs must be an integer, got "many"\n');
+    expect(flag.stderr).toBe('layerlab: --epochs must be an integer in decimal digits, got "many"\n');
     expect(cli(['train', '--wat']).code).toBe(2);
     expect(cli(['train', '--train-examples', '70000']).stderr).toMatch(/trainExamples is 70000 but mnist has 60000/);
     expect(cli(['train', '--dataset', 'nope']).stderr).toMatch(/unknown dataset "nope"/);

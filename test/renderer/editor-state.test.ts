@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeArchitecture } from '../../src-shared/analyze-architecture.ts';
 import { PRESETS } from '../../src-shared/presets.ts';
+import { OptimizerSchema } from '../../src-shared/training-config.ts';
 import { EditorState } from '../../src-renderer/state/editor-state.svelte.ts';
 
 const names = (e: EditorState) => e.analysis.layers.map((l) => l.name);
@@ -135,5 +136,31 @@ describe('EditorState', () => {
     expect(e.selected).toBeNull();
     expect(e.modelIssues).toEqual(['the model needs at least one layer']);
     expect(e.analysis.totalParams).toBe(0);
+  });
+});
+
+describe('EditorState and the model-size limits', () => {
+  const adam = OptimizerSchema.parse({ name: 'adam' });
+
+  it('shows the 1 G parameter cap on the units field of the layer that crosses it', () => {
+    const e = new EditorState();
+    e.update(0, 'units', 65_536);
+    e.add('dense', 1);
+    e.update(1, 'units', 65_536);
+    expect(e.canTrain).toBe(false);
+    expect(e.fieldIssues(1, 'units')).toEqual(['layer 2 (dense): the model would have 4,347,133,962 parameters, more than the limit of 1,000,000,000; use fewer units or filters']);
+  });
+
+  it('shows a model over the lab\'s memory budget inline, and what training would need', () => {
+    const e = new EditorState();
+    expect(e.memory).toBeNull();
+    e.memoryLimit = { plan: { batchSize: 128, optimizer: adam }, budgetBytes: 6 * 2 ** 20 };
+    expect(e.memory?.totalBytes).toBe(4 * 1_628_200 + 2 * 128 * (784 + 512 + 10) * 4);
+    expect(e.canTrain).toBe(false);
+    const [message] = e.fieldIssues(0, 'units');
+    expect(message).toMatch(/^layer 1 \(dense\): training this model needs about 7\.49 MB .*more than the limit of 6\.00 MB/);
+    expect(e.trainBlocker).toBe(message);
+    e.memoryLimit = { plan: { batchSize: 128, optimizer: adam }, budgetBytes: 8 * 2 ** 30 };
+    expect(e.canTrain).toBe(true);
   });
 });

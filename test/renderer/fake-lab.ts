@@ -33,6 +33,7 @@ export const SYSTEM_INFO: SystemInfo = {
     versions: { '@tensorflow/tfjs': '4.22.0' },
   },
   datasets: [MNIST],
+  memoryBudgetBytes: 8 * 2 ** 30,
 };
 
 /** A 3-class-looking 10×10 matrix: mostly right, 4↔9 and 3↔8 confused like the seed's. */

@@ -80,7 +80,7 @@ const BAD: [string, unknown, string][] = [
   ['wrong output size', { inputShape: [784], layers: [{ type: 'dense', units: 5, activation: 'softmax' }] }, 'the last layer must output 10 classes'],
   ['no softmax at the end', { inputShape: [784], layers: [{ type: 'dense', units: 10, activation: 'relu' }] }, 'layer 1 (dense): the last layer needs activation softmax'],
   ['useBias not boolean', { inputShape: [784], layers: [dense({ useBias: 'yes' })] }, 'useBias must be true or false'],
-  ['bad batchnorm epsilon', { inputShape: [784], layers: [{ type: 'batchNormalization', epsilon: 0 }, dense({})] }, 'epsilon must be a small positive number'],
+  ['bad batchnorm epsilon', { inputShape: [784], layers: [{ type: 'batchNormalization', epsilon: 0 }, dense({})] }, 'layer 1 (batchNormalization): epsilon must be a number in (0, 1), got 0'],
   ['too many layers', { inputShape: [784], layers: Array.from({ length: 65 }, () => ({ type: 'dropout', rate: 0.1 })) }, 'at most 64 layers'],
 ];
 

@@ -21,7 +21,7 @@ export class FakeLabService implements LabServiceLike {
   }
   async close(): Promise<void> {}
 
-  getSystemInfo = (): CommandOutput<'getSystemInfo'> => ({ version: '0', home: '/h', databasePath: '/h/db', backend: { chosen: 'wasm', requested: 'auto', probes: [], versions: {} }, datasets: [] });
+  getSystemInfo = (): CommandOutput<'getSystemInfo'> => ({ version: '0', home: '/h', databasePath: '/h/db', backend: { chosen: 'wasm', requested: 'auto', probes: [], versions: {} }, datasets: [], memoryBudgetBytes: 8 * 2 ** 30 });
   listDatasets = (): CommandOutput<'listDatasets'> => [];
   analyzeArchitecture = (input: CommandParsed<'analyzeArchitecture'>) => analyzeArchitecture(input);
   estimateEpoch = notUsed('estimateEpoch') as LabServiceLike['estimateEpoch'];

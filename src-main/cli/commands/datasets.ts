@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { DatasetRegistry } from '../../lab/data/dataset-registry.ts';
 import { resolveLabHome } from '../../lab/home.ts';
 import { UsageError } from '../cli-error.ts';
+import { jsonText, terminalSafe } from '../terminal-text.ts';
 
 export const datasetsHelp = `layerlab datasets list [--json]
 layerlab datasets import NAME --train-images F --train-labels F --test-images F --test-labels F [--title TEXT]
@@ -21,8 +22,13 @@ export function datasetsCommand(argv: string[], out: NodeJS.WritableStream): num
   const registry = new DatasetRegistry(resolveLabHome(values.home));
   if (sub === 'list') {
     const list = registry.list();
-    if (values.json) out.write(`${JSON.stringify(list)}\n`);
-    else for (const d of list) out.write(`${d.name.padEnd(16)} ${String(d.trainExamples).padStart(6)} train  ${String(d.testExamples).padStart(6)} test  ${d.hash.slice(0, 12)}  ${d.title}\n`);
+    if (values.json) out.write(`${jsonText(list)}\n`);
+    else {
+      for (const d of list) {
+        if (d.damaged) out.write(`${d.name.padEnd(16)} DAMAGED: ${terminalSafe(d.damaged)}\n`);
+        else out.write(`${d.name.padEnd(16)} ${String(d.trainExamples).padStart(6)} train  ${String(d.testExamples).padStart(6)} test  ${d.hash.slice(0, 12)}  ${terminalSafe(d.title)}\n`);
+      }
+    }
     return 0;
   }
   if (sub === 'import') {

@@ -1,10 +1,12 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatSummary, analyzeArchitecture, describeOptimizer, parseCommandInput, type RunSummary } from '../../../src-shared/index.ts';
+import { formatSummary, analyzeArchitecture, describeOptimizer, parseCommandInput, RUN_STATUSES, type RunSummary } from '../../../src-shared/index.ts';
 import { resolveLabHome } from '../../lab/home.ts';
 import { LabService } from '../../lab/service/lab-service.ts';
 import { UsageError } from '../cli-error.ts';
+import { enumFlag, intFlag } from '../flags.ts';
+import { jsonText, terminalSafe as safe } from '../terminal-text.ts';
 
 export const runsHelp = `layerlab runs list [--status S] [--search TEXT] [--json]
 layerlab runs show ID [--json]
@@ -15,9 +17,11 @@ layerlab runs export ID ID... --format csv-all [--out FILE]   every run's histor
 layerlab runs delete ID
   (all take --home DIR)`;
 
+const EXPORT_FORMATS = ['csv', 'json', 'keras', 'tfjs', 'csv-all'] as const;
+
 function runId(value: string | undefined): number {
-  const id = Number(value);
-  if (!Number.isInteger(id) || id < 1) throw new UsageError(`a run id is a positive integer, got ${value === undefined ? 'nothing' : `"${value}"`}`);
+  const id = value !== undefined && /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(id) || id < 1) throw new UsageError(`a run id is a positive integer, got ${value === undefined ? 'nothing' : `"${value}"`}`);
   return id;
 }
 
@@ -25,7 +29,7 @@ const pct = (x: number | null | undefined) => (x === null || x === undefined ? '
 
 function listLine(r: RunSummary): string {
   const arch = r.architecture.layers.map((l) => (l.type === 'dense' ? `dense${l.units}` : l.type)).join('-');
-  return [String(r.id).padStart(4), r.status.padEnd(11), r.createdAt.slice(0, 16).replace('T', ' '), r.name.slice(0, 24).padEnd(24), arch.slice(0, 28).padEnd(28), `ep ${r.epochsCompleted}/${r.train.epochs}`.padEnd(9), `val_acc ${pct(r.last?.val_acc)}`, `test_acc ${pct(r.testAccuracy)}`, r.backend ?? '-'].join('  ');
+  return [String(r.id).padStart(4), r.status.padEnd(11), r.createdAt.slice(0, 16).replace('T', ' '), safe(r.name).slice(0, 24).padEnd(24), arch.slice(0, 28).padEnd(28), `ep ${r.epochsCompleted}/${r.train.epochs}`.padEnd(9), `val_acc ${pct(r.last?.val_acc)}`, `test_acc ${pct(r.testAccuracy)}`, r.backend ?? '-'].join('  ');
 }
 
 export async function runsCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
@@ -45,12 +49,16 @@ export async function runsCommand(argv: string[], out: NodeJS.WritableStream): P
       search: { type: 'string' },
     },
   });
+  const status = enumFlag('status', values.status, RUN_STATUSES);
+  const format = enumFlag('format', values.format, EXPORT_FORMATS);
+  const epoch = intFlag('epoch', values.epoch);
+  if (epoch !== undefined && epoch < 1) throw new UsageError(`--epoch counts from 1, got ${epoch}`);
   const service = await LabService.open({ home: resolveLabHome(values.home), processKind: 'layerlab runs' });
   try {
     switch (sub) {
       case 'list': {
-        const query = service.listRuns({ ...(values.status ? { status: values.status as RunSummary['status'] } : {}), ...(values.search ? { search: values.search } : {}) });
-        if (values.json) out.write(`${JSON.stringify(query)}\n`);
+        const query = service.listRuns({ ...(status ? { status } : {}), ...(values.search ? { search: values.search } : {}) });
+        if (values.json) out.write(`${jsonText(query)}\n`);
         else if (query.length === 0) out.write('No runs yet. Start one with: layerlab train --preset keras-mlp\n');
         else for (const r of query) out.write(`${listLine(r)}\n`);
         return 0;
@@ -58,11 +66,13 @@ export async function runsCommand(argv: string[], out: NodeJS.WritableStream): P
       case 'show': {
         const run = service.getRun({ runId: runId(positionals[0]) });
         if (values.json) {
-          out.write(`${JSON.stringify(run)}\n`);
+          out.write(`${jsonText(run)}\n`);
           return 0;
         }
-        out.write(`Run ${run.id}: ${run.name} — ${run.status}${run.statusReason ? ` (${run.statusReason})` : ''}\n`);
-        out.write(`Created ${run.createdAt}; backend ${run.backend ?? '-'}; dataset ${run.dataset.name} (${run.dataset.hash.slice(0, 12)})\n`);
+        out.write(`Run ${run.id}: ${safe(run.name)} — ${run.status}${run.statusReason ? ` (${safe(run.statusReason)})` : ''}\n`);
+        if (run.tags.length) out.write(`Tags: ${run.tags.map(safe).join(', ')}\n`);
+        if (run.notes) out.write(`Notes: ${safe(run.notes)}\n`);
+        out.write(`Created ${run.createdAt}; backend ${run.backend ?? '-'}; dataset ${safe(run.dataset.name)} (${run.dataset.hash.slice(0, 12)})\n`);
         out.write(`${describeOptimizer(run.compile.optimizer)}, batch ${run.train.batchSize}, epochs ${run.train.epochs}, seed ${run.train.seed}, train ${run.train.trainExamples}, test ${run.train.testExamples}\n`);
         out.write(`${formatSummary(analyzeArchitecture(run.architecture))}\n`);
         out.write('epoch      loss       acc  val_loss   val_acc   seconds\n');
@@ -73,11 +83,11 @@ export async function runsCommand(argv: string[], out: NodeJS.WritableStream): P
       case 'compare': {
         const comparison = service.compareRuns(parseCommandInput('compareRuns', { runIds: positionals.map(runId) }));
         if (values.json) {
-          out.write(`${JSON.stringify(comparison)}\n`);
+          out.write(`${jsonText(comparison)}\n`);
           return 0;
         }
         const rows = comparison.config.filter((r) => values.all || r.differs);
-        const head = ['setting', ...comparison.runs.map((r) => `#${r.id} ${r.name}`.slice(0, 28))];
+        const head = ['setting', ...comparison.runs.map((r) => `#${r.id} ${safe(r.name)}`.slice(0, 28))];
         const table = [head, ...rows.map((r) => [r.label, ...r.values.map((v) => v ?? '-')])];
         const widths = head.map((_, c) => Math.min(48, Math.max(...table.map((row) => (row[c] ?? '').length))));
         for (const row of table) out.write(`${row.map((cell, c) => cell.slice(0, 48).padEnd(widths[c] ?? 0)).join('  ').trimEnd()}\n`);
@@ -91,7 +101,6 @@ export async function runsCommand(argv: string[], out: NodeJS.WritableStream): P
         return 0;
       }
       case 'export': {
-        const format = values.format;
         if (format === 'csv-all') {
           const file = service.exportRuns({ runIds: positionals.map(runId), format: 'csv' });
           if (values.out) writeFileSync(values.out, file.content);
@@ -100,7 +109,8 @@ export async function runsCommand(argv: string[], out: NodeJS.WritableStream): P
         }
         if (format === 'tfjs') {
           if (!values.out) throw new UsageError('--format tfjs needs --out DIR (model.json and its weights file go there)');
-          const checkpoint = values.epoch ? { kind: 'epoch' as const, epoch: runId(values.epoch) } : { kind: 'final' as const };
+          if (statSync(values.out, { throwIfNoEntry: false })?.isDirectory() === false) throw new UsageError(`--out ${values.out} is a file; --format tfjs writes a folder`);
+          const checkpoint = epoch !== undefined ? { kind: 'epoch' as const, epoch } : { kind: 'final' as const };
           const model = await service.exportModel({ runId: runId(positionals[0]), checkpoint });
           mkdirSync(values.out, { recursive: true });
           writeFileSync(join(values.out, model.modelJson.filename), model.modelJson.content);
@@ -108,7 +118,7 @@ export async function runsCommand(argv: string[], out: NodeJS.WritableStream): P
           out.write(`Wrote ${join(values.out, model.modelJson.filename)} and ${model.weights.filename} (${model.weights.bytes} bytes)\n`);
           return 0;
         }
-        if (format !== 'csv' && format !== 'json' && format !== 'keras') throw new UsageError('--format must be csv, json, keras, tfjs or csv-all');
+        if (format === undefined) throw new UsageError(`runs export needs --format ${EXPORT_FORMATS.join('|')}`);
         const file = service.exportRun({ runId: runId(positionals[0]), format });
         if (values.out) writeFileSync(values.out, file.content);
         else out.write(file.content);

@@ -5,6 +5,7 @@ import { LabService } from '../../lab/service/lab-service.ts';
 import { startWebBridge } from '../../web/web-bridge.ts';
 import { UsageError } from '../cli-error.ts';
 import { ensurePage, RENDERER_DIR, SOURCE_CHECKOUT } from '../renderer-page.ts';
+import { intFlag } from '../flags.ts';
 
 export const serveHelp = `layerlab serve [--host 127.0.0.1] [--port N] [--home DIR] [--open] [--allow-remote]
   Serves the app to a browser on this machine, guarded by a token (printed in the URL).
@@ -23,8 +24,8 @@ export async function serveCommand(argv: string[], out: NodeJS.WritableStream): 
     strict: true,
     options: { host: { type: 'string' }, port: { type: 'string' }, home: { type: 'string' }, open: { type: 'boolean' }, 'allow-remote': { type: 'boolean' } },
   });
-  const port = values.port === undefined ? 8765 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0–65535, got "${values.port}"`);
+  const port = intFlag('port', values.port) ?? 8765;
+  if (port < 0 || port > 65535) throw new UsageError(`--port must be 0–65535, got "${values.port}"`);
   const home = resolveLabHome(values.home);
   ensurePage(SOURCE_CHECKOUT, (line) => process.stderr.write(`${line}\n`));
   const service = await LabService.open({ home, processKind: 'layerlab serve' });

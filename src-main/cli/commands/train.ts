@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
-import { BACKEND_NAMES, parseCommandInput, type RunEvent } from '../../../src-shared/index.ts';
+import { BACKEND_NAMES, OPTIMIZER_NAMES, parseCommandInput, type RunEvent } from '../../../src-shared/index.ts';
 import { LabService } from '../../lab/service/lab-service.ts';
 import { resolveLabHome } from '../../lab/home.ts';
 import { readArchitecture } from '../architecture-source.ts';
-import { UsageError } from '../cli-error.ts';
+import { enumFlag, intFlag as int, numberFlag as num } from '../flags.ts';
+import { terminalSafe } from '../terminal-text.ts';
 import { jsonLine, ProgressPrinter } from '../progress-printer.ts';
 
 export const trainHelp = `layerlab train --preset keras-mlp | --arch FILE [options]
@@ -11,20 +12,6 @@ export const trainHelp = `layerlab train --preset keras-mlp | --arch FILE [optio
   --train-examples N  --test-examples N  --validation-split F  --seed N  --no-shuffle
   --backend auto|${BACKEND_NAMES.join('|')}  --dataset mnist|NAME  --name TEXT  --home DIR  --json
   Trains and stores the run. Ctrl-C stops it cleanly after the current batch (finished epochs are kept).`;
-
-function int(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new UsageError(`--${name} must be an integer, got "${value}"`);
-  return n;
-}
-
-function num(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got "${value}"`);
-  return n;
-}
 
 export function buildStartRequest(argv: string[]) {
   const { values } = parseArgs({
@@ -37,7 +24,8 @@ export function buildStartRequest(argv: string[]) {
       backend: { type: 'string' }, dataset: { type: 'string' }, name: { type: 'string' }, home: { type: 'string' }, json: { type: 'boolean' },
     },
   });
-  const optimizer: Record<string, unknown> = { name: values.optimizer ?? 'sgd' };
+  const optimizer: Record<string, unknown> = { name: enumFlag('optimizer', values.optimizer, OPTIMIZER_NAMES) ?? 'sgd' };
+  const backend = enumFlag('backend', values.backend, ['auto', ...BACKEND_NAMES]);
   if (values.lr !== undefined) optimizer.learningRate = num('lr', values.lr);
   if (values.momentum !== undefined) optimizer.momentum = num('momentum', values.momentum);
   const split = num('validation-split', values['validation-split']);
@@ -57,7 +45,7 @@ export function buildStartRequest(argv: string[]) {
     compile: { optimizer },
     train,
     ...(values.dataset ? { dataset: values.dataset } : {}),
-    ...(values.backend ? { backend: values.backend } : {}),
+    ...(backend ? { backend } : {}),
     ...(values.name ? { name: values.name } : {}),
   });
   return { request, home: values.home, json: values.json ?? false };
@@ -98,6 +86,6 @@ export async function trainCommand(argv: string[], out: NodeJS.WritableStream & 
     await service.close();
   }
   const end = finished as Extract<RunEvent, { type: 'finished' }> | null;
-  if (end?.status === 'failed') process.stderr.write(`layerlab: run ${end.runId} failed: ${end.reason ?? 'no reason given'}\n`);
+  if (end?.status === 'failed') process.stderr.write(`layerlab: run ${end.runId} failed: ${terminalSafe(end.reason ?? 'no reason given')}\n`);
   return end?.status === 'completed' || end?.status === 'stopped' ? 0 : 1;
 }

@@ -1,5 +1,6 @@
 // The datasets a lab knows: the built-in MNIST plus IDX sets the user imported into
 // <home>/datasets/<name>/ (the four decompressed IDX files and a dataset.json).
+import { IMAGE_SHAPE } from '../../../src-shared/mnist-shape.ts';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -41,14 +42,14 @@ export class DatasetRegistry {
     this.datasetsDir = join(home, 'datasets');
   }
 
-  /** MNIST first, then the imported datasets by name. A damaged one is left out (load() says why). */
+  /** MNIST first, then the imported datasets by name. A damaged one is listed as such, with what to do. */
   list(): DatasetInfo[] {
-    const imported = this.importedNames().flatMap((name) => {
+    const imported = this.importedNames().map((name) => {
       try {
-        return [metaToInfo(name, this.readMeta(name))];
+        return metaToInfo(name, this.readMeta(name));
       } catch (err) {
-        if (err instanceof DatasetError) return [];
-        throw err;
+        if (!(err instanceof DatasetError)) throw err;
+        return damagedInfo(name, `${err.message}. Delete the folder ${join(this.datasetsDir, name)} and import the dataset again.`);
       }
     });
     return [toDatasetInfo(loadMnist()), ...imported];
@@ -76,7 +77,7 @@ export class DatasetRegistry {
         `dataset "${name}" changed since it was imported (its files no longer match the recorded hash); import it again under a new name`,
       );
     }
-    return { name, title: meta.title, hash, ...parts, imageShape: [28, 28], builtIn: false };
+    return { name, title: meta.title, hash, ...parts, imageShape: IMAGE_SHAPE, builtIn: false };
   }
 
   /**
@@ -176,6 +177,10 @@ export class DatasetRegistry {
   }
 }
 
+function damagedInfo(name: string, damaged: string): DatasetInfo {
+  return { name, title: name, hash: '', trainExamples: 0, testExamples: 0, imageShape: IMAGE_SHAPE, builtIn: false, damaged };
+}
+
 function metaToInfo(name: string, meta: DatasetMeta): DatasetInfo {
   return {
     name,
@@ -183,7 +188,7 @@ function metaToInfo(name: string, meta: DatasetMeta): DatasetInfo {
     hash: meta.hash,
     trainExamples: meta.trainCount,
     testExamples: meta.testCount,
-    imageShape: [28, 28],
+    imageShape: IMAGE_SHAPE,
     builtIn: false,
   };
 }

@@ -2,12 +2,12 @@
 // four IDX arrays must pass to become one.
 import { createHash } from 'node:crypto';
 import type { DatasetInfo } from '../../../src-shared/api.ts';
+import { IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES } from '../../../src-shared/mnist-shape.ts';
 import { DatasetError, type IdxArray } from './idx.ts';
 
-export const IMAGE_HEIGHT = 28;
-export const IMAGE_WIDTH = 28;
-export const IMAGE_PIXELS = IMAGE_HEIGHT * IMAGE_WIDTH;
-export const NUM_CLASSES = 10;
+export const IMAGE_HEIGHT = IMAGE_SIDE;
+export const IMAGE_WIDTH = IMAGE_SIDE;
+export { IMAGE_PIXELS, NUM_CLASSES };
 
 export interface Dataset {
   name: string;
@@ -21,7 +21,7 @@ export interface Dataset {
   testLabels: Uint8Array;
   trainCount: number;
   testCount: number;
-  imageShape: [28, 28];
+  imageShape: [number, number];
   builtIn: boolean;
 }
 

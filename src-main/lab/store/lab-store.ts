@@ -1,7 +1,7 @@
 // The SQLite store of every run. LabService (in the parent process) is its only writer; the
 // trainer never touches the file. Each epoch is one transaction with its batch losses, so a
 // crash loses at most the epoch in flight.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -125,6 +125,21 @@ export interface LabStoreOptions {
   ownerKind?: string;
 }
 
+/**
+ * A database file that exists but holds 0 bytes is not a new lab: it was truncated or a copy
+ * failed, and SQLite would silently start an empty lab on top of it. Only a file this open
+ * creates is new. (An empty file beside a write-ahead log is left to SQLite to recover.)
+ */
+function refuseEmptyDatabase(file: string): void {
+  const stat = statSync(file, { throwIfNoEntry: false });
+  if (!stat?.isFile() || stat.size > 0) return;
+  if ((statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0) > 0) return;
+  throw new StoreError(
+    `the lab database ${file} is empty (0 bytes): it was truncated or not copied whole, so the lab's runs are not in it. Restore it from a backup, or delete it to start a new, empty lab there`,
+    'damaged',
+  );
+}
+
 export class LabStore {
   private constructor(
     private readonly db: Database.Database,
@@ -135,6 +150,7 @@ export class LabStore {
     let db: Database.Database;
     try {
       mkdirSync(dirname(file), { recursive: true });
+      refuseEmptyDatabase(file);
       db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
     } catch (error) {
       throw translateError(error, `open ${file}`);

@@ -1,11 +1,11 @@
 // Batched inference and the numbers a user reads after training: loss, accuracy, the
 // confusion matrix, per-class precision/recall/F1. Loss matches Keras: categorical
 // crossentropy on probabilities clipped to [1e-7, 1 - 1e-7].
-import type { ClassMetrics, Evaluation } from '../../../src-shared/index.ts';
+import { NUM_CLASSES, type ClassMetrics, type Evaluation } from '../../../src-shared/index.ts';
 import type { LayersModel, Tensor, Tf } from '../model/tf-types.ts';
 import { PIXELS, type ExampleSet } from './prepare-data.ts';
 
-export const NUM_CLASSES = 10;
+export { NUM_CLASSES };
 const EPSILON = 1e-7;
 
 /**

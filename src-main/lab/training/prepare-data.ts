@@ -2,11 +2,11 @@
 // (numpy.random.choice without replacement, train mask first, then test mask), /255, and the
 // validation set (the test subsample, or the last fraction of the training subsample as Keras
 // takes validation_split).
-import { validationSplit, type TrainConfig } from '../../../src-shared/index.ts';
+import { IMAGE_PIXELS, validationSplit, type TrainConfig } from '../../../src-shared/index.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { SeededRandom } from '../util/seeded-random.ts';
 
-export const PIXELS = 784;
+export const PIXELS = IMAGE_PIXELS;
 
 export interface ExampleSet {
   /** n × 784 floats in [0, 1]. */

@@ -108,10 +108,13 @@ describe('DatasetRegistry', () => {
     expect(() => registry.load('altered')).toThrow(/changed since it was imported/);
   });
 
-  it('says when dataset.json is damaged and leaves that dataset out of the list', () => {
+  it('says when dataset.json is damaged and lists that dataset as damaged, with what to do', () => {
     registry.importIdx('meta', writeIdxSet(inputs));
     writeFileSync(join(datasetsDir(), 'meta', 'dataset.json'), '{"format":1}');
     expect(() => registry.load('meta')).toThrow(/dataset "meta" is damaged/);
-    expect(registry.list().map((d) => d.name)).toEqual(['mnist']);
+    const listed = registry.list();
+    expect(listed.map((d) => d.name)).toEqual(['mnist', 'meta']);
+    expect(listed[0]!.damaged).toBeUndefined();
+    expect(listed[1]!.damaged).toMatch(/dataset "meta" is damaged: .*dataset\.json.*Delete the folder .*meta and import the dataset again/);
   });
 });

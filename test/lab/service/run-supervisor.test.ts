@@ -20,7 +20,7 @@ function openLab(maxConcurrentRuns: number) {
   const home = mkdtempSync(join(tmpdir(), 'layerlab-supervisor-'));
   const store = LabStore.open(join(home, 'layerlab.sqlite'), { ownerKind: 'test' });
   const launcher = fakeTrainerLauncher();
-  const supervisor = new RunSupervisor({ home, store, datasets: new DatasetRegistry(home), launcher, emit: () => {}, maxConcurrentRuns });
+  const supervisor = new RunSupervisor({ home, store, datasets: new DatasetRegistry(home), launcher, emit: () => {}, maxConcurrentRuns, memoryBudgetBytes: 8 * 1024 ** 3 });
   cleanups.push(() => rmSync(home, { recursive: true, force: true }), () => store.close());
   return { home, store, launcher, supervisor };
 }
