@@ -132,14 +132,18 @@ export class CheckpointScorer {
   getMisclassified(input: CommandParsed<'getMisclassified'>): CommandOutput<'getMisclassified'> | Promise<CommandOutput<'getMisclassified'>>;
   getMisclassified(input: CommandParsed<'getMisclassified'>): CommandOutput<'getMisclassified'> | Promise<CommandOutput<'getMisclassified'>> {
     const { runId, checkpoint } = input;
-    if (checkpoint && checkpoint.kind !== 'final') {
-      const found = this.checkpoint(runId, checkpoint);
-      return this.scores(found).then((scores) => this.misclassifiedOf(found.run.dataset.name, scores.predictions, input));
-    }
+    if (checkpoint && checkpoint.kind !== 'final') return this.checkpointMisclassified(runId, checkpoint, input);
     const run = this.run(runId);
     const predictions = this.store.getPredictions(runId);
     if (!predictions) return [];
     return this.misclassifiedOf(run.dataset.name, predictions, input);
+  }
+
+  /** Async throughout: a missing checkpoint is a rejection, as for evaluateCheckpoint. */
+  private async checkpointMisclassified(runId: number, checkpoint: CheckpointRef, input: CommandParsed<'getMisclassified'>): Promise<CommandOutput<'getMisclassified'>> {
+    const found = this.checkpoint(runId, checkpoint);
+    const scores = await this.scores(found);
+    return this.misclassifiedOf(found.run.dataset.name, scores.predictions, input);
   }
 
   private misclassifiedOf(dataset: string, predictions: TestPredictions, { trueLabel, predictedLabel, limit }: CommandParsed<'getMisclassified'>): CommandOutput<'getMisclassified'> {

@@ -112,5 +112,6 @@ describe('CheckpointScorer', () => {
     const scorer = new CheckpointScorer(store, datasets, 'test', new CountingPredictor());
     await expect(scorer.predict({ runId, checkpoint: { kind: 'best' }, images: [] })).rejects.toThrow(`run ${runId} has no best checkpoint`);
     expect(() => scorer.getMisclassified({ runId: 999, limit: 5 })).toThrow('run 999 does not exist');
+    await expect(scorer.getMisclassified({ runId, checkpoint: { kind: 'epoch', epoch: 99 }, limit: 5 })).rejects.toThrow(`run ${runId} has no checkpoint of epoch 99`);
   });
 });

@@ -6,6 +6,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LabStore, StoreError } from '../../../src-main/lab/store/lab-store.ts';
+import { userErrorStatus } from '../../../src-main/lab/user-errors.ts';
 import { newRun } from './store-fixtures.ts';
 
 const ROOT = join(import.meta.dirname, '../../..');
@@ -47,6 +48,14 @@ describe('a run owned by a live process', () => {
     expect(attempt).toThrow(StoreError);
     expect(attempt).toThrow(`run ${runId} is training in layerlab serve (pid ${child.pid} on ${hostname()}); stop it there before deleting it`);
     expect(store.getRun(runId)?.status).toBe('running');
+    // A user error the bridge answers with 409 Conflict, not a 500.
+    let refusal: unknown;
+    try {
+      attempt();
+    } catch (error) {
+      refusal = error;
+    }
+    expect(userErrorStatus(refusal)).toBe(409);
     // Renaming is allowed (a name is not something the trainer reads) and lands whole.
     expect(store.updateRun(runId, { name: 'renamed', tags: ['a'], notes: 'n' })).toMatchObject({ name: 'renamed', tags: ['a'], notes: 'n', status: 'running' });
     expect(store.liveRuns()).toEqual([{ id: runId, owner: { host: hostname(), pid: child.pid, kind: 'layerlab serve' }, mine: false }]);
