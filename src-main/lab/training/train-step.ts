@@ -103,6 +103,11 @@ function forwardLoss(model: tf.LayersModel, head: Head | null, x: tf.Tensor, y: 
   return loss;
 }
 
+/** Which step createTrainStep picks for this model (reported by the bench). */
+export function trainStepPath(model: tf.LayersModel): 'dense stack (written-out backward)' | 'tape' {
+  return findDenseStack(model) ? 'dense stack (written-out backward)' : 'tape';
+}
+
 /** The step for this model: written-out backprop for plain softmax MLPs (dense-stack-step.ts), else tfjs's tape. */
 export function createTrainStep(model: tf.LayersModel, optimizer: tf.Optimizer): TrainStep {
   const stack = findDenseStack(model);
