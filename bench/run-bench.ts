@@ -29,9 +29,10 @@ const stockSteps = opt('stock-steps', quick ? 40 : 0); // 0 = the full epoch
 const leanSteps = opt('steps', opt('lean-steps', 0));
 const torchThreads = opt('torch-threads', 2);
 const accuracyGuard = args.includes('--accuracy-guard');
-const workloadArg = optString('workload') ?? 'seed-mlp';
+// `--accuracy-guard` alone runs only the guard; otherwise the seed MLP is the default workload.
+const workloadArg = optString('workload') ?? (accuracyGuard ? '' : 'seed-mlp');
 const workloads: WorkloadName[] = workloadArg === 'all' ? [...WORKLOAD_NAMES] : workloadArg.split(',').filter(isWorkloadName);
-if (workloads.length === 0) throw new Error(`--workload: one of ${WORKLOAD_NAMES.join(', ')} or all (got ${workloadArg})`);
+if (workloads.length === 0 && !(accuracyGuard && workloadArg === '')) throw new Error(`--workload: one of ${WORKLOAD_NAMES.join(', ')} or all (got ${workloadArg})`);
 const enginesArg = optString('engines');
 const wanted = enginesArg != null ? enginesArg.split(',') : Object.keys(ENGINES);
 const baselineRef = optString('baseline');
