@@ -216,6 +216,10 @@ export function fastKernelSuite(threads: number): void {
       { x: [3, 10, 11, 2], f: [3, 2, 2, 5], strides: [2, 2], pad: 'valid' },
       { x: [2, 8, 8, 1], f: [5, 5, 1, 3], strides: [2, 2], pad: 'same' },
       { x: [1, 7, 5, 2], f: [3, 3, 2, 3], strides: [1, 2], pad: 'same' },
+      // stride 1 (the input gradient as a convolution): even filters pad 'same' unevenly
+      { x: [2, 8, 7, 3], f: [4, 2, 3, 2], strides: [1, 1], pad: 'same' },
+      { x: [1, 6, 9, 2], f: [1, 1, 2, 3], strides: [1, 1], pad: 'valid' },
+      { x: [3, 9, 8, 4], f: [2, 3, 4, 5], strides: [1, 1], pad: 'valid' },
     ];
     for (let i = 0; i < 6; i++) {
       const fh = randInt(1, 4);
@@ -287,6 +291,30 @@ export function fastKernelSuite(threads: number): void {
       expectClose(chunked[0]!, whole[0]!, 50);
       expectClose(chunked[1]!, whole[1]!, 50);
     });
+  });
+
+  describe('Sum matches the cpu reference (leading axes on the fast path, the rest on the stock kernel)', () => {
+    const cases: { shape: number[]; axis: number | number[]; keepDims: boolean }[] = [
+      { shape: [7, 5, 6, 3], axis: [0, 1, 2], keepDims: false },
+      { shape: [7, 5, 6, 3], axis: [2, 0, 1], keepDims: true },
+      { shape: [33, 17], axis: 0, keepDims: false },
+      { shape: [1, 4, 9], axis: [0, 1], keepDims: false },
+      { shape: [6, 4, 5], axis: [1, 2], keepDims: false },
+      { shape: [6, 4, 5], axis: -1, keepDims: true },
+      { shape: [6, 4], axis: [0, 1], keepDims: false },
+    ];
+    for (const c of cases) {
+      it(`shape ${c.shape.join('×')} axis ${String(c.axis)}${c.keepDims ? ' keepDims' : ''}`, async () => {
+        const x = randomData(c.shape);
+        const run = () =>
+          tf.tidy(() => {
+            const r = tf.sum(tf.tensor(x.data, x.shape), c.axis, c.keepDims);
+            return { data: r.dataSync() as Float32Array, shape: r.shape };
+          });
+        const [expected, actual] = await cpuThenFastWasm(run);
+        expectClose(actual, expected, c.shape[0] ?? 1);
+      });
+    }
   });
 
   describe('MaxPoolGrad matches the cpu reference, ties included', () => {

@@ -58,6 +58,12 @@ export function convGeometry(tf: Tf, kernelName: string, xShape: readonly number
   };
 }
 
+/** The forward convolution's padding on all four sides. */
+export function convPadding(tf: Tf, xShape: readonly number[], filterShape: readonly number[], attrs: ConvAttrs): { top: number; bottom: number; left: number; right: number } {
+  const info = tf.backend_util.computeConv2DInfo(xShape as Shape4, filterShape as Shape4, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+  return info.padInfo;
+}
+
 /** Output positions P (rows of the lowered product). */
 export function positionsOf(g: ConvGeometry): number {
   return g.batch * g.outHeight * g.outWidth;

@@ -1,10 +1,11 @@
 // Conv2DBackpropFilter and Conv2DBackpropInput for the wasm backend, lowered to matrix products (conv-im2col.ts) that
-// run on XNNPACK through the registered BatchMatMul (threaded under the threaded build).
+// run on XNNPACK through the registered BatchMatMul (threaded under the threaded build); a stride-1 input gradient is
+// instead one XNNPACK convolution (~1.3× faster than the product + col2im on the Keras CNN's second layer).
 //
 // Stock tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter at all and a scalar Conv2DBackpropInput: on the Small CNN
 // they took ~70 % of a training step. The lowered products are processed in chunks of whole batch items so the
 // temporary column matrix stays under COLUMN_CHUNK_FLOATS whatever the layer's size.
-import { col2im, convGeometry, im2colTransposed, positionsOf, tapsOf } from './conv-im2col.ts';
+import { col2im, convGeometry, convPadding, im2colTransposed, positionsOf, tapsOf } from './conv-im2col.ts';
 import type { ConvAttrs, ConvGeometry } from './conv-im2col.ts';
 import { reshapedInfo, sizeOf } from './wasm-backend.ts';
 import type { KernelArgs, KernelFn, Tf, TensorInfo, WasmBackendLike } from './wasm-backend.ts';
@@ -79,6 +80,38 @@ export function makeConv2DBackpropFilter(tf: Tf, chunkFloats = COLUMN_CHUNK_FLOA
   };
 }
 
+/**
+ * For stride 1 the input gradient is itself a convolution: dy, padded by (filter − 1 − forward padding) on each side,
+ * convolved with the filter rotated 180° and its in/out channels swapped. That runs on XNNPACK's own threaded Conv2D
+ * (no column matrix, no JS scatter).
+ */
+function backpropInputByConvolution(tf: Tf, backend: WasmBackendLike, dy: TensorInfo, filter: TensorInfo, g: ConvGeometry, padBottom: number, padRight: number): TensorInfo {
+  const { filterHeight: fh, filterWidth: fw, inChannels: ci, outChannels: co } = g;
+  const rotated = backend.makeOutput([fh, fw, co, ci], 'float32');
+  const w = backend.typedArrayFromHeap(filter) as Float32Array;
+  const r = backend.typedArrayFromHeap(rotated) as Float32Array;
+  for (let i = 0; i < fh; i++) {
+    for (let j = 0; j < fw; j++) {
+      const src = ((fh - 1 - i) * fw + (fw - 1 - j)) * ci * co;
+      const dst = (i * fw + j) * co * ci;
+      for (let c = 0; c < ci; c++) for (let o = 0; o < co; o++) r[dst + o * ci + c] = w[src + c * co + o] ?? 0;
+    }
+  }
+  const conv = tf.getKernel('Conv2D', 'wasm');
+  if (conv == null) throw new Error('wasm Conv2D kernel missing');
+  const pad = [
+    [0, 0],
+    [fh - 1 - g.padTop, fh - 1 - padBottom],
+    [fw - 1 - g.padLeft, fw - 1 - padRight],
+    [0, 0],
+  ];
+  try {
+    return (conv.kernelFunc as unknown as KernelFn)({ inputs: { x: dy, filter: rotated }, backend, attrs: { strides: 1, pad, dilations: 1, dataFormat: 'NHWC', dimRoundingMode: undefined } }) as TensorInfo;
+  } finally {
+    backend.disposeData(rotated.dataId);
+  }
+}
+
 export function makeConv2DBackpropInput(tf: Tf, chunkFloats = COLUMN_CHUNK_FLOATS): KernelFn {
   return (args: KernelArgs) => {
     const backend = args.backend as WasmBackendLike;
@@ -86,6 +119,10 @@ export function makeConv2DBackpropInput(tf: Tf, chunkFloats = COLUMN_CHUNK_FLOAT
     const filter = args.inputs['filter'] as TensorInfo;
     const attrs = (args.attrs ?? {}) as unknown as ConvAttrs & { inputShape: [number, number, number, number] };
     const g = convGeometry(tf, 'Conv2DBackpropInput', attrs.inputShape, filter.shape, attrs);
+    if (g.strideHeight === 1 && g.strideWidth === 1) {
+      const pads = convPadding(tf, attrs.inputShape, filter.shape, attrs);
+      return backpropInputByConvolution(tf, backend, dy, filter, g, pads.bottom, pads.right);
+    }
     const taps = tapsOf(g);
     const co = g.outChannels;
     const chunk = itemsPerChunk(g, chunkFloats);

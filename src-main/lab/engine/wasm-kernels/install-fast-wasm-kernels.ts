@@ -5,6 +5,7 @@ import { makeFastSlice } from './fast-slice.ts';
 import { makeSharedIdentity } from './shared-identity.ts';
 import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './conv2d-backprop.ts';
 import { makeMaxPoolGrad } from './max-pool-grad.ts';
+import { makeLeadingAxesSum } from './leading-axes-sum.ts';
 import { FAST_KERNEL_MARK, ORIGINAL_KERNEL } from './wasm-backend.ts';
 import type { KernelFn, Tf } from './wasm-backend.ts';
 
@@ -77,6 +78,11 @@ const SPECS: FastKernelSpec[] = [
     kernel: 'MaxPoolGrad',
     why: 'one pass over the windows, channels together (stock: re-scans every window per input pixel)',
     make: (tf) => makeMaxPoolGrad(tf),
+  },
+  {
+    kernel: 'Sum',
+    why: 'sums over leading axes (every bias gradient) in one pass (stock: transposes a full copy first)',
+    make: (tf, original) => makeLeadingAxesSum(tf, original),
   },
 ];
 
