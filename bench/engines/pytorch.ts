@@ -1,4 +1,4 @@
-// PyTorch reference (bench/pytorch_mlp.py), when some python3 on this machine can import torch.
+// PyTorch reference (bench/pytorch_bench.py), when some python3 on this machine can import torch.
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
