@@ -6,6 +6,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { installFastWasmKernels, uninstallFastWasmKernels } from '../../../src-main/lab/engine/wasm-kernels/index.ts';
 import { createTrainStep } from '../../../src-main/lab/training/train-step.ts';
+import { randomBatches } from './random-batches.ts';
 
 type ModelFactory = () => tf.Sequential;
 
@@ -43,17 +44,6 @@ const MODELS: Record<string, { inputShape: [number, number, number]; classes: nu
   },
 };
 
-function batches(n: number, rows: number, width: number, classes: number, seed: number): { x: Float32Array; y: Float32Array }[] {
-  let s = seed;
-  const r = () => ((s = (s * 16807) % 2147483647) / 2147483647);
-  return Array.from({ length: n }, () => {
-    const x = new Float32Array(rows * width).map(() => r() * 2 - 1);
-    const y = new Float32Array(rows * classes);
-    for (let i = 0; i < rows; i++) y[i * classes + Math.floor(r() * classes)] = 1;
-    return { x, y };
-  });
-}
-
 const OPTIMIZERS: Record<string, () => tf.Optimizer> = {
   sgd: () => tf.train.sgd(0.1),
   adam: () => tf.train.adam(0.01),
@@ -62,7 +52,7 @@ const OPTIMIZERS: Record<string, () => tf.Optimizer> = {
 function train(name: string, optimizer: string, rows: number) {
   const spec = MODELS[name]!;
   const width = spec.inputShape.reduce((a, b) => a * b, 1);
-  const data = batches(3, rows, width, spec.classes, 3);
+  const data = randomBatches(3, rows, width, spec.classes, 3);
   return tf.tidy(() => {
     const model = spec.make();
     model.setWeights(initialWeights(name).map((w) => tf.tensor(w.data, w.shape)));
@@ -125,7 +115,7 @@ describe('conv net training on fast wasm = cpu tape', () => {
     const model = spec.make();
     const opt = tf.train.adam(0.01);
     const step = createTrainStep(model, opt);
-    const [b] = batches(1, 6, spec.inputShape.reduce((a, c) => a * c, 1), spec.classes, 9);
+    const [b] = randomBatches(1, 6, spec.inputShape.reduce((a, c) => a * c, 1), spec.classes, 9);
     const x = tf.tensor4d(b!.x, [6, ...spec.inputShape]);
     const y = tf.tensor2d(b!.y, [6, spec.classes]);
     step(x, y);

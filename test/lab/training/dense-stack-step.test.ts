@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { installFastWasmKernels, uninstallFastWasmKernels } from '../../../src-main/lab/engine/wasm-kernels/index.ts';
 import { createDenseStackStep, findDenseStack } from '../../../src-main/lab/training/dense-stack-step.ts';
 import { createTapeTrainStep } from '../../../src-main/lab/training/train-step.ts';
+import { randomBatches } from './random-batches.ts';
 
 type Hidden = { units: number; activation: 'linear' | 'relu' | 'tanh' | 'sigmoid'; useBias?: boolean; dropout?: number[] };
 
@@ -26,17 +27,6 @@ function mlp(hidden: Hidden[], inputs = 20, classes = 5, inputDropout: number[] 
   return model;
 }
 
-function batches(n: number, rows: number, inputs: number, classes: number, seed: number): { x: Float32Array; y: Float32Array }[] {
-  let s = seed;
-  const r = () => ((s = (s * 16807) % 2147483647) / 2147483647);
-  return Array.from({ length: n }, () => {
-    const x = new Float32Array(rows * inputs).map(() => r() * 2 - 1);
-    const y = new Float32Array(rows * classes);
-    for (let i = 0; i < rows; i++) y[i * classes + Math.floor(r() * classes)] = 1;
-    return { x, y };
-  });
-}
-
 const OPTIMIZERS: Record<string, () => tf.Optimizer> = {
   sgd: () => tf.train.sgd(0.1),
   momentum: () => tf.train.momentum(0.1, 0.9, true),
@@ -45,7 +35,7 @@ const OPTIMIZERS: Record<string, () => tf.Optimizer> = {
 
 /** Trains two copies of one model, one per step kind, on the same batches; returns both traces. */
 function trainBoth(hidden: Hidden[], optimizer: string, inputDropout: number[] = []) {
-  const data = batches(3, 32, 20, 5, 5);
+  const data = randomBatches(3, 32, 20, 5, 5);
   const run = (kind: 'dense' | 'tape') =>
     tf.tidy(() => {
       const model = mlp(hidden, 20, 5, inputDropout);
@@ -110,7 +100,7 @@ describe('dense stack step = tape step', () => {
     const model = mlp([{ units: 16, activation: 'relu' }]);
     const opt = tf.train.adam(0.01);
     const step = createDenseStackStep(findDenseStack(model)!, opt);
-    const [b] = batches(1, 32, 20, 5, 9);
+    const [b] = randomBatches(1, 32, 20, 5, 9);
     const x = tf.tensor2d(b!.x, [32, 20]);
     const y = tf.tensor2d(b!.y, [32, 5]);
     const once = () => step(x, y);
