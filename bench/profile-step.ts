@@ -1,18 +1,26 @@
-// Per-kernel profile of one training step of the seed MLP on tfjs-wasm.
-//   node --import tsx bench/profile-step.ts [--stock] [--steps N] [--threads N]  (threads: the wasm build's, default 1)
+// Per-kernel profile of one training step of a bench workload on tfjs-wasm.
+//   node --import tsx bench/profile-step.ts [--workload seed-mlp|deep-mlp|small-cnn|keras-cnn] [--stock] [--steps N]
+//     [--threads N] [--tape]   (threads: the wasm build's, default 1; --tape: the generic tape step)
 // Wraps every wasm kernel with a timer (wasm kernels are synchronous, so wall time per call is the kernel's time).
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { installFastWasmKernels } from '../src-main/lab/engine/wasm-kernels/index.ts';
 import { loadBackend, realEnvironment } from '../src-main/lab/engine/backends.ts';
-import { createTrainStep } from '../src-main/lab/training/train-step.ts';
+import { buildModel } from '../src-main/lab/model/build-model.ts';
+import { createOptimizer } from '../src-main/lab/training/optimizers.ts';
+import { createTapeTrainStep, createTrainStep, type TrainInput } from '../src-main/lab/training/train-step.ts';
+import { isWorkloadName, WORKLOADS } from './workloads.ts';
 
+const argValue = (name: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
 const stock = process.argv.includes('--stock');
-const stepsArg = process.argv.indexOf('--steps');
-const steps = stepsArg > 0 ? Number(process.argv[stepsArg + 1]) : 40;
-
-const threadsArg = process.argv.indexOf('--threads');
-const threads = threadsArg > 0 ? Number(process.argv[threadsArg + 1]) : 1;
+const steps = Number(argValue('steps') ?? 20);
+const threads = Number(argValue('threads') ?? 1);
+const workloadName = argValue('workload') ?? 'seed-mlp';
+if (!isWorkloadName(workloadName)) throw new Error(`unknown workload ${workloadName}`);
+const workload = WORKLOADS[workloadName];
 console.log(`wasm: ${(await loadBackend('wasm', realEnvironment, { wasmThreads: threads })).report.detail ?? '?'}`);
 if (!stock) console.log(installFastWasmKernels(tf).replaced.map((r) => r.kernel).join(', '));
 
@@ -41,14 +49,13 @@ for (const k of tf.getKernelsForBackend('wasm')) {
   });
 }
 
-const model = tf.sequential({
-  layers: [tf.layers.dense({ inputShape: [784], units: 512, activation: 'relu' }), tf.layers.dense({ units: 10, activation: 'softmax' })],
-});
-const opt = tf.train.sgd(0.01);
-const step = createTrainStep(model, opt);
-const xs = Array.from({ length: 8 }, () => tf.randomUniform([128, 784]) as tf.Tensor2D);
+const model = buildModel(tf, workload.architecture, 1);
+const opt = createOptimizer(tf, workload.optimizer);
+const step = process.argv.includes('--tape') ? createTapeTrainStep(model, opt) : createTrainStep(model, opt);
+const inputShape: number[] = [128, ...workload.architecture.inputShape];
+const xs = Array.from({ length: 8 }, (): TrainInput => tf.randomUniform<tf.Rank>(inputShape) as TrainInput);
 const ys = Array.from({ length: 8 }, () => tf.oneHot(tf.randomUniform([128], 0, 10, 'int32') as tf.Tensor1D, 10).toFloat() as tf.Tensor2D);
-for (let i = 0; i < 5; i++) step(xs[i % 8]!, ys[i % 8]!);
+for (let i = 0; i < 3; i++) step(xs[i % 8]!, ys[i % 8]!);
 stats.clear();
 const t0 = performance.now();
 for (let i = 0; i < steps; i++) step(xs[i % 8]!, ys[i % 8]!); // each step reads its loss back
@@ -57,6 +64,6 @@ const rows = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms);
 let kernelMs = 0;
 for (const [name, s] of rows) {
   kernelMs += s.ms / steps;
-  console.log(name.padEnd(40), (s.ms / steps).toFixed(3).padStart(8), 'ms/step', String(s.calls / steps).padStart(5), 'calls/step');
+  console.log(name.padEnd(60), (s.ms / steps).toFixed(3).padStart(8), 'ms/step', String(s.calls / steps).padStart(5), 'calls/step');
 }
-console.log(`step ${total.toFixed(2)} ms, in kernels ${kernelMs.toFixed(2)} ms, outside kernels ${(total - kernelMs).toFixed(2)} ms (${stock ? 'stock' : 'fast'} kernels)`);
+console.log(`${workload.title}: step ${total.toFixed(2)} ms (${((total * 469) / 1000).toFixed(1)} s/epoch), in kernels ${kernelMs.toFixed(2)} ms, outside kernels ${(total - kernelMs).toFixed(2)} ms (${stock ? 'stock' : 'fast'} kernels)`);

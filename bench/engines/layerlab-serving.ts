@@ -14,7 +14,7 @@ import { encodeWeights } from '../../src-main/lab/model/weights-codec.ts';
 import { Predictor } from '../../src-main/lab/service/predictor.ts';
 import { forkTrainerLauncher } from '../../src-main/lab/training/fork-trainer-launcher.ts';
 import type { TrainerToParent } from '../../src-main/lab/training/trainer-protocol.ts';
-import { seedJob } from '../seed-job.ts';
+import { benchJob } from '../bench-job.ts';
 import { peakRssMb } from './tfjs-common.ts';
 import type { BenchWorkload, Engine, EngineResult } from './types.ts';
 
@@ -44,11 +44,12 @@ function percentile(xs: readonly number[], p: number): number {
 export const engine: Engine = {
   name: 'layerlab-serving',
   describe: 'a forked Layerlab trainer (wasm, the seed job with validation on the test set), seen from the serving process',
-  unavailable: async () => (process.platform === 'linux' ? null : 'reads the trainer RSS from /proc (Linux only)'),
+  unavailable: async (workload) =>
+    workload !== 'seed-mlp' ? 'benched on the seed MLP only' : process.platform === 'linux' ? null : 'reads the trainer RSS from /proc (Linux only)',
   async run(w: BenchWorkload): Promise<EngineResult> {
     const home = mkdtempSync(join(tmpdir(), 'layerlab-bench-'));
     // The app's default for this preset: validation on the test set, so each epoch includes a 10k evaluation.
-    const job = seedJob({ backend: 'wasm', batchSize: w.batchSize, learningRate: w.learningRate, seed: w.seed, home, validation: { kind: 'testSet' } });
+    const job = benchJob({ workload: 'seed-mlp', backend: 'wasm', batchSize: w.batchSize, seed: w.seed, home, validation: { kind: 'testSet' } });
     // Draw's path, warmed as the app shells warm it: seed-model weights (their values do not matter for timing).
     await tf.setBackend('cpu');
     const weights = encodeWeights(buildModel(tf as unknown as Tf, job.architecture, 1));

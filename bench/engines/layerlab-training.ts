@@ -10,8 +10,9 @@ import type { LayersModel, Tensor } from '../../src-main/lab/model/tf-types.ts';
 import { predictProbabilities } from '../../src-main/lab/training/evaluate.ts';
 import { prepareData } from '../../src-main/lab/training/prepare-data.ts';
 import { runTraining, type TrainingControl } from '../../src-main/lab/training/run-training.ts';
-import { createTrainStep } from '../../src-main/lab/training/train-step.ts';
-import { seedJob } from '../seed-job.ts';
+import * as trainStep from '../../src-main/lab/training/train-step.ts';
+import { benchJob } from '../bench-job.ts';
+import { WORKLOADS } from '../workloads.ts';
 import { peakRssMb, singlePredictMs } from './tfjs-common.ts';
 import type { BenchWorkload, Engine, EngineResult } from './types.ts';
 
@@ -40,12 +41,24 @@ export function layerlabEngine(backend: 'wasm' | 'cpu', threads?: number): Engin
       const steps = Math.min(stepsPerEpoch, w.maxSteps ?? stepsPerEpoch);
       const partial = steps < stepsPerEpoch;
       // A partial epoch trains on the first steps×batch images of the subsample (same per-step cost).
-      const job = seedJob({ backend, batchSize: w.batchSize, learningRate: w.learningRate, seed: w.seed, home: tmpdir(), ...(partial ? { trainExamples: steps * w.batchSize } : {}) });
+      const job = benchJob({
+        workload: w.workload,
+        backend,
+        batchSize: w.batchSize,
+        seed: w.seed,
+        epochs: partial ? 1 : w.epochs,
+        home: tmpdir(),
+        ...(w.validateEachEpoch && !partial ? { validation: { kind: 'testSet' } as const } : {}),
+        ...(partial ? { trainExamples: steps * w.batchSize } : {}),
+      });
+      const inputShape = WORKLOADS[w.workload].architecture.inputShape;
+      const pixels = inputShape.reduce((a, b) => a * b, 1);
       const data = prepareData(loadMnist(), job.train);
       const test = data.test;
 
       const events: RunEvent[] = [];
       let model: LayersModel | null = null;
+      let path = '';
       let valAcc: number | null = null;
       let predictSeconds = NaN;
       let oneMs = NaN;
@@ -64,11 +77,11 @@ export function layerlabEngine(backend: 'wasm' | 'cpu', threads?: number): Engin
             if (model == null) return;
             const m = model;
             const p0 = performance.now();
-            predictProbabilities(tf, m, test.images, test.count, [784], 1000);
+            predictProbabilities(tf, m, test.images, test.count, inputShape, 1000);
             predictSeconds = (performance.now() - p0) / 1000;
             oneMs = singlePredictMs((i) =>
               tf.tidy(() => {
-                (m.predict(tf.tensor2d(test.images.subarray(i * 784, i * 784 + 784), [1, 784])) as Tensor).dataSync();
+                (m.predict(tf.tensor(test.images.subarray(i * pixels, (i + 1) * pixels), [1, ...inputShape])) as Tensor).dataSync();
               }),
             );
           },
@@ -77,15 +90,20 @@ export function layerlabEngine(backend: 'wasm' | 'cpu', threads?: number): Engin
           backend: report.chosen,
           createStep: (m, optimizer) => {
             model = m;
-            return createTrainStep(m, optimizer);
+            // Read through the namespace: a --baseline commit may predate trainStepPath.
+            const pathOf = (trainStep as Partial<typeof trainStep>).trainStepPath;
+            path = (pathOf?.(m) ?? '?') + (report.chosen === 'wasm' ? ' + fast wasm kernels' : '');
+            return trainStep.createTrainStep(m, optimizer);
           },
         },
       );
       if (status !== 'completed') throw new Error(`training ended ${status}`);
       const leaked = tf.memory().numTensors - tensorsBefore;
       notes.push(leaked === 0 ? 'no tensor leak over the run' : `LEAK: ${leaked} tensors left after the run`);
-      const epoch = events.find((e): e is Extract<RunEvent, { type: 'epoch' }> => e.type === 'epoch');
+      const epochs = events.filter((e): e is Extract<RunEvent, { type: 'epoch' }> => e.type === 'epoch');
+      const epoch = epochs[0];
       if (epoch == null) throw new Error('no epoch event');
+      const valAccByEpoch = epochs.map((e) => e.val_acc).filter((a): a is number => a != null);
       const progress = events.filter((e) => e.type === 'progress').length;
       notes.push(`${progress} progress events in the epoch`);
       if (partial) notes.push(`${steps} of ${stepsPerEpoch} steps timed, epoch extrapolated`);
@@ -96,6 +114,8 @@ export function layerlabEngine(backend: 'wasm' | 'cpu', threads?: number): Engin
         stepsPerEpoch,
         extrapolated: partial,
         valAcc: partial ? null : valAcc,
+        ...(valAccByEpoch.length > 0 ? { valAccByEpoch } : {}),
+        path,
         trainLoss: epoch.loss,
         predict10kSeconds: predictSeconds,
         predictBatchSize: 1000,

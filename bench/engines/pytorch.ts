@@ -1,4 +1,4 @@
-// PyTorch reference (bench/pytorch_mlp.py), when some python3 on this machine can import torch.
+// PyTorch reference (bench/pytorch_bench.py), when some python3 on this machine can import torch.
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,13 +21,16 @@ function findPython(): string | null {
 
 export const engine: Engine = {
   name: 'pytorch',
-  describe: 'PyTorch reference (same model, init, data, SGD)',
-  unavailable: async () => (findPython() == null ? `no python3 that imports torch (tried ${PYTHONS.join(', ')})` : null),
+  describe: 'PyTorch reference (same model, init, data, optimizer)',
+  unavailable: async () =>
+    findPython() == null
+      ? `no python3 that imports torch and numpy (tried ${PYTHONS.join(', ')}); on Debian: sudo apt-get install python3-torch python3-numpy libopenblas0-pthread (or point LAYERLAB_BENCH_PYTHON at a python that has torch)`
+      : null,
   async run(w: BenchWorkload): Promise<EngineResult> {
     const py = findPython();
     if (py == null) throw new Error('torch not importable');
-    const script = join(dirname(fileURLToPath(import.meta.url)), '..', 'pytorch_mlp.py');
-    const out = execFileSync(py, [script, mnistDataDir(), String(w.batchSize), String(w.learningRate), String(w.maxSteps ?? 0), String(w.seed)], {
+    const script = join(dirname(fileURLToPath(import.meta.url)), '..', 'pytorch_bench.py');
+    const out = execFileSync(py, [script, mnistDataDir(), w.workload, String(w.batchSize), String(w.maxSteps ?? 0), String(w.seed), String(w.torchThreads)], {
       encoding: 'utf8',
       maxBuffer: 1 << 20,
     });

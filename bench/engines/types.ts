@@ -1,8 +1,17 @@
 // An engine is a small module: the bench runs each one in its own child process (kernel registration in tfjs is
 // global, so engines must not share a process) and reads back one EngineResult.
+import type { WorkloadName } from '../workloads.ts';
+
 export interface BenchWorkload {
+  /** Which network and optimizer (bench/workloads.ts). */
+  workload: WorkloadName;
   batchSize: number;
-  learningRate: number;
+  /** Epochs to train (the accuracy guard trains several); timings are of the first. */
+  epochs: number;
+  /** Score the test set after every epoch (the accuracy guard); `valAcc` is then the last epoch's. */
+  validateEachEpoch: boolean;
+  /** torch.set_num_threads for the PyTorch engine. */
+  torchThreads: number;
   /** Limit on training steps for this run; fewer than a full epoch means the epoch time is extrapolated. */
   maxSteps: number | null;
   seed: number;
@@ -15,8 +24,12 @@ export interface EngineResult {
   steps: number;
   stepsPerEpoch: number;
   extrapolated: boolean;
-  /** Accuracy on the 10k test set after the (full) first epoch; null when the epoch was partial. */
+  /** Accuracy on the 10k test set after the (full) last epoch; null when the epoch was partial. */
   valAcc: number | null;
+  /** Test accuracy after each epoch, when the workload asked for it. */
+  valAccByEpoch?: number[];
+  /** Which training path the step took (layerlab engines), e.g. "tape + fast wasm kernels". */
+  path?: string;
   trainLoss: number | null;
   predict10kSeconds: number;
   predictBatchSize: number;
@@ -48,6 +61,6 @@ export interface Engine {
   name: string;
   describe: string;
   /** null when it can run here, otherwise why not. */
-  unavailable(): Promise<string | null>;
+  unavailable(workload: WorkloadName): Promise<string | null>;
   run(workload: BenchWorkload): Promise<EngineResult>;
 }

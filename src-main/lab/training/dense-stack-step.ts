@@ -1,5 +1,6 @@
-// A train step for plain MLPs — Dense layers (linear, relu, tanh or sigmoid) ending in a softmax Dense, on rank-2
-// input — with the backward pass written out instead of recorded on tfjs's tape. The seed model is one of these.
+// A train step for plain MLPs — Dense layers (linear, relu, tanh or sigmoid), optionally with Dropout layers between
+// them, ending in a softmax Dense, on rank-2 input — with the backward pass written out instead of recorded on tfjs's
+// tape. The seed model and the "Deeper MLP with dropout" preset are among these.
 //
 // Why: recording and replaying the tape costs ~60 kernel calls per step for a two-layer MLP (identities, reshapes,
 // casts, broadcasting helpers), each with a fixed dispatch cost that rivals the arithmetic on a fast backend. Written
@@ -18,20 +19,36 @@ interface LayerVariableLike {
   read(): tf.Tensor;
 }
 
+/** A Dropout layer as tfjs-layers runs it in training: tf.dropout(x, rate, undefined, layer.seed). */
+interface DropoutLike {
+  rate: number;
+  seed?: number;
+}
+
 interface DenseLayer {
   kernel: LayerVariableLike;
   bias: LayerVariableLike | null;
   activation: HiddenActivation | 'softmax';
+  /** Dropout layers applied, in order, to this layer's input (the layers between the previous Dense and this one). */
+  inputDropouts: DropoutLike[];
 }
 
 /** Config keys that would change what a Dense layer computes or how it trains beyond kernel, bias and activation. */
 const UNSUPPORTED_CONFIG = ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint'] as const;
 
-/** The model's Dense layers when it is a plain softmax MLP on rank-2 input, else null. */
+/** The model's Dense layers when it is a plain softmax MLP on rank-2 input (dropout allowed between), else null. */
 export function findDenseStack(model: tf.LayersModel): DenseLayer[] | null {
   if (model.inputs.length !== 1 || model.inputs[0]?.shape.length !== 2 || model.layers.length === 0) return null;
   const stack: DenseLayer[] = [];
+  let pendingDropouts: DropoutLike[] = [];
   for (const [i, layer] of model.layers.entries()) {
+    if (layer.getClassName() === 'Dropout') {
+      const config = layer.getConfig() as { rate?: number; noiseShape?: unknown };
+      if (config.noiseShape != null || typeof config.rate !== 'number' || !(config.rate >= 0 && config.rate < 1)) return null;
+      // rate 0 is the identity in tfjs-layers (Dropout.call skips it): nothing to record.
+      if (config.rate > 0) pendingDropouts.push(layer as unknown as DropoutLike);
+      continue;
+    }
     if (layer.getClassName() !== 'Dense') return null;
     const config = layer.getConfig() as Record<string, unknown>;
     if (UNSUPPORTED_CONFIG.some((key) => config[key] != null)) return null;
@@ -40,9 +57,11 @@ export function findDenseStack(model: tf.LayersModel): DenseLayer[] | null {
     if (last ? activation !== 'softmax' : typeof activation !== 'string' || !HIDDEN_ACTIVATIONS.includes(activation)) return null;
     const internals = layer as unknown as { kernel?: LayerVariableLike; bias?: LayerVariableLike | null; useBias?: boolean };
     if (internals.kernel == null) return null;
-    stack.push({ kernel: internals.kernel, bias: internals.useBias === false ? null : (internals.bias ?? null), activation: activation as DenseLayer['activation'] });
+    stack.push({ kernel: internals.kernel, bias: internals.useBias === false ? null : (internals.bias ?? null), activation: activation as DenseLayer['activation'], inputDropouts: pendingDropouts });
+    pendingDropouts = [];
   }
-  return stack;
+  // A trailing Dropout would follow the softmax: leave such a model to the tape step.
+  return pendingDropouts.length === 0 ? stack : null;
 }
 
 /** dL/dz from dL/dh for h = f(z), using the layer's output h (all four derivatives are functions of h). */
@@ -59,13 +78,34 @@ function throughActivation(dh: tf.Tensor, h: tf.Tensor, activation: DenseLayer['
   }
 }
 
+/**
+ * tf.dropout's multiplier, op for op (floor(U[0,1) + keep) / keep with the layer's current seed): the same values the
+ * tape path draws. The forward output is x·m and the gradient dy·m, exactly as the tape differentiates tf.dropout.
+ */
+function dropoutMultiplier(shape: number[], dropout: DropoutLike): tf.Tensor {
+  const keep = 1 - dropout.rate;
+  return tf.div(tf.floor(tf.add(tf.randomUniform(shape, 0, 1, 'float32', dropout.seed), keep)), keep);
+}
+
 export function createDenseStackStep(stack: readonly DenseLayer[], optimizer: tf.Optimizer): TrainStep {
   return (x, yOneHot) =>
     tf.tidy(() => {
       const rows = x.shape[0] ?? 0;
-      // Forward: the input of each layer; the last one's output is the logits.
-      const inputs: tf.Tensor2D[] = [x as tf.Tensor2D];
-      const forward = (layer: DenseLayer, input: tf.Tensor2D): tf.Tensor2D => {
+      // Forward: each layer's output before dropout (for its activation's derivative), the dropout multipliers on
+      // each layer's input, and each layer's input after them (for dW); the last layer's output is the logits.
+      const outputs: tf.Tensor2D[] = [x as tf.Tensor2D];
+      const inputs: tf.Tensor2D[] = [];
+      const multipliers: tf.Tensor[][] = [];
+      const dropped = (layer: DenseLayer, h: tf.Tensor2D): tf.Tensor2D => {
+        const ms = layer.inputDropouts.map((d) => dropoutMultiplier(h.shape, d));
+        multipliers.push(ms);
+        let out = h;
+        for (const m of ms) out = tf.mul(out, m);
+        inputs.push(out);
+        return out;
+      };
+      const forward = (layer: DenseLayer, h: tf.Tensor2D): tf.Tensor2D => {
+        const input = dropped(layer, h);
         // Unfused on purpose: a plain matMul reaches the fast wasm BatchMatMul, which picks the cheaper operand to
         // pack (the weights change every step); the fused kernel always packs the weights (~1 ms more per step on
         // the seed's first layer). Bias add and activation are cheap next to it.
@@ -86,7 +126,7 @@ export function createDenseStackStep(stack: readonly DenseLayer[], optimizer: tf
       let h = x as tf.Tensor2D;
       for (const layer of stack.slice(0, -1)) {
         h = forward(layer, h);
-        inputs.push(h);
+        outputs.push(h);
       }
       const logits = forward(stack[stack.length - 1] as DenseLayer, h);
       const classes = logits.shape[1];
@@ -97,11 +137,14 @@ export function createDenseStackStep(stack: readonly DenseLayer[], optimizer: tf
       let dz: tf.Tensor = tf.tensor2d(grad, [rows, classes]);
       for (let i = stack.length - 1; i >= 0; i--) {
         const layer = stack[i] as DenseLayer;
-        const input = inputs[i] as tf.Tensor2D;
         const kernel = layer.kernel.read();
-        grads[(kernel as tf.Variable).name] = tf.matMul(input, dz, true, false);
+        grads[(kernel as tf.Variable).name] = tf.matMul(inputs[i] as tf.Tensor2D, dz, true, false);
         if (layer.bias) grads[(layer.bias.read() as tf.Variable).name] = tf.sum(dz, 0);
-        if (i > 0) dz = throughActivation(tf.matMul(dz, kernel, false, true), input, (stack[i - 1] as DenseLayer).activation);
+        if (i > 0) {
+          let dh = tf.matMul(dz, kernel, false, true);
+          for (const m of [...(multipliers[i] ?? [])].reverse()) dh = tf.mul(dh, m);
+          dz = throughActivation(dh, outputs[i] as tf.Tensor2D, (stack[i - 1] as DenseLayer).activation);
+        }
       }
       optimizer.applyGradients(grads);
       return { loss, correct };

@@ -1,7 +1,7 @@
 // One optimisation step for tf.layers Sequential models: forward in training mode, categorical crossentropy on the
 // model's softmax output, gradients, optimizer update — without model.fit's per-batch bookkeeping.
 //
-// Plain softmax MLPs take a written-out backward pass (dense-stack-step.ts); every other model records its forward
+// Plain softmax MLPs (dropout between layers included) take a written-out backward pass (dense-stack-step.ts); every other model records its forward
 // pass on tfjs's tape here. When the model ends in softmax (a Dense or Activation layer with activation 'softmax'),
 // the loss is computed from the logits in JS (softmax-crossentropy.ts): Keras' clipped crossentropy on the softmax
 // output (ε = 1e-7), numerically stable, with a hand-written gradient. Any other model falls back to Keras' formula
@@ -103,7 +103,12 @@ function forwardLoss(model: tf.LayersModel, head: Head | null, x: tf.Tensor, y: 
   return loss;
 }
 
-/** The step for this model: written-out backprop for plain softmax MLPs (dense-stack-step.ts), else tfjs's tape. */
+/** Which step createTrainStep picks for this model (reported by the bench). */
+export function trainStepPath(model: tf.LayersModel): 'dense stack (written-out backward)' | 'tape' {
+  return findDenseStack(model) ? 'dense stack (written-out backward)' : 'tape';
+}
+
+/** The step for this model: written-out backprop for plain softmax MLPs, dropout included (dense-stack-step.ts), else tfjs's tape. */
 export function createTrainStep(model: tf.LayersModel, optimizer: tf.Optimizer): TrainStep {
   const stack = findDenseStack(model);
   return stack ? createDenseStackStep(stack, optimizer) : createTapeTrainStep(model, optimizer);

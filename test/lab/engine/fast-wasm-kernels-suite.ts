@@ -10,6 +10,7 @@ import {
   installFastWasmKernels,
   uninstallFastWasmKernels,
 } from '../../../src-main/lab/engine/wasm-kernels/index.ts';
+import { itemsPerChunk, makeConv2DBackpropFilter, makeConv2DBackpropInput } from '../../../src-main/lab/engine/wasm-kernels/conv2d-backprop.ts';
 import { threadedWasmState, useThreadedWasm } from '../../../src-main/lab/engine/wasm-threads/threaded-wasm-backend.ts';
 
 let rng = 12345;
@@ -208,24 +209,143 @@ export function fastKernelSuite(threads: number): void {
     });
   });
 
-  describe('Conv2DBackpropFilter (added on wasm) matches the cpu reference', () => {
-    for (const c of [
-      { x: [2, 9, 9, 3], f: [3, 3, 3, 4], strides: 1, pad: 'same' as const },
-      { x: [3, 10, 11, 2], f: [3, 2, 2, 5], strides: 2, pad: 'valid' as const },
-      { x: [2, 8, 8, 1], f: [5, 5, 1, 3], strides: 2, pad: 'same' as const },
-    ]) {
-      it(`x ${c.x.join('×')} filter ${c.f.join('×')} stride ${c.strides} ${c.pad}`, async () => {
+  /** Random convolution cases: odd sizes, strides 1–3 (per axis), same/valid padding, batch 1, 1 to 5 channels. */
+  const convCases = (() => {
+    const cases: { x: number[]; f: number[]; strides: [number, number]; pad: 'same' | 'valid' }[] = [
+      { x: [2, 9, 9, 3], f: [3, 3, 3, 4], strides: [1, 1], pad: 'same' },
+      { x: [3, 10, 11, 2], f: [3, 2, 2, 5], strides: [2, 2], pad: 'valid' },
+      { x: [2, 8, 8, 1], f: [5, 5, 1, 3], strides: [2, 2], pad: 'same' },
+      { x: [1, 7, 5, 2], f: [3, 3, 2, 3], strides: [1, 2], pad: 'same' },
+      // stride 1 (the input gradient as a convolution): even filters pad 'same' unevenly
+      { x: [2, 8, 7, 3], f: [4, 2, 3, 2], strides: [1, 1], pad: 'same' },
+      { x: [1, 6, 9, 2], f: [1, 1, 2, 3], strides: [1, 1], pad: 'valid' },
+      { x: [3, 9, 8, 4], f: [2, 3, 4, 5], strides: [1, 1], pad: 'valid' },
+    ];
+    for (let i = 0; i < 6; i++) {
+      const fh = randInt(1, 4);
+      const fw = randInt(1, 4);
+      const pad = rand() < 0.5 ? 'same' : 'valid';
+      cases.push({ x: [randInt(1, 3), randInt(fh, 13), randInt(fw, 13), randInt(1, 5)], f: [fh, fw, 0, randInt(1, 6)], strides: [randInt(1, 3), randInt(1, 3)], pad });
+    }
+    for (const c of cases) c.f[2] = c.x[3] ?? 1;
+    return cases;
+  })();
+  const convName = (c: (typeof convCases)[number]) => `x ${c.x.join('×')} filter ${c.f.join('×')} strides ${c.strides.join(',')} ${c.pad}`;
+
+  /** Compares after scaling by the largest expected magnitude (sums of many products). */
+  function expectCloseScaled(actual: { data: Float32Array; shape: number[] }, expected: { data: Float32Array; shape: number[] }) {
+    const scale = Math.max(1, ...Array.from(expected.data, Math.abs));
+    expectClose({ data: actual.data.map((v) => v / scale), shape: actual.shape }, { data: expected.data.map((v) => v / scale), shape: expected.shape }, 10);
+  }
+
+  /** Gradients of Σ conv2d(x, w)·r (r random, so every output position weighs differently) for x and w. */
+  function convGrads(c: (typeof convCases)[number], x: { data: Float32Array }, f: { data: Float32Array }, r: { data: Float32Array }) {
+    return tf.tidy(() => {
+      const xt = tf.tensor4d(x.data, c.x as [number, number, number, number]);
+      const wt = tf.tensor4d(f.data, c.f as [number, number, number, number]);
+      const out = tf.conv2d(xt, wt, c.strides, c.pad);
+      const rt = tf.tensor(r.data.subarray(0, out.size), out.shape);
+      const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad), rt)))([xt, wt]);
+      return [dx, dw].map((g) => ({ data: g?.dataSync() as Float32Array, shape: g?.shape ?? [] }));
+    });
+  }
+
+  describe('Conv2DBackpropFilter (added on wasm) and Conv2DBackpropInput match the cpu reference', () => {
+    for (const c of convCases) {
+      it(convName(c), async () => {
         const x = randomData(c.x);
         const f = randomData(c.f);
+        const r = randomData([c.x.reduce((a, b) => a * b, 1) * (c.f[3] ?? 1)]);
+        const before = await onBackend('wasm', () => tf.memory().numTensors);
+        const [expected, actual] = await cpuThenFastWasm(() => convGrads(c, x, f, r));
+        expect(tf.memory().numTensors).toBe(before);
+        expectCloseScaled(actual[0]!, expected[0]!); // input gradient
+        expectCloseScaled(actual[1]!, expected[1]!); // filter gradient
+      });
+    }
+
+    it('in chunks of batch items (a column matrix capped at a few items) the result is the same', async () => {
+      const c = { x: [5, 9, 8, 3], f: [3, 3, 3, 4], strides: [2, 1] as [number, number], pad: 'same' as const };
+      const x = randomData(c.x);
+      const dy = randomData([5, 5, 8, 4]);
+      const f = randomData(c.f);
+      await tf.setBackend('wasm');
+      installFastWasmKernels(tf);
+      const backend = tf.backend();
+      const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
+      const run = (chunkFloats: number) =>
+        tf.tidy(() => {
+          const xt = tf.tensor(x.data, c.x);
+          const dyt = tf.tensor(dy.data, dy.shape);
+          const ft = tf.tensor(f.data, c.f);
+          const dw = makeConv2DBackpropFilter(tf, chunkFloats)({ inputs: { x: xt, dy: dyt }, backend, attrs: { ...attrs, filterShape: c.f } }) as tf.TensorInfo;
+          const dx = makeConv2DBackpropInput(tf, chunkFloats)({ inputs: { dy: dyt, filter: ft }, backend, attrs: { ...attrs, inputShape: c.x } }) as tf.TensorInfo;
+          return [dw, dx].map((t) => {
+            const tensor = tf.engine().makeTensorFromTensorInfo(t);
+            return { data: tensor.dataSync() as Float32Array, shape: tensor.shape };
+          });
+        });
+      expect(itemsPerChunk({ batch: 5, outHeight: 5, outWidth: 8, filterHeight: 3, filterWidth: 3, inChannels: 3 } as Parameters<typeof itemsPerChunk>[0], 2 * 5 * 8 * 27)).toBe(2);
+      const whole = run(1 << 24);
+      const chunked = run(2 * 5 * 8 * 27); // two batch items per chunk: chunks of 2, 2, 1
+      expectClose(chunked[0]!, whole[0]!, 50);
+      expectClose(chunked[1]!, whole[1]!, 50);
+    });
+  });
+
+  describe('Sum matches the cpu reference (leading axes on the fast path, the rest on the stock kernel)', () => {
+    const cases: { shape: number[]; axis: number | number[]; keepDims: boolean }[] = [
+      { shape: [7, 5, 6, 3], axis: [0, 1, 2], keepDims: false },
+      { shape: [7, 5, 6, 3], axis: [2, 0, 1], keepDims: true },
+      { shape: [33, 17], axis: 0, keepDims: false },
+      { shape: [1, 4, 9], axis: [0, 1], keepDims: false },
+      { shape: [6, 4, 5], axis: [1, 2], keepDims: false },
+      { shape: [6, 4, 5], axis: -1, keepDims: true },
+      { shape: [6, 4], axis: [0, 1], keepDims: false },
+    ];
+    for (const c of cases) {
+      it(`shape ${c.shape.join('×')} axis ${String(c.axis)}${c.keepDims ? ' keepDims' : ''}`, async () => {
+        const x = randomData(c.shape);
+        const run = () =>
+          tf.tidy(() => {
+            const r = tf.sum(tf.tensor(x.data, x.shape), c.axis, c.keepDims);
+            return { data: r.dataSync() as Float32Array, shape: r.shape };
+          });
+        const [expected, actual] = await cpuThenFastWasm(run);
+        expectClose(actual, expected, c.shape[0] ?? 1);
+      });
+    }
+  });
+
+  describe('MaxPoolGrad matches the cpu reference, ties included', () => {
+    const cases: { x: number[]; pool: [number, number]; strides: [number, number]; pad: 'same' | 'valid'; ties: boolean }[] = [
+      { x: [2, 8, 8, 3], pool: [2, 2], strides: [2, 2], pad: 'valid', ties: false },
+      { x: [1, 7, 9, 2], pool: [2, 2], strides: [2, 2], pad: 'same', ties: false },
+      { x: [2, 9, 7, 4], pool: [3, 3], strides: [2, 2], pad: 'same', ties: true },
+      { x: [3, 11, 11, 5], pool: [2, 3], strides: [1, 2], pad: 'valid', ties: true },
+    ];
+    for (let i = 0; i < 4; i++) {
+      const ph = randInt(1, 3);
+      const pw = randInt(1, 3);
+      cases.push({ x: [randInt(1, 3), randInt(ph, 12), randInt(pw, 12), randInt(1, 6)], pool: [ph, pw], strides: [randInt(1, 3), randInt(1, 3)], pad: rand() < 0.5 ? 'same' : 'valid', ties: rand() < 0.5 });
+    }
+    for (const c of cases) {
+      it(`x ${c.x.join('×')} pool ${c.pool.join('×')} strides ${c.strides.join(',')} ${c.pad}${c.ties ? ', many ties' : ''}`, async () => {
+        const x = randomData(c.x);
+        // Rounded values (as after a relu, many zeros) make equal maxima in one window common.
+        if (c.ties) x.data.forEach((v, i) => (x.data[i] = Math.max(0, Math.round(v * 2))));
+        const r = randomData([x.data.length]);
         const run = () =>
           tf.tidy(() => {
             const xt = tf.tensor4d(x.data, c.x as [number, number, number, number]);
-            const g = tf.grad((w: tf.Tensor) => tf.sum(tf.square(tf.conv2d(xt, w as tf.Tensor4D, c.strides, c.pad))))(tf.tensor4d(f.data, c.f as [number, number, number, number]));
+            const g = tf.grad((a: tf.Tensor) => {
+              const y = tf.maxPool(a as tf.Tensor4D, c.pool, c.strides, c.pad);
+              return tf.sum(tf.mul(y, tf.tensor(r.data.subarray(0, y.size), y.shape)));
+            })(xt);
             return { data: g.dataSync() as Float32Array, shape: g.shape };
           });
         const [expected, actual] = await cpuThenFastWasm(run);
-        const scale = Math.max(1, ...Array.from(expected.data, Math.abs));
-        expectClose({ data: actual.data.map((v) => v / scale), shape: actual.shape }, { data: expected.data.map((v) => v / scale), shape: expected.shape }, 10);
+        expectClose(actual, expected, 1);
       });
     }
   });

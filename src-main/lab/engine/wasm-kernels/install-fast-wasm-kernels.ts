@@ -3,7 +3,9 @@
 import { makeFastBatchMatMul, makeFastFusedMatMul } from './fast-batch-mat-mul.ts';
 import { makeFastSlice } from './fast-slice.ts';
 import { makeSharedIdentity } from './shared-identity.ts';
-import { makeConv2DBackpropFilter } from './conv2d-backprop-filter.ts';
+import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './conv2d-backprop.ts';
+import { makeMaxPoolGrad } from './max-pool-grad.ts';
+import { makeLeadingAxesSum } from './leading-axes-sum.ts';
 import { FAST_KERNEL_MARK, ORIGINAL_KERNEL } from './wasm-backend.ts';
 import type { KernelFn, Tf } from './wasm-backend.ts';
 
@@ -67,13 +69,28 @@ const SPECS: FastKernelSpec[] = [
     why: 'shares the input buffer (stock: copies the whole tensor, several times per training step)',
     make: (_tf, original) => makeSharedIdentity(original),
   },
+  {
+    kernel: 'Conv2DBackpropInput',
+    why: 'lowered to one XNNPACK matrix product + col2im (stock: scalar loop)',
+    make: (tf) => makeConv2DBackpropInput(tf),
+  },
+  {
+    kernel: 'MaxPoolGrad',
+    why: 'one pass over the windows, channels together (stock: re-scans every window per input pixel)',
+    make: (tf) => makeMaxPoolGrad(tf),
+  },
+  {
+    kernel: 'Sum',
+    why: 'sums over leading axes (every bias gradient) in one pass (stock: transposes a full copy first)',
+    make: (tf, original) => makeLeadingAxesSum(tf, original),
+  },
 ];
 
 /** Kernels stock tfjs-backend-wasm lacks (training falls over without them); added, and left in place on uninstall. */
 const MISSING: { kernel: string; why: string; make(tf: Tf): KernelFn }[] = [
   {
     kernel: 'Conv2DBackpropFilter',
-    why: 'missing on stock wasm, so conv2d layers could not be trained there (added, JS loops over the wasm heap)',
+    why: 'missing on stock wasm, so conv2d layers could not be trained there (added: im2col + one XNNPACK matrix product)',
     make: (tf) => makeConv2DBackpropFilter(tf),
   },
 ];

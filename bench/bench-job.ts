@@ -1,12 +1,12 @@
-// The seed workload as a Layerlab TrainJob: the same job the app builds for the "Keras tutorial MLP" preset.
+// A bench workload as a Layerlab TrainJob: the same job the app builds for that architecture and optimizer.
 import type { BackendChoice, ValidationConfig } from '../src-shared/index.ts';
-import { PRESETS } from '../src-shared/presets.ts';
 import type { TrainJob } from '../src-main/lab/training/trainer-protocol.ts';
+import { WORKLOADS, type WorkloadName } from './workloads.ts';
 
-export interface SeedJobOptions {
+export interface BenchJobOptions {
+  workload: WorkloadName;
   backend: BackendChoice;
   batchSize: number;
-  learningRate: number;
   seed: number;
   epochs?: number;
   /** Fewer training images for a partial (extrapolated) epoch. */
@@ -17,13 +17,12 @@ export interface SeedJobOptions {
   home: string;
 }
 
-export function seedJob(o: SeedJobOptions): TrainJob {
-  const preset = PRESETS.find((p) => p.id === 'keras-mlp');
-  if (preset == null) throw new Error('the keras-mlp preset is gone');
+export function benchJob(o: BenchJobOptions): TrainJob {
+  const w = WORKLOADS[o.workload];
   return {
     runId: 1,
-    architecture: preset.architecture,
-    compile: { loss: 'categoricalCrossentropy', optimizer: { name: 'sgd', learningRate: o.learningRate, momentum: 0, nesterov: false }, metrics: ['accuracy'] },
+    architecture: w.architecture,
+    compile: { loss: 'categoricalCrossentropy', optimizer: w.optimizer, metrics: ['accuracy'] },
     train: {
       batchSize: o.batchSize,
       epochs: o.epochs ?? 1,

@@ -1,0 +1,143 @@
+// The lowering that turns a 2-D convolution's two backprops into one matrix product each, so they run on XNNPACK's
+// threaded fully-connected kernel (through the fast BatchMatMul) instead of scalar loops:
+//   filter gradient  dW[K, co] = colsᵀ[K, P] · dy[P, co]
+//   input gradient   dx       = col2im(dy[P, co] · Wᵀ[co, K])
+// with P = batch·outHeight·outWidth output positions and K = filterHeight·filterWidth·inChannels, ordered like the
+// filter tensor [fh, fw, ci, co] so that dW needs no reordering. Channels-last only (the wasm Conv2D's layout).
+// The gather and scatter are plain JS loops over views of the wasm heap: memory-bound passes over P·K floats, cheap
+// next to the product they feed.
+import type { Tf } from './wasm-backend.ts';
+
+export interface ConvGeometry {
+  batch: number;
+  inHeight: number;
+  inWidth: number;
+  inChannels: number;
+  outHeight: number;
+  outWidth: number;
+  outChannels: number;
+  filterHeight: number;
+  filterWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  padTop: number;
+  padLeft: number;
+}
+
+export interface ConvAttrs {
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
+  dataFormat?: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  dilations?: number | [number, number];
+}
+
+type Shape4 = [number, number, number, number];
+
+export function convGeometry(tf: Tf, kernelName: string, xShape: readonly number[], filterShape: readonly number[], attrs: ConvAttrs): ConvGeometry {
+  if (attrs.dataFormat === 'NCHW') throw new Error(`${kernelName} on wasm supports NHWC only`);
+  const dilations = attrs.dilations ?? 1;
+  if (dilations !== 1 && !(Array.isArray(dilations) && dilations[0] === 1 && dilations[1] === 1)) {
+    throw new Error(`${kernelName} on wasm supports dilation 1 only`);
+  }
+  const info = tf.backend_util.computeConv2DInfo(xShape as Shape4, filterShape as Shape4, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+  return {
+    batch: info.batchSize,
+    inHeight: info.inHeight,
+    inWidth: info.inWidth,
+    inChannels: info.inChannels,
+    outHeight: info.outHeight,
+    outWidth: info.outWidth,
+    outChannels: info.outChannels,
+    filterHeight: info.filterHeight,
+    filterWidth: info.filterWidth,
+    strideHeight: info.strideHeight,
+    strideWidth: info.strideWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+  };
+}
+
+/** The forward convolution's padding on all four sides. */
+export function convPadding(tf: Tf, xShape: readonly number[], filterShape: readonly number[], attrs: ConvAttrs): { top: number; bottom: number; left: number; right: number } {
+  const info = tf.backend_util.computeConv2DInfo(xShape as Shape4, filterShape as Shape4, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+  return info.padInfo;
+}
+
+/** Output positions P (rows of the lowered product). */
+export function positionsOf(g: ConvGeometry): number {
+  return g.batch * g.outHeight * g.outWidth;
+}
+
+/** Filter taps K (columns of the lowered product). */
+export function tapsOf(g: ConvGeometry): number {
+  return g.filterHeight * g.filterWidth * g.inChannels;
+}
+
+/**
+ * colsᵀ[k, p] = x at the input pixel tap k of output position p sees (0 in the padding), written row by row so every
+ * write is sequential.
+ */
+export function im2colTransposed(x: Float32Array, g: ConvGeometry, colsT: Float32Array): void {
+  const { batch, inHeight, inWidth, inChannels: ci, outHeight, outWidth, filterHeight, filterWidth, strideHeight: sh, strideWidth: sw, padTop, padLeft } = g;
+  let p = 0;
+  for (let wR = 0; wR < filterHeight; wR++) {
+    for (let wC = 0; wC < filterWidth; wC++) {
+      // Output columns whose tap (wR, wC) lands inside the input: yC in [c0, c1).
+      const c0 = Math.min(outWidth, Math.max(0, Math.ceil((padLeft - wC) / sw)));
+      const c1 = Math.max(c0, Math.min(outWidth, Math.ceil((inWidth + padLeft - wC) / sw)));
+      for (let c = 0; c < ci; c++) {
+        for (let b = 0; b < batch; b++) {
+          for (let yR = 0; yR < outHeight; yR++) {
+            const xR = yR * sh - padTop + wR;
+            if (xR < 0 || xR >= inHeight) {
+              colsT.fill(0, p, p + outWidth);
+              p += outWidth;
+              continue;
+            }
+            const rowBase = (b * inHeight + xR) * inWidth;
+            for (let yC = 0; yC < c0; yC++) colsT[p++] = 0;
+            let src = (rowBase + c0 * sw - padLeft + wC) * ci + c;
+            const step = sw * ci;
+            for (let yC = c0; yC < c1; yC++) {
+              colsT[p++] = x[src] ?? 0;
+              src += step;
+            }
+            for (let yC = c1; yC < outWidth; yC++) colsT[p++] = 0;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** dx = Σ over output positions and taps of dcols[p, k] added at the input pixel they came from (the adjoint of im2col). */
+export function col2im(dcols: Float32Array, g: ConvGeometry, dx: Float32Array): void {
+  const { batch, inHeight, inWidth, inChannels: ci, outHeight, outWidth, filterHeight, filterWidth, strideHeight: sh, strideWidth: sw, padTop, padLeft } = g;
+  const taps = filterHeight * filterWidth * ci;
+  dx.fill(0, 0, batch * inHeight * inWidth * ci);
+  let p = 0;
+  for (let b = 0; b < batch; b++) {
+    for (let yR = 0; yR < outHeight; yR++) {
+      for (let yC = 0; yC < outWidth; yC++, p++) {
+        const rowStart = p * taps;
+        for (let wR = 0; wR < filterHeight; wR++) {
+          const xR = yR * sh - padTop + wR;
+          if (xR < 0 || xR >= inHeight) continue;
+          for (let wC = 0; wC < filterWidth; wC++) {
+            const xC = yC * sw - padLeft + wC;
+            if (xC < 0 || xC >= inWidth) continue;
+            let src = rowStart + (wR * filterWidth + wC) * ci;
+            let dst = ((b * inHeight + xR) * inWidth + xC) * ci;
+            const end = dst + ci;
+            while (dst < end) {
+              dx[dst] = (dx[dst] ?? 0) + (dcols[src] ?? 0);
+              dst++;
+              src++;
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,38 @@
+// Sum over leading axes for the wasm backend — the bias gradient of every conv layer (Σ over batch, height, width of a
+// channels-last tensor) and of every Dense layer (Σ over the batch).
+//
+// Stock tfjs-backend-wasm 4.22 transposes the reduced axes to the end first (a full copy) and then reduces; summing
+// rows of the untransposed data in one pass is ~3× faster on the Small CNN's first conv layer. Accumulates in float64
+// (at least as exact as the stock float32 sum). Any other reduction goes to the stock kernel.
+import type { KernelArgs, KernelFn, Tf, TensorInfo, WasmBackendLike } from './wasm-backend.ts';
+
+/** The number of leading axes `axis` names, when it names exactly axes 0..k-1 (k < rank), else null. */
+export function leadingAxesCount(tf: Tf, axis: number | number[], rank: number): number | null {
+  const axes = [...new Set(tf.util.parseAxisParam(axis, new Array<number>(rank).fill(1)))].sort((a, b) => a - b);
+  if (axes.length === 0 || axes.length >= rank) return null;
+  return axes.every((a, i) => a === i) ? axes.length : null;
+}
+
+export function makeLeadingAxesSum(tf: Tf, original: KernelFn): KernelFn {
+  return (args: KernelArgs) => {
+    const x = args.inputs['x'];
+    const axis = args.attrs?.['axis'] as number | number[] | undefined;
+    if (x == null || axis == null || x.dtype !== 'float32') return original(args);
+    const k = leadingAxesCount(tf, axis, x.shape.length);
+    if (k == null) return original(args);
+    const backend = args.backend as WasmBackendLike;
+    const kept = x.shape.slice(k);
+    const width = kept.reduce((a, b) => a * b, 1);
+    const rows = x.shape.slice(0, k).reduce((a, b) => a * b, 1);
+    const outShape = args.attrs?.['keepDims'] === true ? [...new Array<number>(k).fill(1), ...kept] : kept;
+    const out: TensorInfo = backend.makeOutput(outShape, 'float32');
+    const xs = backend.typedArrayFromHeap(x) as Float32Array; // views after the allocation
+    const os = backend.typedArrayFromHeap(out) as Float32Array;
+    const acc = new Float64Array(width);
+    for (let r = 0, i = 0; r < rows; r++) {
+      for (let c = 0; c < width; c++, i++) acc[c] = (acc[c] ?? 0) + (xs[i] ?? 0);
+    }
+    os.set(acc);
+    return out;
+  };
+}

@@ -1,0 +1,131 @@
+// Conv nets on wasm with Layerlab's fast kernels (conv backprops as matrix products, MaxPoolGrad in one pass) must
+// train exactly like tfjs's cpu backend runs the tape step: same loss, correct count and weights after several
+// updates, for strides, same/valid padding, odd sizes, overlapping pools, dropout, batch 1; and leak nothing.
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { installFastWasmKernels, uninstallFastWasmKernels } from '../../../src-main/lab/engine/wasm-kernels/index.ts';
+import { createTrainStep } from '../../../src-main/lab/training/train-step.ts';
+import { randomBatches } from './random-batches.ts';
+
+type ModelFactory = () => tf.Sequential;
+
+const MODELS: Record<string, { inputShape: [number, number, number]; classes: number; make: ModelFactory }> = {
+  'small-cnn shape (valid, pool 2)': {
+    inputShape: [12, 12, 1],
+    classes: 5,
+    make: () =>
+      tf.sequential({
+        layers: [
+          tf.layers.conv2d({ inputShape: [12, 12, 1], filters: 4, kernelSize: 3, activation: 'relu' }),
+          tf.layers.maxPooling2d({ poolSize: 2 }),
+          tf.layers.conv2d({ filters: 6, kernelSize: 3, activation: 'relu' }),
+          tf.layers.maxPooling2d({ poolSize: 2 }),
+          tf.layers.flatten(),
+          tf.layers.dense({ units: 8, activation: 'relu' }),
+          tf.layers.dense({ units: 5, activation: 'softmax' }),
+        ],
+      }),
+  },
+  'odd sizes, strides, same padding, overlapping pool, dropout': {
+    inputShape: [11, 9, 2],
+    classes: 4,
+    make: () =>
+      tf.sequential({
+        layers: [
+          tf.layers.conv2d({ inputShape: [11, 9, 2], filters: 5, kernelSize: [3, 2], strides: [2, 1], padding: 'same', activation: 'tanh' }),
+          tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }),
+          tf.layers.conv2d({ filters: 3, kernelSize: 2, activation: 'relu', useBias: false }),
+          tf.layers.flatten(),
+          tf.layers.dropout({ rate: 0.3, seed: 7 }),
+          tf.layers.dense({ units: 4, activation: 'softmax' }),
+        ],
+      }),
+  },
+};
+
+const OPTIMIZERS: Record<string, () => tf.Optimizer> = {
+  sgd: () => tf.train.sgd(0.1),
+  adam: () => tf.train.adam(0.01),
+};
+
+function train(name: string, optimizer: string, rows: number) {
+  const spec = MODELS[name]!;
+  const width = spec.inputShape.reduce((a, b) => a * b, 1);
+  const data = randomBatches(3, rows, width, spec.classes, 3);
+  return tf.tidy(() => {
+    const model = spec.make();
+    model.setWeights(initialWeights(name).map((w) => tf.tensor(w.data, w.shape)));
+    const opt = OPTIMIZERS[optimizer]!();
+    const step = createTrainStep(model, opt);
+    const trace = data.map((b) => step(tf.tensor4d(b.x, [rows, ...spec.inputShape]), tf.tensor2d(b.y, [rows, spec.classes])));
+    const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
+    opt.dispose();
+    model.dispose();
+    return { trace, weights };
+  });
+}
+
+const initial = new Map<string, { data: Float32Array; shape: number[] }[]>();
+function initialWeights(name: string) {
+  let w = initial.get(name);
+  if (w == null) {
+    const template = MODELS[name]!.make();
+    w = template.getWeights().map((t) => ({ data: t.dataSync().slice() as Float32Array, shape: t.shape }));
+    template.dispose();
+    initial.set(name, w);
+  }
+  return w;
+}
+
+afterAll(async () => {
+  await tf.setBackend('wasm');
+  uninstallFastWasmKernels(tf);
+});
+
+describe('conv net training on fast wasm = cpu tape', () => {
+  for (const name of Object.keys(MODELS)) {
+    for (const optimizer of Object.keys(OPTIMIZERS)) {
+      for (const rows of [1, 6]) {
+        it(`${name}, ${optimizer}, batch ${rows}`, async () => {
+          await tf.setBackend('cpu');
+          initialWeights(name);
+          const cpu = train(name, optimizer, rows);
+          await tf.setBackend('wasm');
+          installFastWasmKernels(tf);
+          const wasm = train(name, optimizer, rows);
+          wasm.trace.forEach((t, i) => {
+            expect(t.loss).toBeCloseTo(cpu.trace[i]?.loss ?? NaN, 4);
+            expect(t.correct).toBe(cpu.trace[i]?.correct);
+          });
+          let worst = 0;
+          wasm.weights.forEach((w, i) => w.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - (cpu.weights[i]?.[j] ?? NaN))))));
+          expect(worst).toBeLessThan(1e-4);
+          // the steps moved the weights
+          expect(wasm.weights[0]).not.toEqual(Array.from(initialWeights(name)[0]?.data ?? []));
+        });
+      }
+    }
+  }
+
+  it('leaks no tensor over many steps', async () => {
+    await tf.setBackend('wasm');
+    installFastWasmKernels(tf);
+    const spec = MODELS['odd sizes, strides, same padding, overlapping pool, dropout']!;
+    const model = spec.make();
+    const opt = tf.train.adam(0.01);
+    const step = createTrainStep(model, opt);
+    const [b] = randomBatches(1, 6, spec.inputShape.reduce((a, c) => a * c, 1), spec.classes, 9);
+    const x = tf.tensor4d(b!.x, [6, ...spec.inputShape]);
+    const y = tf.tensor2d(b!.y, [6, spec.classes]);
+    step(x, y);
+    const before = tf.memory().numTensors;
+    const buffers = tf.engine().backend.numDataIds();
+    for (let i = 0; i < 10; i++) step(x, y);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(tf.engine().backend.numDataIds()).toBe(buffers);
+    tf.dispose([x, y]);
+    opt.dispose();
+    model.dispose();
+  });
+});
