@@ -87,6 +87,77 @@ export interface RunSummary {
   parentRunId: number | null;
 }
 
+/** Which saved weights a run has (so pickers never fetch every run to find out). */
+export interface WeightsAvailable {
+  final: boolean;
+  best: boolean;
+  /** How many per-epoch checkpoints are kept. */
+  epochs: number;
+}
+
+/**
+ * A run as lists show it (the Runs table, run pickers, `runs list`): no configs, no histories.
+ * The full record comes from getRun, on demand.
+ */
+export interface RunListItem {
+  id: number;
+  name: string;
+  status: RunStatus;
+  statusReason: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** architectureLine() of the run's architecture. */
+  architecture: string;
+  /** The model's input shape (Draw: can it take a 28×28 drawing). */
+  inputShape: number[];
+  /** describeOptimizer() of its optimizer. */
+  optimizer: string;
+  batchSize: number;
+  /** Epochs planned. */
+  epochs: number;
+  seed: number;
+  dataset: string;
+  backend: BackendName | null;
+  totalParams: number;
+  tags: string[];
+  parentRunId: number | null;
+  epochsCompleted: number;
+  /** val_acc of the last epoch. */
+  valAcc: number | null;
+  testAccuracy: number | null;
+  weights: WeightsAvailable;
+}
+
+/** Columns a run list sorts by (in the store, so a page is the right page). */
+export const RUN_SORT_KEYS = ['id', 'name', 'status', 'valAcc', 'testAcc', 'duration', 'params'] as const;
+export type RunSortKey = (typeof RUN_SORT_KEYS)[number];
+
+/** One page of a run query. */
+export interface RunPage {
+  runs: RunListItem[];
+  /** Runs matching the query (all pages). */
+  total: number;
+  /** Runs in the lab. */
+  labTotal: number;
+  /** The lab's change counter when this page was read (ask getRunChanges since it). */
+  version: number;
+  /** Every tag in the lab, sorted (for the tag filter). */
+  tags: string[];
+}
+
+/** What changed since a version, for a list that shows some runs. */
+export interface RunChanges {
+  version: number;
+  labTotal: number;
+  /** Runs created or changed since (their new list rows); empty with `reload` when too many did. */
+  changed: RunListItem[];
+  /** Of the runs the caller shows, those that no longer exist. */
+  gone: number[];
+  /** More changed than one answer carries: query the page again. */
+  reload: boolean;
+}
+
 export interface BatchLoss {
   epoch: number;
   batch: number;

@@ -247,9 +247,33 @@ export class LabService implements LabServiceLike {
     if (this.active.has(runId)) throw new RunStateError(`run ${runId} is still running; stop it first`);
     const deleted = this.store.deleteRun(runId);
     if (!deleted) throw new StoreError(`run ${runId} does not exist`, 'not-found');
+    this.forgetCachedRun(runId);
+    return { runId, deleted };
+  }
+
+  queryRuns(query: CommandParsed<'queryRuns'>): CommandOutput<'queryRuns'> {
+    return this.store.queryRuns(query);
+  }
+
+  getRunChanges({ since, shown }: CommandParsed<'getRunChanges'>): CommandOutput<'getRunChanges'> {
+    return this.store.runChanges(since, shown);
+  }
+
+  /** Deletes many runs in one transaction (a running one is refused), drops their cached models, gives the space back. */
+  deleteRuns({ runIds }: CommandParsed<'deleteRuns'>): CommandOutput<'deleteRuns'> {
+    const refused = runIds.filter((id) => this.active.has(id)).map((runId) => ({ runId, reason: `run ${runId} is still running; stop it first` }));
+    const deletable = runIds.filter((id) => !this.active.has(id));
+    const deleted = this.store.deleteRuns(deletable);
+    const gone = new Set(deleted);
+    for (const runId of deletable) if (!gone.has(runId)) refused.push({ runId, reason: `run ${runId} does not exist` });
+    for (const runId of deleted) this.forgetCachedRun(runId);
+    if (deleted.length) this.store.reclaimSpace();
+    return { deleted, refused };
+  }
+
+  private forgetCachedRun(runId: number): void {
     this.predictor.forget(`${runId}:`);
     for (const key of this.checkpointEvaluations.keys()) if (key.startsWith(`${runId}:`)) this.checkpointEvaluations.delete(key);
-    return { runId, deleted };
   }
 
   exportRun({ runId, format }: CommandParsed<'exportRun'>): CommandOutput<'exportRun'> {

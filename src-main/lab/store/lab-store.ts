@@ -16,7 +16,10 @@ import type {
   Evaluation,
   FinalStatus,
   RunDetail,
+  RunChanges,
   RunLogEntry,
+  RunPage,
+  RunQueryParsed,
   RunStatus,
   RunSummary,
   TrainConfig,
@@ -27,6 +30,8 @@ import type { TestPredictions } from '../training/trainer-protocol.ts';
 import { migrate, assertKnownVersion } from './migrations.ts';
 import { StoreError, translateError } from './store-error.ts';
 import { blobOf, evaluationOf, summaryOf, SUMMARY_SELECT, type EvaluationRow, type SummaryRow } from './row-mapping.ts';
+import { matchingIds, queryRunPage, runChangesSince } from './run-list.ts';
+import { configSearchText, searchCondition } from './run-search.ts';
 
 export { StoreError } from './store-error.ts';
 
@@ -80,6 +85,9 @@ export class LabStore {
     }
     try {
       assertKnownVersion(db);
+      // A new file frees deleted runs' pages for reuse and hands them back to the disk on reclaimSpace();
+      // it has to be set before the first table exists (an older file is converted by reclaimSpace's VACUUM).
+      if (db.pragma('page_count', { simple: true }) === 0) db.pragma('auto_vacuum = INCREMENTAL');
       db.pragma('journal_mode = WAL');
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
@@ -131,6 +139,7 @@ export class LabStore {
           .run(input.name, now(), JSON.stringify(input.architecture), JSON.stringify(input.compile), JSON.stringify(input.train), input.train.seed, input.dataset.name, input.dataset.hash, input.totalParams, input.parentRunId ?? null, OWNER);
         const id = Number(info.lastInsertRowid);
         if (!input.name.trim()) this.db.prepare('UPDATE runs SET name = ? WHERE id = ?').run(`run-${id}`, id);
+        this.db.prepare('UPDATE runs_fts SET config = ? WHERE rowid = ?').run(configSearchText(JSON.stringify(input.architecture), JSON.stringify(input.compile)), id);
         return id;
       })(),
     );
@@ -229,16 +238,30 @@ export class LabStore {
         where.push('r.status = ?');
         params.push(query.status);
       }
-      if (query.search?.trim()) {
-        // Tags are a JSON array: match each tag, not the JSON text (a search for `"` or `,` must not match every run).
-        where.push(`(r.name LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM json_each(r.tags) t WHERE t.value LIKE ? ESCAPE '\\') OR r.notes LIKE ? ESCAPE '\\')`);
-        const like = `%${query.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        params.push(like, like, like);
+      const search = searchCondition(query.search);
+      if (search.sql) {
+        where.push(search.sql);
+        params.push(...search.params);
       }
       const sql = `${SUMMARY_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY r.id DESC LIMIT ?`;
       params.push(query.limit ?? -1);
       return (this.db.prepare(sql).all(...params) as SummaryRow[]).map(summaryOf);
     });
+  }
+
+  /** One page of lean rows, read in one snapshot (the version is that of the rows). */
+  queryRuns(query: RunQueryParsed): RunPage {
+    return this.run('list runs', () => this.db.transaction(() => queryRunPage(this.db, query))());
+  }
+
+  /** What changed since a version, and which of the shown runs are gone (for polling lists). */
+  runChanges(since: number, shown: readonly number[]): RunChanges {
+    return this.run('look for changed runs', () => this.db.transaction(() => runChangesSince(this.db, since, shown))());
+  }
+
+  /** Ids of every run matching a filter, newest first (select all matching, bulk actions). */
+  runIds(query: Parameters<typeof matchingIds>[1]): number[] {
+    return this.run('list run ids', () => matchingIds(this.db, query, -1, 0));
   }
 
   /** Summaries of these runs in the order asked; a missing id is a not-found error. */
@@ -336,6 +359,42 @@ export class LabStore {
   /** Removes the run and everything of it (cascade); forks of it keep living, unlinked. */
   deleteRun(runId: number): boolean {
     return this.run(`delete run ${runId}`, () => this.db.prepare('DELETE FROM runs WHERE id = ?').run(runId).changes > 0);
+  }
+
+  /** Removes these runs (one transaction, cascade); returns the ids that existed. */
+  deleteRuns(runIds: readonly number[]): number[] {
+    return this.run(`delete ${runIds.length} runs`, () =>
+      this.db.transaction(() => {
+        const del = this.db.prepare('DELETE FROM runs WHERE id = ?');
+        return runIds.filter((id) => del.run(id).changes > 0);
+      })(),
+    );
+  }
+
+  /**
+   * Gives the pages of deleted runs back to the disk: an incremental vacuum (the file's mode since this version),
+   * or, once for a file made by an older version, a VACUUM that also switches it to incremental mode. The WAL is
+   * then checkpointed and truncated, so the file on disk shrinks now rather than at the next checkpoint.
+   */
+  reclaimSpace(): void {
+    this.run('give space back to the disk', () => {
+      if (this.db.pragma('auto_vacuum', { simple: true }) === 2) this.db.pragma('incremental_vacuum');
+      else {
+        this.db.pragma('auto_vacuum = INCREMENTAL');
+        this.db.exec('VACUUM');
+      }
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    });
+  }
+
+  /** Bytes the database uses (pages in use; free pages not counted), for the storage figures and tests. */
+  usedBytes(): number {
+    return this.run('measure the database', () => {
+      const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+      const pages = this.db.pragma('page_count', { simple: true }) as number;
+      const free = this.db.pragma('freelist_count', { simple: true }) as number;
+      return (pages - free) * pageSize;
+    });
   }
 
   /** For tests: the raw connection (e.g. to simulate a full disk with max_page_count). */

@@ -2,6 +2,7 @@
 // Steps are append-only: never edit one that has shipped, add the next.
 import type Database from 'better-sqlite3';
 import { StoreError } from './store-error.ts';
+import { configSearchText } from './run-search.ts';
 
 export interface Migration {
   description: string;
@@ -110,6 +111,77 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'the process that owns a live run, so a second lab on the same file interrupts only dead ones',
     up(db) {
       db.exec(`ALTER TABLE runs ADD COLUMN owner TEXT;`);
+    },
+  },
+  {
+    description: 'a lab that stays fast with many runs: a change counter for polling, a full-text index of runs',
+    up(db) {
+      db.exec(`
+        -- One counter for the whole lab: every change to a run (its row, an epoch, its evaluation, a checkpoint,
+        -- its deletion) takes the next value, and the run keeps it in change_seq. A list asks what changed since the
+        -- value it last saw. Triggers keep it, so every writer (another process on the same file too) counts.
+        CREATE TABLE lab_clock (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL);
+        INSERT INTO lab_clock (id, seq) VALUES (1, 0);
+        ALTER TABLE runs ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX runs_by_change ON runs(change_seq);
+
+        CREATE TRIGGER runs_stamp_insert AFTER INSERT ON runs BEGIN
+          UPDATE lab_clock SET seq = seq + 1;
+          UPDATE runs SET change_seq = (SELECT seq FROM lab_clock) WHERE id = NEW.id;
+        END;
+        -- The guard skips the stamp's own update (and one already stamped by a child table's trigger).
+        CREATE TRIGGER runs_stamp_update AFTER UPDATE ON runs WHEN NEW.change_seq IS OLD.change_seq BEGIN
+          UPDATE lab_clock SET seq = seq + 1;
+          UPDATE runs SET change_seq = (SELECT seq FROM lab_clock) WHERE id = NEW.id;
+        END;
+        CREATE TRIGGER runs_stamp_delete AFTER DELETE ON runs BEGIN
+          UPDATE lab_clock SET seq = seq + 1;
+        END;
+        CREATE TRIGGER epochs_stamp AFTER INSERT ON epochs BEGIN
+          UPDATE lab_clock SET seq = seq + 1;
+          UPDATE runs SET change_seq = (SELECT seq FROM lab_clock) WHERE id = NEW.run_id;
+        END;
+        CREATE TRIGGER evaluations_stamp AFTER INSERT ON evaluations BEGIN
+          UPDATE lab_clock SET seq = seq + 1;
+          UPDATE runs SET change_seq = (SELECT seq FROM lab_clock) WHERE id = NEW.run_id;
+        END;
+        CREATE TRIGGER checkpoints_stamp AFTER INSERT ON checkpoints BEGIN
+          UPDATE lab_clock SET seq = seq + 1;
+          UPDATE runs SET change_seq = (SELECT seq FROM lab_clock) WHERE id = NEW.run_id;
+        END;
+
+        -- Search in the store: trigram tokens match any substring of 3+ characters, as the old LIKE search did.
+        -- rowid is the run id. name, tags, notes and backend follow the run by trigger; config (architecture line and
+        -- optimizer, computed in TypeScript) is written when the run is created.
+        CREATE VIRTUAL TABLE runs_fts USING fts5(name, tags, notes, backend, config, tokenize = 'trigram');
+        CREATE TRIGGER runs_fts_insert AFTER INSERT ON runs BEGIN
+          INSERT INTO runs_fts (rowid, name, tags, notes, backend, config)
+          VALUES (NEW.id, NEW.name, (SELECT coalesce(group_concat(value, ' '), '') FROM json_each(NEW.tags)), NEW.notes, coalesce(NEW.backend, ''), '');
+        END;
+        CREATE TRIGGER runs_fts_update AFTER UPDATE OF name, tags, notes, backend ON runs BEGIN
+          UPDATE runs_fts
+          SET name = NEW.name, tags = (SELECT coalesce(group_concat(value, ' '), '') FROM json_each(NEW.tags)), notes = NEW.notes, backend = coalesce(NEW.backend, '')
+          WHERE rowid = NEW.id;
+        END;
+        CREATE TRIGGER runs_fts_delete AFTER DELETE ON runs BEGIN
+          DELETE FROM runs_fts WHERE rowid = OLD.id;
+        END;
+      `);
+      const insert = db.prepare(
+        `INSERT INTO runs_fts (rowid, name, tags, notes, backend, config)
+         VALUES (?, ?, (SELECT coalesce(group_concat(value, ' '), '') FROM json_each(?)), ?, ?, ?)`,
+      );
+      for (const row of db.prepare('SELECT id, name, tags, notes, backend, architecture, compile FROM runs').iterate() as Iterable<{
+        id: number;
+        name: string;
+        tags: string;
+        notes: string;
+        backend: string | null;
+        architecture: string;
+        compile: string;
+      }>) {
+        insert.run(row.id, row.name, row.tags, row.notes, row.backend ?? '', configSearchText(row.architecture, row.compile));
+      }
     },
   },
 ];

@@ -1,6 +1,6 @@
 // SQL rows <-> contract records. Summaries come from one query (no N+1): the last epoch and the
 // evaluation are joined through the (run_id, epoch) primary key.
-import type { Architecture, BackendName, CompileConfig, Evaluation, RunStatus, RunSummary, TrainConfig } from '../../../src-shared/index.ts';
+import { architectureLine, describeOptimizer, type Architecture, type BackendName, type CompileConfig, type Evaluation, type RunListItem, type RunStatus, type RunSummary, type TrainConfig } from '../../../src-shared/index.ts';
 
 export const SUMMARY_SELECT = `
   SELECT r.id, r.name, r.status, r.status_reason, r.created_at, r.started_at, r.finished_at, r.architecture, r.compile, r.train,
@@ -86,4 +86,71 @@ export interface EvaluationRow {
 
 export function evaluationOf(row: EvaluationRow): Evaluation {
   return { loss: row.loss, accuracy: row.accuracy, examples: row.examples, confusionMatrix: JSON.parse(row.confusion_matrix) as number[][], perClass: JSON.parse(row.per_class) as Evaluation['perClass'] };
+}
+
+/** The lean list row: the page's runs only, so the JSON configs parsed here are a page's worth. */
+export const LIST_ITEM_SELECT = `
+  SELECT r.id, r.name, r.status, r.status_reason, r.created_at, r.started_at, r.finished_at, r.architecture, r.compile, r.train,
+         r.seed, r.dataset_name, r.total_params, r.backend, r.tags, r.parent_run_id,
+         (SELECT COUNT(*) FROM epochs c WHERE c.run_id = r.id) AS epochs_completed,
+         (SELECT e.val_acc FROM epochs e WHERE e.run_id = r.id ORDER BY e.epoch DESC LIMIT 1) AS val_acc,
+         (SELECT ev.accuracy FROM evaluations ev WHERE ev.run_id = r.id) AS test_accuracy,
+         EXISTS (SELECT 1 FROM checkpoints k WHERE k.run_id = r.id AND k.kind = 'final') AS has_final,
+         EXISTS (SELECT 1 FROM checkpoints k WHERE k.run_id = r.id AND k.kind = 'best') AS has_best,
+         (SELECT COUNT(*) FROM checkpoints k WHERE k.run_id = r.id AND k.kind = 'epoch') AS epoch_checkpoints
+  FROM runs r`;
+
+export interface ListItemRow {
+  id: number;
+  name: string;
+  status: RunStatus;
+  status_reason: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  architecture: string;
+  compile: string;
+  train: string;
+  seed: number;
+  dataset_name: string;
+  total_params: number;
+  backend: BackendName | null;
+  tags: string;
+  parent_run_id: number | null;
+  epochs_completed: number;
+  val_acc: number | null;
+  test_accuracy: number | null;
+  has_final: number;
+  has_best: number;
+  epoch_checkpoints: number;
+}
+
+export function listItemOf(row: ListItemRow): RunListItem {
+  const architecture = JSON.parse(row.architecture) as Architecture;
+  const compile = JSON.parse(row.compile) as CompileConfig;
+  const train = JSON.parse(row.train) as TrainConfig;
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    statusReason: row.status_reason,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    architecture: architectureLine(architecture),
+    inputShape: architecture.inputShape,
+    optimizer: describeOptimizer(compile.optimizer),
+    batchSize: train.batchSize,
+    epochs: train.epochs,
+    seed: row.seed,
+    dataset: row.dataset_name,
+    backend: row.backend,
+    totalParams: row.total_params,
+    tags: JSON.parse(row.tags) as string[],
+    parentRunId: row.parent_run_id,
+    epochsCompleted: row.epochs_completed,
+    valAcc: row.val_acc,
+    testAccuracy: row.test_accuracy,
+    weights: { final: row.has_final === 1, best: row.has_best === 1, epochs: row.epoch_checkpoints },
+  };
 }
