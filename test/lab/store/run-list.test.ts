@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { QueryRunsSchema, type RunQueryParsed } from '../../../src-shared/index.ts';
+import { CompileConfigSchema, QueryRunsSchema, type RunQueryParsed } from '../../../src-shared/index.ts';
 import { LabStore } from '../../../src-main/lab/store/lab-store.ts';
 import { MIGRATIONS, migrate } from '../../../src-main/lab/store/migrations.ts';
 import { MAX_CHANGES_PER_ANSWER } from '../../../src-main/lab/store/run-list.ts';
@@ -56,7 +56,7 @@ describe('run pages', () => {
   it('searches names, tags, notes, the architecture and optimizer in the index; words all match; a number finds its run', () => {
     const store = LabStore.open(tempFile());
     const a = store.createRun(newRun('baseline mlp'));
-    const b = store.createRun({ ...newRun('wide'), compile: { ...newRun().compile, optimizer: { name: 'adam', learningRate: 0.001 } } });
+    const b = store.createRun({ ...newRun('wide'), compile: CompileConfigSchema.parse({ optimizer: { name: 'adam', learningRate: 0.001 } }) });
     const c = store.createRun(newRun('cnn 100%'));
     store.updateRun(c, { tags: ['conv', 'small'], notes: 'try dropout next' });
     const ids = (search: string) => store.queryRuns(q({ search })).runs.map((r) => r.id);
