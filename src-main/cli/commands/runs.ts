@@ -1,12 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatSummary, analyzeArchitecture, describeOptimizer, parseCommandInput, type RunSummary } from '../../../src-shared/index.ts';
+import { formatSummary, analyzeArchitecture, describeOptimizer, parseCommandInput, type RunListItem } from '../../../src-shared/index.ts';
 import { resolveLabHome } from '../../lab/home.ts';
 import { LabService } from '../../lab/service/lab-service.ts';
 import { UsageError } from '../cli-error.ts';
 
-export const runsHelp = `layerlab runs list [--status S] [--search TEXT] [--json]
+export const runsHelp = `layerlab runs list [--status S] [--search TEXT] [--limit N] [--offset N] [--json]   newest first, 50 a page
 layerlab runs show ID [--json]
 layerlab runs compare ID ID... [--all] [--json]   settings that differ (--all: every setting)
 layerlab runs export ID --format csv|json|keras [--out FILE]
@@ -23,9 +23,19 @@ function runId(value: string | undefined): number {
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toFixed(4));
 
-function listLine(r: RunSummary): string {
-  const arch = r.architecture.layers.map((l) => (l.type === 'dense' ? `dense${l.units}` : l.type)).join('-');
-  return [String(r.id).padStart(4), r.status.padEnd(11), r.createdAt.slice(0, 16).replace('T', ' '), r.name.slice(0, 24).padEnd(24), arch.slice(0, 28).padEnd(28), `ep ${r.epochsCompleted}/${r.train.epochs}`.padEnd(9), `val_acc ${pct(r.last?.val_acc)}`, `test_acc ${pct(r.testAccuracy)}`, r.backend ?? '-'].join('  ');
+/** Rows of `runs list` when --limit is not given. */
+const LIST_PAGE = 50;
+
+function listLine(r: RunListItem): string {
+  const arch = r.architecture.split(' → ').slice(1).join('-');
+  return [String(r.id).padStart(4), r.status.padEnd(11), r.createdAt.slice(0, 16).replace('T', ' '), r.name.slice(0, 24).padEnd(24), arch.slice(0, 28).padEnd(28), `ep ${r.epochsCompleted}/${r.epochs}`.padEnd(9), `val_acc ${pct(r.valAcc)}`, `test_acc ${pct(r.testAccuracy)}`, r.backend ?? '-'].join('  ');
+}
+
+/** A --limit/--offset value: digits only (the schema checks the range). */
+function pageFlag(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(value)) throw new UsageError(`--${flag} is a whole number, got "${value}"`);
+  return Number(value);
 }
 
 export async function runsCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
@@ -43,16 +53,31 @@ export async function runsCommand(argv: string[], out: NodeJS.WritableStream): P
       epoch: { type: 'string' },
       status: { type: 'string' },
       search: { type: 'string' },
+      limit: { type: 'string' },
+      offset: { type: 'string' },
     },
   });
   const service = await LabService.open({ home: resolveLabHome(values.home) });
   try {
     switch (sub) {
       case 'list': {
-        const query = service.listRuns({ ...(values.status ? { status: values.status as RunSummary['status'] } : {}), ...(values.search ? { search: values.search } : {}) });
-        if (values.json) out.write(`${JSON.stringify(query)}\n`);
-        else if (query.length === 0) out.write('No runs yet. Start one with: layerlab train --preset keras-mlp\n');
-        else for (const r of query) out.write(`${listLine(r)}\n`);
+        const offset = pageFlag('offset', values.offset) ?? 0;
+        const page = service.queryRuns(
+          parseCommandInput('queryRuns', {
+            ...(values.status !== undefined ? { status: values.status } : {}),
+            ...(values.search !== undefined ? { search: values.search } : {}),
+            limit: pageFlag('limit', values.limit) ?? LIST_PAGE,
+            offset,
+          }),
+        );
+        if (values.json) out.write(`${JSON.stringify(page.runs)}\n`);
+        else if (page.labTotal === 0) out.write('No runs yet. Start one with: layerlab train --preset keras-mlp\n');
+        else {
+          for (const r of page.runs) out.write(`${listLine(r)}\n`);
+          const last = offset + page.runs.length;
+          if (page.runs.length === 0) out.write(`No runs here: ${page.total} match${page.total === 1 ? 'es' : ''}.\n`);
+          else if (last < page.total || offset > 0) out.write(`Runs ${offset + 1}–${last} of ${page.total}, newest first.${last < page.total ? ` Next page: --offset ${last}` : ''}\n`);
+        }
         return 0;
       }
       case 'show': {
