@@ -114,7 +114,7 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
-    description: 'a lab that stays fast with many runs: a change counter for polling, a full-text index of runs',
+    description: 'a lab that stays fast with many runs: a change counter for polling, list columns kept by triggers, a full-text index',
     up(db) {
       db.exec(`
         -- One counter for the whole lab: every change to a run (its row, an epoch, its evaluation, a checkpoint,
@@ -124,6 +124,21 @@ export const MIGRATIONS: readonly Migration[] = [
         INSERT INTO lab_clock (id, seq) VALUES (1, 0);
         ALTER TABLE runs ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
         CREATE INDEX runs_by_change ON runs(change_seq);
+
+        -- What the list shows and sorts by, kept on the run by triggers, so a sort reads a small index instead of
+        -- every run's epochs (and never the wide JSON columns).
+        ALTER TABLE runs ADD COLUMN epochs_done INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE runs ADD COLUMN last_val_acc REAL;
+        ALTER TABLE runs ADD COLUMN test_accuracy REAL;
+        UPDATE runs SET
+          epochs_done = (SELECT COUNT(*) FROM epochs e WHERE e.run_id = runs.id),
+          last_val_acc = (SELECT e.val_acc FROM epochs e WHERE e.run_id = runs.id ORDER BY e.epoch DESC LIMIT 1),
+          test_accuracy = (SELECT ev.accuracy FROM evaluations ev WHERE ev.run_id = runs.id);
+        CREATE INDEX runs_by_val_acc ON runs(last_val_acc, id);
+        CREATE INDEX runs_by_test_accuracy ON runs(test_accuracy, id);
+        CREATE INDEX runs_by_params ON runs(total_params, id);
+        CREATE INDEX runs_by_name ON runs(name COLLATE NOCASE, id);
+        CREATE INDEX runs_by_duration ON runs((julianday(finished_at) - julianday(started_at)), id);
 
         CREATE TRIGGER runs_stamp_insert AFTER INSERT ON runs BEGIN
           UPDATE lab_clock SET seq = seq + 1;
@@ -139,15 +154,35 @@ export const MIGRATIONS: readonly Migration[] = [
         END;
         CREATE TRIGGER epochs_stamp AFTER INSERT ON epochs BEGIN
           UPDATE lab_clock SET seq = seq + 1;
-          UPDATE runs SET change_seq = (SELECT seq FROM lab_clock) WHERE id = NEW.run_id;
+          UPDATE runs SET
+            change_seq = (SELECT seq FROM lab_clock),
+            epochs_done = (SELECT COUNT(*) FROM epochs e WHERE e.run_id = NEW.run_id),
+            last_val_acc = (SELECT e.val_acc FROM epochs e WHERE e.run_id = NEW.run_id ORDER BY e.epoch DESC LIMIT 1)
+          WHERE id = NEW.run_id;
         END;
         CREATE TRIGGER evaluations_stamp AFTER INSERT ON evaluations BEGIN
           UPDATE lab_clock SET seq = seq + 1;
-          UPDATE runs SET change_seq = (SELECT seq FROM lab_clock) WHERE id = NEW.run_id;
+          UPDATE runs SET change_seq = (SELECT seq FROM lab_clock), test_accuracy = NEW.accuracy WHERE id = NEW.run_id;
         END;
         CREATE TRIGGER checkpoints_stamp AFTER INSERT ON checkpoints BEGIN
           UPDATE lab_clock SET seq = seq + 1;
           UPDATE runs SET change_seq = (SELECT seq FROM lab_clock) WHERE id = NEW.run_id;
+        END;
+
+        -- Tags one per row: the tag filter and the list of every tag read this index, not every run's JSON.
+        CREATE TABLE run_tags (
+          tag     TEXT NOT NULL,
+          run_id  INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          PRIMARY KEY (tag, run_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX run_tags_by_run ON run_tags(run_id);
+        INSERT OR IGNORE INTO run_tags (tag, run_id) SELECT t.value, r.id FROM runs r, json_each(r.tags) t;
+        CREATE TRIGGER run_tags_insert AFTER INSERT ON runs BEGIN
+          INSERT OR IGNORE INTO run_tags (tag, run_id) SELECT value, NEW.id FROM json_each(NEW.tags);
+        END;
+        CREATE TRIGGER run_tags_update AFTER UPDATE OF tags ON runs BEGIN
+          DELETE FROM run_tags WHERE run_id = NEW.id;
+          INSERT OR IGNORE INTO run_tags (tag, run_id) SELECT value, NEW.id FROM json_each(NEW.tags);
         END;
 
         -- Search in the store: trigram tokens match any substring of 3+ characters, as the old LIKE search did.
@@ -171,7 +206,8 @@ export const MIGRATIONS: readonly Migration[] = [
         `INSERT INTO runs_fts (rowid, name, tags, notes, backend, config)
          VALUES (?, ?, (SELECT coalesce(group_concat(value, ' '), '') FROM json_each(?)), ?, ?, ?)`,
       );
-      for (const row of db.prepare('SELECT id, name, tags, notes, backend, architecture, compile FROM runs').iterate() as Iterable<{
+      // all(), not iterate(): better-sqlite3 allows no other statement while one is being iterated.
+      const rows = db.prepare('SELECT id, name, tags, notes, backend, architecture, compile FROM runs').all() as {
         id: number;
         name: string;
         tags: string;
@@ -179,9 +215,8 @@ export const MIGRATIONS: readonly Migration[] = [
         backend: string | null;
         architecture: string;
         compile: string;
-      }>) {
-        insert.run(row.id, row.name, row.tags, row.notes, row.backend ?? '', configSearchText(row.architecture, row.compile));
-      }
+      }[];
+      for (const row of rows) insert.run(row.id, row.name, row.tags, row.notes, row.backend ?? '', configSearchText(row.architecture, row.compile));
     },
   },
 ];

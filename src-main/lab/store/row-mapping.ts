@@ -92,9 +92,7 @@ export function evaluationOf(row: EvaluationRow): Evaluation {
 export const LIST_ITEM_SELECT = `
   SELECT r.id, r.name, r.status, r.status_reason, r.created_at, r.started_at, r.finished_at, r.architecture, r.compile, r.train,
          r.seed, r.dataset_name, r.total_params, r.backend, r.tags, r.parent_run_id,
-         (SELECT COUNT(*) FROM epochs c WHERE c.run_id = r.id) AS epochs_completed,
-         (SELECT e.val_acc FROM epochs e WHERE e.run_id = r.id ORDER BY e.epoch DESC LIMIT 1) AS val_acc,
-         (SELECT ev.accuracy FROM evaluations ev WHERE ev.run_id = r.id) AS test_accuracy,
+         r.epochs_done AS epochs_completed, r.last_val_acc AS val_acc, r.test_accuracy,
          EXISTS (SELECT 1 FROM checkpoints k WHERE k.run_id = r.id AND k.kind = 'final') AS has_final,
          EXISTS (SELECT 1 FROM checkpoints k WHERE k.run_id = r.id AND k.kind = 'best') AS has_best,
          (SELECT COUNT(*) FROM checkpoints k WHERE k.run_id = r.id AND k.kind = 'epoch') AS epoch_checkpoints

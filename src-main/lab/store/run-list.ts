@@ -15,8 +15,8 @@ const SORT_SQL: Record<RunSortKey, string> = {
   id: 'r.id',
   name: 'r.name COLLATE NOCASE',
   status: 'r.status',
-  valAcc: '(SELECT e.val_acc FROM epochs e WHERE e.run_id = r.id ORDER BY e.epoch DESC LIMIT 1)',
-  testAcc: '(SELECT ev.accuracy FROM evaluations ev WHERE ev.run_id = r.id)',
+  valAcc: 'r.last_val_acc',
+  testAcc: 'r.test_accuracy',
   duration: '(julianday(r.finished_at) - julianday(r.started_at))',
   params: 'r.total_params',
 };
@@ -31,7 +31,7 @@ function whereOf(query: Filter): { sql: string; params: unknown[] } {
     params.push(query.status);
   }
   if (query.tag) {
-    where.push('EXISTS (SELECT 1 FROM json_each(r.tags) t WHERE t.value = ?)');
+    where.push('r.id IN (SELECT run_id FROM run_tags WHERE tag = ?)');
     params.push(query.tag);
   }
   if (query.has === 'weights') where.push('EXISTS (SELECT 1 FROM checkpoints k WHERE k.run_id = r.id)');
@@ -49,8 +49,9 @@ export function matchingIds(db: Database.Database, query: Filter & Partial<Pick<
   const { sql, params } = whereOf(query);
   const key = SORT_SQL[query.sort ?? 'id'];
   const direction = (query.descending ?? true) ? 'DESC' : 'ASC';
-  // Missing values (a run without a test accuracy) last whichever the direction; ties newest first.
-  const order = query.sort === undefined || query.sort === 'id' ? `r.id ${direction}` : `(${key}) IS NULL, ${key} ${direction}, r.id DESC`;
+  // Missing values (a run without a test accuracy) last whichever the direction; ties newest first. Each key has
+  // an index with the id (see migration 3), so a sort reads that index, not the runs.
+  const order = query.sort === undefined || query.sort === 'id' ? `r.id ${direction}` : `${key} ${direction} NULLS LAST, r.id DESC`;
   const rows = db.prepare(`SELECT r.id FROM runs r ${sql} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, limit, offset) as { id: number }[];
   return rows.map((r) => r.id);
 }
@@ -75,7 +76,7 @@ export function queryRunPage(db: Database.Database, query: RunQueryParsed): RunP
   const { sql, params } = whereOf(query);
   const total = (db.prepare(`SELECT COUNT(*) AS n FROM runs r ${sql}`).get(...params) as { n: number }).n;
   const ids = matchingIds(db, query, query.limit, query.offset);
-  const tags = (db.prepare(`SELECT DISTINCT t.value AS tag FROM runs r, json_each(r.tags) t ORDER BY 1 LIMIT ${MAX_TAGS}`).all() as { tag: string }[]).map((t) => t.tag);
+  const tags = (db.prepare(`SELECT DISTINCT tag FROM run_tags ORDER BY tag LIMIT ${MAX_TAGS}`).all() as { tag: string }[]).map((t) => t.tag);
   return { runs: listItems(db, ids), total, labTotal: labTotal(db), version: labVersion(db), tags };
 }
 

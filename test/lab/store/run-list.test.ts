@@ -126,6 +126,46 @@ describe('run pages', () => {
   });
 });
 
+describe('a lab of the previous version', () => {
+  it('opens with its runs listed, sorted, tagged, searchable and their checkpoints readable', () => {
+    const file = tempFile();
+    // The previous version's own store code wrote this file: migrate to version 2 only, then write as it did.
+    const raw = new Database(file);
+    migrate(raw, MIGRATIONS.slice(0, 2));
+    const insertRun = raw.prepare(
+      `INSERT INTO runs (name, status, created_at, architecture, compile, train, seed, dataset_name, dataset_hash, total_params, tags, notes)
+       VALUES (?, 'completed', '2025-01-01T00:00:00Z', ?, ?, ?, 1, 'mnist', 'h', 407050, ?, ?)`,
+    );
+    const run = newRun();
+    const a = Number(insertRun.run('old baseline', JSON.stringify(run.architecture), JSON.stringify(run.compile), JSON.stringify(run.train), '["keep"]', 'first try').lastInsertRowid);
+    const b = Number(insertRun.run('old wide', JSON.stringify(run.architecture), JSON.stringify(run.compile), JSON.stringify(run.train), '[]', '').lastInsertRowid);
+    raw.prepare('INSERT INTO epochs (run_id, epoch, loss, acc, val_loss, val_acc, seconds) VALUES (?, ?, 0.5, 0.9, 0.4, ?, 1)').run(a, 1, 0.91);
+    raw.prepare('INSERT INTO epochs (run_id, epoch, loss, acc, val_loss, val_acc, seconds) VALUES (?, ?, 0.5, 0.9, 0.4, ?, 1)').run(a, 2, 0.93);
+    raw.prepare(`INSERT INTO evaluations (run_id, loss, accuracy, examples, confusion_matrix, per_class, created_at) VALUES (?, 0.3, 0.92, 10, '[]', '[]', 'x')`).run(a);
+    const weights = new Uint8Array(24);
+    weights.set(new TextEncoder().encode('LLW1'));
+    raw.prepare(`INSERT INTO checkpoints (run_id, kind, slot, epoch, val_loss, bytes, created_at, weights) VALUES (?, 'final', 0, 2, NULL, 24, 'x', ?)`).run(a, Buffer.from(weights));
+    raw.close();
+
+    const store = LabStore.open(file);
+    expect(store.connectionForTests.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    const page = store.queryRuns(q({ sort: 'valAcc' }));
+    expect(page.runs.map((r) => [r.id, r.epochsCompleted, r.valAcc, r.testAccuracy, r.weights.final])).toEqual([
+      [a, 2, 0.93, 0.92, true],
+      [b, 0, null, null, false],
+    ]);
+    expect(page.tags).toEqual(['keep']);
+    expect(store.queryRuns(q({ search: 'first' })).runs.map((r) => r.id)).toEqual([a]);
+    expect(store.queryRuns(q({ search: 'dense512' })).total).toBe(2);
+    expect(store.queryRuns(q({ tag: 'keep' })).runs.map((r) => r.id)).toEqual([a]);
+    expect(store.loadCheckpoint(a, { kind: 'final' })?.weights).toEqual(weights);
+    // The triggers follow the old runs from now on.
+    store.addEpoch(b, epoch(1, 0.5), []);
+    expect(store.runChanges(page.version, []).changed.map((r) => [r.id, r.valAcc])).toEqual([[b, 0.5]]);
+    store.close();
+  });
+});
+
 describe('bulk delete and space', () => {
   it('deletes many runs in one transaction and gives their pages back to the disk', () => {
     const file = tempFile();
