@@ -1,7 +1,7 @@
 // What a run is, as stored and as shown: records, metrics, evaluation, events.
 import { z } from 'zod';
 import type { Architecture, LayerSpec } from './architecture.ts';
-import type { CompileConfig, TrainConfig } from './training-config.ts';
+import { describeOptimizer, type CompileConfig, type TrainConfig } from './training-config.ts';
 
 export const RUN_STATUSES = ['queued', 'running', 'completed', 'stopped', 'failed', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -127,6 +127,34 @@ export interface RunListItem {
   valAcc: number | null;
   testAccuracy: number | null;
   weights: WeightsAvailable;
+}
+
+/** A run's list row from its summary (the store builds the same row from SQL; the fake lab from this). */
+export function runListItem(run: Omit<RunSummary, 'last' | 'notes' | 'testLoss'>, valAcc: number | null, weights: WeightsAvailable): RunListItem {
+  return {
+    id: run.id,
+    name: run.name,
+    status: run.status,
+    statusReason: run.statusReason,
+    createdAt: run.createdAt,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    architecture: architectureLine(run.architecture),
+    inputShape: run.architecture.inputShape,
+    optimizer: describeOptimizer(run.compile.optimizer),
+    batchSize: run.train.batchSize,
+    epochs: run.train.epochs,
+    seed: run.seed,
+    dataset: run.dataset.name,
+    backend: run.backend,
+    totalParams: run.totalParams,
+    tags: run.tags,
+    parentRunId: run.parentRunId,
+    epochsCompleted: run.epochsCompleted,
+    valAcc,
+    testAccuracy: run.testAccuracy,
+    weights,
+  };
 }
 
 /** Columns a run list sorts by (in the store, so a page is the right page). */

@@ -1,6 +1,6 @@
 // SQL rows <-> contract records. Summaries come from one query (no N+1): the last epoch and the
 // evaluation are joined through the (run_id, epoch) primary key.
-import { architectureLine, describeOptimizer, type Architecture, type BackendName, type CompileConfig, type Evaluation, type RunListItem, type RunStatus, type RunSummary, type TrainConfig } from '../../../src-shared/index.ts';
+import { runListItem, type Architecture, type BackendName, type CompileConfig, type Evaluation, type RunListItem, type RunStatus, type RunSummary, type TrainConfig } from '../../../src-shared/index.ts';
 
 export const SUMMARY_SELECT = `
   SELECT r.id, r.name, r.status, r.status_reason, r.created_at, r.started_at, r.finished_at, r.architecture, r.compile, r.train,
@@ -91,7 +91,7 @@ export function evaluationOf(row: EvaluationRow): Evaluation {
 /** The lean list row: the page's runs only, so the JSON configs parsed here are a page's worth. */
 export const LIST_ITEM_SELECT = `
   SELECT r.id, r.name, r.status, r.status_reason, r.created_at, r.started_at, r.finished_at, r.architecture, r.compile, r.train,
-         r.seed, r.dataset_name, r.total_params, r.backend, r.tags, r.parent_run_id,
+         r.seed, r.dataset_name, r.dataset_hash, r.total_params, r.backend, r.tags, r.parent_run_id,
          r.epochs_done AS epochs_completed, r.last_val_acc AS val_acc, r.test_accuracy,
          EXISTS (SELECT 1 FROM checkpoints k WHERE k.run_id = r.id AND k.kind = 'final') AS has_final,
          EXISTS (SELECT 1 FROM checkpoints k WHERE k.run_id = r.id AND k.kind = 'best') AS has_best,
@@ -111,6 +111,7 @@ export interface ListItemRow {
   train: string;
   seed: number;
   dataset_name: string;
+  dataset_hash: string;
   total_params: number;
   backend: BackendName | null;
   tags: string;
@@ -124,10 +125,7 @@ export interface ListItemRow {
 }
 
 export function listItemOf(row: ListItemRow): RunListItem {
-  const architecture = JSON.parse(row.architecture) as Architecture;
-  const compile = JSON.parse(row.compile) as CompileConfig;
-  const train = JSON.parse(row.train) as TrainConfig;
-  return {
+  const run = {
     id: row.id,
     name: row.name,
     status: row.status,
@@ -135,20 +133,17 @@ export function listItemOf(row: ListItemRow): RunListItem {
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
-    architecture: architectureLine(architecture),
-    inputShape: architecture.inputShape,
-    optimizer: describeOptimizer(compile.optimizer),
-    batchSize: train.batchSize,
-    epochs: train.epochs,
+    architecture: JSON.parse(row.architecture) as Architecture,
+    compile: JSON.parse(row.compile) as CompileConfig,
+    train: JSON.parse(row.train) as TrainConfig,
     seed: row.seed,
-    dataset: row.dataset_name,
+    dataset: { name: row.dataset_name, hash: row.dataset_hash },
     backend: row.backend,
     totalParams: row.total_params,
     tags: JSON.parse(row.tags) as string[],
     parentRunId: row.parent_run_id,
     epochsCompleted: row.epochs_completed,
-    valAcc: row.val_acc,
     testAccuracy: row.test_accuracy,
-    weights: { final: row.has_final === 1, best: row.has_best === 1, epochs: row.epoch_checkpoints },
   };
+  return runListItem(run, row.val_acc, { final: row.has_final === 1, best: row.has_best === 1, epochs: row.epoch_checkpoints });
 }
