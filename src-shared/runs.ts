@@ -157,6 +157,16 @@ export function runListItem(run: Omit<RunSummary, 'last' | 'notes' | 'testLoss'>
   };
 }
 
+/**
+ * The kept epoch checkpoint nearest to `epoch` (the later one on a tie), or null when none is kept. Long runs keep
+ * a checkpoint every few epochs; a link or a scrubber asking for another epoch lands on this one and says so.
+ */
+export function nearestKeptEpoch(kept: readonly number[], epoch: number): number | null {
+  let best: number | null = null;
+  for (const e of kept) if (best === null || Math.abs(e - epoch) < Math.abs(best - epoch) || (Math.abs(e - epoch) === Math.abs(best - epoch) && e > best)) best = e;
+  return best;
+}
+
 /** Columns a run list sorts by (in the store, so a page is the right page). */
 export const RUN_SORT_KEYS = ['id', 'name', 'status', 'valAcc', 'testAcc', 'duration', 'params'] as const;
 export type RunSortKey = (typeof RUN_SORT_KEYS)[number];

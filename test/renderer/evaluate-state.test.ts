@@ -62,9 +62,9 @@ describe('EvaluateState', () => {
     expect(ev.filter).toBeNull();
   });
 
-  it('lists only finished runs, newest first, and says when a run has no evaluation', async () => {
+  it('lists only evaluated runs, newest first, and says when a run has no evaluation', async () => {
     const lab = new FakeLab();
-    lab.on('listRuns', () => [sampleRun(1), sampleRun(3, { status: 'failed' }), sampleRun(2, { status: 'stopped' })]);
+    lab.on('listRuns', () => [sampleRun(1), sampleRun(3, { status: 'failed', testAccuracy: null }), sampleRun(2, { status: 'stopped' })]);
     lab.on('getEvaluation', () => null);
     lab.on('getRun', (p) => sampleRun((p as { runId: number }).runId, { evaluation: null }));
     const ev = new EvaluateState(lab.api);
