@@ -1,6 +1,6 @@
 // A finished run under the microscope: test metrics, confusion matrix, misclassified images.
 import type { LabApi, MisclassifiedImage } from '../../src-shared/api.ts';
-import type { Evaluation, RunDetail, RunListItem } from '../../src-shared/runs.ts';
+import { nearestKeptEpoch, type Evaluation, type RunDetail, type RunListItem } from '../../src-shared/runs.ts';
 import { normaliseRows, rowTotals, topConfusions } from '../lib/confusion.ts';
 import { messageOf } from './run-state.svelte.ts';
 
@@ -52,6 +52,8 @@ export class EvaluateState {
   loading = $state(false);
   loadingImages = $state(false);
   error = $state<string | null>(null);
+  /** Said once, e.g. that the epoch asked for had no checkpoint kept. */
+  notice = $state<string | null>(null);
 
   #token = 0;
   #imageToken = 0;
@@ -98,10 +100,13 @@ export class EvaluateState {
       this.finalEvaluation = evaluation ?? run.evaluation;
       this.evaluation = this.finalEvaluation;
       if (!this.evaluation) return;
-      if (epoch !== null && this.epochs.includes(epoch)) {
-        const at = await this.api.evaluateCheckpoint({ runId, checkpoint: { kind: 'epoch', epoch } });
+      // An epoch whose checkpoint was not kept (long runs keep every few) opens the nearest kept one, and says so.
+      const kept = epoch === null ? null : nearestKeptEpoch(this.epochs, epoch);
+      this.notice = epoch !== null && kept !== null && kept !== epoch ? `Epoch ${epoch} has no checkpoint kept; showing epoch ${kept}, the nearest kept.` : null;
+      if (kept !== null) {
+        const at = await this.api.evaluateCheckpoint({ runId, checkpoint: { kind: 'epoch', epoch: kept } });
         if (token !== this.#token) return;
-        this.epoch = epoch;
+        this.epoch = kept;
         this.evaluation = at;
       }
       await this.#loadImages(token);
