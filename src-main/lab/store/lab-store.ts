@@ -372,17 +372,28 @@ export class LabStore {
   }
 
   /**
-   * Gives the pages of deleted runs back to the disk: an incremental vacuum (the file's mode since this version),
-   * or, once for a file made by an older version, a VACUUM that also switches it to incremental mode. The WAL is
-   * then checkpointed and truncated, so the file on disk shrinks now rather than at the next checkpoint.
+   * Gives up to `pages` free pages (deleted runs') back to the disk; true when none are left. A file made since
+   * this version is in incremental auto-vacuum mode: each call is one short step, so a serving process can spread
+   * a big give-back over many turns of its event loop. A file of an earlier version (no auto-vacuum) reuses its
+   * free pages for new runs but does not shrink: converting it takes one VACUUM of the whole file, which blocks
+   * for long on a big lab and is left to `vacuumNow()` (tests, tools), never done behind the user's back.
+   * When done, the WAL is checkpointed and truncated, so the file on disk shrinks now.
    */
-  reclaimSpace(): void {
-    this.run('give space back to the disk', () => {
-      if (this.db.pragma('auto_vacuum', { simple: true }) === 2) this.db.pragma('incremental_vacuum');
-      else {
-        this.db.pragma('auto_vacuum = INCREMENTAL');
-        this.db.exec('VACUUM');
-      }
+  reclaimSpace(pages = Number.MAX_SAFE_INTEGER): boolean {
+    return this.run('give space back to the disk', () => {
+      if (this.db.pragma('auto_vacuum', { simple: true }) !== 2) return true;
+      this.db.pragma(`incremental_vacuum(${Math.max(1, Math.min(pages, 2 ** 31 - 1))})`);
+      const done = (this.db.pragma('freelist_count', { simple: true }) as number) === 0;
+      if (done) this.db.pragma('wal_checkpoint(TRUNCATE)');
+      return done;
+    });
+  }
+
+  /** Compacts the whole file now and switches an older file to incremental auto-vacuum (blocks: seconds per 100 MB). */
+  vacuumNow(): void {
+    this.run('compact the database', () => {
+      this.db.pragma('auto_vacuum = INCREMENTAL');
+      this.db.exec('VACUUM');
       this.db.pragma('wal_checkpoint(TRUNCATE)');
     });
   }

@@ -187,7 +187,19 @@ describe('bulk delete and space', () => {
     store.close();
   });
 
-  it('converts a file of the previous version to incremental vacuum on the first reclaim', () => {
+  it('gives space back in short steps', () => {
+    const store = LabStore.open(tempFile());
+    const id = store.createRun(newRun('x'));
+    store.saveCheckpoint(id, { kind: 'final', epoch: 1, valLoss: null, weights: new Uint8Array(4 << 20) });
+    store.deleteRuns([id]);
+    let steps = 0;
+    while (!store.reclaimSpace(256)) steps++;
+    expect(steps).toBeGreaterThanOrEqual(3);
+    expect(store.connectionForTests.pragma('freelist_count', { simple: true })).toBe(0);
+    store.close();
+  });
+
+  it('leaves a file of the previous version unshrunk until vacuumNow converts it to incremental vacuum', () => {
     const file = tempFile();
     const raw = new Database(file);
     migrate(raw, MIGRATIONS.slice(0, 2));
@@ -197,7 +209,9 @@ describe('bulk delete and space', () => {
     const id = store.createRun(newRun('x'));
     store.saveCheckpoint(id, { kind: 'final', epoch: 1, valLoss: null, weights: new Uint8Array(1 << 20) });
     store.deleteRuns([id]);
-    store.reclaimSpace();
+    expect(store.reclaimSpace()).toBe(true);
+    expect(store.connectionForTests.pragma('freelist_count', { simple: true })).toBeGreaterThan(200);
+    store.vacuumNow();
     expect(store.connectionForTests.pragma('auto_vacuum', { simple: true })).toBe(2);
     expect(store.connectionForTests.pragma('freelist_count', { simple: true })).toBe(0);
     store.close();
