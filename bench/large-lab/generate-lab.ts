@@ -1,4 +1,5 @@
-// node --import tsx bench/large-lab/generate-lab.ts --runs 10000 --out /tmp/lab10k [--epochs 30]
+// node --import tsx bench/large-lab/generate-lab.ts --runs 10000 --out /tmp/lab10k [--epochs 30] [--light]
+// (--light, for the e2e: no per-batch losses or test predictions, weights on every 25th run only: seconds, not minutes)
 // Writes a lab of synthetic but realistic runs, at the previous schema (version 2), so the code of main and of
 // this branch both open it (this one migrates it on open, as a user's lab would be): sweeps and one-offs with
 // names, tags and notes; mostly completed runs of 30 epochs with per-batch losses, an evaluation, test
@@ -12,11 +13,20 @@ import { CompileConfigSchema, TrainConfigSchema, type Architecture } from '../..
 import { MIGRATIONS, migrate } from '../../src-main/lab/store/migrations.ts';
 import { SeededRandom } from '../../src-main/lab/util/seeded-random.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '1000' }, out: { type: 'string' }, epochs: { type: 'string', default: '30' }, seed: { type: 'string', default: '1' } } });
-if (!values.out) throw new Error('--out DIR is required');
-const RUNS = Number(values.runs);
-const EPOCHS = Number(values.epochs);
-const rng = new SeededRandom(Number(values.seed));
+export interface LabOptions {
+  runs: number;
+  out: string;
+  epochs?: number;
+  seed?: number;
+  light?: boolean;
+}
+
+/** Writes the lab (run i is named `mlpN … i` or `sweep-… #i`; with light, runs whose i is a multiple of 25 have weights). */
+export function generateLab(options: LabOptions): void {
+const RUNS = options.runs;
+const EPOCHS = options.epochs ?? 30;
+const LIGHT = options.light ?? false;
+const rng = new SeededRandom(options.seed ?? 1);
 const pick = <T>(xs: readonly T[]): T => xs[rng.nextInt(xs.length)] as T;
 
 const HIDDEN = [16, 32, 24, 48] as const;
@@ -47,7 +57,7 @@ function checkpoint(hidden: number): Buffer {
 // A few distinct blobs per size, reused: the bytes are what matter for the store, not their values.
 const blobs = new Map(HIDDEN.map((h) => [h, [checkpoint(h), checkpoint(h), checkpoint(h)]]));
 
-const home = values.out;
+const home = options.out;
 rmSync(home, { recursive: true, force: true });
 mkdirSync(home, { recursive: true });
 const db = new Database(join(home, 'layerlab.sqlite'));
@@ -98,10 +108,11 @@ const write = db.transaction((from: number, to: number) => {
       const valLoss = 0.1 + 1.2 * (1 - progress) + rng.next() * 0.03;
       if (valLoss < bestLoss) [bestLoss, bestEpoch] = [valLoss, e];
       insertEpoch.run(runId, e, valLoss * 0.9, target * progress, valLoss, target * progress - rng.next() * 0.01, 2 + rng.next());
+      if (LIGHT) continue;
       const losses = Float64Array.from({ length: batches }, (_, b) => valLoss * (1.3 - (0.3 * b) / batches) + rng.next() * 0.05);
       insertBatches.run(runId, e, Buffer.from(Uint32Array.from({ length: batches }, (_, b) => b + 1).buffer), Buffer.from(losses.buffer));
     }
-    if (epochs === 0) continue;
+    if (epochs === 0 || (LIGHT && i % 25 !== 0)) continue;
     const [finalBlob, bestBlob] = [pick(blobs.get(hidden)!), pick(blobs.get(hidden)!)];
     insertCheckpoint.run(runId, 'final', epochs, null, finalBlob.length, finished, finalBlob);
     insertCheckpoint.run(runId, 'best', bestEpoch, bestLoss, bestBlob.length, finished, bestBlob);
@@ -112,10 +123,17 @@ const write = db.transaction((from: number, to: number) => {
     const perClass = matrix.map((row, label) => ({ label, precision: accuracy, recall: accuracy, f1: accuracy, support: row.reduce((a, b) => a + b, 0) }));
     insertEvaluation.run(runId, bestLoss, accuracy, testExamples, JSON.stringify(matrix), JSON.stringify(perClass), finished);
     const predicted = Uint8Array.from({ length: testExamples }, (_, k) => (rng.next() < accuracy ? k % 10 : rng.nextInt(10)));
-    insertPredictions.run(runId, Buffer.from(Uint32Array.from({ length: testExamples }, (_, k) => k).buffer), Buffer.from(predicted), Buffer.from(Float32Array.from({ length: testExamples }, () => 0.5 + rng.next() / 2).buffer));
+    if (!LIGHT) insertPredictions.run(runId, Buffer.from(Uint32Array.from({ length: testExamples }, (_, k) => k).buffer), Buffer.from(predicted), Buffer.from(Float32Array.from({ length: testExamples }, () => 0.5 + rng.next() / 2).buffer));
   }
 });
 for (let from = 0; from < RUNS; from += 500) write(from, Math.min(RUNS, from + 500));
 db.pragma('wal_checkpoint(TRUNCATE)');
 db.close();
 console.log(`wrote ${RUNS} runs × ${EPOCHS} epochs to ${home} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '1000' }, out: { type: 'string' }, epochs: { type: 'string', default: '30' }, seed: { type: 'string', default: '1' }, light: { type: 'boolean', default: false } } });
+  if (!values.out) throw new Error('--out DIR is required');
+  generateLab({ runs: Number(values.runs), out: values.out, epochs: Number(values.epochs), seed: Number(values.seed), light: values.light });
+}

@@ -38,6 +38,15 @@ const url = await new Promise<string>((ok, fail) => {
   server.stdout.on('data', onData);
   server.stderr.on('data', onData);
 });
+// Whatever fails below, the server and the copy go.
+process.on('exit', () => {
+  server.kill('SIGTERM');
+  rmSync(home, { recursive: true, force: true });
+});
+process.on('uncaughtException', (error) => {
+  console.error(error);
+  process.exit(1);
+});
 const origin = new URL(url).origin;
 const token = new URL(url).searchParams.get('token') ?? '';
 const api = async (command: string, body: unknown) => {
@@ -93,7 +102,16 @@ if (values.delete && lean) {
   const ids = [...first.runs, ...more.runs].map((r) => r.id).slice(0, want);
   const sizeBefore = statSync(file).size;
   const del = await api('deleteRuns', { runIds: ids });
-  deleteCell = `${ids.length} in ${(del.ms / 1000).toFixed(2)} s, file ${(sizeBefore / 1e6).toFixed(0)} → ${(statSync(file).size / 1e6).toFixed(0)} MB`;
+  // The space comes back in short steps after the answer: wait until the file stops shrinking.
+  const t0 = performance.now();
+  let last = statSync(file).size;
+  for (let stable = 0; stable < 5 && performance.now() - t0 < 180_000; ) {
+    await new Promise((r) => setTimeout(r, 200));
+    const size = statSync(file).size;
+    stable = size === last ? stable + 1 : 0;
+    last = size;
+  }
+  deleteCell = `${ids.length} in ${(del.ms / 1000).toFixed(2)} s; file ${(sizeBefore / 1e6).toFixed(0)} → ${(last / 1e6).toFixed(0)} MB`;
 }
 const rss = Number(/VmRSS:\s+(\d+)/.exec(await import('node:fs').then((fs) => fs.readFileSync(`/proc/${server.pid}/status`, 'utf8')))?.[1] ?? NaN) / 1024;
 server.kill('SIGTERM');
