@@ -42,7 +42,13 @@ export interface SummaryRow {
   test_accuracy: number | null;
 }
 
-export function summaryOf(row: SummaryRow): RunSummary {
+type CoreRow = Pick<
+  SummaryRow,
+  'id' | 'name' | 'status' | 'status_reason' | 'created_at' | 'started_at' | 'finished_at' | 'architecture' | 'compile' | 'train' | 'seed' | 'dataset_name' | 'dataset_hash' | 'backend' | 'total_params' | 'tags' | 'parent_run_id' | 'epochs_completed' | 'test_accuracy'
+>;
+
+/** The fields a summary and a list row share, parsed once here. */
+function runCoreOf(row: CoreRow): Omit<RunSummary, 'last' | 'notes' | 'testLoss'> {
   return {
     id: row.id,
     name: row.name,
@@ -59,15 +65,21 @@ export function summaryOf(row: SummaryRow): RunSummary {
     backend: row.backend,
     totalParams: row.total_params,
     tags: JSON.parse(row.tags) as string[],
-    notes: row.notes,
     parentRunId: row.parent_run_id,
     epochsCompleted: row.epochs_completed,
+    testAccuracy: row.test_accuracy,
+  };
+}
+
+export function summaryOf(row: SummaryRow): RunSummary {
+  return {
+    ...runCoreOf(row),
+    notes: row.notes,
     last:
       row.last_epoch === null
         ? null
         : { epoch: row.last_epoch, loss: row.last_loss ?? NaN, acc: row.last_acc ?? NaN, val_loss: row.last_val_loss, val_acc: row.last_val_acc, seconds: row.last_seconds ?? 0 },
     testLoss: row.test_loss,
-    testAccuracy: row.test_accuracy,
   };
 }
 
@@ -125,25 +137,5 @@ export interface ListItemRow {
 }
 
 export function listItemOf(row: ListItemRow): RunListItem {
-  const run = {
-    id: row.id,
-    name: row.name,
-    status: row.status,
-    statusReason: row.status_reason,
-    createdAt: row.created_at,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    architecture: JSON.parse(row.architecture) as Architecture,
-    compile: JSON.parse(row.compile) as CompileConfig,
-    train: JSON.parse(row.train) as TrainConfig,
-    seed: row.seed,
-    dataset: { name: row.dataset_name, hash: row.dataset_hash },
-    backend: row.backend,
-    totalParams: row.total_params,
-    tags: JSON.parse(row.tags) as string[],
-    parentRunId: row.parent_run_id,
-    epochsCompleted: row.epochs_completed,
-    testAccuracy: row.test_accuracy,
-  };
-  return runListItem(run, row.val_acc, { final: row.has_final === 1, best: row.has_best === 1, epochs: row.epoch_checkpoints });
+  return runListItem(runCoreOf(row), row.val_acc, { final: row.has_final === 1, best: row.has_best === 1, epochs: row.epoch_checkpoints });
 }
