@@ -3,10 +3,11 @@
 // either side is a compile error (see LabCommands / createApi).
 import type { z } from 'zod';
 import type { ArchitectureAnalysis } from './analyze-architecture.ts';
-import type { BackendName, BackendReport, Evaluation, PredictionComparison, RunComparison, RunDetail, RunEvent, RunSummary } from './runs.ts';
+import type { BackendName, BackendReport, Evaluation, PredictionComparison, RunChanges, RunComparison, RunDetail, RunEvent, RunPage, RunSummary } from './runs.ts';
 import {
   ComparePredictionsSchema,
   CompareRunsSchema,
+  DeleteRunsSchema,
   EvaluateCheckpointSchema,
   ExportModelSchema,
   ExportRunsSchema,
@@ -14,6 +15,8 @@ import {
   ListRunsSchema,
   MisclassifiedSchema,
   PredictSchema,
+  QueryRunsSchema,
+  RunChangesSchema,
   RunRefSchema,
   SetLearningRateSchema,
   StartRunSchema,
@@ -95,6 +98,12 @@ export interface MisclassifiedImage extends TestImage {
   confidence: number;
 }
 
+/** A bulk delete: what went, and what was refused (a running run) with why. */
+export interface DeletedRuns {
+  deleted: number[];
+  refused: { runId: number; reason: string }[];
+}
+
 export const commands = {
   getSystemInfo: command<SystemInfo>()(NoInput),
   listDatasets: command<DatasetInfo[]>()(NoInput),
@@ -119,6 +128,10 @@ export const commands = {
   exportRuns: command<ExportedFile>()(ExportRunsSchema),
   exportModel: command<ModelExport>()(ExportModelSchema),
   evaluateCheckpoint: command<CheckpointEvaluation>()(EvaluateCheckpointSchema),
+  // Lists that stay fast at any lab size: lean rows, paged in the store, and polling by version.
+  queryRuns: command<RunPage>()(QueryRunsSchema),
+  getRunChanges: command<RunChanges>()(RunChangesSchema),
+  deleteRuns: command<DeletedRuns>()(DeleteRunsSchema),
 } as const;
 
 export type CommandName = keyof typeof commands;

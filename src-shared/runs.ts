@@ -1,7 +1,7 @@
 // What a run is, as stored and as shown: records, metrics, evaluation, events.
 import { z } from 'zod';
 import type { Architecture, LayerSpec } from './architecture.ts';
-import type { CompileConfig, TrainConfig } from './training-config.ts';
+import { describeOptimizer, type CompileConfig, type TrainConfig } from './training-config.ts';
 
 export const RUN_STATUSES = ['queued', 'running', 'completed', 'stopped', 'failed', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -85,6 +85,115 @@ export interface RunSummary {
   tags: string[];
   notes: string;
   parentRunId: number | null;
+}
+
+/** Which saved weights a run has (so pickers never fetch every run to find out). */
+export interface WeightsAvailable {
+  final: boolean;
+  best: boolean;
+  /** How many per-epoch checkpoints are kept. */
+  epochs: number;
+}
+
+/**
+ * A run as lists show it (the Runs table, run pickers, `runs list`): no configs, no histories.
+ * The full record comes from getRun, on demand.
+ */
+export interface RunListItem {
+  id: number;
+  name: string;
+  status: RunStatus;
+  statusReason: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** architectureLine() of the run's architecture. */
+  architecture: string;
+  /** The model's input shape (Draw: can it take a 28×28 drawing). */
+  inputShape: number[];
+  /** describeOptimizer() of its optimizer. */
+  optimizer: string;
+  batchSize: number;
+  /** Epochs planned. */
+  epochs: number;
+  seed: number;
+  dataset: string;
+  backend: BackendName | null;
+  totalParams: number;
+  tags: string[];
+  parentRunId: number | null;
+  epochsCompleted: number;
+  /** val_acc of the last epoch. */
+  valAcc: number | null;
+  testAccuracy: number | null;
+  weights: WeightsAvailable;
+}
+
+/** A run's list row from its summary (the store builds the same row from SQL; the fake lab from this). */
+export function runListItem(run: Omit<RunSummary, 'last' | 'notes' | 'testLoss'>, valAcc: number | null, weights: WeightsAvailable): RunListItem {
+  return {
+    id: run.id,
+    name: run.name,
+    status: run.status,
+    statusReason: run.statusReason,
+    createdAt: run.createdAt,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    architecture: architectureLine(run.architecture),
+    inputShape: run.architecture.inputShape,
+    optimizer: describeOptimizer(run.compile.optimizer),
+    batchSize: run.train.batchSize,
+    epochs: run.train.epochs,
+    seed: run.seed,
+    dataset: run.dataset.name,
+    backend: run.backend,
+    totalParams: run.totalParams,
+    tags: run.tags,
+    parentRunId: run.parentRunId,
+    epochsCompleted: run.epochsCompleted,
+    valAcc,
+    testAccuracy: run.testAccuracy,
+    weights,
+  };
+}
+
+/**
+ * The kept epoch checkpoint nearest to `epoch` (the later one on a tie), or null when none is kept. Long runs keep
+ * a checkpoint every few epochs; a link or a scrubber asking for another epoch lands on this one and says so.
+ */
+export function nearestKeptEpoch(kept: readonly number[], epoch: number): number | null {
+  let best: number | null = null;
+  for (const e of kept) if (best === null || Math.abs(e - epoch) < Math.abs(best - epoch) || (Math.abs(e - epoch) === Math.abs(best - epoch) && e > best)) best = e;
+  return best;
+}
+
+/** Columns a run list sorts by (in the store, so a page is the right page). */
+export const RUN_SORT_KEYS = ['id', 'name', 'status', 'valAcc', 'testAcc', 'duration', 'params'] as const;
+export type RunSortKey = (typeof RUN_SORT_KEYS)[number];
+
+/** One page of a run query. */
+export interface RunPage {
+  runs: RunListItem[];
+  /** Runs matching the query (all pages). */
+  total: number;
+  /** Runs in the lab. */
+  labTotal: number;
+  /** The lab's change counter when this page was read (ask getRunChanges since it). */
+  version: number;
+  /** Every tag in the lab, sorted (for the tag filter). */
+  tags: string[];
+}
+
+/** What changed since a version, for a list that shows some runs. */
+export interface RunChanges {
+  version: number;
+  labTotal: number;
+  /** Runs created or changed since (their new list rows); empty with `reload` when too many did. */
+  changed: RunListItem[];
+  /** Of the runs the caller shows, those that no longer exist. */
+  gone: number[];
+  /** More changed than one answer carries: query the page again. */
+  reload: boolean;
 }
 
 export interface BatchLoss {

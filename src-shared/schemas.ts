@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { analyzeArchitecture } from './analyze-architecture.ts';
 import type { Architecture } from './architecture.ts';
 import { IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES } from './mnist-shape.ts';
-import { BackendChoiceSchema } from './runs.ts';
+import { BackendChoiceSchema, RUN_SORT_KEYS, RUN_STATUSES } from './runs.ts';
 import { CompileConfigSchema, TrainConfigSchema } from './training-config.ts';
 
 /** Accepts only specs that analyzeArchitecture finds valid, with its precise messages. */
@@ -55,6 +55,38 @@ export const ListRunsSchema = z
     limit: z.number().int().min(1).max(10_000).optional(),
   })
   .default({});
+
+/** Rows of one run page at most (a screenful or a CLI page, never the whole lab). */
+export const MAX_RUN_PAGE = 500;
+/** Runs one bulk delete takes at most. */
+export const MAX_DELETE_RUNS = 10_000;
+
+/** A page of lean run rows: filtered, searched and sorted in the store. */
+export const QueryRunsSchema = z
+  .strictObject({
+    /** Words matched in names, tags, notes, the architecture line, optimizer and backend (every word must match); a number also matches that run id. */
+    search: z.string().max(200).optional(),
+    status: z.enum(RUN_STATUSES).optional(),
+    tag: z.string().max(40).optional(),
+    /** Only runs with saved weights (Draw), or with a test evaluation (Evaluate). */
+    has: z.enum(['weights', 'evaluation']).optional(),
+    sort: z.enum(RUN_SORT_KEYS).default('id'),
+    descending: z.boolean().default(true),
+    limit: z.number().int().min(1).max(MAX_RUN_PAGE).default(100),
+    offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+  })
+  .default({ sort: 'id', descending: true, limit: 100, offset: 0 });
+export type RunQueryParsed = z.output<typeof QueryRunsSchema>;
+
+/** Polling: what changed since a version, and which of the shown runs are gone. */
+export const RunChangesSchema = z.strictObject({
+  since: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  shown: z.array(RunIdSchema).max(MAX_RUN_PAGE).default([]),
+});
+
+export const DeleteRunsSchema = z.strictObject({
+  runIds: z.array(RunIdSchema).min(1).max(MAX_DELETE_RUNS).refine((ids) => new Set(ids).size === ids.length, 'each run once'),
+});
 
 /** csv/json: the history; keras: a Python snippet rebuilding architecture + compile. */
 export const EXPORT_RUN_FORMATS = ['csv', 'json', 'keras'] as const;

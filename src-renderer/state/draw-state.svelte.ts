@@ -3,7 +3,7 @@
 import type { LabApi, Unsubscribe } from '../../src-shared/api.ts';
 import { acceptsMnistInput, preprocessToMnist, rasterizeStrokes, type MnistInput, type PixelBuffer, type Stroke } from '../../src-shared/mnist-preprocess.ts';
 import { IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES } from '../../src-shared/mnist-shape.ts';
-import type { CheckpointInfo, RunDetail } from '../../src-shared/runs.ts';
+import { nearestKeptEpoch, type CheckpointInfo, type RunDetail, type RunListItem } from '../../src-shared/runs.ts';
 import type { CheckpointRef } from '../../src-shared/schemas.ts';
 import { messageOf } from './run-state.svelte.ts';
 
@@ -13,8 +13,8 @@ export const PAD_RASTER = 280;
 export const STROKE_WIDTH = 0.075;
 /** Models shown side by side at most. */
 export const MAX_MODELS = 4;
-/** Newest finished runs looked at for saved weights. */
-const RUNS_CHECKED = 40;
+/** Runs a picker lists for one search (the newest with weights that match; typing narrows). */
+export const PICKER_RUNS = 50;
 
 export interface ModelSlot {
   id: number;
@@ -76,11 +76,17 @@ export function unsupportedReason(run: RunDetail): string | null {
 const IDLE: SlotResult = { status: 'idle', probabilities: null, message: null, ms: null };
 
 export class DrawState {
-  /** Finished runs with saved weights, newest first. */
+  /** Full records of the runs the model cards show (a few: never the whole lab). */
   runs = $state.raw<RunDetail[]>([]);
-  /** Finished runs left out because they have no saved weights. */
+  /** The pickers' choices: runs with saved weights matching `search`, newest first, from the whole lab. */
+  choices = $state.raw<RunListItem[]>([]);
+  search = $state('');
+  /** Runs with saved weights in the lab (0: say so), and runs without. */
+  withWeights = $state(0);
   withoutWeights = $state(0);
   loadingRuns = $state(false);
+  /** Said once, e.g. that a linked epoch had no checkpoint kept and the nearest kept one is shown. */
+  notice = $state<string | null>(null);
   slots = $state.raw<ModelSlot[]>([]);
   results = $state.raw<Record<number, SlotResult>>({});
   strokes = $state.raw<Stroke[]>([]);
@@ -94,12 +100,13 @@ export class DrawState {
 
   readonly busy = $derived(this.scheduled || this.inFlight > 0);
   readonly empty = $derived(this.strokes.length === 0 && this.image === null);
-  readonly canAdd = $derived(this.slots.length < MAX_MODELS && this.runs.length > 0);
+  readonly canAdd = $derived(this.slots.length < MAX_MODELS && this.withWeights > 0);
 
   #nextSlot = 1;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #reloadTimer: ReturnType<typeof setTimeout> | null = null;
   #generation = 0;
+  #searchToken = 0;
   #drawing: Stroke | null = null;
   readonly #throttleMs: number;
   readonly #now: () => number;
@@ -114,29 +121,24 @@ export class DrawState {
 
   // ---- runs and models ----
 
-  /** Looks up finished runs and their checkpoints; keeps the chosen models that still exist. */
+  /** Finds runs with weights (the search as typed), keeps the chosen models that still exist, else shows the two newest. */
   async loadRuns(): Promise<void> {
     this.loadingRuns = true;
     try {
-      const summaries = await this.api.listRuns({ limit: 200 });
-      const finished = summaries
-        .filter((r) => r.status !== 'queued' && r.status !== 'running')
-        .sort((a, b) => b.id - a.id)
-        .slice(0, RUNS_CHECKED);
-      const details = await Promise.all(finished.map((r) => this.api.getRun({ runId: r.id }).catch(() => null)));
-      const runs = details.filter((d): d is RunDetail => d !== null && d.checkpoints.length > 0);
-      this.runs = runs;
-      this.withoutWeights = finished.length - runs.length;
-      const kept = this.slots.filter((s) => {
-        const run = runs.find((r) => r.id === s.runId);
-        return run?.checkpoints.some((c) => checkpointKey(c) === s.checkpoint);
-      });
+      await this.findRuns(this.search);
+      const kept: ModelSlot[] = [];
+      for (const slot of this.slots) {
+        const run = await this.#detail(slot.runId, true);
+        if (run?.checkpoints.some((c) => checkpointKey(c) === slot.checkpoint)) kept.push(slot);
+      }
       if (kept.length === 0) {
         // Two newest runs side by side to start with.
-        this.slots = runs.slice(0, 2).map((run) => ({ id: this.#nextSlot++, runId: run.id, checkpoint: defaultCheckpoint(run) }));
+        const newest = await Promise.all(this.choices.slice(0, 2).map((r) => this.#detail(r.id)));
+        this.slots = newest.filter((d): d is RunDetail => d !== null).map((run) => ({ id: this.#nextSlot++, runId: run.id, checkpoint: defaultCheckpoint(run) }));
       } else {
         this.slots = kept;
       }
+      this.#keepDetailsOfSlots();
       this.error = null;
       this.#predictAll();
     } catch (err) {
@@ -144,6 +146,35 @@ export class DrawState {
     } finally {
       this.loadingRuns = false;
     }
+  }
+
+  /** Search as you type: the lab answers with matching runs that have weights; a newer search wins. */
+  async findRuns(search: string): Promise<void> {
+    this.search = search;
+    const token = ++this.#searchToken;
+    const page = await this.api.queryRuns({ has: 'weights', limit: PICKER_RUNS, ...(search.trim() ? { search: search.trim().slice(0, 200) } : {}) });
+    if (token !== this.#searchToken) return;
+    this.choices = page.runs;
+    if (!search.trim()) {
+      this.withWeights = page.total;
+      this.withoutWeights = page.labTotal - page.total;
+    }
+  }
+
+  /** A run's full record (its checkpoints), fetched once while a card shows it. */
+  async #detail(runId: number, refetch = false): Promise<RunDetail | null> {
+    const known = this.runs.find((r) => r.id === runId);
+    if (known && !refetch) return known;
+    const detail = await this.api.getRun({ runId }).catch(() => null);
+    const usable = detail && detail.checkpoints.length > 0 ? detail : null;
+    this.runs = [...this.runs.filter((r) => r.id !== runId), ...(usable ? [usable] : [])];
+    return usable;
+  }
+
+  /** Only the runs on a card stay loaded: the cache is bounded by MAX_MODELS, not by the lab. */
+  #keepDetailsOfSlots(): void {
+    const shown = new Set(this.slots.map((s) => s.runId));
+    this.runs = this.runs.filter((r) => shown.has(r.id));
   }
 
   /** Follows the lab: a run that finishes becomes a model to pick. */
@@ -171,10 +202,11 @@ export class DrawState {
   }
 
   /** Adds a model: the newest run not shown yet, else another checkpoint of a shown one. */
-  addModel(): void {
+  async addModel(): Promise<void> {
     if (!this.canAdd) return;
     const shown = new Set(this.slots.map((s) => `${s.runId}/${s.checkpoint}`));
-    const fresh = this.runs.find((r) => !this.slots.some((s) => s.runId === r.id));
+    const freshChoice = this.choices.find((r) => !this.slots.some((s) => s.runId === r.id));
+    const fresh = freshChoice ? await this.#detail(freshChoice.id) : null;
     let slot: Omit<ModelSlot, 'id'> | null = fresh ? { runId: fresh.id, checkpoint: defaultCheckpoint(fresh) } : null;
     if (!slot) {
       for (const run of this.runs) {
@@ -187,7 +219,7 @@ export class DrawState {
     }
     const first = this.runs[0];
     if (!slot && first) slot = { runId: first.id, checkpoint: defaultCheckpoint(first) };
-    if (!slot) return;
+    if (!slot || this.slots.length >= MAX_MODELS) return;
     const added = { id: this.#nextSlot++, ...slot };
     this.slots = [...this.slots, added];
     this.#predictSlots([added]);
@@ -197,25 +229,35 @@ export class DrawState {
     this.slots = this.slots.filter((s) => s.id !== id);
     const { [id]: _gone, ...rest } = this.results;
     this.results = rest;
+    this.#keepDetailsOfSlots();
   }
 
-  setRun(id: number, runId: number): void {
-    const run = this.runs.find((r) => r.id === runId);
-    if (!run) return;
+  /** Points a card at any run of the lab (found by the picker's search). */
+  async setRun(id: number, runId: number): Promise<void> {
+    const run = await this.#detail(runId);
+    if (!run) {
+      this.error = `Run #${runId} has no saved weights to draw with.`;
+      return;
+    }
     this.#updateSlot(id, { runId, checkpoint: defaultCheckpoint(run) });
+    this.#keepDetailsOfSlots();
   }
 
   /**
-   * Points the first model card at a run's epoch checkpoint (or its default weights for null),
-   * as a link from the Runs screen asks (#/draw/12@3). False, with an error, when there is none.
+   * Points the first model card at a run's epoch checkpoint (or its default weights for null), as a link from the
+   * Runs screen asks (#/draw/12@3). An epoch whose checkpoint was not kept (long runs keep every few) snaps to the
+   * nearest kept one, and says so. False, with an error, when the run has no weights.
    */
-  preselect(runId: number, epoch: number | null): boolean {
-    const run = this.runs.find((r) => r.id === runId);
-    const checkpoint = run ? (epoch === null ? defaultCheckpoint(run) : `epoch:${epoch}`) : null;
-    if (!run || checkpoint === null || !run.checkpoints.some((c) => checkpointKey(c) === checkpoint)) {
+  async preselect(runId: number, epoch: number | null): Promise<boolean> {
+    const run = await this.#detail(runId);
+    const kept = (run?.checkpoints ?? []).filter((c) => c.kind === 'epoch').map((c) => c.epoch);
+    const snapped = epoch === null ? null : nearestKeptEpoch(kept, epoch);
+    const checkpoint = run ? (epoch === null ? defaultCheckpoint(run) : snapped === null ? null : `epoch:${snapped}`) : null;
+    if (!run || checkpoint === null) {
       this.error = `Run #${runId} has no saved ${epoch === null ? 'weights' : `checkpoint of epoch ${epoch}`} to draw with.`;
       return false;
     }
+    this.notice = epoch !== null && snapped !== epoch ? `Epoch ${epoch} of run #${runId} has no checkpoint kept; showing epoch ${snapped}, the nearest kept.` : null;
     const first = this.slots[0];
     if (first) {
       if (first.runId !== runId || first.checkpoint !== checkpoint) this.#updateSlot(first.id, { runId, checkpoint });
@@ -224,6 +266,7 @@ export class DrawState {
       this.slots = [added];
       this.#predictSlots([added]);
     }
+    this.#keepDetailsOfSlots();
     return true;
   }
 

@@ -1,6 +1,6 @@
 // A finished run under the microscope: test metrics, confusion matrix, misclassified images.
 import type { LabApi, MisclassifiedImage } from '../../src-shared/api.ts';
-import type { Evaluation, RunDetail, RunSummary } from '../../src-shared/runs.ts';
+import { nearestKeptEpoch, type Evaluation, type RunDetail, type RunListItem } from '../../src-shared/runs.ts';
 import { normaliseRows, rowTotals, topConfusions } from '../lib/confusion.ts';
 import { messageOf } from './run-state.svelte.ts';
 
@@ -29,8 +29,15 @@ export function evaluateParam(runId: number, epoch: number | null): string {
   return epoch === null ? String(runId) : `${runId}@${epoch}`;
 }
 
+/** Runs the picker lists for one search (the newest evaluated ones that match; typing narrows). */
+export const PICKER_RUNS = 50;
+
 export class EvaluateState {
-  runs = $state.raw<RunSummary[]>([]);
+  /** The picker's choices: evaluated runs matching `search`, newest first, from the whole lab. */
+  runs = $state.raw<RunListItem[]>([]);
+  search = $state('');
+  /** Evaluated runs in the lab (0: say none exists). */
+  evaluatedTotal = $state(0);
   runId = $state<number | null>(null);
   run = $state.raw<RunDetail | null>(null);
   /** What the screen shows: the final evaluation, or that of the chosen epoch's checkpoint. */
@@ -45,9 +52,12 @@ export class EvaluateState {
   loading = $state(false);
   loadingImages = $state(false);
   error = $state<string | null>(null);
+  /** Said once, e.g. that the epoch asked for had no checkpoint kept. */
+  notice = $state<string | null>(null);
 
   #token = 0;
   #imageToken = 0;
+  #searchToken = 0;
 
   readonly matrix = $derived(this.evaluation?.confusionMatrix ?? []);
   readonly normalised = $derived(normaliseRows(this.matrix));
@@ -60,13 +70,17 @@ export class EvaluateState {
 
   constructor(private readonly api: LabApi) {}
 
-  /** Runs that can have an evaluation, newest first. */
-  async refreshRuns(): Promise<void> {
+  /** Evaluated runs matching the search, newest first, searched in the lab (a newer search wins). */
+  async refreshRuns(search: string = this.search): Promise<void> {
+    this.search = search;
+    const token = ++this.#searchToken;
     try {
-      const runs = await this.api.listRuns({ limit: 200 });
-      this.runs = runs.filter((r) => r.status === 'completed' || r.status === 'stopped').sort((a, b) => b.id - a.id);
+      const page = await this.api.queryRuns({ has: 'evaluation', limit: PICKER_RUNS, ...(search.trim() ? { search: search.trim().slice(0, 200) } : {}) });
+      if (token !== this.#searchToken) return;
+      this.runs = page.runs;
+      if (!search.trim()) this.evaluatedTotal = page.total;
     } catch (err) {
-      this.error = messageOf(err);
+      if (token === this.#searchToken) this.error = messageOf(err);
     }
   }
 
@@ -86,7 +100,10 @@ export class EvaluateState {
       this.finalEvaluation = evaluation ?? run.evaluation;
       this.evaluation = this.finalEvaluation;
       if (!this.evaluation) return;
-      if (epoch !== null && this.epochs.includes(epoch) && !(await this.#showEpoch(runId, epoch, token))) return;
+      // An epoch whose checkpoint was not kept (long runs keep every few) opens the nearest kept one, and says so.
+      const kept = epoch === null ? null : nearestKeptEpoch(this.epochs, epoch);
+      this.notice = epoch !== null && kept !== null && kept !== epoch ? `Epoch ${epoch} has no checkpoint kept; showing epoch ${kept}, the nearest kept.` : null;
+      if (kept !== null && !(await this.#showEpoch(runId, kept, token))) return;
       await this.#loadImages(token);
     } catch (err) {
       if (token === this.#token) {

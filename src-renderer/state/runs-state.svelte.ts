@@ -1,59 +1,19 @@
 // The Runs screen: every run (filter, sort, tags, notes, delete), the comparison of 2+ runs,
 // prediction diffs between two of them, exports, re-run/fork requests and the epoch scrubber.
 import type { CheckpointEvaluation, ExportedFile, LabApi } from '../../src-shared/api.ts';
-import { architectureLine, runDurationSeconds, type ConfigDiffRow, type PredictionComparison, type RunComparison, type RunDetail, type RunStatus, type RunSummary } from '../../src-shared/runs.ts';
+import type { ConfigDiffRow, PredictionComparison, RunComparison, RunDetail, RunListItem, RunPage, RunSortKey, RunStatus, RunSummary } from '../../src-shared/runs.ts';
 import { MAX_COMPARE_RUNS, type StartRunRequest } from '../../src-shared/schemas.ts';
 import { messageOf } from './run-state.svelte.ts';
 
-export type SortKey = 'id' | 'name' | 'status' | 'valAcc' | 'testAcc' | 'duration' | 'params';
+export type SortKey = RunSortKey;
 export type StatusFilter = RunStatus | 'all';
 export type CurveMetric = 'loss' | 'acc';
 
 export const CHANGED_IMAGES_LIMIT = 48;
-/** How often the visible Runs screen looks for runs of other processes (see RunsState.poll). */
+/** How often the visible Runs screen asks what changed (see RunsState.poll). */
 export const RUNS_POLL_MS = 4000;
-
-/** The value a column sorts by; missing values sort last whatever the direction. */
-function sortValue(run: RunSummary, key: SortKey): number | string | null {
-  switch (key) {
-    case 'id':
-      return run.id;
-    case 'name':
-      return run.name.toLowerCase();
-    case 'status':
-      return run.status;
-    case 'valAcc':
-      return run.last?.val_acc ?? null;
-    case 'testAcc':
-      return run.testAccuracy;
-    case 'duration':
-      return runDurationSeconds(run);
-    case 'params':
-      return run.totalParams;
-  }
-}
-
-export function sortRuns(runs: readonly RunSummary[], key: SortKey, descending: boolean): RunSummary[] {
-  return [...runs].sort((a, b) => {
-    const va = sortValue(a, key);
-    const vb = sortValue(b, key);
-    if (va === null || vb === null) return va === vb ? b.id - a.id : va === null ? 1 : -1;
-    const order = va < vb ? -1 : va > vb ? 1 : 0;
-    return (descending ? -order : order) || b.id - a.id;
-  });
-}
-
-/** Search matches name, tags, notes, architecture and optimizer; every word must match. */
-export function filterRuns(runs: readonly RunSummary[], search: string, status: StatusFilter, tag: string | null): RunSummary[] {
-  const words = search.toLowerCase().split(/\s+/).filter(Boolean);
-  return runs.filter((r) => {
-    if (status !== 'all' && r.status !== status) return false;
-    if (tag !== null && !r.tags.includes(tag)) return false;
-    if (!words.length) return true;
-    const haystack = `#${r.id} ${r.name} ${r.tags.join(' ')} ${r.notes} ${architectureLine(r.architecture)} ${r.compile.optimizer.name} ${r.backend ?? ''}`.toLowerCase();
-    return words.every((w) => haystack.includes(w));
-  });
-}
+/** Rows per page of the Runs table: a screenful or two, whatever the lab's size. */
+export const RUNS_PAGE_SIZE = 100;
 
 /** B − A, cell by cell. */
 export function differenceMatrix(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): number[][] {
@@ -94,11 +54,17 @@ export function forkRequest(run: RunSummary, fromEpoch: number, changes: ForkCha
 }
 
 export class RunsState {
-  runs = $state.raw<RunSummary[]>([]);
+  /** The page shown: lean rows, filtered, searched, sorted and paged by the lab. */
+  runs = $state.raw<RunListItem[]>([]);
+  /** Runs matching the filters (all pages), and in the lab. */
+  total = $state(0);
+  labTotal = $state(0);
+  allTags = $state.raw<string[]>([]);
+  offset = $state(0);
   loading = $state(false);
   error = $state<string | null>(null);
   notice = $state<string | null>(null);
-  /** Milliseconds the last listRuns took (shown for the 1,000-run budget). */
+  /** Milliseconds the last page took to arrive. */
   listMs = $state<number | null>(null);
 
   search = $state('');
@@ -106,6 +72,7 @@ export class RunsState {
   tag = $state<string | null>(null);
   sortKey = $state<SortKey>('id');
   descending = $state(true);
+  /** Selected run ids, across pages. */
   selected = $state.raw<ReadonlySet<number>>(new Set());
   /** The run whose details are open. */
   focusId = $state<number | null>(null);
@@ -127,16 +94,21 @@ export class RunsState {
   detail = $state.raw<RunDetail | null>(null);
   readonly checkpointEpochs = $derived((this.detail?.checkpoints ?? []).filter((c) => c.kind === 'epoch').map((c) => c.epoch).sort((a, b) => a - b));
 
+  /** The lab's change counter as of the page shown. */
+  #version = 0;
+  #pageToken = 0;
   #focusToken = 0;
   #compareToken = 0;
   #cellToken = 0;
   #scrubToken = 0;
 
-  readonly visible = $derived(sortRuns(filterRuns(this.runs, this.search, this.status, this.tag), this.sortKey, this.descending));
-  readonly allTags = $derived([...new Set(this.runs.flatMap((r) => r.tags))].sort());
-  readonly focused = $derived(this.runs.find((r) => r.id === this.focusId) ?? null);
-  readonly selectedRuns = $derived(this.runs.filter((r) => this.selected.has(r.id)));
+  readonly visible = $derived(this.runs);
+  /** The open run's full record (null while it loads). */
+  readonly focused = $derived(this.detail !== null && this.detail.id === this.focusId ? this.detail : null);
   readonly canCompare = $derived(this.selected.size >= 2 && this.selected.size <= MAX_COMPARE_RUNS);
+  readonly pageSize = RUNS_PAGE_SIZE;
+  readonly hasPrevious = $derived(this.offset > 0);
+  readonly hasNext = $derived(this.offset + this.runs.length < this.total);
   readonly configRows = $derived<ConfigDiffRow[]>((this.comparison?.config ?? []).filter((r) => !this.onlyDiffering || r.differs));
   readonly layerRows = $derived((this.comparison?.layers ?? []).filter((r) => !this.onlyDiffering || r.differs));
   readonly matrixA = $derived(this.comparison?.evaluations[this.pairA]?.confusionMatrix ?? null);
@@ -145,49 +117,108 @@ export class RunsState {
 
   constructor(private readonly api: LabApi) {}
 
+  /** Reads the page for the current filters; a newer request wins (each keystroke asks, the last answer shows). */
   async refresh(): Promise<void> {
+    const token = ++this.#pageToken;
     this.loading = true;
     try {
       const t0 = performance.now();
-      const runs = await this.api.listRuns({});
+      const page = await this.api.queryRuns({
+        ...(this.search.trim() ? { search: this.search.trim().slice(0, 200) } : {}),
+        ...(this.status !== 'all' ? { status: this.status } : {}),
+        ...(this.tag !== null ? { tag: this.tag } : {}),
+        sort: this.sortKey,
+        descending: this.descending,
+        limit: RUNS_PAGE_SIZE,
+        offset: this.offset,
+      });
+      if (token !== this.#pageToken) return;
       this.listMs = performance.now() - t0;
-      this.#setRuns(runs);
+      this.#setPage(page);
       this.error = null;
     } catch (err) {
-      this.error = messageOf(err);
+      if (token === this.#pageToken) this.error = messageOf(err);
     } finally {
-      this.loading = false;
+      if (token === this.#pageToken) this.loading = false;
     }
+  }
+
+  /** A filter changed: back to the first page. */
+  setSearch(search: string): Promise<void> {
+    this.search = search;
+    this.offset = 0;
+    return this.refresh();
+  }
+
+  setStatus(status: StatusFilter): Promise<void> {
+    this.status = status;
+    this.offset = 0;
+    return this.refresh();
+  }
+
+  setTag(tag: string | null): Promise<void> {
+    this.tag = tag;
+    this.offset = 0;
+    return this.refresh();
+  }
+
+  nextPage(): Promise<void> {
+    if (!this.hasNext) return Promise.resolve();
+    this.offset += RUNS_PAGE_SIZE;
+    return this.refresh();
+  }
+
+  previousPage(): Promise<void> {
+    if (!this.hasPrevious) return Promise.resolve();
+    this.offset = Math.max(0, this.offset - RUNS_PAGE_SIZE);
+    return this.refresh();
   }
 
   /**
    * Runs of other processes (the CLI on the same lab home) reach this lab only through its database, with no events:
-   * the Runs screen polls. Quiet: no loading state, no error for a missed poll (a dropped lab shows in the
-   * connection banner), and the list is replaced only when something changed.
+   * the Runs screen polls, asking only what changed since the page it shows. Nothing changed: a few bytes. Shown rows
+   * changed: they are patched in place. Runs came or went: the page is read again (one page, never the lab). Quiet: no
+   * loading state, no error for a missed poll (a dropped lab shows in the connection banner).
    */
   async poll(): Promise<void> {
-    let runs: RunSummary[];
+    const token = this.#pageToken;
+    let changes: Awaited<ReturnType<LabApi['getRunChanges']>>;
     try {
-      runs = await this.api.listRuns({});
+      changes = await this.api.getRunChanges({ since: this.#version, shown: this.runs.map((r) => r.id) });
     } catch {
       return;
     }
-    if (JSON.stringify(runs) !== JSON.stringify(this.runs)) this.#setRuns(runs);
+    if (token !== this.#pageToken || changes.version === this.#version) return;
+    const shown = new Map(this.runs.map((r) => [r.id, r]));
+    const inPlace = !changes.reload && changes.gone.length === 0 && changes.labTotal === this.labTotal && changes.changed.every((r) => shown.has(r.id));
+    if (!inPlace) return this.refresh();
+    for (const r of changes.changed) shown.set(r.id, r);
+    this.runs = this.runs.map((r) => shown.get(r.id) ?? r);
+    this.#version = changes.version;
+    if (this.detail && changes.changed.some((r) => r.id === this.detail?.id)) void this.focus(this.detail.id);
   }
 
-  #setRuns(runs: RunSummary[]): void {
-    this.runs = runs;
-    const known = new Set(runs.map((r) => r.id));
-    if ([...this.selected].some((id) => !known.has(id))) this.selected = new Set([...this.selected].filter((id) => known.has(id)));
-    if (this.focusId !== null && !known.has(this.focusId)) this.focusId = null;
+  #setPage(page: RunPage): void {
+    this.runs = page.runs;
+    this.total = page.total;
+    this.labTotal = page.labTotal;
+    this.allTags = page.tags;
+    this.#version = page.version;
+    // Past the end (runs were deleted): show the last page there is.
+    if (page.runs.length === 0 && this.offset > 0 && page.total > 0) {
+      this.offset = Math.floor((page.total - 1) / RUNS_PAGE_SIZE) * RUNS_PAGE_SIZE;
+      void this.refresh();
+    }
   }
 
-  sortBy(key: SortKey): void {
+  sortBy(key: SortKey): Promise<void> {
     if (this.sortKey === key) this.descending = !this.descending;
     else {
       this.sortKey = key;
       this.descending = key !== 'name' && key !== 'status';
     }
+    this.offset = 0;
+    return this.refresh();
   }
 
   toggleSelected(runId: number): void {
@@ -196,10 +227,20 @@ export class RunsState {
     this.selected = next;
   }
 
-  /** Selects every visible run, or clears the selection when they all are. */
+  /** Selects every run on this page, or unselects them when they all are. */
   toggleAllVisible(): void {
     const ids = this.visible.map((r) => r.id);
-    this.selected = ids.length && ids.every((id) => this.selected.has(id)) ? new Set() : new Set([...this.selected, ...ids]);
+    const all = ids.length > 0 && ids.every((id) => this.selected.has(id));
+    const next = new Set(this.selected);
+    for (const id of ids) {
+      if (all) next.delete(id);
+      else next.add(id);
+    }
+    this.selected = next;
+  }
+
+  clearSelection(): void {
+    this.selected = new Set();
   }
 
   /** Opens a run's details (with its checkpoints, for fork and the epoch scrubber). */
@@ -217,15 +258,13 @@ export class RunsState {
     }
   }
 
-  #replace(updated: RunSummary): void {
-    this.runs = this.runs.map((r) => (r.id === updated.id ? updated : r));
-    if (this.comparison) this.comparison = { ...this.comparison, runs: this.comparison.runs.map((r) => (r.id === updated.id ? updated : r)) };
-  }
-
   async update(runId: number, changes: { name?: string; tags?: string[]; notes?: string }): Promise<boolean> {
     try {
-      this.#replace(await this.api.updateRun({ runId, ...changes }));
+      const updated = await this.api.updateRun({ runId, ...changes });
+      if (this.detail?.id === runId) this.detail = { ...this.detail, ...updated };
+      if (this.comparison) this.comparison = { ...this.comparison, runs: this.comparison.runs.map((r) => (r.id === updated.id ? updated : r)) };
       this.error = null;
+      await this.refresh();
       return true;
     } catch (err) {
       this.error = messageOf(err);
@@ -233,24 +272,24 @@ export class RunsState {
     }
   }
 
-  /** Deletes the runs one by one; reports those that could not be deleted (a running one). */
+  /** Deletes the runs in one request (the lab refuses a running one and says why), then reads the page again. */
   async deleteRuns(ids: readonly number[]): Promise<number[]> {
-    const failed: string[] = [];
-    const deleted: number[] = [];
-    for (const runId of ids) {
-      try {
-        await this.api.deleteRun({ runId });
-        deleted.push(runId);
-      } catch (err) {
-        failed.push(`#${runId}: ${messageOf(err)}`);
-      }
+    let deleted: number[] = [];
+    let error: string | null = null;
+    try {
+      const answer = await this.api.deleteRuns({ runIds: [...ids] });
+      deleted = answer.deleted;
+      if (answer.refused.length) error = `Could not delete ${answer.refused.map((r) => `#${r.runId}: ${r.reason}`).join('; ')}`;
+    } catch (err) {
+      error = messageOf(err);
     }
     const gone = new Set(deleted);
     this.runs = this.runs.filter((r) => !gone.has(r.id));
     this.selected = new Set([...this.selected].filter((id) => !gone.has(id)));
-    if (this.focusId !== null && gone.has(this.focusId)) this.focusId = null;
+    if (this.focusId !== null && gone.has(this.focusId)) void this.focus(null);
     if (this.comparison?.runs.some((r) => gone.has(r.id))) this.closeCompare();
-    this.error = failed.length ? `Could not delete ${failed.join('; ')}` : null;
+    if (deleted.length) await this.refresh();
+    this.error = error;
     this.notice = deleted.length ? `Deleted ${deleted.length} run${deleted.length === 1 ? '' : 's'}.` : null;
     return deleted;
   }
@@ -339,7 +378,7 @@ export class RunsState {
   }
 
   async exportSelected(): Promise<ExportedFile | null> {
-    const ids = this.visible.filter((r) => this.selected.has(r.id)).map((r) => r.id);
+    const ids = [...this.selected].sort((a, b) => b - a);
     if (!ids.length) return null;
     return this.#attempt(() => this.api.exportRuns({ runIds: ids, format: 'csv' }));
   }

@@ -44,4 +44,16 @@ describe('layerlab runs compare / export', () => {
     expect(readFileSync(join(dir, model.weightsManifest[0]!.paths[0]!)).byteLength).toBe(407_050 * 4);
     expect(cli(['runs', 'export', '1', '--format', 'tfjs']).code).not.toBe(0);
   });
+
+  it('lists newest first, a page at a time (--limit, --offset), and refuses a bad page flag', () => {
+    const first = cli(['runs', 'list', '--limit', '1']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^\s+2\s+completed/);
+    expect(first.stdout).toContain('Runs 1–1 of 2, newest first. Next page: --offset 1');
+    const second = cli(['runs', 'list', '--limit', '1', '--offset', '1', '--json']);
+    expect((JSON.parse(second.stdout) as { id: number; weights: { final: boolean } }[]).map((r) => [r.id, r.weights.final])).toEqual([[1, true]]);
+    expect(cli(['runs', 'list', '--search', 'lr 0.05', '--json']).stdout).toMatch(/"id":2/);
+    expect(cli(['runs', 'list', '--limit', '2e3']).code).toBe(2);
+    expect(cli(['runs', 'list', '--limit', '0']).code).not.toBe(0);
+  });
 });

@@ -26,8 +26,10 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
   return spawn(process.execPath, [join(ROOT, 'bin/layerlab.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-export async function startLab(): Promise<Lab> {
+/** `prepare` fills the fresh lab home before the server opens it (e.g. a generated large lab). */
+export async function startLab(options: { prepare?: (home: string) => void } = {}): Promise<Lab> {
   const home = mkdtempSync(join(tmpdir(), 'layerlab-e2e-'));
+  options.prepare?.(home);
   const server = run(['serve', '--port', '0', '--home', home]);
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {

@@ -14,14 +14,14 @@ const BEST = (epoch: number): CheckpointInfo => ({ kind: 'best', epoch, valLoss:
 const EPOCH = (epoch: number): CheckpointInfo => ({ kind: 'epoch', epoch, valLoss: 0.1 / epoch, bytes: 1000 });
 const cnn = PRESETS.find((p) => p.id === 'small-cnn')!.architecture;
 
-/** Run 1: MLP with final weights; 2: CNN with best and epochs; 3: no weights; 4: a 32×32×3 model; 5: still training. */
+/** Run 1: MLP with final weights; 2: CNN with best and epochs; 3: no weights; 4: a 32×32×3 model; 5: still training (no weights yet). */
 function labWithRuns(): { fake: FakeLab; runs: Record<number, RunDetail> } {
   const runs: Record<number, RunDetail> = {
     1: sampleRun(1, { checkpoints: [FINAL(2)] }),
     2: sampleRun(2, { architecture: cnn, checkpoints: [EPOCH(1), BEST(2), EPOCH(2), FINAL(3)] }),
     3: sampleRun(3, { status: 'failed', checkpoints: [] }),
     4: sampleRun(4, { architecture: { inputShape: [32, 32, 3], layers: [] }, checkpoints: [FINAL(1)] }),
-    5: sampleRun(5, { status: 'running', checkpoints: [BEST(1)] }),
+    5: sampleRun(5, { status: 'running', checkpoints: [] }),
   };
   const fake = new FakeLab();
   fake.on('listRuns', () => Object.values(runs) as RunSummary[]);
@@ -41,8 +41,12 @@ describe('DrawState', () => {
     const { fake } = labWithRuns();
     const draw = new DrawState(fake.api, { throttleMs: 0 });
     await draw.loadRuns();
-    expect(draw.runs.map((r) => r.id)).toEqual([4, 2, 1]);
-    expect(draw.withoutWeights).toBe(1);
+    expect(draw.choices.map((r) => r.id)).toEqual([4, 2, 1]);
+    // Only the runs on a card are fetched in full.
+    expect(draw.runs.map((r) => r.id)).toEqual([4, 2]);
+    expect(fake.callsOf('getRun')).toEqual([{ runId: 4 }, { runId: 2 }]);
+    expect(draw.withoutWeights).toBe(2);
+    expect(draw.withWeights).toBe(3);
     expect(draw.slots.map((s) => [s.runId, s.checkpoint])).toEqual([
       [4, 'final'],
       [2, 'final'],
@@ -54,7 +58,7 @@ describe('DrawState', () => {
     const { fake } = labWithRuns();
     const draw = new DrawState(fake.api, { throttleMs: 0 });
     await draw.loadRuns();
-    draw.setRun(draw.slots[0]!.id, 1);
+    await draw.setRun(draw.slots[0]!.id, 1);
     draw.refresh();
     await draw.settled();
     expect(draw.input).toBeNull();
@@ -147,12 +151,32 @@ describe('DrawState', () => {
     const { fake } = labWithRuns();
     const draw = new DrawState(fake.api, { throttleMs: 0 });
     await draw.loadRuns();
-    draw.addModel();
-    draw.addModel();
+    await draw.addModel();
+    await draw.addModel();
     expect(draw.slots.map((s) => `${s.runId}/${s.checkpoint}`)).toEqual(['4/final', '2/final', '1/final', '2/best']);
     expect(draw.slots).toHaveLength(MAX_MODELS);
     expect(draw.canAdd).toBe(false);
     expect(checkpointRef('epoch:3')).toEqual({ kind: 'epoch', epoch: 3 });
+  });
+});
+
+describe('DrawState over a large lab', () => {
+  it('finds an old run with weights by name although the newest runs have none, and loads only the chosen one', async () => {
+    const runs: Record<number, RunDetail> = { 7: sampleRun(7, { name: 'the old keeper', checkpoints: [FINAL(3)] }) };
+    for (let id = 8; id <= 120; id++) runs[id] = sampleRun(id, { status: 'stopped', checkpoints: [] });
+    const fake = new FakeLab();
+    fake.on('listRuns', () => Object.values(runs) as RunSummary[]);
+    fake.on('getRun', (p) => runs[(p as { runId: number }).runId]);
+    const draw = new DrawState(fake.api, { throttleMs: 0 });
+    await draw.loadRuns();
+    expect([draw.withWeights, draw.withoutWeights]).toEqual([1, 113]);
+    expect(draw.slots.map((s) => s.runId)).toEqual([7]);
+    await draw.findRuns('keeper');
+    expect(draw.choices.map((r) => r.name)).toEqual(['the old keeper']);
+    await draw.findRuns('nothing like it');
+    expect(draw.choices).toEqual([]);
+    expect(draw.withWeights).toBe(1);
+    expect(fake.callsOf('getRun')).toEqual([{ runId: 7 }]);
   });
 });
 
@@ -161,11 +185,16 @@ describe('DrawState from a Runs link', () => {
     const { fake } = labWithRuns();
     const draw = new DrawState(fake.api, { throttleMs: 0 });
     await draw.loadRuns();
-    expect(draw.preselect(2, 1)).toBe(true);
+    expect(await draw.preselect(2, 1)).toBe(true);
     expect(draw.slots.map((s) => `${s.runId}/${s.checkpoint}`)).toEqual(['2/epoch:1', '2/final']);
-    expect(draw.preselect(2, 7)).toBe(false);
-    expect(draw.error).toMatch(/no saved checkpoint of epoch 7/);
-    expect(draw.slots[0]!.checkpoint).toBe('epoch:1');
+    expect(draw.notice).toBeNull();
+    // Epoch 7 was not kept: the nearest kept epoch (2), said so.
+    expect(await draw.preselect(2, 7)).toBe(true);
+    expect(draw.slots[0]!.checkpoint).toBe('epoch:2');
+    expect(draw.notice).toMatch(/Epoch 7 of run #2 has no checkpoint kept; showing epoch 2/);
+    expect(await draw.preselect(1, 3)).toBe(false);
+    expect(draw.error).toMatch(/no saved checkpoint of epoch 3/);
+    expect(draw.slots[0]!.checkpoint).toBe('epoch:2');
   });
 });
 
@@ -233,6 +262,6 @@ describe('Draw screen', () => {
     fake.on('listRuns', () => [sampleRun(7, { status: 'stopped' })]);
     fake.on('getRun', () => sampleRun(7, { status: 'stopped', checkpoints: [] }));
     mount(fake);
-    await waitFor(() => expect(screen.getByTestId('draw-no-models').textContent).toMatch(/1 finished run has no saved weights/));
+    await waitFor(() => expect(screen.getByTestId('draw-no-models').textContent).toMatch(/1 run has no saved weights/));
   });
 });

@@ -62,9 +62,9 @@ describe('EvaluateState', () => {
     expect(ev.filter).toBeNull();
   });
 
-  it('lists only finished runs, newest first, and says when a run has no evaluation', async () => {
+  it('lists only evaluated runs, newest first, and says when a run has no evaluation', async () => {
     const lab = new FakeLab();
-    lab.on('listRuns', () => [sampleRun(1), sampleRun(3, { status: 'failed' }), sampleRun(2, { status: 'stopped' })]);
+    lab.on('listRuns', () => [sampleRun(1), sampleRun(3, { status: 'failed', testAccuracy: null }), sampleRun(2, { status: 'stopped' })]);
     lab.on('getEvaluation', () => null);
     lab.on('getRun', (p) => sampleRun((p as { runId: number }).runId, { evaluation: null }));
     const ev = new EvaluateState(lab.api);
@@ -146,14 +146,17 @@ describe('EvaluateState at an epoch checkpoint', () => {
     expect(fake.callsOf('evaluateCheckpoint')).toHaveLength(1);
   });
 
-  it('ignores an epoch without a checkpoint, and shows the error when evaluating one fails', async () => {
+  it('opens the nearest kept epoch for a link to one not kept (and says so), ignores a pick of one, and shows the error when evaluating one fails', async () => {
     const fake = lab();
     const ev = new EvaluateState(fake.api);
     await ev.open(5, 9);
-    expect(ev.epoch).toBeNull();
-    expect(fake.callsOf('evaluateCheckpoint')).toEqual([]);
+    const last = ev.epochs.at(-1)!;
+    expect(ev.epoch).toBe(last);
+    expect(ev.notice).toBe(`Epoch 9 has no checkpoint kept; showing epoch ${last}, the nearest kept.`);
+    expect(fake.callsOf('evaluateCheckpoint')).toEqual([{ runId: 5, checkpoint: { kind: 'epoch', epoch: last } }]);
+    await ev.selectEpoch(null);
     await ev.selectEpoch(7);
-    expect(fake.callsOf('evaluateCheckpoint')).toEqual([]);
+    expect(fake.callsOf('evaluateCheckpoint')).toHaveLength(1);
     fake.on('evaluateCheckpoint', () => {
       throw new Error('run 5 has no checkpoint of epoch 3');
     });

@@ -2,8 +2,8 @@
 // (or overridden per test) and whose events the test emits by hand.
 import type { CommandName, DatasetInfo, EventName, EventPayloads, MisclassifiedImage, SystemInfo } from '../../src-shared/api.ts';
 import { createApi, type Transport } from '../../src-shared/create-api.ts';
-import type { CheckpointInfo, Evaluation, RunComparison, RunDetail, RunEvent, RunSummary } from '../../src-shared/runs.ts';
-import type { CheckpointRef } from '../../src-shared/schemas.ts';
+import { architectureLine, runDurationSeconds, runListItem, type CheckpointInfo, type Evaluation, type RunComparison, type RunDetail, type RunEvent, type RunListItem, type RunSortKey, type RunSummary } from '../../src-shared/runs.ts';
+import { QueryRunsSchema, type CheckpointRef } from '../../src-shared/schemas.ts';
 import { PRESETS } from '../../src-shared/presets.ts';
 import { CompileConfigSchema, TrainConfigSchema } from '../../src-shared/training-config.ts';
 
@@ -130,12 +130,82 @@ export function sampleComparison(runIds: number[]): RunComparison {
 
 type Handler = (payload: unknown) => unknown;
 
+/** The value a column sorts by; missing values sort last whatever the direction (as the store does). */
+function sortValue(run: RunSummary, key: RunSortKey): number | string | null {
+  switch (key) {
+    case 'id':
+      return run.id;
+    case 'name':
+      return run.name.toLowerCase();
+    case 'status':
+      return run.status;
+    case 'valAcc':
+      return run.last?.val_acc ?? null;
+    case 'testAcc':
+      return run.testAccuracy;
+    case 'duration':
+      return runDurationSeconds(run);
+    case 'params':
+      return run.totalParams;
+  }
+}
+
+/** The store's queryRuns over an in-memory list: every search word matches some text, filters, sort, page. */
+export function queryInMemory(all: readonly RunSummary[], payload: unknown) {
+  const q = QueryRunsSchema.parse(payload);
+  const words = (q.search ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+  const withWeights = (r: RunSummary) => ((r as Partial<RunDetail>).checkpoints ?? []).length > 0;
+  const matching = all.filter((r) => {
+    if (q.status && r.status !== q.status) return false;
+    if (q.tag !== undefined && !r.tags.includes(q.tag)) return false;
+    if (q.has === 'weights' && !withWeights(r)) return false;
+    if (q.has === 'evaluation' && r.testAccuracy === null) return false;
+    const haystack = `#${r.id} ${r.name} ${r.tags.join(' ')} ${r.notes} ${architectureLine(r.architecture)} ${r.compile.optimizer.name} ${r.backend ?? ''}`.toLowerCase();
+    return words.every((w) => haystack.includes(w));
+  });
+  const sorted = [...matching].sort((a, b) => {
+    const va = sortValue(a, q.sort);
+    const vb = sortValue(b, q.sort);
+    if (va === null || vb === null) return va === vb ? b.id - a.id : va === null ? 1 : -1;
+    const order = va < vb ? -1 : va > vb ? 1 : 0;
+    return (q.descending ? -order : order) || b.id - a.id;
+  });
+  const runs: RunListItem[] = sorted.slice(q.offset, q.offset + q.limit).map((r) => {
+    const checkpoints = (r as Partial<RunDetail>).checkpoints ?? [];
+    return runListItem(r, r.last?.val_acc ?? null, { final: checkpoints.some((c) => c.kind === 'final'), best: checkpoints.some((c) => c.kind === 'best'), epochs: checkpoints.filter((c) => c.kind === 'epoch').length });
+  });
+  return { runs, total: matching.length, labTotal: all.length, version: all.length, tags: [...new Set(all.flatMap((r) => r.tags))].sort() };
+}
+
 export class FakeLab {
   readonly calls: { command: string; payload: unknown }[] = [];
   readonly handlers: Partial<Record<CommandName, Handler>> = {
     getSystemInfo: () => SYSTEM_INFO,
     listDatasets: () => [MNIST],
     listRuns: () => [],
+    // Derived from listRuns, so a test that sets the runs once gets pages, polling and bulk delete over them.
+    queryRuns: async (p) => queryInMemory(await this.#listed(), p),
+    getRunChanges: async (p) => {
+      const page = queryInMemory(await this.#listed(), { limit: 500 });
+      const { since, shown } = p as { since: number; shown?: number[] };
+      const ids = new Set(page.runs.map((r) => r.id));
+      // The fake's version is its run count: a poll reloads when runs came or went, and sends nothing otherwise.
+      return { version: page.version, labTotal: page.labTotal, changed: since === page.version ? [] : page.runs, gone: (shown ?? []).filter((id) => !ids.has(id)), reload: false };
+    },
+    deleteRuns: async (p) => {
+      const deleted: number[] = [];
+      const refused: { runId: number; reason: string }[] = [];
+      for (const runId of (p as { runIds: number[] }).runIds) {
+        try {
+          await this.handlers.deleteRun!({ runId });
+          deleted.push(runId);
+          this.#deleted.add(runId);
+        } catch (err) {
+          refused.push({ runId, reason: err instanceof Error ? err.message : String(err) });
+        }
+      }
+      return { deleted, refused };
+    },
     startRun: () => ({ runId: 1 }),
     stopRun: (p) => ({ runId: (p as { runId: number }).runId, stopping: true }),
     pauseRun: (p) => ({ runId: (p as { runId: number }).runId }),
@@ -153,6 +223,12 @@ export class FakeLab {
     evaluateCheckpoint: (p) => ({ ...sampleEvaluation(), runId: (p as { runId: number }).runId, epoch: (p as { checkpoint: { epoch: number } }).checkpoint.epoch }),
   };
   readonly #listeners = new Map<EventName, Set<(payload: never) => void>>();
+  /** Runs deleted through deleteRuns: gone from the pages even when a test's listRuns still returns them. */
+  readonly #deleted = new Set<number>();
+
+  async #listed(): Promise<RunSummary[]> {
+    return ((await this.handlers.listRuns!({})) as RunSummary[]).filter((r) => !this.#deleted.has(r.id));
+  }
 
   readonly transport: Transport = {
     invoke: async (command, payload) => {

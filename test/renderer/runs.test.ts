@@ -2,7 +2,7 @@
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { describe, expect, it, vi } from 'vitest';
 import { createLab } from '../../src-renderer/state/lab.svelte.ts';
-import { differenceMatrix, filterRuns, forkRequest, rerunRequest, RUNS_POLL_MS, RunsState, sortRuns } from '../../src-renderer/state/runs-state.svelte.ts';
+import { differenceMatrix, forkRequest, rerunRequest, RUNS_PAGE_SIZE, RUNS_POLL_MS, RunsState } from '../../src-renderer/state/runs-state.svelte.ts';
 import RunsView from '../../src-renderer/views/RunsView.svelte';
 import { VIEW_IDS } from '../../src-renderer/views/registry.ts';
 import type { RunSummary } from '../../src-shared/runs.ts';
@@ -19,16 +19,22 @@ function runs(): RunSummary[] {
 }
 
 describe('runs list helpers', () => {
-  it('filters by every search word, status and tag; sorts with missing values last', () => {
-    const all = runs();
-    expect(filterRuns(all, 'diverged', 'all', null).map((r) => r.id)).toEqual([2]);
-    expect(filterRuns(all, 'dense512 sgd', 'all', null)).toHaveLength(3);
-    expect(filterRuns(all, '', 'interrupted', null).map((r) => r.id)).toEqual([2]);
-    expect(filterRuns(all, '', 'all', 'cnn').map((r) => r.id)).toEqual([3]);
-    expect(sortRuns(all, 'testAcc', true).map((r) => r.id)).toEqual([3, 1, 2]);
-    expect(sortRuns(all, 'testAcc', false).map((r) => r.id)).toEqual([1, 3, 2]);
-    expect(sortRuns(all, 'duration', true).map((r) => r.id)).toEqual([3, 2, 1]);
-    expect(sortRuns(all, 'name', false).map((r) => r.name)).toEqual(['baseline', 'cnn try', 'high lr']);
+  it('asks the lab for one page with the filters and sort, back to the first page when they change', async () => {
+    const many = Array.from({ length: 250 }, (_, i) => ({ ...sampleRun(i + 1), name: i % 2 ? `odd ${i + 1}` : `even ${i + 1}` }));
+    const fake = new FakeLab().on('listRuns', () => many);
+    const state = new RunsState(fake.api);
+    await state.refresh();
+    expect(state.runs).toHaveLength(RUNS_PAGE_SIZE);
+    expect([state.total, state.labTotal, state.runs[0]!.id]).toEqual([250, 250, 250]);
+    await state.nextPage();
+    await state.nextPage();
+    expect([state.offset, state.runs.length, state.hasNext]).toEqual([200, 50, false]);
+    await state.setSearch('odd');
+    await state.sortBy('name');
+    expect(fake.callsOf('queryRuns').at(-1)).toEqual({ search: 'odd', sort: 'name', descending: false, limit: RUNS_PAGE_SIZE, offset: 0 });
+    expect(state.total).toBe(125);
+    await state.setStatus('failed');
+    expect([state.total, state.runs]).toEqual([0, []]);
   });
 
   it('builds valid re-run and fork requests linked to the parent', () => {
@@ -68,8 +74,8 @@ describe('RunsState', () => {
     expect(state.changes?.images).toHaveLength(1);
 
     await state.deleteRuns([1]);
-    expect(fake.callsOf('deleteRun')).toEqual([{ runId: 1 }]);
-    expect(state.runs.map((r) => r.id)).toEqual([1, 2, 3].filter((id) => id !== 1));
+    expect(fake.callsOf('deleteRuns')).toEqual([{ runIds: [1] }]);
+    expect(state.runs.map((r) => r.id)).toEqual([3, 2]);
     expect([...state.selected]).toEqual([3]);
     // The comparison showed the deleted run: it closes.
     expect(state.comparison).toBeNull();
@@ -83,7 +89,7 @@ describe('RunsState', () => {
     const state = new RunsState(fake.api);
     await state.refresh();
     expect(await state.deleteRuns([2, 3])).toEqual([3]);
-    expect(state.runs.map((r) => r.id)).toEqual([1, 2]);
+    expect(state.runs.map((r) => r.id)).toEqual([2, 1]);
     expect(state.error).toContain('still running');
   });
 
@@ -112,15 +118,18 @@ describe('Runs screen', () => {
       await flush();
       expect(screen.getByTestId('runs-count').textContent).toContain('3');
       list = [{ ...sampleRun(4), name: 'from the terminal', status: 'running' }, ...list];
-      const calls = fake.callsOf('listRuns').length;
       vi.advanceTimersByTime(RUNS_POLL_MS);
       await flush();
-      expect(fake.callsOf('listRuns').length).toBe(calls + 1);
+      await flush();
+      expect(fake.callsOf('getRunChanges')).toHaveLength(1);
       expect(within(screen.getByTestId('runs-table')).getByText('from the terminal')).toBeTruthy();
-      // Nothing changed: the next poll leaves the list alone.
+      // Nothing changed: the next poll asks only for changes, and the page is not read again.
+      const pages = fake.callsOf('queryRuns').length;
       const before = screen.getByTestId('runs-table').innerHTML;
       vi.advanceTimersByTime(RUNS_POLL_MS);
       await flush();
+      expect(fake.callsOf('getRunChanges')).toHaveLength(2);
+      expect(fake.callsOf('queryRuns')).toHaveLength(pages);
       expect(screen.getByTestId('runs-table').innerHTML).toBe(before);
     } finally {
       vi.useRealTimers();
@@ -151,8 +160,10 @@ describe('Runs screen', () => {
     expect(within(table).getByText('interrupted')).toBeTruthy();
     expect(within(table).getAllByText(/784 → dense512 relu/)).toHaveLength(3);
     await fireEvent.input(screen.getByTestId('runs-search'), { target: { value: 'cnn' } });
+    await flush();
     expect(screen.getByTestId('runs-count').textContent).toContain('1 of 3');
     await fireEvent.input(screen.getByTestId('runs-search'), { target: { value: '' } });
+    await flush();
 
     await fireEvent.click(screen.getByTestId('run-open-1'));
     await flush();
@@ -165,11 +176,12 @@ describe('Runs screen', () => {
 
     await fireEvent.click(screen.getByTestId('run-select-2'));
     await fireEvent.click(screen.getByTestId('delete-selected'));
-    expect(fake.callsOf('deleteRun')).toEqual([]);
+    expect(fake.callsOf('deleteRuns')).toEqual([]);
     expect(screen.getByTestId('confirm-delete').textContent).toContain('high lr');
     await fireEvent.click(screen.getByTestId('confirm-delete-yes'));
     await flush();
-    expect(fake.callsOf('deleteRun')).toEqual([{ runId: 2 }]);
+    await flush();
+    expect(fake.callsOf('deleteRuns')).toEqual([{ runIds: [2] }]);
     expect(screen.queryByTestId('run-row-2')).toBeNull();
     expect(screen.getByTestId('run-row-1')).toBeTruthy();
   });

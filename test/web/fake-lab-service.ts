@@ -41,6 +41,9 @@ export class FakeLabService implements LabServiceLike {
   resumeRun = ({ runId }: CommandParsed<'resumeRun'>) => ({ runId });
   setLearningRate = ({ runId, learningRate }: CommandParsed<'setLearningRate'>) => ({ runId, learningRate });
   listRuns = (): CommandOutput<'listRuns'> => [];
+  queryRuns = (): CommandOutput<'queryRuns'> => ({ runs: [], total: 0, labTotal: 0, version: 0, tags: [] });
+  getRunChanges = (): CommandOutput<'getRunChanges'> => ({ version: 0, labTotal: 0, changed: [], gone: [], reload: false });
+  deleteRuns = ({ runIds }: CommandParsed<'deleteRuns'>) => ({ deleted: runIds, refused: [] });
   getRun = ({ runId }: CommandParsed<'getRun'>): CommandOutput<'getRun'> => {
     const error = new Error(`run ${runId} does not exist`) as Error & { code: string };
     error.name = 'StoreError';

@@ -1,14 +1,14 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatSummary, analyzeArchitecture, describeOptimizer, parseCommandInput, RUN_STATUSES, type RunSummary } from '../../../src-shared/index.ts';
+import { formatSummary, analyzeArchitecture, describeOptimizer, parseCommandInput, RUN_STATUSES, type RunListItem } from '../../../src-shared/index.ts';
 import { resolveLabHome } from '../../lab/home.ts';
 import { LabService } from '../../lab/service/lab-service.ts';
 import { UsageError } from '../cli-error.ts';
 import { enumFlag, intFlag } from '../flags.ts';
 import { jsonText, terminalSafe as safe } from '../terminal-text.ts';
 
-export const runsHelp = `layerlab runs list [--status S] [--search TEXT] [--json]
+export const runsHelp = `layerlab runs list [--status S] [--search TEXT] [--limit N] [--offset N] [--json]   newest first, 50 a page
 layerlab runs show ID [--json]
 layerlab runs compare ID ID... [--all] [--json]   settings that differ (--all: every setting)
 layerlab runs export ID --format csv|json|keras [--out FILE]
@@ -27,9 +27,12 @@ function runId(value: string | undefined): number {
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toFixed(4));
 
-function listLine(r: RunSummary): string {
-  const arch = r.architecture.layers.map((l) => (l.type === 'dense' ? `dense${l.units}` : l.type)).join('-');
-  return [String(r.id).padStart(4), r.status.padEnd(11), r.createdAt.slice(0, 16).replace('T', ' '), safe(r.name).slice(0, 24).padEnd(24), arch.slice(0, 28).padEnd(28), `ep ${r.epochsCompleted}/${r.train.epochs}`.padEnd(9), `val_acc ${pct(r.last?.val_acc)}`, `test_acc ${pct(r.testAccuracy)}`, r.backend ?? '-'].join('  ');
+/** Rows of `runs list` when --limit is not given. */
+const LIST_PAGE = 50;
+
+function listLine(r: RunListItem): string {
+  const arch = r.architecture.split(' → ').slice(1).join('-');
+  return [String(r.id).padStart(4), r.status.padEnd(11), r.createdAt.slice(0, 16).replace('T', ' '), safe(r.name).slice(0, 24).padEnd(24), arch.slice(0, 28).padEnd(28), `ep ${r.epochsCompleted}/${r.epochs}`.padEnd(9), `val_acc ${pct(r.valAcc)}`, `test_acc ${pct(r.testAccuracy)}`, r.backend ?? '-'].join('  ');
 }
 
 export async function runsCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
@@ -47,6 +50,8 @@ export async function runsCommand(argv: string[], out: NodeJS.WritableStream): P
       epoch: { type: 'string' },
       status: { type: 'string' },
       search: { type: 'string' },
+      limit: { type: 'string' },
+      offset: { type: 'string' },
     },
   });
   const status = enumFlag('status', values.status, RUN_STATUSES);
@@ -57,10 +62,23 @@ export async function runsCommand(argv: string[], out: NodeJS.WritableStream): P
   try {
     switch (sub) {
       case 'list': {
-        const query = service.listRuns({ ...(status ? { status } : {}), ...(values.search ? { search: values.search } : {}) });
-        if (values.json) out.write(`${jsonText(query)}\n`);
-        else if (query.length === 0) out.write('No runs yet. Start one with: layerlab train --preset keras-mlp\n');
-        else for (const r of query) out.write(`${listLine(r)}\n`);
+        const offset = intFlag('offset', values.offset) ?? 0;
+        const page = service.queryRuns(
+          parseCommandInput('queryRuns', {
+            ...(status ? { status } : {}),
+            ...(values.search !== undefined ? { search: values.search } : {}),
+            limit: intFlag('limit', values.limit) ?? LIST_PAGE,
+            offset,
+          }),
+        );
+        if (values.json) out.write(`${jsonText(page.runs)}\n`);
+        else if (page.labTotal === 0) out.write('No runs yet. Start one with: layerlab train --preset keras-mlp\n');
+        else {
+          for (const r of page.runs) out.write(`${listLine(r)}\n`);
+          const last = offset + page.runs.length;
+          if (page.runs.length === 0) out.write(`No runs here: ${page.total} match${page.total === 1 ? 'es' : ''}.\n`);
+          else if (last < page.total || offset > 0) out.write(`Runs ${offset + 1}–${last} of ${page.total}, newest first.${last < page.total ? ` Next page: --offset ${last}` : ''}\n`);
+        }
         return 0;
       }
       case 'show': {

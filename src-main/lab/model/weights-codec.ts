@@ -1,30 +1,39 @@
-// Checkpoint format: a JSON header (names, shapes) and the float32 values, in one byte array
-// that SQLite stores as a BLOB and process messages carry without base64.
+// Checkpoint format: a magic, a JSON header (names, shapes) and the values, in one byte array that SQLite
+// stores as a BLOB and process messages carry without base64. 'LLW1': float32 values (every checkpoint of
+// earlier versions, and final/best ones now); 'LLW2': float16 values (per-epoch checkpoints: half the bytes).
+import { floatsToHalves, halvesToFloats } from './float16.ts';
 import type { LayersModel, Tf } from './tf-types.ts';
 
-const MAGIC = 'LLW1';
+export type WeightPrecision = 'float32' | 'float16';
+const MAGIC: Record<WeightPrecision, string> = { float32: 'LLW1', float16: 'LLW2' };
+const BYTES: Record<WeightPrecision, number> = { float32: 4, float16: 2 };
 
 interface Header {
   weights: { name: string; shape: number[] }[];
 }
 
-export function encodeWeights(model: LayersModel): Uint8Array {
+/** Bytes of a checkpoint's values (the header adds a few hundred) for this many parameters. */
+export function checkpointValueBytes(params: number, precision: WeightPrecision): number {
+  return params * BYTES[precision];
+}
+
+export function encodeWeights(model: LayersModel, precision: WeightPrecision = 'float32'): Uint8Array {
   const weights = model.getWeights();
   const header: Header = { weights: model.weights.map((w, i) => ({ name: w.originalName, shape: weights[i]?.shape ?? [] })) };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
   const values = weights.map((w) => w.dataSync() as Float32Array);
-  const floatCount = values.reduce((s, v) => s + v.length, 0);
-  // Float data starts on a 4-byte boundary so it can be viewed without copying.
+  const count = values.reduce((s, v) => s + v.length, 0);
+  // Values start on a 4-byte boundary so they can be viewed without copying.
   const headerEnd = 8 + headerBytes.length;
   const dataStart = Math.ceil(headerEnd / 4) * 4;
-  const out = new Uint8Array(dataStart + floatCount * 4);
-  out.set(new TextEncoder().encode(MAGIC), 0);
+  const out = new Uint8Array(dataStart + checkpointValueBytes(count, precision));
+  out.set(new TextEncoder().encode(MAGIC[precision]), 0);
   new DataView(out.buffer).setUint32(4, headerBytes.length, true);
   out.set(headerBytes, 8);
-  const floats = new Float32Array(out.buffer, dataStart, floatCount);
   let offset = 0;
   for (const v of values) {
-    floats.set(v, offset);
+    if (precision === 'float32') new Float32Array(out.buffer, dataStart + offset * 4, v.length).set(v);
+    else floatsToHalves(v, new Uint16Array(out.buffer, dataStart + offset * 2, v.length));
     offset += v.length;
   }
   return out;
@@ -37,16 +46,17 @@ export interface DecodedWeights {
 }
 
 export function decodeWeights(bytes: Uint8Array): DecodedWeights {
-  if (bytes.length < 8 || new TextDecoder().decode(bytes.subarray(0, 4)) !== MAGIC) {
-    throw new Error('not a Layerlab checkpoint (bad magic)');
-  }
+  const magic = bytes.length < 8 ? '' : new TextDecoder().decode(bytes.subarray(0, 4));
+  const precision = magic === MAGIC.float32 ? 'float32' : magic === MAGIC.float16 ? 'float16' : null;
+  if (precision === null) throw new Error('not a Layerlab checkpoint (bad magic)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getUint32(4, true);
   if (8 + headerLength > bytes.length) throw new Error('checkpoint header is truncated');
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as Header;
   const dataStart = Math.ceil((8 + headerLength) / 4) * 4;
   // Copy into an aligned buffer: a BLOB from SQLite may sit at any offset.
-  const data = new Float32Array(bytes.slice(dataStart).buffer);
+  const raw = bytes.slice(dataStart).buffer;
+  const data = precision === 'float32' ? new Float32Array(raw) : halvesToFloats(new Uint16Array(raw, 0, Math.floor(raw.byteLength / 2)));
   const values: Float32Array[] = [];
   let offset = 0;
   for (const w of header.weights) {

@@ -23,6 +23,8 @@ import packageJson from '../../../package.json' with { type: 'json' };
 export { RunStateError } from './run-state-error.ts';
 
 const VERSION = packageJson.version;
+/** Pages (4 KiB) given back to the disk per step after a delete: a few milliseconds of the event loop each. */
+const RECLAIM_PAGES_PER_STEP = 512;
 
 export interface LabServiceOptions {
   home: string;
@@ -42,6 +44,8 @@ export class LabService implements LabServiceLike {
   private readonly supervisor: RunSupervisor;
   private readonly scorer: CheckpointScorer;
   private readonly memoryBudgetBytes: number;
+  private closed = false;
+  private reclaiming: NodeJS.Timeout | null = null;
 
   private constructor(
     readonly home: string,
@@ -179,6 +183,46 @@ export class LabService implements LabServiceLike {
     return { runId, deleted };
   }
 
+  queryRuns(query: CommandParsed<'queryRuns'>): CommandOutput<'queryRuns'> {
+    return this.store.queryRuns(query);
+  }
+
+  getRunChanges({ since, shown }: CommandParsed<'getRunChanges'>): CommandOutput<'getRunChanges'> {
+    return this.store.runChanges(since, shown);
+  }
+
+  /** Deletes many runs in one transaction (one training here or in another live process is refused), drops their cached models, gives the space back. */
+  deleteRuns({ runIds }: CommandParsed<'deleteRuns'>): CommandOutput<'deleteRuns'> {
+    const refused = runIds.filter((id) => this.supervisor.isActive(id)).map((runId) => ({ runId, reason: `run ${runId} is still running; stop it first` }));
+    const deletable = runIds.filter((id) => !this.supervisor.isActive(id));
+    const { deleted, refused: trainedElsewhere } = this.store.deleteRuns(deletable);
+    refused.push(...trainedElsewhere);
+    const answered = new Set([...deleted, ...trainedElsewhere.map((r) => r.runId)]);
+    for (const runId of deletable) if (!answered.has(runId)) refused.push({ runId, reason: `run ${runId} does not exist` });
+    for (const runId of deleted) this.scorer.forgetRun(runId);
+    if (deleted.length) this.reclaimSpaceSoon();
+    return { deleted, refused };
+  }
+
+  /** Gives deleted runs' pages back to the disk in short steps between requests (never one long block). */
+  private reclaimSpaceSoon(): void {
+    if (this.reclaiming || this.closed) return;
+    this.reclaiming = setTimeout(() => {
+      this.reclaiming = null;
+      if (this.closed) return;
+      try {
+        if (!this.store.reclaimSpace(RECLAIM_PAGES_PER_STEP)) this.reclaimSpaceSoon();
+      } catch {
+        // The space stays in the file's free list (new runs reuse it); the next delete tries again.
+      }
+    }, 0);
+  }
+
+  /** Resolves when the space of deleted runs has been given back (tests, the bench). */
+  async spaceReclaimed(): Promise<void> {
+    while (this.reclaiming) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+
   exportRun({ runId, format }: CommandParsed<'exportRun'>): CommandOutput<'exportRun'> {
     return exportRun(this.getRun({ runId }), format);
   }
@@ -231,7 +275,11 @@ export class LabService implements LabServiceLike {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.supervisor.close();
+    if (this.reclaiming) clearTimeout(this.reclaiming);
+    this.reclaiming = null;
     this.scorer.dispose();
     this.store.close();
   }

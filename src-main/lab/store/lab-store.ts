@@ -16,7 +16,10 @@ import type {
   Evaluation,
   FinalStatus,
   RunDetail,
+  RunChanges,
   RunLogEntry,
+  RunPage,
+  RunQueryParsed,
   RunStatus,
   RunSummary,
   TrainConfig,
@@ -27,6 +30,8 @@ import type { TestPredictions } from '../training/trainer-protocol.ts';
 import { migrate, assertKnownVersion } from './migrations.ts';
 import { StoreError, translateError } from './store-error.ts';
 import { blobOf, evaluationOf, summaryOf, SUMMARY_SELECT, type EvaluationRow, type SummaryRow } from './row-mapping.ts';
+import { matchingIds, queryRunPage, runChangesSince } from './run-list.ts';
+import { configSearchText, searchCondition } from './run-search.ts';
 
 export { StoreError } from './store-error.ts';
 
@@ -157,6 +162,9 @@ export class LabStore {
     }
     try {
       assertKnownVersion(db);
+      // A new file frees deleted runs' pages for reuse and hands them back to the disk on reclaimSpace();
+      // it has to be set before the first table exists (an older file is converted by reclaimSpace's VACUUM).
+      if (db.pragma('page_count', { simple: true }) === 0) db.pragma('auto_vacuum = INCREMENTAL');
       db.pragma('journal_mode = WAL');
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
@@ -226,6 +234,7 @@ export class LabStore {
             .run(input.name, now(), JSON.stringify(input.architecture), JSON.stringify(input.compile), JSON.stringify(input.train), input.train.seed, input.dataset.name, input.dataset.hash, input.totalParams, input.parentRunId ?? null, OWNER, this.ownerKind);
           const id = Number(info.lastInsertRowid);
           if (!input.name.trim()) this.db.prepare('UPDATE runs SET name = ? WHERE id = ?').run(`run-${id}`, id);
+          this.db.prepare('UPDATE runs_fts SET config = ? WHERE rowid = ?').run(configSearchText(JSON.stringify(input.architecture), JSON.stringify(input.compile)), id);
           return id;
         })
         .immediate(),
@@ -328,16 +337,30 @@ export class LabStore {
         where.push('r.status = ?');
         params.push(query.status);
       }
-      if (query.search?.trim()) {
-        // Tags are a JSON array: match each tag, not the JSON text (a search for `"` or `,` must not match every run).
-        where.push(`(r.name LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM json_each(r.tags) t WHERE t.value LIKE ? ESCAPE '\\') OR r.notes LIKE ? ESCAPE '\\')`);
-        const like = `%${query.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        params.push(like, like, like);
+      const search = searchCondition(query.search);
+      if (search.sql) {
+        where.push(search.sql);
+        params.push(...search.params);
       }
       const sql = `${SUMMARY_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY r.id DESC LIMIT ?`;
       params.push(query.limit ?? -1);
       return (this.db.prepare(sql).all(...params) as SummaryRow[]).map(summaryOf);
     });
+  }
+
+  /** One page of lean rows, read in one snapshot (the version is that of the rows). */
+  queryRuns(query: RunQueryParsed): RunPage {
+    return this.run('list runs', () => this.db.transaction(() => queryRunPage(this.db, query))());
+  }
+
+  /** What changed since a version, and which of the shown runs are gone (for polling lists). */
+  runChanges(since: number, shown: readonly number[]): RunChanges {
+    return this.run('look for changed runs', () => this.db.transaction(() => runChangesSince(this.db, since, shown))());
+  }
+
+  /** Ids of every run matching a filter, newest first (select all matching, bulk actions). */
+  runIds(query: Parameters<typeof matchingIds>[1]): number[] {
+    return this.run('list run ids', () => matchingIds(this.db, query, -1, 0));
   }
 
   /** Summaries of these runs in the order asked; a missing id is a not-found error. */
@@ -454,6 +477,71 @@ export class LabStore {
         })
         .immediate(),
     );
+  }
+
+  /**
+   * Removes these runs (one write transaction, cascade); returns the ids that existed and were
+   * deleted, and those another live process trains or queued (refused, naming that process).
+   */
+  deleteRuns(runIds: readonly number[]): { deleted: number[]; refused: { runId: number; reason: string }[] } {
+    return this.run(`delete ${runIds.length} runs`, () =>
+      this.db
+        .transaction(() => {
+          const owned = this.db.prepare('SELECT id, status, owner, owner_kind FROM runs WHERE id = ?');
+          const del = this.db.prepare('DELETE FROM runs WHERE id = ?');
+          const deleted: number[] = [];
+          const refused: { runId: number; reason: string }[] = [];
+          for (const runId of runIds) {
+            const row = owned.get(runId) as OwnerRow | undefined;
+            if (!row) continue;
+            const owner = ownerOf(row.owner, row.owner_kind);
+            if ((row.status === 'running' || row.status === 'queued') && owner && isAliveElsewhere(owner)) {
+              refused.push({ runId, reason: `run ${runId} is ${row.status === 'running' ? 'training' : 'queued'} in ${describeOwner(owner)}; stop it there before deleting it` });
+            } else if (del.run(runId).changes > 0) {
+              deleted.push(runId);
+            }
+          }
+          return { deleted, refused };
+        })
+        .immediate(),
+    );
+  }
+
+  /**
+   * Gives up to `pages` free pages (deleted runs') back to the disk; true when none are left. A file made since
+   * this version is in incremental auto-vacuum mode: each call is one short step, so a serving process can spread
+   * a big give-back over many turns of its event loop. A file of an earlier version (no auto-vacuum) reuses its
+   * free pages for new runs but does not shrink: converting it takes one VACUUM of the whole file, which blocks
+   * for long on a big lab and is left to `vacuumNow()` (tests, tools), never done behind the user's back.
+   * When done, the WAL is checkpointed and truncated, so the file on disk shrinks now.
+   */
+  reclaimSpace(pages = Number.MAX_SAFE_INTEGER): boolean {
+    return this.run('give space back to the disk', () => {
+      if (this.db.pragma('auto_vacuum', { simple: true }) !== 2) return true;
+      this.db.pragma(`incremental_vacuum(${Math.max(1, Math.min(pages, 2 ** 31 - 1))})`);
+      const done = (this.db.pragma('freelist_count', { simple: true }) as number) === 0;
+      if (done) this.db.pragma('wal_checkpoint(TRUNCATE)');
+      return done;
+    });
+  }
+
+  /** Compacts the whole file now and switches an older file to incremental auto-vacuum (blocks: seconds per 100 MB). */
+  vacuumNow(): void {
+    this.run('compact the database', () => {
+      this.db.pragma('auto_vacuum = INCREMENTAL');
+      this.db.exec('VACUUM');
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    });
+  }
+
+  /** Bytes the database uses (pages in use; free pages not counted), for the storage figures and tests. */
+  usedBytes(): number {
+    return this.run('measure the database', () => {
+      const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+      const pages = this.db.pragma('page_count', { simple: true }) as number;
+      const free = this.db.pragma('freelist_count', { simple: true }) as number;
+      return (pages - free) * pageSize;
+    });
   }
 
   /** For tests: the raw connection (e.g. to simulate a full disk with max_page_count). */

@@ -2,6 +2,7 @@
 // Steps are append-only: never edit one that has shipped, add the next.
 import type Database from 'better-sqlite3';
 import { StoreError } from './store-error.ts';
+import { configSearchText } from './run-search.ts';
 
 export interface Migration {
   description: string;
@@ -124,6 +125,112 @@ export const MIGRATIONS: readonly Migration[] = [
         UPDATE run_log SET learning_rate = CAST(substr(message, length('learning rate set to ') + 1) AS REAL)
           WHERE kind = 'learningRate' AND message LIKE 'learning rate set to %';
       `);
+    },
+  },
+  {
+    description: 'a lab that stays fast with many runs: a change counter for polling, list columns kept by triggers, a full-text index',
+    up(db) {
+      db.exec(`
+        -- One counter for the whole lab: every change to a run (its row, an epoch, its evaluation, a checkpoint,
+        -- its deletion) takes the next value, and the run keeps it in change_seq. A list asks what changed since the
+        -- value it last saw. Triggers keep it, so every writer (another process on the same file too) counts.
+        CREATE TABLE lab_clock (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL);
+        INSERT INTO lab_clock (id, seq) VALUES (1, 0);
+        ALTER TABLE runs ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX runs_by_change ON runs(change_seq);
+
+        -- What the list shows and sorts by, kept on the run by triggers, so a sort reads a small index instead of
+        -- every run's epochs (and never the wide JSON columns).
+        ALTER TABLE runs ADD COLUMN epochs_done INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE runs ADD COLUMN last_val_acc REAL;
+        ALTER TABLE runs ADD COLUMN test_accuracy REAL;
+        UPDATE runs SET
+          epochs_done = (SELECT COUNT(*) FROM epochs e WHERE e.run_id = runs.id),
+          last_val_acc = (SELECT e.val_acc FROM epochs e WHERE e.run_id = runs.id ORDER BY e.epoch DESC LIMIT 1),
+          test_accuracy = (SELECT ev.accuracy FROM evaluations ev WHERE ev.run_id = runs.id);
+        CREATE INDEX runs_by_val_acc ON runs(last_val_acc, id);
+        CREATE INDEX runs_by_test_accuracy ON runs(test_accuracy, id);
+        CREATE INDEX runs_by_params ON runs(total_params, id);
+        CREATE INDEX runs_by_name ON runs(name COLLATE NOCASE, id);
+        CREATE INDEX runs_by_duration ON runs((julianday(finished_at) - julianday(started_at)), id);
+
+        CREATE TRIGGER runs_stamp_insert AFTER INSERT ON runs BEGIN
+          UPDATE lab_clock SET seq = seq + 1;
+          UPDATE runs SET change_seq = (SELECT seq FROM lab_clock) WHERE id = NEW.id;
+        END;
+        -- The guard skips the stamp's own update (and one already stamped by a child table's trigger).
+        CREATE TRIGGER runs_stamp_update AFTER UPDATE ON runs WHEN NEW.change_seq IS OLD.change_seq BEGIN
+          UPDATE lab_clock SET seq = seq + 1;
+          UPDATE runs SET change_seq = (SELECT seq FROM lab_clock) WHERE id = NEW.id;
+        END;
+        CREATE TRIGGER runs_stamp_delete AFTER DELETE ON runs BEGIN
+          UPDATE lab_clock SET seq = seq + 1;
+        END;
+        CREATE TRIGGER epochs_stamp AFTER INSERT ON epochs BEGIN
+          UPDATE lab_clock SET seq = seq + 1;
+          UPDATE runs SET
+            change_seq = (SELECT seq FROM lab_clock),
+            epochs_done = (SELECT COUNT(*) FROM epochs e WHERE e.run_id = NEW.run_id),
+            last_val_acc = (SELECT e.val_acc FROM epochs e WHERE e.run_id = NEW.run_id ORDER BY e.epoch DESC LIMIT 1)
+          WHERE id = NEW.run_id;
+        END;
+        CREATE TRIGGER evaluations_stamp AFTER INSERT ON evaluations BEGIN
+          UPDATE lab_clock SET seq = seq + 1;
+          UPDATE runs SET change_seq = (SELECT seq FROM lab_clock), test_accuracy = NEW.accuracy WHERE id = NEW.run_id;
+        END;
+        CREATE TRIGGER checkpoints_stamp AFTER INSERT ON checkpoints BEGIN
+          UPDATE lab_clock SET seq = seq + 1;
+          UPDATE runs SET change_seq = (SELECT seq FROM lab_clock) WHERE id = NEW.run_id;
+        END;
+
+        -- Tags one per row: the tag filter and the list of every tag read this index, not every run's JSON.
+        CREATE TABLE run_tags (
+          tag     TEXT NOT NULL,
+          run_id  INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          PRIMARY KEY (tag, run_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX run_tags_by_run ON run_tags(run_id);
+        INSERT OR IGNORE INTO run_tags (tag, run_id) SELECT t.value, r.id FROM runs r, json_each(r.tags) t;
+        CREATE TRIGGER run_tags_insert AFTER INSERT ON runs BEGIN
+          INSERT OR IGNORE INTO run_tags (tag, run_id) SELECT value, NEW.id FROM json_each(NEW.tags);
+        END;
+        CREATE TRIGGER run_tags_update AFTER UPDATE OF tags ON runs BEGIN
+          DELETE FROM run_tags WHERE run_id = NEW.id;
+          INSERT OR IGNORE INTO run_tags (tag, run_id) SELECT value, NEW.id FROM json_each(NEW.tags);
+        END;
+
+        -- Search in the store: trigram tokens match any substring of 3+ characters, as the old LIKE search did.
+        -- rowid is the run id. name, tags, notes and backend follow the run by trigger; config (architecture line and
+        -- optimizer, computed in TypeScript) is written when the run is created.
+        CREATE VIRTUAL TABLE runs_fts USING fts5(name, tags, notes, backend, config, tokenize = 'trigram');
+        CREATE TRIGGER runs_fts_insert AFTER INSERT ON runs BEGIN
+          INSERT INTO runs_fts (rowid, name, tags, notes, backend, config)
+          VALUES (NEW.id, NEW.name, (SELECT coalesce(group_concat(value, ' '), '') FROM json_each(NEW.tags)), NEW.notes, coalesce(NEW.backend, ''), '');
+        END;
+        CREATE TRIGGER runs_fts_update AFTER UPDATE OF name, tags, notes, backend ON runs BEGIN
+          UPDATE runs_fts
+          SET name = NEW.name, tags = (SELECT coalesce(group_concat(value, ' '), '') FROM json_each(NEW.tags)), notes = NEW.notes, backend = coalesce(NEW.backend, '')
+          WHERE rowid = NEW.id;
+        END;
+        CREATE TRIGGER runs_fts_delete AFTER DELETE ON runs BEGIN
+          DELETE FROM runs_fts WHERE rowid = OLD.id;
+        END;
+      `);
+      const insert = db.prepare(
+        `INSERT INTO runs_fts (rowid, name, tags, notes, backend, config)
+         VALUES (?, ?, (SELECT coalesce(group_concat(value, ' '), '') FROM json_each(?)), ?, ?, ?)`,
+      );
+      // all(), not iterate(): better-sqlite3 allows no other statement while one is being iterated.
+      const rows = db.prepare('SELECT id, name, tags, notes, backend, architecture, compile FROM runs').all() as {
+        id: number;
+        name: string;
+        tags: string;
+        notes: string;
+        backend: string | null;
+        architecture: string;
+        compile: string;
+      }[];
+      for (const row of rows) insert.run(row.id, row.name, row.tags, row.notes, row.backend ?? '', configSearchText(row.architecture, row.compile));
     },
   },
 ];

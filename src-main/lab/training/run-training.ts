@@ -6,6 +6,7 @@ import type { CheckpointKind } from '../../../src-shared/runs.ts';
 import { buildModel, dropoutLayers, reseedDropout } from '../model/build-model.ts';
 import type { LayersModel, Tensor2D, Tf } from '../model/tf-types.ts';
 import { encodeWeights, loadWeightsInto } from '../model/weights-codec.ts';
+import { planEpochCheckpoints } from './checkpoint-policy.ts';
 import { SeededRandom } from '../util/seeded-random.ts';
 import { evaluateModel, NUM_CLASSES } from './evaluate.ts';
 import { createOptimizer, setLearningRate } from './optimizers.ts';
@@ -36,7 +37,7 @@ export interface TrainingOptions {
   backendDetail?: string | undefined;
   /** Minimum time between progress events: a fast backend must not flood IPC. */
   progressIntervalMs?: number;
-  /** Keep a checkpoint of every epoch when all of them fit in this many bytes. */
+  /** Per-epoch checkpoints of the run fit in this many bytes (see checkpoint-policy.ts). */
   epochCheckpointBudgetBytes?: number;
   /** Swap in a faster step (issue "fast training"); defaults to the plain tfjs step. */
   createStep?: (model: LayersModel, optimizer: ReturnType<typeof createOptimizer>) => TrainStep;
@@ -62,8 +63,7 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
   const n = data.train.count;
   const batchSize = Math.min(train.batchSize, n);
   const batchesPerEpoch = Math.ceil(n / batchSize);
-  const weightBytes = model.countParams() * 4;
-  const keepEpochCheckpoints = weightBytes * train.epochs <= (options.epochCheckpointBudgetBytes ?? 256 * 1024 * 1024);
+  const keptEpochs = new Set(planEpochCheckpoints(train.epochs, model.countParams(), options.epochCheckpointBudgetBytes).kept);
   sink.event({ type: 'started', runId, backend: options.backend, ...(options.backendDetail ? { backendDetail: options.backendDetail } : {}), epochs: train.epochs, batchesPerEpoch, trainExamples: n, validationExamples: data.validation?.count ?? 0 });
 
   const order = new Uint32Array(n);
@@ -151,14 +151,11 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
       lastEpoch = epoch;
 
       const monitored = valLoss ?? metrics.loss;
-      if (monitored < bestValLoss || keepEpochCheckpoints) {
-        const weights = encodeWeights(model);
-        if (monitored < bestValLoss) {
-          bestValLoss = monitored;
-          sink.checkpoint('best', epoch, valLoss, weights);
-        }
-        if (keepEpochCheckpoints) sink.checkpoint('epoch', epoch, valLoss, weights);
+      if (monitored < bestValLoss) {
+        bestValLoss = monitored;
+        sink.checkpoint('best', epoch, valLoss, encodeWeights(model));
       }
+      if (keptEpochs.has(epoch)) sink.checkpoint('epoch', epoch, valLoss, encodeWeights(model, 'float16'));
       await yieldNow();
     }
 

@@ -1,0 +1,125 @@
+// node --import tsx bench/large-lab/lab-table.ts --lab DIR [--code ROOT] [--label after] [--repeats 3]
+// Prints one row of issue 19's table for a lab: a copy of DIR is served by `layerlab serve` from the code at ROOT
+// (this checkout, or main's in a second worktree for "before", its renderer built), and Debian's Chromium drives
+// the Runs screen. Same selectors on both versions. Medians of --repeats; the machine is shared, so compare
+// rows measured in one sitting.
+//   list payload   bytes of what the Runs screen asks for first (main: listRuns {}; now: queryRuns, one page)
+//   Runs shown     navigation to #/runs until the first row is on screen
+//   keystroke      one character typed in the search box until the count shows the new result
+//   compare 10     10 rows ticked, Compare clicked, until the comparison is on screen
+//   delete 1,000   (this code only) the bulk delete command of 1,000 runs, with the space given back
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+
+const { values } = parseArgs({ options: { lab: { type: 'string' }, code: { type: 'string', default: process.cwd() }, label: { type: 'string', default: 'after' }, repeats: { type: 'string', default: '3' }, delete: { type: 'boolean', default: false } } });
+if (!values.lab) throw new Error('--lab DIR is required');
+const code = resolve(values.code);
+const repeats = Number(values.repeats);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+const home = mkdtempSync(join(tmpdir(), 'layerlab-table-'));
+cpSync(values.lab, home, { recursive: true });
+const server = spawn(process.execPath, [join(code, 'bin/layerlab.js'), 'serve', '--port', '0', '--home', home], { cwd: code, stdio: ['ignore', 'pipe', 'pipe'] });
+const url = await new Promise<string>((ok, fail) => {
+  let out = '';
+  const timer = setTimeout(() => fail(new Error(`serve did not start: ${out}`)), 300_000);
+  const onData = (c: Buffer) => {
+    out += c.toString();
+    const m = /Open: (http:\/\/\S+)/.exec(out);
+    if (m?.[1]) {
+      clearTimeout(timer);
+      ok(m[1]);
+    }
+  };
+  server.stdout.on('data', onData);
+  server.stderr.on('data', onData);
+});
+// Whatever fails below, the server and the copy go.
+process.on('exit', () => {
+  server.kill('SIGTERM');
+  rmSync(home, { recursive: true, force: true });
+});
+process.on('uncaughtException', (error) => {
+  console.error(error);
+  process.exit(1);
+});
+const origin = new URL(url).origin;
+const token = new URL(url).searchParams.get('token') ?? '';
+const api = async (command: string, body: unknown) => {
+  const t0 = performance.now();
+  const res = await fetch(`${origin}/api/${command}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${command}: ${res.status} ${text.slice(0, 200)}`);
+  return { ms: performance.now() - t0, bytes: Buffer.byteLength(text), json: (JSON.parse(text) as { result: unknown }).result };
+};
+
+const lean = await fetch(`${origin}/api/queryRuns`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: '{}' }).then((r) => r.status !== 404);
+const payloads: { ms: number; bytes: number }[] = [];
+for (let i = 0; i < repeats; i++) payloads.push(lean ? await api('queryRuns', { limit: 100 }) : await api('listRuns', {}));
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-dev-shm-usage'] });
+const shown: number[] = [];
+const keystroke: number[] = [];
+const compare: number[] = [];
+for (let i = 0; i < repeats; i++) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(url);
+  await page.waitForLoadState('networkidle');
+  let t0 = performance.now();
+  await page.evaluate(() => (location.hash = '#/runs'));
+  await page.locator('[data-testid^="run-row-"]').first().waitFor({ timeout: 120_000 });
+  shown.push(performance.now() - t0);
+  const count = page.getByTestId('runs-count');
+  const before = await count.innerText();
+  t0 = performance.now();
+  await page.getByTestId('runs-search').pressSequentially('k');
+  await page.waitForFunction((b) => document.querySelector('[data-testid="runs-count"]')?.textContent?.trim() !== b.trim(), before, { timeout: 60_000, polling: 'raf' });
+  keystroke.push(performance.now() - t0);
+  await page.getByTestId('runs-search').fill('');
+  await page.waitForFunction((b) => document.querySelector('[data-testid="runs-count"]')?.textContent?.trim() === b.trim(), before, { timeout: 60_000, polling: 'raf' });
+  const boxes = page.locator('[data-testid^="run-select-"]');
+  for (let k = 0; k < 10; k++) await boxes.nth(k).check();
+  t0 = performance.now();
+  await page.getByTestId('compare').click();
+  await page.getByTestId('comparison').waitFor({ timeout: 60_000 });
+  await page.locator('[data-testid="comparison"] canvas').first().waitFor();
+  compare.push(performance.now() - t0);
+  await page.close();
+}
+await browser.close();
+
+let deleteCell = 'n/a';
+if (values.delete && lean) {
+  const file = join(home, 'layerlab.sqlite');
+  // 1,000 runs (half the lab when it is smaller), oldest first.
+  const first = (await api('queryRuns', { limit: 500, sort: 'id', descending: false })).json as { runs: { id: number }[]; labTotal: number };
+  const want = Math.min(1000, Math.floor(first.labTotal / 2));
+  const more = (await api('queryRuns', { limit: 500, offset: 500, sort: 'id', descending: false })).json as { runs: { id: number }[] };
+  const ids = [...first.runs, ...more.runs].map((r) => r.id).slice(0, want);
+  const sizeBefore = statSync(file).size;
+  const del = await api('deleteRuns', { runIds: ids });
+  // The space comes back in short steps after the answer: wait until the file stops shrinking.
+  const t0 = performance.now();
+  let last = statSync(file).size;
+  for (let stable = 0; stable < 5 && performance.now() - t0 < 180_000; ) {
+    await new Promise((r) => setTimeout(r, 200));
+    const size = statSync(file).size;
+    stable = size === last ? stable + 1 : 0;
+    last = size;
+  }
+  deleteCell = `${ids.length} in ${(del.ms / 1000).toFixed(2)} s; file ${(sizeBefore / 1e6).toFixed(0)} → ${(last / 1e6).toFixed(0)} MB`;
+}
+const rss = Number(/VmRSS:\s+(\d+)/.exec(await import('node:fs').then((fs) => fs.readFileSync(`/proc/${server.pid}/status`, 'utf8')))?.[1] ?? NaN) / 1024;
+server.kill('SIGTERM');
+await new Promise((r) => server.once('exit', r));
+rmSync(home, { recursive: true, force: true });
+
+const mb = (b: number) => (b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${(b / 1e3).toFixed(1)} KB`);
+const s = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
+console.log(
+  `| ${values.label} | ${mb(median(payloads.map((p) => p.bytes)))}, ${s(median(payloads.map((p) => p.ms)))} | ${s(median(shown))} | ${s(median(keystroke))} | ${s(median(compare))} | ${deleteCell} | ${rss.toFixed(0)} MB |`,
+);
