@@ -136,7 +136,7 @@ describe('file-system mistakes', () => {
 
 describe('stored text on a terminal', () => {
   it('runs list escapes control characters in names', async () => {
-    const r = await cli(['runs', 'list', '--home', home]);
+    const r = await cli(['runs', 'list', '--home', home, '--limit', '500']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).not.toMatch(ESC);
     expect(r.stdout).toContain('red\\x1b[31m\\x1b]0;pwn');

@@ -4,9 +4,15 @@ import { architectureLine, describeOptimizer, type Architecture, type CompileCon
 
 /** The config column of the index: what a user types to find a run by its model ("dense512", "adam"). */
 export function configSearchText(architectureJson: string, compileJson: string): string {
-  const architecture = JSON.parse(architectureJson) as Architecture;
-  const compile = JSON.parse(compileJson) as CompileConfig;
-  return `${architectureLine(architecture)} ${describeOptimizer(compile.optimizer)} ${compile.optimizer.name}`;
+  try {
+    const architecture = JSON.parse(architectureJson) as Architecture;
+    const compile = JSON.parse(compileJson) as CompileConfig;
+    return `${architectureLine(architecture)} ${describeOptimizer(compile.optimizer)} ${compile.optimizer.name}`;
+  } catch {
+    // A row whose stored config does not read as one (a damaged or hand-made file) is still found by
+    // name, tags and notes; it must not stop the index being built for every other run.
+    return '';
+  }
 }
 
 /** Trigram tokens: shorter words can't use the index and are matched with LIKE on the index's own columns. */

@@ -54,7 +54,7 @@ describe('storage per run', () => {
     expect(used).toBeLessThanOrEqual(10 * MB);
     expect(epochCheckpoints.length).toBeGreaterThanOrEqual(5);
     expect(detail.checkpoints.find((c) => c.kind === 'final')!.bytes).toBeGreaterThan(4 * 407_050);
-    expect(store.deleteRuns([runId])).toEqual([runId]);
+    expect(store.deleteRuns([runId])).toEqual({ deleted: [runId], refused: [] });
     store.reclaimSpace();
     expect(store.usedBytes()).toBeLessThanOrEqual(empty + 64 * 1024);
     store.close();
