@@ -1,14 +1,25 @@
-// Predictions for draw-to-predict and the API, in the service's own process. It uses wasm
-// so it never competes with a trainer for the native/GPU
-// backend, and a small cache of built models keyed by run and checkpoint.
+// Predictions for draw-to-predict and the API, in the service's own process, with a small cache of built models keyed
+// by run and checkpoint. It runs on a hardware WebGPU adapter when there is one (a GPU serves several processes, so
+// it does not take the trainer's), else on single-threaded wasm; never on tfjs-node, which a trainer may hold.
 import type { Architecture } from '../../../src-shared/index.ts';
-import { loadBackend, type LoadedBackend } from '../engine/backends.ts';
+import { loadBackend, precheck, realEnvironment, type BackendEnvironment, type LoadedBackend } from '../engine/backends.ts';
+import { maxExamplesPerBatch } from '../engine/webgpu/buffer-limits.ts';
 import { buildModel } from '../model/build-model.ts';
 import type { LayersModel } from '../model/tf-types.ts';
 import { loadWeightsInto } from '../model/weights-codec.ts';
-import { predictProbabilities, NUM_CLASSES } from '../training/evaluate.ts';
+import { predictProbabilitiesAsync, NUM_CLASSES } from '../training/evaluate.ts';
 
 const CACHE_SIZE = 8;
+const PREDICT_BATCH = 256;
+
+/** The serving backend: webgpu on a hardware adapter (a software one is slower than wasm), else wasm. */
+export async function loadPredictionBackend(env: BackendEnvironment = realEnvironment): Promise<LoadedBackend> {
+  if (precheck('webgpu', env) === null) {
+    const search = await env.findGpuAdapter(false);
+    if (search.found) return loadBackend('webgpu', { ...env, findGpuAdapter: async () => search });
+  }
+  return loadBackend('wasm', env);
+}
 
 export interface SavedArtifacts {
   modelTopology: object;
@@ -20,8 +31,8 @@ export class Predictor {
   private backend: Promise<LoadedBackend> | null = null;
   private readonly models = new Map<string, LayersModel>();
 
-  /** `loadWasm` is a test seam: how the backend is loaded (once). */
-  constructor(private readonly loadWasm: () => Promise<LoadedBackend> = () => loadBackend('wasm')) {}
+  /** `loadServingBackend` is a test seam: how the backend is loaded (once). */
+  constructor(private readonly loadServingBackend: () => Promise<LoadedBackend> = () => loadPredictionBackend()) {}
 
   /** Starts the backend in the background, so the first drawing is answered as fast as the next ones (a failure
    *  surfaces on the first prediction, with its reason). */
@@ -30,12 +41,14 @@ export class Predictor {
   }
 
   private load(): Promise<LoadedBackend> {
-    this.backend ??= this.loadWasm();
+    this.backend ??= this.loadServingBackend();
     return this.backend;
   }
 
-  private async model(key: string, architecture: Architecture, weights: () => Uint8Array): Promise<{ tf: LoadedBackend['tf']; model: LayersModel }> {
-    const { tf } = await this.load();
+  private async model(key: string, architecture: Architecture, weights: () => Uint8Array): Promise<{ tf: LoadedBackend['tf']; model: LayersModel; batch: number }> {
+    const { tf, report } = await this.load();
+    // On a GPU, batches small enough for the adapter's storage buffers.
+    const batch = report.adapter && report.chosen === 'webgpu' ? Math.max(1, Math.min(PREDICT_BATCH, maxExamplesPerBatch(architecture, report.adapter.limits))) : PREDICT_BATCH;
     let model = this.models.get(key);
     if (model) {
       this.models.delete(key);
@@ -45,7 +58,7 @@ export class Predictor {
     }
     this.models.set(key, model);
     this.evict();
-    return { tf, model };
+    return { tf, model, batch };
   }
 
   /** Probabilities (one row of 10 per image) from the given weights. */
@@ -58,8 +71,8 @@ export class Predictor {
 
   /** Probabilities for count images of 784 floats each, flat (count × 10). */
   async predictFlat(key: string, architecture: Architecture, weights: () => Uint8Array, images: Float32Array, count: number): Promise<Float32Array> {
-    const { tf, model } = await this.model(key, architecture, weights);
-    return predictProbabilities(tf, model, images, count, architecture.inputShape, 256);
+    const { tf, model, batch } = await this.model(key, architecture, weights);
+    return predictProbabilitiesAsync(tf, model, images, count, architecture.inputShape, batch);
   }
 
   /** The model with these weights as tfjs save artifacts (Keras-style topology, weight specs, bytes). */

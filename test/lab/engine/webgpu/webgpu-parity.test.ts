@@ -6,7 +6,7 @@ import { findPreset, type Architecture } from '../../../../src-shared/index.ts';
 import { buildModel } from '../../../../src-main/lab/model/build-model.ts';
 import type { Tf } from '../../../../src-main/lab/model/tf-types.ts';
 import { createDeviceTrainStep, readDeviceStepResult } from '../../../../src-main/lab/training/device-train-step.ts';
-import { createTrainStep } from '../../../../src-main/lab/training/train-step.ts';
+import { createTrainStep, type TrainStepResult } from '../../../../src-main/lab/training/train-step.ts';
 import { loadSoftwareWebGpu, releaseSoftwareWebGpu } from './software-webgpu.ts';
 
 const STEPS = 3;
@@ -35,10 +35,13 @@ async function threeSteps(architecture: Architecture): Promise<Trace> {
   const model = buildModel(tf as unknown as Tf, architecture, 7);
   const optimizer = tf.train.adam(0.01);
   const onDevice = tf.getBackend() === 'webgpu';
-  const step = onDevice ? createDeviceTrainStep(model, optimizer) : createTrainStep(model, optimizer);
+  const step: (x: tf.Tensor2D, y: tf.Tensor2D) => TrainStepResult | tf.Tensor = onDevice ? createDeviceTrainStep(model, optimizer) : createTrainStep(model, optimizer);
   const trace: Trace = { losses: [], correct: [], weights: [] };
   for (const b of batches(architecture.inputShape)) {
-    const out = tf.tidy(() => step(tf.tensor(b.x, [BATCH, ...architecture.inputShape]) as tf.Tensor2D, tf.tensor2d(b.y, [BATCH, 10])));
+    const out = tf.tidy(() => {
+      const x: tf.Tensor = tf.tensor(b.x, [BATCH, ...architecture.inputShape]);
+      return step(x as tf.Tensor2D, tf.tensor2d(b.y, [BATCH, 10]));
+    });
     const { loss, correct } = out instanceof tf.Tensor ? await readDeviceStepResult(out) : out;
     trace.losses.push(loss);
     trace.correct.push(correct);
