@@ -19,6 +19,7 @@ import type { TestPredictions, TrainerLauncher, TrainerToParent, TrainJob } from
 import { ActiveRun } from './active-run.ts';
 import type { LabServiceLike } from './lab-service-types.ts';
 import { Predictor } from './predictor.ts';
+import { probeWebGpuInTrainer, type WebGpuProbe } from './webgpu-probe.ts';
 import { exportRun, runsCsv } from './run-export.ts';
 import { architectureDiff, configDiff, diffPredictions } from './run-compare.ts';
 import { confusionMatrix, perClassMetrics, scorePredictions } from '../training/evaluate.ts';
@@ -57,6 +58,7 @@ export class RunStateError extends Error {
 
 export class LabService implements LabServiceLike {
   private readonly listeners = new Set<(event: RunEvent) => void>();
+  private webgpuProbe: Promise<WebGpuProbe> | null = null;
   private readonly active = new Map<number, ActiveRun>();
   private readonly predictor = new Predictor();
   /** Evaluations of epoch checkpoints (they never change), newest last. */
@@ -99,14 +101,17 @@ export class LabService implements LabServiceLike {
     this.predictor.warm();
   }
 
-  getSystemInfo(): CommandOutput<'getSystemInfo'> {
-    const probes = probeBackends();
+  async getSystemInfo(): Promise<CommandOutput<'getSystemInfo'>> {
+    const packages = probeBackends();
+    // The packages being there says little for webgpu: only an adapter does. Looked for once per lab.
+    const webgpu = packages.find((p) => p.backend === 'webgpu')?.available ? await (this.webgpuProbe ??= probeWebGpuInTrainer(this.launcher)) : null;
+    const probes = packages.map((p) => (p.backend === 'webgpu' && webgpu ? webgpu.probe : p));
     const chosen = probes.find((p) => p.available)?.backend ?? BACKEND_ORDER[BACKEND_ORDER.length - 1] ?? 'cpu';
     return {
       version: VERSION,
       home: this.home,
       databasePath: this.databasePath,
-      backend: { chosen, requested: 'auto', probes, versions: { node: process.versions.node, layerlab: VERSION } },
+      backend: { chosen, requested: 'auto', probes, versions: { node: process.versions.node, layerlab: VERSION }, ...(webgpu?.adapter ? { adapter: webgpu.adapter } : {}) },
       datasets: this.datasets.list(),
     };
   }

@@ -2,7 +2,7 @@
 // fed by the parent's messages.
 import { DatasetRegistry } from '../data/dataset-registry.ts';
 import type { BackendChoice, BackendName } from '../../../src-shared/index.ts';
-import { loadBackend, realEnvironment, type LoadedBackend } from '../engine/backends.ts';
+import { loadBackend, precheck, realEnvironment, type LoadedBackend } from '../engine/backends.ts';
 import { keepFasterBackend } from '../engine/keep-faster-backend.ts';
 import { installFastWasmKernels } from '../engine/wasm-kernels/index.ts';
 import { defaultWasmThreads } from '../engine/wasm-threads/threaded-wasm-backend.ts';
@@ -97,4 +97,16 @@ export async function runEstimateSession(port: TrainerPort, job: TrainJob, batch
   const { tf, report } = loaded;
   const secondsPerBatch = await timeTrainingSteps(tf, job, batches, trainingOptionsFor(loaded, job).createStep);
   port.send({ type: 'estimate', report, secondsPerBatch });
+}
+
+/** What the backend doctor shows for webgpu: the adapter Automatic would use, or why there is none. */
+export async function runWebGpuProbe(port: TrainerPort): Promise<void> {
+  const missing = precheck('webgpu', realEnvironment);
+  if (missing !== null) {
+    port.send({ type: 'webgpuProbe', probe: { backend: 'webgpu', available: false, reason: missing } });
+    return;
+  }
+  const search = await realEnvironment.findGpuAdapter(false);
+  const adapter = search.found ? search.found.report : search.adapter;
+  port.send({ type: 'webgpuProbe', probe: { backend: 'webgpu', available: search.found !== null, reason: search.reason }, ...(adapter ? { adapter } : {}) });
 }
