@@ -26,11 +26,26 @@ export const SYSTEM_INFO: SystemInfo = {
     requested: 'auto',
     probes: [
       { backend: 'tensorflow-gpu', available: false, reason: 'package @tensorflow/tfjs-node-gpu is not installed' },
+      {
+        backend: 'webgpu',
+        available: false,
+        reason: 'only a software adapter was found (llvmpipe-llvm-15-0-6-256-bits- (OpenGL ES 3.2 Mesa 22.3.6) [software]); it is slower than wasm, so it is used only with --backend webgpu and LAYERLAB_WEBGPU_ALLOW_SOFTWARE=1',
+      },
       { backend: 'tensorflow', available: false, reason: 'package @tensorflow/tfjs-node is not installed' },
       { backend: 'wasm', available: true, reason: null },
       { backend: 'cpu', available: true, reason: null },
     ],
     versions: { '@tensorflow/tfjs': '4.22.0' },
+    adapter: {
+      vendor: '',
+      architecture: '',
+      device: 'llvmpipe-llvm-15-0-6-256-bits-',
+      description: 'OpenGL ES 3.2 Mesa 22.3.6',
+      api: 'opengles',
+      featureLevel: 'compatibility',
+      software: true,
+      limits: { maxStorageBufferBindingSize: 134_217_728, maxBufferSize: 2_147_483_648, maxComputeWorkgroupStorageSize: 32_768, maxComputeInvocationsPerWorkgroup: 1024 },
+    },
   },
   datasets: [MNIST],
 };
