@@ -155,8 +155,10 @@ export async function loadBackend(requested: BackendChoice, env: BackendEnvironm
     if (reason === null) {
       try {
         const tf = await activate(backend, env, options, requested, note);
+        // Not loaded, only checked: enough to know whether "Automatic" has a second candidate to time.
         for (const later of BACKEND_ORDER.slice(BACKEND_ORDER.indexOf(backend) + 1)) {
-          probes.push({ backend: later, available: true, reason: null });
+          const laterReason = precheck(later, env);
+          probes.push({ backend: later, available: laterReason === null, reason: laterReason });
         }
         probes.push({ backend, available: true, reason: null });
         probes.sort((a, b) => BACKEND_ORDER.indexOf(a.backend) - BACKEND_ORDER.indexOf(b.backend));

@@ -71,6 +71,13 @@ describe('backend selection', () => {
 });
 
 describe('the webgpu tier', () => {
+  it('checks the tiers below the chosen one instead of assuming them (Automatic times the next one)', async () => {
+    const fakeTf = { setBackend: async () => true, version: { 'tfjs-core': '4.22.0' } };
+    const { report } = await loadBackend('auto', env({ installed: ['@tensorflow/tfjs-node-gpu'], importPackage: async () => fakeTf }));
+    expect(report.chosen).toBe('tensorflow-gpu');
+    expect(report.probes.map((p) => [p.backend, p.available])).toEqual([['tensorflow-gpu', true], ['webgpu', false], ['tensorflow', false], ['wasm', true], ['cpu', true]]);
+  });
+
   it('is tried after tensorflow-gpu and before tensorflow; a missing adapter is a reason, not an error, on auto', async () => {
     const asked: boolean[] = [];
     const { report } = await loadBackend('auto', env({ installed: WEBGPU_PACKAGES, findGpuAdapter: async (allow) => (asked.push(allow), NO_ADAPTER) }));
