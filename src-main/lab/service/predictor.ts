@@ -4,6 +4,7 @@
 import type { Architecture } from '../../../src-shared/index.ts';
 import { loadBackend, precheck, realEnvironment, type BackendEnvironment, type LoadedBackend } from '../engine/backends.ts';
 import { maxExamplesPerBatch } from '../engine/webgpu/buffer-limits.ts';
+import { releaseWebGpu } from '../engine/webgpu/webgpu-backend.ts';
 import { buildModel } from '../model/build-model.ts';
 import type { LayersModel } from '../model/tf-types.ts';
 import { loadWeightsInto } from '../model/weights-codec.ts';
@@ -117,5 +118,11 @@ export class Predictor {
   dispose(): void {
     for (const model of this.models.values()) model.dispose();
     this.models.clear();
+    // A GPU device keeps dawn.node (and so the process) alive: hand it back with the predictor.
+    void this.backend
+      ?.then(({ tf, report }) => {
+        if (report.chosen === 'webgpu') releaseWebGpu(tf);
+      })
+      .catch(() => {});
   }
 }
