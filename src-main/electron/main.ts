@@ -95,8 +95,8 @@ function createWindow(): BrowserWindow {
   return win;
 }
 
-function showAbout(lab: LabService): void {
-  const info = lab.getSystemInfo();
+async function showAbout(lab: LabService): Promise<void> {
+  const info = await lab.getSystemInfo();
   void dialog.showMessageBox({
     type: 'info',
     title: 'About Layerlab',
@@ -129,7 +129,7 @@ async function start(): Promise<void> {
   const lab = service;
   registerIpc(ipcMain, lab, () => window);
   Menu.setApplicationMenu(
-    Menu.buildFromTemplate(menuTemplate({ isMac: process.platform === 'darwin', showAbout: () => showAbout(lab), openDataFolder: () => void shell.openPath(app.getPath('userData')) })),
+    Menu.buildFromTemplate(menuTemplate({ isMac: process.platform === 'darwin', showAbout: () => void showAbout(lab), openDataFolder: () => void shell.openPath(app.getPath('userData')) })),
   );
   window = createWindow();
   progress.close();

@@ -1,12 +1,13 @@
 // What the lab says about itself: version, datasets, and which backend runs training and why.
 import type { LabApi, SystemInfo } from '../../src-shared/api.ts';
 import type { BackendName, BackendProbe, BackendReport } from '../../src-shared/runs.ts';
-import { BACKEND_NAMES } from '../../src-shared/runs.ts';
+import { BACKEND_NAMES, WEBGPU_ALLOW_SOFTWARE_VARIABLE } from '../../src-shared/runs.ts';
 import { CONNECTION_EVENT } from '../lib/transport/pick-transport.ts';
 import { messageOf } from './run-state.svelte.ts';
 
 export const BACKEND_TITLES: Record<BackendName, string> = {
   'tensorflow-gpu': 'TensorFlow GPU (tfjs-node-gpu)',
+  webgpu: 'WebGPU (Dawn: Vulkan, Metal or D3D12)',
   tensorflow: 'TensorFlow CPU (tfjs-node)',
   wasm: 'WebAssembly (tfjs-backend-wasm)',
   cpu: 'Plain JavaScript (tfjs-backend-cpu)',
@@ -14,6 +15,7 @@ export const BACKEND_TITLES: Record<BackendName, string> = {
 
 export const BACKEND_SHORT: Record<BackendName, string> = {
   'tensorflow-gpu': 'GPU',
+  webgpu: 'WebGPU',
   tensorflow: 'TensorFlow CPU',
   wasm: 'WASM',
   cpu: 'JS CPU',
@@ -22,6 +24,8 @@ export const BACKEND_SHORT: Record<BackendName, string> = {
 /** What each backend needs to be usable, for the backend doctor. */
 export const BACKEND_NEEDS: Record<BackendName, string> = {
   'tensorflow-gpu': 'Linux x64 with an NVIDIA GPU, CUDA 11.2 and cuDNN 8.1, and @tensorflow/tfjs-node-gpu installed (its install downloads libtensorflow)',
+  webgpu:
+    `a GPU with a Vulkan (Linux, Windows), Metal (macOS) or D3D12 (Windows) driver; on Linux the Vulkan loader libvulkan.so.1. A software adapter only with ${WEBGPU_ALLOW_SOFTWARE_VARIABLE}=1`,
   tensorflow: '@tensorflow/tfjs-node installed (its install downloads libtensorflow for this platform)',
   wasm: 'nothing: bundled with Layerlab',
   cpu: 'nothing: always available (slowest)',
@@ -50,7 +54,9 @@ export function judgeBackend(report: BackendReport): BackendVerdict {
       : probe.available
         ? report.requested !== 'auto'
           ? `available, but "${report.requested}" was requested`
-          : 'available but not chosen'
+          : report.timing
+            ? report.timing.reason
+            : 'available but not chosen'
         : (probe.reason ?? 'not available');
     return { backend, reason };
   });

@@ -61,7 +61,9 @@ describe('train and evaluate in the browser', () => {
     await page.getByTestId('backend-badge').click();
     const doctor = page.getByRole('region', { name: 'Backend doctor' });
     await doctor.getByText('in use').waitFor();
-    expect(await doctor.locator('tbody tr').count()).toBe(4);
+    expect(await doctor.getByRole('table', { name: 'Backends probed, fastest first' }).locator('tbody tr').count()).toBe(5);
+    // WebGPU's line: the adapter it found (the software one here) or why there is none.
+    await expect.poll(() => doctor.getByRole('row', { name: /WebGPU/ }).innerText(), WAIT).toMatch(/adapter|not installed/);
     await screenshot(page, 'e2e-backend-doctor');
     await page.keyboard.press('Escape');
     await doctor.waitFor({ state: 'detached' });

@@ -145,6 +145,7 @@ describe('packaging', () => {
     expect(config.asarUnpack).toEqual(expect.arrayContaining(['node_modules/better-sqlite3/**', 'node_modules/@tensorflow/tfjs-node-gpu/**']));
     // The threaded wasm build's workers load these from disk.
     expect(config.asarUnpack).toEqual(expect.arrayContaining(['node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/**', 'dist-electron/wasm-pthread-worker.cjs']));
+    expect(config.asarUnpack).toContain('node_modules/webgpu/dist/**');
     expect(validate({ ...config, appId: 42 })).toBe(false);
   });
 

@@ -209,8 +209,15 @@ describe('App shell', () => {
     expect(badge.textContent).toContain('GPU unavailable: package @tensorflow/tfjs-node-gpu is not installed');
     await fireEvent.click(badge);
     const doctor = screen.getByRole('region', { name: 'Backend doctor' });
-    expect(within(doctor).getAllByRole('row')).toHaveLength(5);
+    const probes = within(doctor).getByRole('table', { name: 'Backends probed, fastest first' });
+    expect(within(probes).getAllByRole('row')).toHaveLength(6);
     expect(doctor.textContent).toContain('in use');
+    // Why WebGPU was skipped, and the adapter it found.
+    expect(within(probes).getByRole('row', { name: /WebGPU/ }).textContent).toContain('only a software adapter was found');
+    const adapter = within(doctor).getByRole('table', { name: /WebGPU adapter/ });
+    expect(within(adapter).getByRole('row', { name: /Largest storage buffer/ }).textContent).toContain('128 MiB');
+    expect(within(adapter).getByRole('row', { name: /Driver/ }).textContent).toContain('Mesa 22.3.6');
+    expect(doctor.textContent).toContain('software');
     expect(screen.getByRole('navigation', { name: 'Screens' }).textContent).toMatch(/Design.*Train.*Evaluate/);
     expect(fake.listenerCount()).toBe(1);
   });

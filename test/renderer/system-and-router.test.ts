@@ -10,8 +10,16 @@ describe('backend verdict', () => {
     expect(v.isBest).toBe(false);
     expect(v.reasons).toEqual([
       { backend: 'tensorflow-gpu', reason: 'package @tensorflow/tfjs-node-gpu is not installed' },
+      { backend: 'webgpu', reason: expect.stringMatching(/^only a software adapter was found .*LAYERLAB_WEBGPU_ALLOW_SOFTWARE=1$/) },
       { backend: 'tensorflow', reason: 'package @tensorflow/tfjs-node is not installed' },
     ]);
+  });
+
+  it('gives the timing as the reason when Automatic timed webgpu against a CPU tier and kept the CPU', () => {
+    const probes = SYSTEM_INFO.backend.probes.map((p) => (p.backend === 'webgpu' ? { ...p, available: true, reason: null } : p));
+    const reason = 'timed this model: webgpu 20.0 ms/step, wasm 5.0 ms/step; kept wasm';
+    const v = judgeBackend({ ...SYSTEM_INFO.backend, probes, timing: { secondsPerStep: { webgpu: 0.02, wasm: 0.005 }, kept: 'wasm', reason } });
+    expect(v.reasons.find((r) => r.backend === 'webgpu')).toEqual({ backend: 'webgpu', reason });
   });
 
   it('is quiet when the best backend runs', () => {

@@ -1,13 +1,16 @@
-// Picks the fastest backend this machine can run: tfjs-node-gpu > tfjs-node > wasm > cpu.
+// Picks the fastest backend this machine can run: tfjs-node-gpu > webgpu (a hardware adapter) > tfjs-node > wasm > cpu.
 // Every skipped backend gets a reason that the run records and the app shows; a requested
 // backend that cannot load is an error, never a silent fallback.
 import { createRequire } from 'node:module';
-import type { BackendChoice, BackendName, BackendProbe, BackendReport } from '../../../src-shared/index.ts';
+import { BACKEND_NAMES, type BackendChoice, type BackendName, type BackendProbe, type BackendReport, type GpuAdapterReport } from '../../../src-shared/index.ts';
 import type { Tf } from '../model/tf-types.ts';
 import { missingCudaLibraries } from './cuda-probe.ts';
 import { threadedWasmState, useThreadedWasm } from './wasm-threads/threaded-wasm-backend.ts';
+import { findAdapter, WEBGPU_PACKAGE, type AdapterSearch } from './webgpu/dawn-adapter.ts';
+import { describeAdapter, softwareAllowed } from './webgpu/software-adapter.ts';
+import { activateWebGpu, WEBGPU_BACKEND_PACKAGE } from './webgpu/webgpu-backend.ts';
 
-export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_ORDER: readonly BackendName[] = BACKEND_NAMES;
 
 const NATIVE_PACKAGES: Partial<Record<BackendName, string>> = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
@@ -37,6 +40,10 @@ export interface BackendEnvironment {
   isInstalled(pkg: string): boolean;
   importPackage(pkg: string): Promise<unknown>;
   missingCudaLibraries(): string[];
+  /** A WebGPU adapter through Dawn; a software one only when `allowSoftware`. */
+  findGpuAdapter(allowSoftware: boolean): Promise<AdapterSearch>;
+  /** Whether LAYERLAB_WEBGPU_ALLOW_SOFTWARE=1 lets an explicit `--backend webgpu` use a software adapter. */
+  allowSoftwareWebGpu(): boolean;
 }
 
 const require = createRequire(import.meta.url);
@@ -52,6 +59,8 @@ export const realEnvironment: BackendEnvironment = {
   },
   importPackage: (pkg) => import(pkg),
   missingCudaLibraries: () => missingCudaLibraries(),
+  findGpuAdapter: (allowSoftware) => findAdapter(allowSoftware),
+  allowSoftwareWebGpu: () => softwareAllowed(),
 };
 
 function firstLine(error: unknown): string {
@@ -61,6 +70,10 @@ function firstLine(error: unknown): string {
 
 /** Why `backend` cannot be used here, or null when it can (without loading anything heavy). */
 export function precheck(backend: BackendName, env: BackendEnvironment): string | null {
+  if (backend === 'webgpu') {
+    const absent = [WEBGPU_PACKAGE, WEBGPU_BACKEND_PACKAGE].filter((p) => !env.isInstalled(p));
+    return absent.length > 0 ? `${absent.join(' and ')} not installed (optional dependencies)` : null;
+  }
   const pkg = NATIVE_PACKAGES[backend];
   if (!pkg) return null;
   if (!env.isInstalled(pkg)) {
@@ -73,7 +86,22 @@ export function precheck(backend: BackendName, env: BackendEnvironment): string 
   return null;
 }
 
-async function activate(backend: BackendName, env: BackendEnvironment, options: LoadOptions): Promise<Tf> {
+/** The adapter webgpu found (in use or not), kept for the report. */
+type AdapterNote = { adapter?: GpuAdapterReport };
+
+async function activate(backend: BackendName, env: BackendEnvironment, options: LoadOptions, requested: BackendChoice, note: AdapterNote): Promise<Tf> {
+  if (backend === 'webgpu') {
+    // "Automatic" never trains on a software adapter: it is slower than wasm. An explicit request may, when allowed.
+    const search = await env.findGpuAdapter(requested === 'webgpu' && env.allowSoftwareWebGpu());
+    if (search.found === null) {
+      if (search.adapter) note.adapter = search.adapter;
+      throw new BackendError(search.reason);
+    }
+    note.adapter = search.found.report;
+    const tf = (await import('@tensorflow/tfjs')) as unknown as Tf;
+    await activateWebGpu(tf, search.found);
+    return tf;
+  }
   const pkg = NATIVE_PACKAGES[backend];
   if (pkg) {
     // The native packages re-export tfjs and register the 'tensorflow' backend on import.
@@ -103,6 +131,9 @@ function versionsOf(tf: Tf, backend: BackendName): Record<string, string> {
       /* the version is informative only */
     }
   }
+  if (backend === 'webgpu') {
+    for (const p of [WEBGPU_PACKAGE, WEBGPU_BACKEND_PACKAGE]) versions[p] = (require(`${p}/package.json`) as { version: string }).version;
+  }
   if (backend === 'wasm') versions['tfjs-backend-wasm'] = (require('@tensorflow/tfjs-backend-wasm/package.json') as { version: string }).version;
   return versions;
 }
@@ -118,20 +149,23 @@ export async function loadBackend(requested: BackendChoice, env: BackendEnvironm
       probes.push({ backend: better, available: reason === null, reason: reason ?? `not requested (--backend ${requested})` });
     }
   }
+  const note: AdapterNote = {};
   for (const backend of candidates) {
     let reason = precheck(backend, env);
     if (reason === null) {
       try {
-        const tf = await activate(backend, env, options);
+        const tf = await activate(backend, env, options, requested, note);
+        // Not loaded, only checked: enough to know whether "Automatic" has a second candidate to time.
         for (const later of BACKEND_ORDER.slice(BACKEND_ORDER.indexOf(backend) + 1)) {
-          probes.push({ backend: later, available: true, reason: null });
+          const laterReason = precheck(later, env);
+          probes.push({ backend: later, available: laterReason === null, reason: laterReason });
         }
         probes.push({ backend, available: true, reason: null });
         probes.sort((a, b) => BACKEND_ORDER.indexOf(a.backend) - BACKEND_ORDER.indexOf(b.backend));
-        const detail = backend === 'wasm' ? wasmDetail(tf) : undefined;
-        return { tf, report: { chosen: backend, requested, probes, versions: versionsOf(tf, backend), ...(detail ? { detail } : {}) } };
+        const detail = backend === 'wasm' ? wasmDetail(tf) : backend === 'webgpu' && note.adapter ? describeAdapter(note.adapter) : undefined;
+        return { tf, report: { chosen: backend, requested, probes, versions: versionsOf(tf, backend), ...(detail ? { detail } : {}), ...note } };
       } catch (error) {
-        reason = `failed to load: ${firstLine(error)}`;
+        reason = error instanceof BackendError ? error.message : `failed to load: ${firstLine(error)}`;
       }
     }
     probes.push({ backend, available: false, reason });

@@ -19,9 +19,18 @@ export function checkpointValueBytes(params: number, precision: WeightPrecision)
 
 export function encodeWeights(model: LayersModel, precision: WeightPrecision = 'float32'): Uint8Array {
   const weights = model.getWeights();
-  const header: Header = { weights: model.weights.map((w, i) => ({ name: w.originalName, shape: weights[i]?.shape ?? [] })) };
+  return encodeValues(model, weights.map((w) => w.shape), weights.map((w) => w.dataSync() as Float32Array), precision);
+}
+
+/** encodeWeights for every backend, asynchronous ones (webgpu) included. */
+export async function encodeWeightsAsync(model: LayersModel, precision: WeightPrecision = 'float32'): Promise<Uint8Array> {
+  const weights = model.getWeights();
+  return encodeValues(model, weights.map((w) => w.shape), await Promise.all(weights.map(async (w) => (await w.data()) as Float32Array)), precision);
+}
+
+function encodeValues(model: LayersModel, shapes: number[][], values: Float32Array[], precision: WeightPrecision): Uint8Array {
+  const header: Header = { weights: model.weights.map((w, i) => ({ name: w.originalName, shape: shapes[i] ?? [] })) };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
-  const values = weights.map((w) => w.dataSync() as Float32Array);
   const count = values.reduce((s, v) => s + v.length, 0);
   // Values start on a 4-byte boundary so they can be viewed without copying.
   const headerEnd = 8 + headerBytes.length;

@@ -91,7 +91,7 @@ export class CheckpointScorer {
   async predict({ runId, checkpoint, images }: CommandParsed<'predict'>): Promise<CommandOutput<'predict'>> {
     const found = this.checkpoint(runId, checkpoint);
     const model = await this.entry(found).model;
-    return { probabilities: await this.predictor.predict(model, found.run.architecture.inputShape, images) };
+    return { probabilities: await this.predictor.predict(model, found.run.architecture, images) };
   }
 
   /** Runs a checkpoint on the run's own test subsample (the indices its final evaluation used). */
@@ -114,7 +114,7 @@ export class CheckpointScorer {
     if (!predictions) throw new RunStateError(`run ${run.id} has no test subsample on record (it was not evaluated)`);
     const data = this.datasets.load(run.dataset.name);
     const test = gatherExamples(data.testImages, data.testLabels, predictions.testIndices);
-    const probabilities = await this.predictor.predictFlat(await built, run.architecture.inputShape, test.images, test.count);
+    const probabilities = await this.predictor.predictFlat(await built, run.architecture, test.images, test.count);
     const scored = scorePredictions(probabilities, test.labels);
     const matrix = confusionMatrix(test.labels, scored.predicted);
     return {
@@ -187,5 +187,6 @@ export class CheckpointScorer {
 
   dispose(): void {
     this.cache.clear();
+    this.predictor.dispose();
   }
 }

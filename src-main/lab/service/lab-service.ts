@@ -13,6 +13,7 @@ import { forkTrainerLauncher } from '../training/fork-trainer-launcher.ts';
 import type { TrainerLauncher } from '../training/trainer-protocol.ts';
 import { CheckpointScorer } from './checkpoint-scorer.ts';
 import type { LabServiceLike } from './lab-service-types.ts';
+import { probeWebGpuInTrainer, type WebGpuProbe } from './webgpu-probe.ts';
 import { exportRun, runsCsv } from './run-export.ts';
 import { architectureDiff, configDiff, diffPredictions } from './run-compare.ts';
 import { RunStateError } from './run-state-error.ts';
@@ -44,6 +45,8 @@ export class LabService implements LabServiceLike {
   private readonly supervisor: RunSupervisor;
   private readonly scorer: CheckpointScorer;
   private readonly memoryBudgetBytes: number;
+  private readonly launcher: TrainerLauncher;
+  private webgpuProbe: Promise<WebGpuProbe> | null = null;
   private closed = false;
   private reclaiming: NodeJS.Timeout | null = null;
 
@@ -54,11 +57,12 @@ export class LabService implements LabServiceLike {
     options: LabServiceOptions,
   ) {
     this.memoryBudgetBytes = options.memoryBudgetBytes ?? trainingMemoryBudget(totalmem());
+    this.launcher = options.trainerLauncher ?? forkTrainerLauncher();
     this.supervisor = new RunSupervisor({
       home,
       store,
       datasets,
-      launcher: options.trainerLauncher ?? forkTrainerLauncher(),
+      launcher: this.launcher,
       emit: (event) => this.emit(event),
       maxConcurrentRuns: options.maxConcurrentRuns ?? defaultMaxConcurrentRuns(),
       memoryBudgetBytes: this.memoryBudgetBytes,
@@ -98,14 +102,17 @@ export class LabService implements LabServiceLike {
     this.scorer.warmUp();
   }
 
-  getSystemInfo(): CommandOutput<'getSystemInfo'> {
-    const probes = probeBackends();
+  async getSystemInfo(): Promise<CommandOutput<'getSystemInfo'>> {
+    const packages = probeBackends();
+    // The packages being there says little for webgpu: only an adapter does. Looked for once per lab.
+    const webgpu = packages.find((p) => p.backend === 'webgpu')?.available ? await (this.webgpuProbe ??= probeWebGpuInTrainer(this.launcher)) : null;
+    const probes = packages.map((p) => (p.backend === 'webgpu' && webgpu ? webgpu.probe : p));
     const chosen = probes.find((p) => p.available)?.backend ?? BACKEND_ORDER[BACKEND_ORDER.length - 1] ?? 'cpu';
     return {
       version: VERSION,
       home: this.home,
       databasePath: this.databasePath,
-      backend: { chosen, requested: 'auto', probes, versions: { node: process.versions.node, layerlab: VERSION } },
+      backend: { chosen, requested: 'auto', probes, versions: { node: process.versions.node, layerlab: VERSION }, ...(webgpu?.adapter ? { adapter: webgpu.adapter } : {}) },
       datasets: this.datasets.list(),
       memoryBudgetBytes: this.memoryBudgetBytes,
     };

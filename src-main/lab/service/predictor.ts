@@ -1,15 +1,27 @@
 // Runs stored weights in the service's own process, for draw-to-predict, checkpoint scoring and
-// export. It uses wasm so it never competes with a trainer for the native/GPU backend. It keeps
-// no models: the checkpoint scorer caches them, keyed by checkpoint.
+// export. It runs on a hardware WebGPU adapter when there is one (a GPU serves several processes,
+// so it does not take the trainer's), else on single-threaded wasm; never on tfjs-node, which a
+// trainer may hold. It keeps no models: the checkpoint scorer caches them, keyed by checkpoint.
 import type { Architecture } from '../../../src-shared/index.ts';
-import { loadBackend, type LoadedBackend } from '../engine/backends.ts';
+import { loadBackend, precheck, realEnvironment, type BackendEnvironment, type LoadedBackend } from '../engine/backends.ts';
+import { maxExamplesPerBatch } from '../engine/webgpu/buffer-limits.ts';
+import { releaseWebGpu } from '../engine/webgpu/webgpu-backend.ts';
 import { buildModel } from '../model/build-model.ts';
 import type { LayersModel } from '../model/tf-types.ts';
 import { loadWeightsInto } from '../model/weights-codec.ts';
-import { predictProbabilities, NUM_CLASSES } from '../training/evaluate.ts';
+import { predictProbabilitiesAsync, NUM_CLASSES } from '../training/evaluate.ts';
 import { PIXELS } from '../training/prepare-data.ts';
 
 const PREDICT_BATCH = 256;
+
+/** The serving backend: webgpu on a hardware adapter (a software one is slower than wasm), else wasm. */
+export async function loadPredictionBackend(env: BackendEnvironment = realEnvironment): Promise<LoadedBackend> {
+  if (precheck('webgpu', env) === null) {
+    const search = await env.findGpuAdapter(false);
+    if (search.found) return loadBackend('webgpu', { ...env, findGpuAdapter: async () => search });
+  }
+  return loadBackend('wasm', env);
+}
 
 export interface SavedArtifacts {
   modelTopology: object;
@@ -20,8 +32,8 @@ export interface SavedArtifacts {
 export class Predictor {
   private backend: Promise<LoadedBackend> | null = null;
 
-  /** `loadWasm` is a test seam: how the backend is loaded (once). */
-  constructor(private readonly loadWasm: () => Promise<LoadedBackend> = () => loadBackend('wasm')) {}
+  /** `loadServingBackend` is a test seam: how the backend is loaded (once). */
+  constructor(private readonly loadServingBackend: () => Promise<LoadedBackend> = () => loadPredictionBackend()) {}
 
   /** Starts the backend in the background, so the first drawing is answered as fast as the next ones (a failure
    *  surfaces on the first prediction, with its reason). */
@@ -30,7 +42,7 @@ export class Predictor {
   }
 
   private load(): Promise<LoadedBackend> {
-    this.backend ??= this.loadWasm();
+    this.backend ??= this.loadServingBackend();
     return this.backend;
   }
 
@@ -43,17 +55,19 @@ export class Predictor {
   }
 
   /** Probabilities (one row of 10 per image of 784 floats). */
-  async predict(model: LayersModel, inputShape: Architecture['inputShape'], images: number[][]): Promise<number[][]> {
+  async predict(model: LayersModel, architecture: Architecture, images: number[][]): Promise<number[][]> {
     const flat = new Float32Array(images.length * PIXELS);
     images.forEach((img, i) => flat.set(img, i * PIXELS));
-    const probs = await this.predictFlat(model, inputShape, flat, images.length);
+    const probs = await this.predictFlat(model, architecture, flat, images.length);
     return images.map((_, i) => Array.from(probs.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES)));
   }
 
   /** Probabilities for count images of 784 floats each, flat (count × 10). */
-  async predictFlat(model: LayersModel, inputShape: Architecture['inputShape'], images: Float32Array, count: number): Promise<Float32Array> {
-    const { tf } = await this.load();
-    return predictProbabilities(tf, model, images, count, inputShape, PREDICT_BATCH);
+  async predictFlat(model: LayersModel, architecture: Architecture, images: Float32Array, count: number): Promise<Float32Array> {
+    const { tf, report } = await this.load();
+    // On a GPU, batches small enough for the adapter's storage buffers.
+    const batch = report.adapter && report.chosen === 'webgpu' ? Math.max(1, Math.min(PREDICT_BATCH, maxExamplesPerBatch(architecture, report.adapter.limits))) : PREDICT_BATCH;
+    return predictProbabilitiesAsync(tf, model, images, count, architecture.inputShape, batch);
   }
 
   /** The model as tfjs save artifacts (Keras-style topology, weight specs, bytes). */
@@ -76,5 +90,14 @@ export class Predictor {
     );
     if (!saved) throw new Error('the model could not be serialised');
     return saved;
+  }
+
+  /** Hands a GPU device back (it keeps dawn.node, and so the process, alive); models are the scorer's to dispose. */
+  dispose(): void {
+    void this.backend
+      ?.then(({ tf, report }) => {
+        if (report.chosen === 'webgpu') releaseWebGpu(tf);
+      })
+      .catch(() => {});
   }
 }

@@ -8,6 +8,13 @@ import { PIXELS, type ExampleSet } from './prepare-data.ts';
 export { NUM_CLASSES };
 const EPSILON = 1e-7;
 
+function predictBatch(tf: Tf, model: LayersModel, images: Float32Array, start: number, n: number, inputShape: readonly number[]): Tensor {
+  return tf.tidy(() => {
+    const x = tf.tensor(images.subarray(start * PIXELS, (start + n) * PIXELS), [n, ...inputShape]);
+    return model.predict(x) as Tensor;
+  });
+}
+
 /**
  * Class probabilities for n images (n × 10). Each batch is built from a view of the typed
  * array, so no whole-tensor Slice is paid per batch.
@@ -15,13 +22,23 @@ const EPSILON = 1e-7;
 export function predictProbabilities(tf: Tf, model: LayersModel, images: Float32Array, count: number, inputShape: readonly number[], batchSize = 1000): Float32Array {
   const out = new Float32Array(count * NUM_CLASSES);
   for (let start = 0; start < count; start += batchSize) {
-    const n = Math.min(batchSize, count - start);
-    const probs = tf.tidy(() => {
-      const x = tf.tensor(images.subarray(start * PIXELS, (start + n) * PIXELS), [n, ...inputShape]);
-      return model.predict(x) as Tensor;
-    });
+    const probs = predictBatch(tf, model, images, start, Math.min(batchSize, count - start), inputShape);
     out.set(probs.dataSync() as Float32Array, start * NUM_CLASSES);
     probs.dispose();
+  }
+  return out;
+}
+
+/** predictProbabilities for every backend, asynchronous ones (webgpu) included: each batch is read with an await. */
+export async function predictProbabilitiesAsync(tf: Tf, model: LayersModel, images: Float32Array, count: number, inputShape: readonly number[], batchSize = 1000): Promise<Float32Array> {
+  const out = new Float32Array(count * NUM_CLASSES);
+  for (let start = 0; start < count; start += batchSize) {
+    const probs = predictBatch(tf, model, images, start, Math.min(batchSize, count - start), inputShape);
+    try {
+      out.set((await probs.data()) as Float32Array, start * NUM_CLASSES);
+    } finally {
+      probs.dispose();
+    }
   }
   return out;
 }
@@ -86,8 +103,9 @@ export interface FullEvaluation {
   scored: ScoredPredictions;
 }
 
-export function evaluateModel(tf: Tf, model: LayersModel, set: ExampleSet, inputShape: readonly number[]): FullEvaluation {
-  const probabilities = predictProbabilities(tf, model, set.images, set.count, inputShape);
+/** `batchSize`: examples per forward pass (smaller on a GPU whose buffers cannot hold 1000 of the largest layer). */
+export async function evaluateModel(tf: Tf, model: LayersModel, set: ExampleSet, inputShape: readonly number[], batchSize = 1000): Promise<FullEvaluation> {
+  const probabilities = await predictProbabilitiesAsync(tf, model, set.images, set.count, inputShape, batchSize);
   const scored = scorePredictions(probabilities, set.labels);
   const matrix = confusionMatrix(set.labels, scored.predicted);
   return {

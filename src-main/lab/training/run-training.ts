@@ -5,10 +5,11 @@ import type { BackendName, EpochMetrics, Evaluation, FinalStatus, RunEvent } fro
 import type { CheckpointKind } from '../../../src-shared/runs.ts';
 import { buildModel, dropoutLayers, reseedDropout } from '../model/build-model.ts';
 import type { LayersModel, Tensor2D, Tf } from '../model/tf-types.ts';
-import { encodeWeights, loadWeightsInto } from '../model/weights-codec.ts';
+import { encodeWeightsAsync, loadWeightsInto } from '../model/weights-codec.ts';
 import { planEpochCheckpoints } from './checkpoint-policy.ts';
 import { SeededRandom } from '../util/seeded-random.ts';
 import { evaluateModel, NUM_CLASSES } from './evaluate.ts';
+import { isDeviceStepResult, readDeviceStepResult, type DeviceTrainStep } from './device-train-step.ts';
 import { createOptimizer, setLearningRate } from './optimizers.ts';
 import { PIXELS, type PreparedData } from './prepare-data.ts';
 import { createTrainStep, type TrainStep } from './train-step.ts';
@@ -39,8 +40,13 @@ export interface TrainingOptions {
   progressIntervalMs?: number;
   /** Per-epoch checkpoints of the run fit in this many bytes (see checkpoint-policy.ts). */
   epochCheckpointBudgetBytes?: number;
-  /** Swap in a faster step (issue "fast training"); defaults to the plain tfjs step. */
-  createStep?: (model: LayersModel, optimizer: ReturnType<typeof createOptimizer>) => TrainStep;
+  /** Swap in a faster step (issue "fast training"), or the device step of an asynchronous backend (webgpu); defaults to
+   *  the plain tfjs step. */
+  createStep?: (model: LayersModel, optimizer: ReturnType<typeof createOptimizer>) => TrainStep | DeviceTrainStep;
+  /** Examples per forward pass when evaluating (a GPU's buffer limit may need fewer than the default 1000). */
+  evaluationBatchSize?: number;
+  /** Why the backend stopped working (a lost GPU device), checked after each batch; null while it works. */
+  backendFault?: () => string | null;
   /** Let queued messages (stop, pause) in between batches. */
   yieldToEventLoop?: () => Promise<void>;
 }
@@ -70,6 +76,19 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
   for (let i = 0; i < n; i++) order[i] = i;
   const xBuffer = new Float32Array(batchSize * PIXELS);
   const labelBuffer = new Int32Array(batchSize);
+
+  const evaluationBatch = options.evaluationBatchSize ?? 1000;
+  // A lost device turns every later read into a vague failure (or garbage): name the cause instead.
+  const fault = options.backendFault ?? (() => null);
+  const assertBackendWorks = (epoch: number, batch: number) => {
+    const reason = fault();
+    if (reason !== null) throw new Error(`the GPU device was lost during epoch ${epoch}, batch ${batch} (${reason}); the finished epochs are kept`);
+  };
+  const faulted = (error: unknown): never => {
+    const reason = fault();
+    if (reason !== null) throw new Error(`the GPU device was lost (${reason}); the finished epochs are kept`);
+    throw error;
+  };
 
   let status: FinalStatus = 'completed';
   let bestValLoss = Infinity;
@@ -116,11 +135,14 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
           labelBuffer[i] = data.train.labels[src] as number;
         }
         if (dropouts.length > 0) reseedDropout(dropouts, rng);
-        const { loss: lossValue, correct: correctValue } = tf.tidy(() => {
+        const stepped = tf.tidy(() => {
           const x = tf.tensor(xBuffer.subarray(0, size * PIXELS), [size, ...inputShape]);
           const labels = tf.tensor1d(labelBuffer.subarray(0, size), 'int32');
           return step(x as Tensor2D, tf.oneHot(labels, NUM_CLASSES) as Tensor2D);
         });
+        // A device step's numbers arrive with the one read-back per batch; a synchronous step has them already.
+        const { loss: lossValue, correct: correctValue } = isDeviceStepResult(stepped) ? await readDeviceStepResult(stepped).catch(faulted) : stepped;
+        assertBackendWorks(epoch, b);
         if (!Number.isFinite(lossValue)) {
           throw new Error(`the loss became ${lossValue} at epoch ${epoch}, batch ${b + 1}; try a smaller learning rate`);
         }
@@ -142,7 +164,8 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
       let valLoss: number | null = null;
       let valAcc: number | null = null;
       if (data.validation) {
-        const { scored } = evaluateModel(tf, model, data.validation, inputShape);
+        const { scored } = await evaluateModel(tf, model, data.validation, inputShape, evaluationBatch).catch(faulted);
+        assertBackendWorks(epoch, batchesPerEpoch);
         valLoss = scored.loss;
         valAcc = scored.accuracy;
       }
@@ -153,15 +176,15 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
       const monitored = valLoss ?? metrics.loss;
       if (monitored < bestValLoss) {
         bestValLoss = monitored;
-        sink.checkpoint('best', epoch, valLoss, encodeWeights(model));
+        sink.checkpoint('best', epoch, valLoss, await encodeWeightsAsync(model));
       }
-      if (keptEpochs.has(epoch)) sink.checkpoint('epoch', epoch, valLoss, encodeWeights(model, 'float16'));
+      if (keptEpochs.has(epoch)) sink.checkpoint('epoch', epoch, valLoss, await encodeWeightsAsync(model, 'float16'));
       await yieldNow();
     }
 
     if (lastEpoch > 0 || status === 'completed') {
-      sink.checkpoint('final', lastEpoch, null, encodeWeights(model));
-      const { evaluation, scored } = evaluateModel(tf, model, data.test, inputShape);
+      sink.checkpoint('final', lastEpoch, null, await encodeWeightsAsync(model));
+      const { evaluation, scored } = await evaluateModel(tf, model, data.test, inputShape, evaluationBatch);
       sink.evaluation(evaluation, { testIndices: data.test.sourceIndices, predicted: scored.predicted, confidence: scored.confidence });
     }
     return status;
@@ -175,7 +198,12 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
  * Seconds per training step of this job on the current backend, from random data: the first
  * step (kernel setup, wasm warm-up) is run but not counted.
  */
-export async function timeTrainingSteps(tf: Tf, job: TrainJob, steps: number, createStep = createTrainStep): Promise<number> {
+export async function timeTrainingSteps(
+  tf: Tf,
+  job: TrainJob,
+  steps: number,
+  createStep: (model: LayersModel, optimizer: ReturnType<typeof createOptimizer>) => TrainStep | DeviceTrainStep = createTrainStep,
+): Promise<number> {
   const model = buildModel(tf, job.architecture, job.train.seed);
   const optimizer = createOptimizer(tf, job.compile.optimizer);
   const step = createStep(model, optimizer);
@@ -184,11 +212,12 @@ export async function timeTrainingSteps(tf: Tf, job: TrainJob, steps: number, cr
     let started = 0;
     for (let i = 0; i <= steps; i++) {
       if (i === 1) started = performance.now();
-      tf.tidy(() => {
+      const stepped = tf.tidy(() => {
         const x = tf.randomUniform([size, ...job.architecture.inputShape]);
         const labels = tf.randomUniform([size], 0, NUM_CLASSES, 'int32');
-        step(x as Tensor2D, tf.oneHot(labels, NUM_CLASSES) as Tensor2D); // reads its loss back: the step's full cost
+        return step(x as Tensor2D, tf.oneHot(labels, NUM_CLASSES) as Tensor2D); // reads its loss back: the step's full cost
       });
+      if (isDeviceStepResult(stepped)) await readDeviceStepResult(stepped);
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     return (performance.now() - started) / 1000 / steps;

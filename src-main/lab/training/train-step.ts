@@ -86,7 +86,7 @@ export function categoricalCrossentropyFromProbs(probs: tf.Tensor, labels: tf.Te
   return tf.neg(tf.mean(tf.sum(tf.mul(labels, tf.log(p)), -1))) as tf.Scalar;
 }
 
-function countCorrect(scores: tf.Tensor, labels: tf.Tensor): tf.Scalar {
+export function countCorrect(scores: tf.Tensor, labels: tf.Tensor): tf.Scalar {
   return tf.sum(tf.cast(tf.equal(tf.argMax(scores, -1), tf.argMax(labels, -1)), 'float32')) as tf.Scalar;
 }
 

@@ -1,7 +1,7 @@
 // Entry point of the trainer process (forked by the CLI/web mode, utilityProcess in Electron).
 import { connectTrainerPort } from './trainer-port.ts';
 import { lowerTrainerPriority } from './trainer-priority.ts';
-import { createControlState, runEstimateSession, runTrainerSession } from './trainer-session.ts';
+import { createControlState, runEstimateSession, runTrainerSession, runWebGpuProbe } from './trainer-session.ts';
 
 // Before any worker thread exists, so that they inherit it. Failing to is harmless: say so on stderr and go on.
 const priority = lowerTrainerPriority();
@@ -17,13 +17,18 @@ const control = createControlState();
 let started = false;
 
 port.onMessage((message) => {
-  if (message.type !== 'start' && message.type !== 'estimate') {
+  if (message.type !== 'start' && message.type !== 'estimate' && message.type !== 'probeWebGpu') {
     control.handle(message);
     return;
   }
   if (started) return;
   started = true;
-  const work = message.type === 'start' ? runTrainerSession(port, message.job, control) : runEstimateSession(port, message.job, message.batches);
+  const work =
+    message.type === 'start'
+      ? runTrainerSession(port, message.job, control)
+      : message.type === 'estimate'
+        ? runEstimateSession(port, message.job, message.batches)
+        : runWebGpuProbe(port);
   work
     .then(() => port.exit(0))
     .catch((error: unknown) => {

@@ -1,6 +1,6 @@
 // Messages between LabService (parent) and the trainer process. The same protocol runs over
 // child_process.fork (CLI, web mode, tests) and Electron's utilityProcess (desktop app).
-import type { Architecture, BackendChoice, BackendReport, CompileConfig, Evaluation, RunEvent, TrainConfig } from '../../../src-shared/index.ts';
+import type { Architecture, BackendChoice, BackendProbe, BackendReport, CompileConfig, Evaluation, GpuAdapterReport, RunEvent, TrainConfig } from '../../../src-shared/index.ts';
 import type { CheckpointKind } from '../../../src-shared/runs.ts';
 
 export interface TrainJob {
@@ -20,6 +20,8 @@ export type ParentToTrainer =
   | { type: 'start'; job: TrainJob }
   /** Time a few batches of the job on random data instead of training (pre-flight estimate). */
   | { type: 'estimate'; job: TrainJob; batches: number }
+  /** Look for a WebGPU adapter (for the backend doctor) and exit: Dawn is loaded where training runs, not in the app. */
+  | { type: 'probeWebGpu' }
   | { type: 'stop' }
   | { type: 'pause' }
   | { type: 'resume' }
@@ -39,6 +41,7 @@ export type TrainerToParent =
   | { type: 'checkpoint'; kind: CheckpointKind; epoch: number; valLoss: number | null; weights: Uint8Array }
   | { type: 'evaluation'; evaluation: Evaluation; predictions: TestPredictions }
   | { type: 'estimate'; report: BackendReport; secondsPerBatch: number }
+  | { type: 'webgpuProbe'; probe: BackendProbe; adapter?: GpuAdapterReport }
   | { type: 'fatal'; message: string }
   | { type: 'exiting'; code: number };
 

@@ -57,7 +57,7 @@ describe('LabService', () => {
     const run = service.getRun({ runId });
     expect(run.status).toBe('completed');
     expect(run.backend).toBe('wasm');
-    expect(run.backendReport?.probes.map((p) => p.backend)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+    expect(run.backendReport?.probes.map((p) => p.backend)).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
     expect(run.epochs.map((e) => e.epoch)).toEqual([1, 2]);
     expect(run.batchLosses).toHaveLength(20);
     expect(run.evaluation?.examples).toBe(300);
