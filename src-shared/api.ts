@@ -21,6 +21,7 @@ import {
   UpdateRunSchema,
 } from './schemas.ts';
 import { z as zod } from 'zod';
+import { InspectImageSchema, InspectWeightsSchema, ProjectEmbeddingSchema, WeightHistorySchema, type EmbeddingProjection, type ImageInspection, type WeightHistory, type WeightInspection } from './inside.ts';
 
 interface CommandDef<I extends z.ZodType, O> {
   input: I;
@@ -115,6 +116,11 @@ export const commands = {
   exportRuns: command<ExportedFile>()(ExportRunsSchema),
   exportModel: command<ModelExport>()(ExportModelSchema),
   evaluateCheckpoint: command<CheckpointEvaluation>()(EvaluateCheckpointSchema),
+  // Inside the network (src-shared/inside.ts): computed in the serving process, cached per checkpoint.
+  inspectImage: command<ImageInspection>()(InspectImageSchema),
+  inspectWeights: command<WeightInspection>()(InspectWeightsSchema),
+  getWeightHistory: command<WeightHistory>()(WeightHistorySchema),
+  projectEmbedding: command<EmbeddingProjection>()(ProjectEmbeddingSchema),
 } as const;
 
 export type CommandName = keyof typeof commands;

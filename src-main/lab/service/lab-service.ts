@@ -19,6 +19,7 @@ import type { TestPredictions, TrainerLauncher, TrainerToParent, TrainJob } from
 import { ActiveRun } from './active-run.ts';
 import type { LabServiceLike } from './lab-service-types.ts';
 import { Predictor } from './predictor.ts';
+import { InsideService } from '../inside/inside-service.ts';
 import { exportRun, runsCsv } from './run-export.ts';
 import { architectureDiff, configDiff, diffPredictions } from './run-compare.ts';
 import { confusionMatrix, perClassMetrics, scorePredictions } from '../training/evaluate.ts';
@@ -59,6 +60,7 @@ export class LabService implements LabServiceLike {
   private readonly listeners = new Set<(event: RunEvent) => void>();
   private readonly active = new Map<number, ActiveRun>();
   private readonly predictor = new Predictor();
+  private readonly inside: InsideService;
   /** Evaluations of epoch checkpoints (they never change), newest last. */
   private readonly checkpointEvaluations = new Map<string, CheckpointScores>();
   private closed = false;
@@ -68,7 +70,9 @@ export class LabService implements LabServiceLike {
     private readonly store: LabStore,
     private readonly datasets: DatasetRegistry,
     private readonly launcher: TrainerLauncher,
-  ) {}
+  ) {
+    this.inside = new InsideService(store, datasets, this.predictor);
+  }
 
   static async open(options: LabServiceOptions): Promise<LabService> {
     const store = LabStore.open(join(options.home, DATABASE_FILE), options.nativeBinding ? { nativeBinding: options.nativeBinding } : undefined);
@@ -248,6 +252,7 @@ export class LabService implements LabServiceLike {
     const deleted = this.store.deleteRun(runId);
     if (!deleted) throw new StoreError(`run ${runId} does not exist`, 'not-found');
     this.predictor.forget(`${runId}:`);
+    this.inside.forget(runId);
     for (const key of this.checkpointEvaluations.keys()) if (key.startsWith(`${runId}:`)) this.checkpointEvaluations.delete(key);
     return { runId, deleted };
   }
@@ -422,6 +427,12 @@ export class LabService implements LabServiceLike {
       pixels: testImagePixels(data, img.index),
     }));
   }
+
+  // The inside views (lab/inside): on the prediction backend, cached per checkpoint.
+  inspectImage = (input: CommandParsed<'inspectImage'>) => this.inside.inspectImage(input);
+  inspectWeights = (input: CommandParsed<'inspectWeights'>) => this.inside.inspectWeights(input);
+  getWeightHistory = (input: CommandParsed<'getWeightHistory'>) => this.inside.getWeightHistory(input);
+  projectEmbedding = (input: CommandParsed<'projectEmbedding'>) => this.inside.projectEmbedding(input);
 
   /** Resolves when the run ends (for the CLI and tests). */
   async waitForRun(runId: number): Promise<void> {

@@ -34,7 +34,8 @@ export class Predictor {
     return this.backend;
   }
 
-  private async model(key: string, architecture: Architecture, weights: () => Uint8Array): Promise<{ tf: LoadedBackend['tf']; model: LayersModel }> {
+  /** The built model of these weights on the prediction backend (cached; the inside views use it too). */
+  async model(key: string, architecture: Architecture, weights: () => Uint8Array): Promise<{ tf: LoadedBackend['tf']; model: LayersModel }> {
     const { tf } = await this.load();
     let model = this.models.get(key);
     if (model) {
