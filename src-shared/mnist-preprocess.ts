@@ -4,6 +4,8 @@
 // mass of the ink sits at the centre. Pure: works on plain pixel buffers, no DOM.
 
 export const MNIST_SIDE = 28;
+/** Big photos are scaled down to this side first (Draw's image drop, the CLI's --image): preprocessing only needs a 20×20 box in the end. */
+export const MAX_IMAGE_SIDE = 560;
 /** The box the digit's larger side is scaled to, inside the 28×28 field. */
 export const MNIST_BOX = 20;
 

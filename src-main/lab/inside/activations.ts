@@ -89,7 +89,11 @@ export function saliencyOf(tf: Tf, model: LayersModel, architecture: Architectur
   const [height, width] = imageGridOf(shape);
   const values = tf.tidy(() => {
     const x = tf.tensor(image as number[], [1, ...shape]);
-    const score = (input: Tensor) => classScores(tf, model, architecture, input).gather([target], 1).sum();
+    // A one-hot mask rather than gather: gather's gradient needs UnsortedSegmentSum, which the wasm backend lacks.
+    const score = (input: Tensor) => {
+      const scores = classScores(tf, model, architecture, input);
+      return tf.mul(scores, tf.oneHot([target], scores.shape[1] ?? 1)).sum();
+    };
     let gradient: Tensor;
     if (method === 'integrated-gradients') {
       // Midpoint rule along the straight path from the zero image, all steps in one batch.

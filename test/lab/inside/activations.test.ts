@@ -1,6 +1,7 @@
 // The inside views' numbers: activations equal tfjs's own forward pass, saliency of a linear
 // model is its weights × input, integrated gradients agree there, and nothing leaks tensors.
 import * as tfjs from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findPreset, type Architecture } from '../../../src-shared/index.ts';
 import { classScores, inspectImage } from '../../../src-main/lab/inside/activations.ts';
@@ -41,7 +42,12 @@ const cnn: Architecture = {
   ],
 };
 
-describe('inspectImage', () => {
+// The serving process runs these on wasm (the Predictor's backend); cpu is tfjs's reference.
+describe.each(['cpu', 'wasm'])('inspectImage on %s', (backend) => {
+  beforeAll(async () => {
+    expect(await tf.setBackend(backend)).toBe(true);
+  });
+
   it('every dense layer of the seed MLP equals a direct tfjs forward pass, with its statistics', () => {
     const arch = findPreset('keras-mlp')!.architecture;
     const model = buildModel(tf, arch, 5);
