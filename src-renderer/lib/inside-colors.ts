@@ -18,8 +18,8 @@ export function diverging(t: number, dark: boolean): Rgb {
   const clamped = Math.max(-1, Math.min(1, Number.isFinite(t) ? t : 0));
   const zero = dark ? DARK_ZERO : LIGHT_ZERO;
   const end = clamped < 0 ? (dark ? DARK_NEGATIVE : NEGATIVE) : dark ? DARK_POSITIVE : POSITIVE;
-  // A square root so the many small weights are still told apart from zero.
-  return mix(zero, end, Math.sqrt(Math.abs(clamped)));
+  // Linear: small weights (a hidden unit's untouched initial noise) recede, learned ones stand out.
+  return mix(zero, end, Math.abs(clamped));
 }
 
 /** t in [0, 1] → rgb, from the background to the accent (activations are mostly non-negative). */

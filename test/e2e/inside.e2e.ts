@@ -39,7 +39,7 @@ const settledInside = (page: Page) => expect.poll(() => page.locator('[aria-busy
 /** The run id of a name, from the Inside run picker. */
 async function runIdOf(page: Page, name: string): Promise<string> {
   const options = await page.getByTestId('inside-run').locator('option').evaluateAll((els) => els.map((e) => [(e as HTMLOptionElement).value, e.textContent ?? '']));
-  return options.find(([, text]) => text.includes(name))![0]!;
+  return options.find(([, text]) => text?.includes(name))![0]!;
 }
 
 describe('inside the network', () => {

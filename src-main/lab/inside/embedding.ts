@@ -5,7 +5,8 @@ import type { LayersModel, Tensor, Tf } from '../model/tf-types.ts';
 import { applyLayers, InsideInputError } from './activations.ts';
 import type { Points } from './projection.ts';
 
-const BATCH = 256;
+/** Images per forward pass; the event loop gets a turn between passes (Draw keeps answering). */
+const BATCH = 64;
 
 /** Index of the layer whose output is projected: the one feeding the last dense layer. */
 export function penultimateLayer(architecture: Architecture): number {
@@ -23,7 +24,15 @@ export interface Embedded {
 }
 
 /** Activations of layer `layer` (flattened) and the top class, for `count` images of `pixels` values each. */
-export function embedImages(tf: Tf, model: LayersModel, architecture: Architecture, layer: number, images: Float32Array, count: number): Embedded {
+export async function embedImages(
+  tf: Tf,
+  model: LayersModel,
+  architecture: Architecture,
+  layer: number,
+  images: Float32Array,
+  count: number,
+  pause: () => Promise<void> = () => new Promise((r) => setImmediate(r)),
+): Promise<Embedded> {
   const pixels = architecture.inputShape.reduce((a, b) => a * b, 1);
   let dims = 0;
   let data = new Float32Array(0);
@@ -45,6 +54,7 @@ export function embedImages(tf: Tf, model: LayersModel, architecture: Architectu
       data.set(flat.dataSync() as Float32Array, start * dims);
       predicted.set(out.argMax(-1).dataSync() as Int32Array, start);
     });
+    await pause();
   }
   return { points: { data, rows: count, dims }, predicted };
 }

@@ -106,8 +106,8 @@ export class InsideService {
       const src = data.testImages.subarray(index * pixels, (index + 1) * pixels);
       for (let p = 0; p < pixels; p++) images[i * pixels + p] = (src[p] ?? 0) / 255;
     });
-    const embedded = embedImages(tf, model, run.architecture, layer, images, count);
     const work = (async () => {
+      const embedded = await embedImages(tf, model, run.architecture, layer, images, count);
       const xy = method === 'umap' ? await umap2d(embedded.points, seed) : pca2d(embedded.points, seed);
       const result: CommandOutput<'projectEmbedding'> = {
         runId,

@@ -9,6 +9,8 @@ const PCA_ITERATIONS = 300;
 const PCA_TOLERANCE = 1e-10;
 const UMAP_NEIGHBORS = 15;
 const UMAP_EPOCHS_PER_YIELD = 10;
+/** Work between two turns of the event loop while finding neighbours. */
+const KNN_SLICE_MS = 8;
 
 /** rows × dims, row-major. */
 export interface Points {
@@ -82,12 +84,50 @@ function subtractProjection(v: Float64Array, unit: Float64Array): void {
   for (let i = 0; i < v.length; i++) v[i] = (v[i] as number) - dot * (unit[i] as number);
 }
 
-/** UMAP to 2-D with umap-js, seeded; `pause` is awaited every few epochs (the event loop's turn). */
-export async function umap2d({ data, rows, dims }: Points, seed: number, pause: () => Promise<void> = () => new Promise((r) => setImmediate(r))): Promise<[number, number][]> {
+/**
+ * Exact k nearest neighbours (Euclidean, each row its own first neighbour, as UMAP expects),
+ * computed in slices with `pause` between them. umap-js's own search (random-projection trees +
+ * NN-descent) runs in one synchronous call: 16 s for 2,000 × 512 on a busy machine, during which
+ * the serving process would answer no drawing.
+ */
+export async function exactKnn({ data, rows, dims }: Points, k: number, pause: () => Promise<void>): Promise<{ indices: number[][]; distances: number[][] }> {
+  const indices: number[][] = [];
+  const distances: number[][] = [];
+  const dist = new Float64Array(rows);
+  const order = Array.from({ length: rows }, (_, j) => j);
+  let sliceStarted = performance.now();
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < rows; j++) {
+      let s = 0;
+      for (let d = 0; d < dims; d++) {
+        const diff = (data[i * dims + d] as number) - (data[j * dims + d] as number);
+        s += diff * diff;
+      }
+      dist[j] = Math.sqrt(s);
+    }
+    // The row itself first even when a duplicate sits at distance 0 too; ties by index.
+    order.sort((a, b) => (a === i ? -1 : b === i ? 1 : (dist[a] as number) - (dist[b] as number) || a - b));
+    const nearest = order.slice(0, k);
+    indices.push(nearest);
+    distances.push(nearest.map((j) => dist[j] as number));
+    if (performance.now() - sliceStarted > KNN_SLICE_MS) {
+      await pause();
+      sliceStarted = performance.now();
+    }
+  }
+  return { indices, distances };
+}
+
+/** UMAP to 2-D with umap-js, seeded; `pause` is awaited between slices of work (the event loop's turn). */
+export async function umap2d(points: Points, seed: number, pause: () => Promise<void> = () => new Promise((r) => setImmediate(r))): Promise<[number, number][]> {
+  const { data, rows, dims } = points;
   const rng = new SeededRandom(seed);
-  const umap = new UMAP({ nComponents: 2, nNeighbors: Math.max(2, Math.min(UMAP_NEIGHBORS, rows - 1)), minDist: 0.1, random: () => rng.next() });
+  const neighbours = Math.max(2, Math.min(UMAP_NEIGHBORS, rows - 1));
+  const umap = new UMAP({ nComponents: 2, nNeighbors: neighbours, minDist: 0.1, random: () => rng.next() });
   const vectors: number[][] = [];
   for (let r = 0; r < rows; r++) vectors.push(Array.from(data.subarray(r * dims, (r + 1) * dims)));
+  const knn = await exactKnn(points, neighbours, pause);
+  umap.setPrecomputedKNN(knn.indices, knn.distances);
   const epochs = umap.initializeFit(vectors);
   await pause();
   for (let e = 0; e < epochs; e++) {

@@ -1,6 +1,6 @@
 // The projector's 2-D layouts: PCA recovers the main axes and both methods repeat under a seed.
 import { describe, expect, it } from 'vitest';
-import { pca2d, umap2d, type Points } from '../../../src-main/lab/inside/projection.ts';
+import { exactKnn, pca2d, umap2d, type Points } from '../../../src-main/lab/inside/projection.ts';
 import { SeededRandom } from '../../../src-main/lab/util/seeded-random.ts';
 
 /** Three clusters in 12 dimensions, most spread along dimension 0, then dimension 1. */
@@ -66,5 +66,18 @@ describe('umap2d', () => {
       pauses++;
     });
     expect(pauses).toBeGreaterThan(5);
+  });
+});
+
+describe('exactKnn', () => {
+  it('finds each row’s k nearest, itself first, ties by index', async () => {
+    const points: Points = { data: Float32Array.from([0, 0, 1, 0, 0, 2, 5, 5, 0, 0]), rows: 5, dims: 2 };
+    const { indices, distances } = await exactKnn(points, 3, async () => {});
+    expect(indices[0]).toEqual([0, 4, 1]);
+    expect(distances[0]).toEqual([0, 0, 1]);
+    expect(indices[4]).toEqual([4, 0, 1]);
+    expect(indices[3]![0]).toBe(3);
+    expect(indices[2]).toEqual([2, 0, 4]);
+    expect(distances[2]).toEqual([0, 2, 2]);
   });
 });
