@@ -2,7 +2,7 @@
 // epoch after epoch, and the embedding projector for it and a second run, all at the epoch the
 // scrubber points to. Each request drops stale answers through its own `latest` guard.
 import type { LabApi } from '../../src-shared/api.ts';
-import type { EmbeddingProjection, ParamHistogram, ProjectionMethod, WeightHistory, WeightInspection } from '../../src-shared/inside.ts';
+import type { EmbeddingProjection, ImageInspection, ParamHistogram, ProjectionMethod, WeightHistory, WeightInspection } from '../../src-shared/inside.ts';
 import { MAX_WEIGHT_TILES } from '../../src-shared/inside.ts';
 import type { RunDetail } from '../../src-shared/runs.ts';
 import type { CheckpointRef } from '../../src-shared/schemas.ts';
@@ -201,5 +201,39 @@ export class InsideState {
     const dataset = this.run?.dataset.name ?? 'mnist';
     const [image] = await this.api.getTestImages({ dataset, indices: [index] });
     return image?.pixels ?? '';
+  }
+}
+
+/** Evaluate's look at one misclassified test image: why the model said what it said, and why not the truth. */
+export class MistakeSaliency {
+  image = $state.raw<{ index: number; label: number; predicted: number; pixels: number[] } | null>(null);
+  /** [saliency of the predicted class, saliency of the true class]. */
+  maps = $state.raw<ImageInspection['saliency'][]>([]);
+  error = $state<string | null>(null);
+  readonly #guard = latest();
+
+  constructor(private readonly api: LabApi) {}
+
+  async pick(runId: number, epoch: number | null, image: { index: number; label: number; predicted: number; pixels: string }): Promise<void> {
+    const pixels = Array.from(atob(image.pixels), (c) => c.charCodeAt(0) / 255);
+    this.image = { index: image.index, label: image.label, predicted: image.predicted, pixels };
+    this.maps = [];
+    const current = this.#guard();
+    try {
+      const answers = await Promise.all(
+        [image.predicted, image.label].map((target) => this.api.inspectImage({ runId, checkpoint: checkpointAt(epoch), image: pixels, target })),
+      );
+      if (!current()) return;
+      this.maps = answers.map((a) => a.saliency);
+      this.error = null;
+    } catch (err) {
+      if (current()) this.error = messageOf(err);
+    }
+  }
+
+  close(): void {
+    this.#guard();
+    this.image = null;
+    this.maps = [];
   }
 }

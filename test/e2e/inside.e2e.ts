@@ -116,7 +116,7 @@ describe('inside the network', () => {
     await page.close();
   });
 
-  it('projects the test set for two runs; a misclassified point opens in Draw', async () => {
+  it('projects the test set for two runs; a misclassified point opens in Draw; Evaluate explains a mistake', async () => {
     const page = await lab.newPage();
     await page.goto(`${lab.url}#/inside`);
     await page.getByTestId('inside-run').waitFor(WAIT);
@@ -151,6 +151,16 @@ describe('inside the network', () => {
     await expect.poll(() => page.getByTestId('model-1-answer').innerText(), WAIT).toMatch(/Says/);
     expect(Number(await page.getByTestId('mnist-preview').getAttribute('data-ink'))).toBeGreaterThan(10);
     await screenshot(page, 'inside-projector-to-draw');
+
+    // Evaluate: a misclassified image's saliency, for its answer and for the truth.
+    await page.goto(`${lab.url}#/evaluate/${mlp}`);
+    await page.getByTestId('gallery').locator('button.pick').first().click(WAIT);
+    await page.getByTestId('mistake-saliency-predicted').waitFor(WAIT);
+    await page.getByTestId('mistake-saliency-true').waitFor(WAIT);
+    const targets = [await page.getByTestId('mistake-saliency-predicted').getAttribute('data-target'), await page.getByTestId('mistake-saliency-true').getAttribute('data-target')];
+    expect(targets[0]).not.toBe(targets[1]);
+    await page.getByTestId('mistake-saliency').scrollIntoViewIfNeeded();
+    await screenshot(page, 'inside-evaluate-mistake-dark');
     await page.close();
   });
 });
