@@ -35,29 +35,6 @@ export function classColor(label: number): string {
   return CLASS_COLORS[label % CLASS_COLORS.length] ?? '#888';
 }
 
-/** Paints `values` (height × width, row-major) on a canvas at its natural size; the CSS scales it. */
-export function paintGrid(canvas: HTMLCanvasElement, values: ArrayLike<number>, width: number, height: number, color: (v: number) => Rgb): boolean {
-  let ctx: CanvasRenderingContext2D | null = null;
-  try {
-    ctx = canvas.getContext('2d');
-  } catch {
-    ctx = null;
-  }
-  if (!ctx) return false;
-  canvas.width = width;
-  canvas.height = height;
-  const image = ctx.createImageData(width, height);
-  for (let i = 0; i < width * height; i++) {
-    const [r, g, b] = color(values[i] ?? 0);
-    image.data[i * 4] = r;
-    image.data[i * 4 + 1] = g;
-    image.data[i * 4 + 2] = b;
-    image.data[i * 4 + 3] = 255;
-  }
-  ctx.putImageData(image, 0, 0);
-  return true;
-}
-
 /** Signed bytes (a weight tile, base64) back to numbers in [-1, 1]. */
 export function decodeTile(base64: string): Float32Array {
   const binary = atob(base64);

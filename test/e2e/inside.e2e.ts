@@ -4,7 +4,7 @@
 // epochs; the projector, and a misclassified point opened in Draw. Screenshots light and dark.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshot, startLab, type Lab } from './harness.ts';
+import { drawStroke, screenshot, startLab, type Lab } from './harness.ts';
 
 let lab: Lab;
 const WAIT = { timeout: 60_000 };
@@ -22,18 +22,6 @@ afterAll(async () => {
   await lab?.close();
 });
 
-async function stroke(page: Page, points: [number, number][]) {
-  const box = await page.getByTestId('draw-pad').boundingBox();
-  if (!box) throw new Error('no pad');
-  const at = ([x, y]: [number, number]) => [box.x + x * box.width, box.y + y * box.height] as const;
-  const [first, ...rest] = points;
-  if (!first) return;
-  await page.mouse.move(...at(first));
-  await page.mouse.down();
-  for (const p of rest) await page.mouse.move(...at(p), { steps: 8 });
-  await page.mouse.up();
-}
-
 const settledDraw = (page: Page) => expect.poll(() => page.getByRole('region', { name: 'Models' }).getAttribute('data-busy'), WAIT).toBe('false');
 const settledInside = (page: Page) => expect.poll(() => page.locator('[aria-busy]').first().getAttribute('data-busy'), WAIT).toBe('false');
 /** The run id of a name, from the Inside run picker. */
@@ -48,7 +36,7 @@ describe('inside the network', () => {
     await page.goto(`${lab.url}#/draw`);
     await page.getByTestId('model-2').waitFor(WAIT);
     await page.getByTestId('draw-inside').check();
-    await stroke(page, [
+    await drawStroke(page, [
       [0.25, 0.2],
       [0.75, 0.2],
       [0.45, 0.85],
@@ -73,7 +61,7 @@ describe('inside the network', () => {
     // A second digit updates them (live as you draw).
     const before = await page.getByTestId(`model-${mlpCard}-activations`).locator('.stats').first().innerText();
     await page.getByTestId('draw-clear').click();
-    await stroke(page, [
+    await drawStroke(page, [
       [0.5, 0.15],
       [0.5, 0.85],
     ]);
