@@ -24,6 +24,7 @@ import {
   UpdateRunSchema,
 } from './schemas.ts';
 import { z as zod } from 'zod';
+import { InspectImageSchema, InspectWeightsSchema, ProjectEmbeddingSchema, WeightHistorySchema, type EmbeddingProjection, type ImageInspection, type WeightHistory, type WeightInspection } from './inside.ts';
 
 interface CommandDef<I extends z.ZodType, O> {
   input: I;
@@ -132,6 +133,11 @@ export const commands = {
   queryRuns: command<RunPage>()(QueryRunsSchema),
   getRunChanges: command<RunChanges>()(RunChangesSchema),
   deleteRuns: command<DeletedRuns>()(DeleteRunsSchema),
+  // Inside the network (src-shared/inside.ts): computed in the serving process, cached per checkpoint.
+  inspectImage: command<ImageInspection>()(InspectImageSchema),
+  inspectWeights: command<WeightInspection>()(InspectWeightsSchema),
+  getWeightHistory: command<WeightHistory>()(WeightHistorySchema),
+  projectEmbedding: command<EmbeddingProjection>()(ProjectEmbeddingSchema),
 } as const;
 
 export type CommandName = keyof typeof commands;

@@ -12,3 +12,4 @@ export * from './schemas.ts';
 export * from './api.ts';
 export * from './create-api.ts';
 export * from './ipc-channels.ts';
+export * from './inside.ts';

@@ -6,6 +6,8 @@
 import { IMAGE_SIDE, isMnistInputShape } from './mnist-shape.ts';
 
 export const MNIST_SIDE = IMAGE_SIDE;
+/** Big photos are scaled down to this side first (Draw's image drop, the CLI's --image): preprocessing only needs a 20×20 box in the end. */
+export const MAX_IMAGE_SIDE = 560;
 /** The box the digit's larger side is scaled to, inside the 28×28 field. */
 export const MNIST_BOX = 20;
 

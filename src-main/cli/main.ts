@@ -1,6 +1,7 @@
 // layerlab — the headless lab: thin commands over the same LabService the app uses.
 import { reportError, UsageError } from './cli-error.ts';
 import { datasetsCommand, datasetsHelp } from './commands/datasets.ts';
+import { insideCommand, insideHelp } from './commands/inside.ts';
 import { runsCommand, runsHelp } from './commands/runs.ts';
 import { serveCommand, serveHelp } from './commands/serve.ts';
 import { summaryCommand, summaryHelp } from './commands/summary.ts';
@@ -15,6 +16,8 @@ ${trainHelp}
 ${runsHelp}
 
 ${datasetsHelp}
+
+${insideHelp}
 
 ${serveHelp}
 
@@ -44,6 +47,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream & { isTTY?
         return await runsCommand(rest, out);
       case 'datasets':
         return datasetsCommand(rest, out);
+      case 'inside':
+        return await insideCommand(rest, out);
       case 'serve':
         return await serveCommand(rest, out);
       case undefined:

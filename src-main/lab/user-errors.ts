@@ -10,6 +10,8 @@ export const USER_ERROR_STATUS: Readonly<Record<string, number>> = {
   UnknownCommandError: 404,
   BackendError: 409,
   RunStateError: 409,
+  // An image that does not fit the model, a layer without weights, a missing checkpoint (inside views).
+  InsideInputError: 400,
   // StoreError's status depends on its code (not-found, disk-full, …): see userErrorStatus.
   StoreError: 500,
 };

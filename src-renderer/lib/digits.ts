@@ -13,6 +13,14 @@ export function decodePixels(base64: string): Uint8Array {
 
 /** Paints 28×28 grey bytes onto a canvas (ink dark on light when `invert`). */
 export function paintDigit(canvas: HTMLCanvasElement, pixels: Uint8Array, invert = true): boolean {
+  return paintGrid(canvas, pixels, IMAGE_SIDE, IMAGE_SIDE, (raw) => {
+    const v = invert ? 255 - raw : raw;
+    return [v, v, v];
+  });
+}
+
+/** Paints `values` (height × width, row-major) on a canvas at its natural size, one colour per value; the CSS scales it. */
+export function paintGrid(canvas: HTMLCanvasElement, values: ArrayLike<number>, width: number, height: number, color: (v: number) => [number, number, number]): boolean {
   let ctx: CanvasRenderingContext2D | null = null;
   try {
     ctx = canvas.getContext('2d');
@@ -20,15 +28,14 @@ export function paintDigit(canvas: HTMLCanvasElement, pixels: Uint8Array, invert
     ctx = null;
   }
   if (!ctx) return false;
-  canvas.width = IMAGE_SIDE;
-  canvas.height = IMAGE_SIDE;
-  const image = ctx.createImageData(IMAGE_SIDE, IMAGE_SIDE);
-  for (let i = 0; i < IMAGE_SIDE * IMAGE_SIDE; i++) {
-    const raw = pixels[i] ?? 0;
-    const v = invert ? 255 - raw : raw;
-    image.data[i * 4] = v;
-    image.data[i * 4 + 1] = v;
-    image.data[i * 4 + 2] = v;
+  canvas.width = width;
+  canvas.height = height;
+  const image = ctx.createImageData(width, height);
+  for (let i = 0; i < width * height; i++) {
+    const [r, g, b] = color(values[i] ?? 0);
+    image.data[i * 4] = r;
+    image.data[i * 4 + 1] = g;
+    image.data[i * 4 + 2] = b;
     image.data[i * 4 + 3] = 255;
   }
   ctx.putImageData(image, 0, 0);

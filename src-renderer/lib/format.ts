@@ -28,3 +28,6 @@ export const formatPercent = (v: number | null | undefined, digits = 1): string 
 /** Keras' "(None, 512)". */
 export const formatShape = (shape: readonly number[] | null | undefined): string =>
   shape ? `(None, ${shape.join(', ')})` : '?';
+
+/** A weight or activation value: two decimals from 1 up, two significant digits below. */
+export const formatWeight = (v: number): string => (Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2));

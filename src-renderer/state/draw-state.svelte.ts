@@ -1,6 +1,7 @@
 // Draw: a digit (strokes, or a dropped image) made MNIST-like, and what the chosen models think
 // of it, side by side. Predictions are throttled while drawing and stale answers are dropped.
 import type { LabApi, Unsubscribe } from '../../src-shared/api.ts';
+import type { ImageInspection } from '../../src-shared/inside.ts';
 import { acceptsMnistInput, preprocessToMnist, rasterizeStrokes, type MnistInput, type PixelBuffer, type Stroke } from '../../src-shared/mnist-preprocess.ts';
 import { IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES } from '../../src-shared/mnist-shape.ts';
 import { nearestKeptEpoch, type CheckpointInfo, type RunDetail, type RunListItem } from '../../src-shared/runs.ts';
@@ -36,6 +37,23 @@ export interface DrawOptions {
   /** Wait this long after the last change before predicting (and at most this often while drawing). */
   throttleMs?: number;
   now?: () => number;
+}
+
+/** What Inside shows for a model card: every layer's activations and the saliency, or why not. */
+export interface SlotInside {
+  inspection: ImageInspection | null;
+  message: string | null;
+}
+
+/** The draw route's parameter: "12", "12@3" (a run's epoch) and optionally "~417" (test image 417 on the pad). */
+export function parseDrawParam(param: string | null): { runId: number; epoch: number | null; testIndex: number | null } | null {
+  const m = param === null ? null : /^(\d+)(?:@(\d+))?(?:~(\d+))?$/.exec(param);
+  if (!m) return null;
+  return { runId: Number(m[1]), epoch: m[2] === undefined ? null : Number(m[2]), testIndex: m[3] === undefined ? null : Number(m[3]) };
+}
+
+export function drawParam(runId: number, epoch: number | null, testIndex: number | null = null): string {
+  return `${runId}${epoch === null ? '' : `@${epoch}`}${testIndex === null ? '' : `~${testIndex}`}`;
 }
 
 export function checkpointKey(c: Pick<CheckpointInfo, 'kind' | 'epoch'>): string {
@@ -97,6 +115,10 @@ export class DrawState {
   /** A prediction is scheduled or on its way (the e2e waits for this to settle). */
   scheduled = $state(false);
   inFlight = $state(0);
+
+  /** Inside views open: each answer also brings every layer's activations and the saliency. */
+  inside = $state(false);
+  insides = $state.raw<Record<number, SlotInside>>({});
 
   readonly busy = $derived(this.scheduled || this.inFlight > 0);
   readonly empty = $derived(this.strokes.length === 0 && this.image === null);
@@ -280,6 +302,28 @@ export class DrawState {
     if (updated) this.#predictSlots([updated]);
   }
 
+  insideOf(slot: ModelSlot): SlotInside | null {
+    return this.insides[slot.id] ?? null;
+  }
+
+  setInside(on: boolean): void {
+    this.inside = on;
+    if (!on) this.insides = {};
+    this.#predictAll();
+  }
+
+  /** Puts a test image on the pad (from the projector): its grey bytes, as a dropped image. */
+  async showTestImage(dataset: string, index: number): Promise<void> {
+    try {
+      const [image] = await this.api.getTestImages({ dataset, indices: [index] });
+      if (!image) return;
+      const bytes = Uint8Array.from(atob(image.pixels), (c) => c.charCodeAt(0));
+      this.setImage(`test image #${index} (a ${image.label})`, { width: 28, height: 28, data: bytes });
+    } catch (err) {
+      this.error = `Couldn’t load test image ${index}: ${messageOf(err)}`;
+    }
+  }
+
   // ---- the drawing ----
 
   beginStroke(x: number, y: number): void {
@@ -377,6 +421,7 @@ export class DrawState {
       return;
     }
     const work = slots.map((slot) => this.#predictSlot(slot, input, generation));
+    if (this.inside) work.push(...slots.map((slot) => this.#inspectSlot(slot, input, generation)));
     this.#pending = Promise.all([this.#pending, ...work]).then(() => undefined);
   }
 
@@ -415,6 +460,22 @@ export class DrawState {
     } catch (err) {
       if (stale()) return;
       this.#setResult(slot.id, { status: 'error', probabilities: null, message: messageOf(err), ms: null });
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  /** Activations and saliency for the slot, beside (not instead of) its prediction. */
+  async #inspectSlot(slot: ModelSlot, input: MnistInput, generation: number): Promise<void> {
+    const run = this.runOf(slot);
+    if (!run || this.#unsupported(slot)) return;
+    const stale = () => !this.inside || generation !== this.#generation || !this.slots.some((s) => s.id === slot.id && s.runId === slot.runId && s.checkpoint === slot.checkpoint);
+    this.inFlight++;
+    try {
+      const inspection = await this.api.inspectImage({ runId: slot.runId, checkpoint: checkpointRef(slot.checkpoint), image: input.pixels });
+      if (!stale()) this.insides = { ...this.insides, [slot.id]: { inspection, message: null } };
+    } catch (err) {
+      if (!stale()) this.insides = { ...this.insides, [slot.id]: { inspection: null, message: messageOf(err) } };
     } finally {
       this.inFlight--;
     }

@@ -3,6 +3,7 @@ import type { Component } from 'svelte';
 import DesignView from './DesignView.svelte';
 import DrawView from './DrawView.svelte';
 import EvaluateView from './EvaluateView.svelte';
+import InsideView from './InsideView.svelte';
 import RunsView from './RunsView.svelte';
 import TrainView from './TrainView.svelte';
 
@@ -17,6 +18,7 @@ export const VIEWS: readonly ViewDef[] = [
   { id: 'train', title: 'Train', component: TrainView },
   { id: 'evaluate', title: 'Evaluate', component: EvaluateView },
   { id: 'draw', title: 'Draw', component: DrawView },
+  { id: 'inside', title: 'Inside', component: InsideView },
   { id: 'runs', title: 'Runs', component: RunsView },
 ];
 

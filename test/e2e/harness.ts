@@ -88,3 +88,16 @@ export async function startLab(options: { prepare?: (home: string) => void } = {
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false });
 }
+
+/** Draws a polyline on Draw's pad with the mouse; points are fractions of the pad (0–1). */
+export async function drawStroke(page: Page, points: [number, number][]): Promise<void> {
+  const box = await page.getByTestId('draw-pad').boundingBox();
+  if (!box) throw new Error('no pad');
+  const at = ([x, y]: [number, number]) => [box.x + x * box.width, box.y + y * box.height] as const;
+  const [first, ...rest] = points;
+  if (!first) return;
+  await page.mouse.move(...at(first));
+  await page.mouse.down();
+  for (const p of rest) await page.mouse.move(...at(p), { steps: 8 });
+  await page.mouse.up();
+}

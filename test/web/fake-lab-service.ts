@@ -58,6 +58,10 @@ export class FakeLabService implements LabServiceLike {
   compareRuns = notUsed('compareRuns') as LabServiceLike['compareRuns'];
   comparePredictions = notUsed('comparePredictions') as LabServiceLike['comparePredictions'];
   evaluateCheckpoint = notUsed('evaluateCheckpoint') as LabServiceLike['evaluateCheckpoint'];
+  inspectImage = notUsed('inspectImage') as LabServiceLike['inspectImage'];
+  inspectWeights = notUsed('inspectWeights') as LabServiceLike['inspectWeights'];
+  getWeightHistory = notUsed('getWeightHistory') as LabServiceLike['getWeightHistory'];
+  projectEmbedding = notUsed('projectEmbedding') as LabServiceLike['projectEmbedding'];
   getEvaluation = () => null;
   predict = ({ images }: CommandParsed<'predict'>) => ({ probabilities: images.map(() => Array.from({ length: 10 }, () => 0.1)) });
   getTestImages = notUsed('getTestImages') as LabServiceLike['getTestImages'];

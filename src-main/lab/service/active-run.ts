@@ -67,6 +67,9 @@ export class ActiveRun {
           this.evaluation = message.evaluation;
           this.emit({ type: 'evaluated', runId: this.runId, evaluation: message.evaluation });
           break;
+        case 'weightHistograms':
+          this.store.saveWeightHistograms(this.runId, message.epoch, message.params);
+          break;
         case 'fatal':
           this.finish('failed', message.message);
           break;

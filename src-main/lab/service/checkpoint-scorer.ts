@@ -6,7 +6,7 @@ import { LRUCache } from 'lru-cache';
 import type { CommandOutput, CommandParsed, RunDetail } from '../../../src-shared/index.ts';
 import type { DatasetRegistry } from '../data/dataset-registry.ts';
 import { testImagePixels } from '../data/test-image-pixels.ts';
-import type { LayersModel } from '../model/tf-types.ts';
+import type { LayersModel, Tf } from '../model/tf-types.ts';
 import { StoreError, type LabStore } from '../store/lab-store.ts';
 import { confusionMatrix, perClassMetrics, scorePredictions } from '../training/evaluate.ts';
 import { gatherExamples } from '../training/prepare-data.ts';
@@ -86,6 +86,13 @@ export class CheckpointScorer {
     });
     this.cache.set(checkpoint.key, entry);
     return entry;
+  }
+
+  /** A checkpoint's model, built once and shared through the cache with the other views of it (lab/inside). */
+  async loadedModel(runId: number, ref: CheckpointRef): Promise<{ run: RunDetail; epoch: number; key: string; tf: Tf; model: LayersModel }> {
+    const found = this.checkpoint(runId, ref);
+    const model = await this.entry(found).model;
+    return { run: found.run, epoch: found.epoch, key: found.key, tf: await this.predictor.tf(), model };
   }
 
   async predict({ runId, checkpoint, images }: CommandParsed<'predict'>): Promise<CommandOutput<'predict'>> {

@@ -14,6 +14,7 @@ import type { TrainerLauncher } from '../training/trainer-protocol.ts';
 import { CheckpointScorer } from './checkpoint-scorer.ts';
 import type { LabServiceLike } from './lab-service-types.ts';
 import { probeWebGpuInTrainer, type WebGpuProbe } from './webgpu-probe.ts';
+import { InsideService } from '../inside/inside-service.ts';
 import { exportRun, runsCsv } from './run-export.ts';
 import { architectureDiff, configDiff, diffPredictions } from './run-compare.ts';
 import { RunStateError } from './run-state-error.ts';
@@ -47,6 +48,7 @@ export class LabService implements LabServiceLike {
   private readonly memoryBudgetBytes: number;
   private readonly launcher: TrainerLauncher;
   private webgpuProbe: Promise<WebGpuProbe> | null = null;
+  private readonly inside: InsideService;
   private closed = false;
   private reclaiming: NodeJS.Timeout | null = null;
 
@@ -68,6 +70,7 @@ export class LabService implements LabServiceLike {
       memoryBudgetBytes: this.memoryBudgetBytes,
     });
     this.scorer = new CheckpointScorer(store, datasets, VERSION);
+    this.inside = new InsideService(store, datasets, this.scorer);
   }
 
   static async open(options: LabServiceOptions): Promise<LabService> {
@@ -187,6 +190,7 @@ export class LabService implements LabServiceLike {
     const deleted = this.store.deleteRun(runId);
     if (!deleted) throw new StoreError(`run ${runId} does not exist`, 'not-found');
     this.scorer.forgetRun(runId);
+    this.inside.forget(runId);
     return { runId, deleted };
   }
 
@@ -206,7 +210,10 @@ export class LabService implements LabServiceLike {
     refused.push(...trainedElsewhere);
     const answered = new Set([...deleted, ...trainedElsewhere.map((r) => r.runId)]);
     for (const runId of deletable) if (!answered.has(runId)) refused.push({ runId, reason: `run ${runId} does not exist` });
-    for (const runId of deleted) this.scorer.forgetRun(runId);
+    for (const runId of deleted) {
+      this.scorer.forgetRun(runId);
+      this.inside.forget(runId);
+    }
     if (deleted.length) this.reclaimSpaceSoon();
     return { deleted, refused };
   }
@@ -280,6 +287,12 @@ export class LabService implements LabServiceLike {
       return { index, label: data.testLabels[index] ?? 0, pixels: testImagePixels(data, index) };
     });
   }
+
+  // The inside views (lab/inside): on the prediction backend, cached per checkpoint.
+  inspectImage = (input: CommandParsed<'inspectImage'>) => this.inside.inspectImage(input);
+  inspectWeights = (input: CommandParsed<'inspectWeights'>) => this.inside.inspectWeights(input);
+  getWeightHistory = (input: CommandParsed<'getWeightHistory'>) => this.inside.getWeightHistory(input);
+  projectEmbedding = (input: CommandParsed<'projectEmbedding'>) => this.inside.projectEmbedding(input);
 
   async close(): Promise<void> {
     if (this.closed) return;

@@ -7,7 +7,7 @@ import { loadBackend, precheck, realEnvironment, type BackendEnvironment, type L
 import { maxExamplesPerBatch } from '../engine/webgpu/buffer-limits.ts';
 import { releaseWebGpu } from '../engine/webgpu/webgpu-backend.ts';
 import { buildModel } from '../model/build-model.ts';
-import type { LayersModel } from '../model/tf-types.ts';
+import type { LayersModel, Tf } from '../model/tf-types.ts';
 import { loadWeightsInto } from '../model/weights-codec.ts';
 import { predictProbabilitiesAsync, NUM_CLASSES } from '../training/evaluate.ts';
 import { PIXELS } from '../training/prepare-data.ts';
@@ -44,6 +44,11 @@ export class Predictor {
   private load(): Promise<LoadedBackend> {
     this.backend ??= this.loadServingBackend();
     return this.backend;
+  }
+
+  /** The prediction backend's tfjs (for computations on models this predictor built). */
+  async tf(): Promise<Tf> {
+    return (await this.load()).tf as unknown as Tf;
   }
 
   /** A model of this architecture holding these weights; the caller disposes it. */

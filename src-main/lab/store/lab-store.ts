@@ -15,6 +15,7 @@ import type {
   EpochMetrics,
   Evaluation,
   FinalStatus,
+  ParamHistogram,
   RunDetail,
   RunChanges,
   RunLogEntry,
@@ -542,6 +543,23 @@ export class LabStore {
       const free = this.db.pragma('freelist_count', { simple: true }) as number;
       return (pages - free) * pageSize;
     });
+  }
+
+  /** The trainer's binned weight histograms of one epoch (the distributions-over-time view). */
+  saveWeightHistograms(runId: number, epoch: number, params: ParamHistogram[]): void {
+    this.run(`save the weight histograms of run ${runId}`, () => {
+      this.requireRun(runId);
+      this.db.prepare('INSERT OR REPLACE INTO weight_histograms (run_id, epoch, params) VALUES (?, ?, ?)').run(runId, epoch, JSON.stringify(params));
+    });
+  }
+
+  getWeightHistograms(runId: number): { epoch: number; params: ParamHistogram[] }[] {
+    return this.run(`read the weight histograms of run ${runId}`, () =>
+      (this.db.prepare('SELECT epoch, params FROM weight_histograms WHERE run_id = ? ORDER BY epoch').all(runId) as { epoch: number; params: string }[]).map((row) => ({
+        epoch: row.epoch,
+        params: JSON.parse(row.params) as ParamHistogram[],
+      })),
+    );
   }
 
   /** For tests: the raw connection (e.g. to simulate a full disk with max_page_count). */

@@ -233,6 +233,19 @@ export const MIGRATIONS: readonly Migration[] = [
       for (const row of rows) insert.run(row.id, row.name, row.tags, row.notes, row.backend ?? '', configSearchText(row.architecture, row.compile));
     },
   },
+  {
+    description: 'binned weight histograms per epoch (the inside views\' distributions over time)',
+    up(db) {
+      db.exec(`
+        CREATE TABLE weight_histograms (
+          run_id  INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          epoch   INTEGER NOT NULL,
+          params  TEXT NOT NULL, -- JSON: ParamHistogram[] (binned, a few hundred numbers per layer)
+          PRIMARY KEY (run_id, epoch)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 export function schemaVersion(db: Database.Database): number {

@@ -1,8 +1,9 @@
 // The training loop. It runs inside the trainer process (or in-process in tests): a lean loop
 // instead of model.fit, so batches come from typed-array views, stop/pause are honoured between
 // batches, and per-batch work is one step plus one scalar read.
-import type { BackendName, EpochMetrics, Evaluation, FinalStatus, RunEvent } from '../../../src-shared/index.ts';
+import type { BackendName, EpochMetrics, Evaluation, FinalStatus, ParamHistogram, RunEvent } from '../../../src-shared/index.ts';
 import type { CheckpointKind } from '../../../src-shared/runs.ts';
+import { paramHistogramsOf } from '../inside/histogram.ts';
 import { buildModel, dropoutLayers, reseedDropout } from '../model/build-model.ts';
 import type { LayersModel, Tensor2D, Tf } from '../model/tf-types.ts';
 import { encodeWeightsAsync, loadWeightsInto } from '../model/weights-codec.ts';
@@ -29,6 +30,8 @@ export interface TrainingSink {
   event(event: RunEvent): void;
   checkpoint(kind: CheckpointKind, epoch: number, valLoss: number | null, weights: Uint8Array): void;
   evaluation(evaluation: Evaluation, predictions: TestPredictions): void;
+  /** Binned weight histograms at each epoch's end (the inside views); absent: not recorded. */
+  weightHistograms?(epoch: number, params: ParamHistogram[]): void;
 }
 
 export interface TrainingOptions {
@@ -172,6 +175,8 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
       const metrics: EpochMetrics = { epoch, loss: lossSum / seen, acc: correctSum / seen, val_loss: valLoss, val_acc: valAcc, seconds: (performance.now() - started) / 1000 };
       sink.event({ type: 'epoch', runId, ...metrics });
       lastEpoch = epoch;
+      // Binned on this side: a few hundred numbers per layer cross to the parent, not the weights.
+      sink.weightHistograms?.(epoch, paramHistogramsOf(model));
 
       const monitored = valLoss ?? metrics.loss;
       if (monitored < bestValLoss) {

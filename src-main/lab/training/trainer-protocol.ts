@@ -1,6 +1,6 @@
 // Messages between LabService (parent) and the trainer process. The same protocol runs over
 // child_process.fork (CLI, web mode, tests) and Electron's utilityProcess (desktop app).
-import type { Architecture, BackendChoice, BackendProbe, BackendReport, CompileConfig, Evaluation, GpuAdapterReport, RunEvent, TrainConfig } from '../../../src-shared/index.ts';
+import type { Architecture, BackendChoice, BackendProbe, BackendReport, CompileConfig, Evaluation, GpuAdapterReport, ParamHistogram, RunEvent, TrainConfig } from '../../../src-shared/index.ts';
 import type { CheckpointKind } from '../../../src-shared/runs.ts';
 
 export interface TrainJob {
@@ -40,6 +40,7 @@ export type TrainerToParent =
   | { type: 'event'; event: RunEvent }
   | { type: 'checkpoint'; kind: CheckpointKind; epoch: number; valLoss: number | null; weights: Uint8Array }
   | { type: 'evaluation'; evaluation: Evaluation; predictions: TestPredictions }
+  | { type: 'weightHistograms'; epoch: number; params: ParamHistogram[] }
   | { type: 'estimate'; report: BackendReport; secondsPerBatch: number }
   | { type: 'webgpuProbe'; probe: BackendProbe; adapter?: GpuAdapterReport }
   | { type: 'fatal'; message: string }

@@ -84,6 +84,7 @@ export async function runTrainerSession(port: TrainerPort, job: TrainJob, contro
     event: (event) => port.send({ type: 'event', event }),
     checkpoint: (kind, epoch, valLoss, weights) => port.send({ type: 'checkpoint', kind, epoch, valLoss, weights }),
     evaluation: (evaluation, predictions) => port.send({ type: 'evaluation', evaluation, predictions }),
+    weightHistograms: (epoch, params) => port.send({ type: 'weightHistograms', epoch, params }),
   }, { backend: report.chosen, backendDetail: report.timing ? `${report.detail ?? report.chosen}; ${report.timing.reason}` : report.detail, ...trainingOptionsFor({ tf, report }, job) });
   port.send({ type: 'event', event: { type: 'finished', runId: job.runId, status, reason: status === 'stopped' ? 'stopped on request' : null, evaluation: null } });
 }

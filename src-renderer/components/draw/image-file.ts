@@ -1,8 +1,5 @@
 // An image file (dropped, pasted or opened) read into plain RGBA pixels for preprocessing.
-import type { PixelBuffer } from '../../../src-shared/mnist-preprocess.ts';
-
-/** Big photos are scaled down first: preprocessing only needs a 20×20 box in the end. */
-export const MAX_IMAGE_SIDE = 560;
+import { MAX_IMAGE_SIDE, type PixelBuffer } from '../../../src-shared/mnist-preprocess.ts';
 
 export async function readImageFile(file: Blob, maxSide = MAX_IMAGE_SIDE): Promise<PixelBuffer> {
   if (file.type && !file.type.startsWith('image/')) throw new Error(`that is a ${file.type} file, not an image`);

@@ -1,0 +1,125 @@
+// The Inside screen's state and Draw's inside additions against a fake lab: what is asked for at
+// the scrubbed epoch, stale answers dropped, the histogram series, the draw route with a test image.
+import { describe, expect, it } from 'vitest';
+import type { ImageInspection, ParamHistogram, WeightHistory } from '../../src-shared/inside.ts';
+import { DrawState, drawParam, parseDrawParam } from '../../src-renderer/state/draw-state.svelte.ts';
+import { checkpointAt, FIRST_TILES, histogramSeries, InsideState, latest, MistakeSaliency } from '../../src-renderer/state/inside-state.svelte.ts';
+import { FakeLab, flush, pixels, sampleCheckpoints, sampleRun } from './fake-lab.ts';
+
+const hist = (layer: number, param: string, mean: number): ParamHistogram => ({ layer, layerName: `dense_${layer + 1}`, param, shape: [2], count: 2, min: 0, max: 1, mean, std: 0, bins: [1, 1] });
+const inspection = (target: number): ImageInspection => ({ runId: 1, epoch: 2, probabilities: [], predicted: target, layers: [], saliency: { method: 'gradient-x-input', target, shape: [28, 28], values: [] } });
+
+describe('inside helpers', () => {
+  it('groups the stored histograms per parameter, epochs in order', () => {
+    const history: WeightHistory = { runId: 1, epochs: [1, 2].map((epoch) => ({ epoch, params: [hist(0, 'kernel', epoch), hist(0, 'bias', -epoch)] })) };
+    const series = histogramSeries(history);
+    expect(series.map((s) => s.key)).toEqual(['0/kernel', '0/bias']);
+    expect(series[0]!.series.map((s) => [s.epoch, s.histogram.mean])).toEqual([
+      [1, 1],
+      [2, 2],
+    ]);
+    expect(histogramSeries(null)).toEqual([]);
+  });
+
+  it('reads and writes the draw route with a test image', () => {
+    expect(parseDrawParam('12')).toEqual({ runId: 12, epoch: null, testIndex: null });
+    expect(parseDrawParam('12@3~417')).toEqual({ runId: 12, epoch: 3, testIndex: 417 });
+    expect(parseDrawParam('12~5')).toEqual({ runId: 12, epoch: null, testIndex: 5 });
+    expect(parseDrawParam('x~5')).toBeNull();
+    expect(drawParam(12, 3, 417)).toBe('12@3~417');
+    expect(drawParam(12, null)).toBe('12');
+    expect(checkpointAt(null)).toEqual({ kind: 'final' });
+    expect(checkpointAt(4)).toEqual({ kind: 'epoch', epoch: 4 });
+  });
+
+  it('latest() tells the last request from the earlier ones', () => {
+    const next = latest();
+    const first = next();
+    const second = next();
+    expect(first()).toBe(false);
+    expect(second()).toBe(true);
+  });
+});
+
+describe('InsideState', () => {
+  it('asks for the weights at the scrubbed epoch and drops a slower, older answer', async () => {
+    const fake = new FakeLab();
+    const run = sampleRun(3, { checkpoints: sampleCheckpoints(3) });
+    fake.on('listRuns', () => [run]).on('getRun', () => run);
+    const replies: ((v: unknown) => void)[] = [];
+    fake.on('inspectWeights', () => new Promise((resolve) => replies.push(resolve)));
+    const state = new InsideState(fake.api);
+    await state.loadRuns();
+    expect(state.runId).toBe(3);
+    expect(state.epochs).toEqual([1, 2, 3]);
+    void state.open(3, 2);
+    await flush();
+    void state.setEpoch(1);
+    await flush();
+    expect(fake.callsOf('inspectWeights')).toEqual([
+      { runId: 3, checkpoint: { kind: 'epoch', epoch: 2 }, limit: FIRST_TILES },
+      { runId: 3, checkpoint: { kind: 'epoch', epoch: 1 }, limit: FIRST_TILES },
+    ]);
+    const answer = (epoch: number) => ({ runId: 3, epoch, layer: { index: 0, name: 'dense_1', className: 'Dense', params: 10 }, layers: [], tiles: null, tilesNote: 'n', histograms: [] });
+    replies[1]!(answer(1));
+    await flush();
+    replies[0]!(answer(2));
+    await flush();
+    expect(state.weights?.epoch).toBe(1);
+    expect(state.loading).toBe(false);
+  });
+
+  it('projects the run and the compared one with one seed and sample', async () => {
+    const fake = new FakeLab();
+    const runs = [sampleRun(2, { checkpoints: sampleCheckpoints(2) }), sampleRun(1, { checkpoints: sampleCheckpoints(1) })];
+    fake.on('listRuns', () => runs).on('getRun', (p) => runs.find((r) => r.id === (p as { runId: number }).runId));
+    fake.on('projectEmbedding', (p) => ({ runId: (p as { runId: number }).runId, epoch: 1, method: 'pca', seed: 1, layer: { index: 0, name: 'd', units: 2 }, points: [] }));
+    const state = new InsideState(fake.api);
+    await state.loadRuns();
+    state.epoch = 2;
+    state.tab = 'projector';
+    await state.setCompare(1);
+    // Run 1 has no epoch-2 checkpoint: its final weights.
+    expect(fake.callsOf('projectEmbedding')).toEqual([
+      { runId: 2, checkpoint: { kind: 'epoch', epoch: 2 }, method: 'pca', sample: 500, seed: 1 },
+      { runId: 1, checkpoint: { kind: 'final' }, method: 'pca', sample: 500, seed: 1 },
+    ]);
+    expect(state.projections.map((p) => p?.runId)).toEqual([2, 1]);
+  });
+
+  it('explains a mistake for its answer and for the truth', async () => {
+    const fake = new FakeLab();
+    fake.on('inspectImage', (p) => inspection((p as { target: number }).target));
+    const mistake = new MistakeSaliency(fake.api);
+    await mistake.pick(4, 2, { index: 9, label: 3, predicted: 5, pixels: pixels(255) });
+    expect(fake.callsOf('inspectImage').map((p) => (p as { target: number; checkpoint: object }).target)).toEqual([5, 3]);
+    expect((fake.callsOf('inspectImage')[0] as { image: number[] }).image).toHaveLength(784);
+    expect(mistake.maps.map((m) => m.target)).toEqual([5, 3]);
+  });
+});
+
+describe('Draw with the inside open', () => {
+  it('asks each model for its activations beside its prediction, and stops when closed', async () => {
+    const fake = new FakeLab();
+    const runs = [sampleRun(2, { checkpoints: sampleCheckpoints(1) }), sampleRun(1, { checkpoints: sampleCheckpoints(1) })];
+    fake.on('listRuns', () => runs).on('getRun', (p) => runs.find((r) => r.id === (p as { runId: number }).runId));
+    fake.on('predict', () => ({ probabilities: [Array.from({ length: 10 }, () => 0.1)] }));
+    fake.on('inspectImage', () => inspection(4));
+    const draw = new DrawState(fake.api, { throttleMs: 0 });
+    await draw.loadRuns();
+    draw.setInside(true);
+    draw.beginStroke(0.3, 0.3);
+    draw.extendStroke(0.7, 0.7);
+    draw.endStroke();
+    draw.refresh();
+    await draw.settled();
+    expect(fake.callsOf('inspectImage')).toHaveLength(fake.callsOf('predict').length);
+    expect(draw.slots.map((s) => draw.insideOf(s)?.inspection?.saliency.target)).toEqual([4, 4]);
+    const asked = fake.callsOf('inspectImage').length;
+    draw.setInside(false);
+    draw.refresh();
+    await draw.settled();
+    expect(fake.callsOf('inspectImage')).toHaveLength(asked);
+    expect(draw.insideOf(draw.slots[0]!)).toBeNull();
+  });
+});
