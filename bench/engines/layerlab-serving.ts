@@ -56,12 +56,12 @@ export const engine: Engine = {
     const predictor = new Predictor();
     const image = [Array.from({ length: 784 }, (_, i) => ((i * 37) % 100) / 100)];
     const model = await predictor.build(job.architecture, weights);
-    await predictor.predict(model, job.architecture.inputShape, image);
+    await predictor.predict(model, job.architecture, image);
     const drawMs: number[] = [];
     let drawing: NodeJS.Timeout | undefined;
     const draw = async () => {
       const t0 = performance.now();
-      await predictor.predict(model, job.architecture.inputShape, image);
+      await predictor.predict(model, job.architecture, image);
       drawMs.push(performance.now() - t0);
     };
     const channel = forkTrainerLauncher().launch();

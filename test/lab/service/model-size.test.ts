@@ -43,7 +43,7 @@ describe('model size', () => {
     expect(launches).toEqual([]);
   });
 
-  it('tells the renderer its budget', () => {
-    expect(service.getSystemInfo().memoryBudgetBytes).toBe(256 * 2 ** 20);
+  it('tells the renderer its budget', async () => {
+    expect((await service.getSystemInfo()).memoryBudgetBytes).toBe(256 * 2 ** 20);
   });
 });

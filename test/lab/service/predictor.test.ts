@@ -23,7 +23,7 @@ describe('Predictor', () => {
     expect(loads).toBe(1);
     const weights = encodeWeights(buildModel(tf as unknown as Tf, arch, 3));
     const model = await predictor.build(arch, weights);
-    const [row] = await predictor.predict(model, arch.inputShape, [new Array<number>(784).fill(0.5)]);
+    const [row] = await predictor.predict(model, arch, [new Array<number>(784).fill(0.5)]);
     model.dispose();
     expect(loads).toBe(1);
     expect(row).toHaveLength(10);

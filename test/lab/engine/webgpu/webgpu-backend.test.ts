@@ -93,8 +93,17 @@ describe.runIf(search.found !== null || search.adapter !== undefined)('training 
     await tf.setBackend('cpu');
     const weights = encodeWeights(buildModel(tf as unknown as Tf, architecture, 3));
     const images = Array.from({ length: 3 }, (_, i) => Array.from({ length: 784 }, (_, p) => ((p * (i + 3)) % 17) / 17));
-    const onGpu = await new Predictor(loadSoftwareWebGpu).predict('k', architecture, () => weights, images);
-    const onWasm = await new Predictor(() => loadBackend('wasm')).predict('k', architecture, () => weights, images);
+    const predictOn = async (predictor: Predictor) => {
+      const model = await predictor.build(architecture, weights);
+      try {
+        return await predictor.predict(model, architecture, images);
+      } finally {
+        model.dispose();
+        predictor.dispose();
+      }
+    };
+    const onGpu = await predictOn(new Predictor(loadSoftwareWebGpu));
+    const onWasm = await predictOn(new Predictor(() => loadBackend('wasm')));
     onGpu.flat().forEach((p, i) => expect(p).toBeCloseTo(onWasm.flat()[i] ?? NaN, 5));
   });
 });
