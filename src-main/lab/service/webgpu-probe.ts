@@ -12,7 +12,13 @@ export const WEBGPU_PROBE_TIMEOUT_MS = 20_000;
 
 export function probeWebGpuInTrainer(launcher: TrainerLauncher, timeoutMs = WEBGPU_PROBE_TIMEOUT_MS): Promise<WebGpuProbe> {
   const unavailable = (reason: string): WebGpuProbe => ({ probe: { backend: 'webgpu', available: false, reason } });
-  const channel = launcher.launch();
+  let channel: ReturnType<TrainerLauncher['launch']>;
+  try {
+    channel = launcher.launch();
+  } catch (error) {
+    // The doctor still answers (with why) when no trainer process can be started.
+    return Promise.resolve(unavailable(`no process could be started to look for a WebGPU adapter: ${(error as Error).message}`));
+  }
   let timer: NodeJS.Timeout | undefined;
   return new Promise<WebGpuProbe>((resolve) => {
     timer = setTimeout(() => resolve(unavailable(`looking for a WebGPU adapter took over ${timeoutMs / 1000} s`)), timeoutMs);
