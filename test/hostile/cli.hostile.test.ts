@@ -59,7 +59,7 @@ describe('enum flags', () => {
     [['runs', 'list', '--status', 'bogus'], /--status must be one of queued, running, completed, stopped, failed, interrupted, got "bogus"/],
     [['runs', 'export', '1', '--format', 'xml'], /--format must be one of csv, json, keras, tfjs, csv-all, got "xml"/],
     [['train', '--optimizer', 'adamw', '--epochs', '1'], /--optimizer must be one of sgd, adam, rmsprop, adagrad, got "adamw"/],
-    [['train', '--backend', 'gpu', '--epochs', '1'], /--backend must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu, got "gpu"/],
+    [['train', '--backend', 'gpu', '--epochs', '1'], /--backend must be one of auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu, got "gpu"/],
   ])('%j is a usage error listing the values', async (args, message) => {
     const r = await cli([...args, '--home', home]);
     expectUserError(r, 2, message);
