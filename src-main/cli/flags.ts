@@ -1,5 +1,8 @@
 // Flag values read strictly: a number flag takes plain decimal digits only (no "0x2", "2e3",
 // "" or " 5", which Number() would quietly accept), and an enum flag one of its values.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+type ParseArgsOptions = NonNullable<ParseArgsConfig['options']>;
 import { UsageError } from './cli-error.ts';
 
 const INTEGER = /^-?\d+$/;
@@ -27,4 +30,13 @@ export function enumFlag<const T extends string>(name: string, value: string | u
   if (value === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got "${value}"`);
   return value as T;
+}
+
+/** `SUB ARGS…` of a command with subcommands: the subcommand, and the rest parsed strictly, positionals allowed. */
+export function parseSubcommand<const O extends ParseArgsOptions>(
+  argv: string[],
+  options: O,
+): { sub: string | undefined } & ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: O }>> {
+  const [sub, ...rest] = argv;
+  return { sub, ...parseArgs({ args: rest, allowPositionals: true, strict: true, options }) };
 }

@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { DatasetRegistry } from '../../lab/data/dataset-registry.ts';
 import { resolveLabHome } from '../../lab/home.ts';
 import { UsageError } from '../cli-error.ts';
+import { parseSubcommand } from '../flags.ts';
 import { jsonText, terminalSafe } from '../terminal-text.ts';
 
 export const datasetsHelp = `layerlab datasets list [--json]
@@ -9,15 +9,9 @@ layerlab datasets import NAME --train-images F --train-labels F --test-images F 
   IDX files, plain or gzip, 28×28 images with labels 0–9. (both take --home DIR)`;
 
 export function datasetsCommand(argv: string[], out: NodeJS.WritableStream): number {
-  const [sub, ...rest] = argv;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      home: { type: 'string' }, json: { type: 'boolean' }, title: { type: 'string' },
-      'train-images': { type: 'string' }, 'train-labels': { type: 'string' }, 'test-images': { type: 'string' }, 'test-labels': { type: 'string' },
-    },
+  const { sub, values, positionals } = parseSubcommand(argv, {
+    home: { type: 'string' }, json: { type: 'boolean' }, title: { type: 'string' },
+    'train-images': { type: 'string' }, 'train-labels': { type: 'string' }, 'test-images': { type: 'string' }, 'test-labels': { type: 'string' },
   });
   const registry = new DatasetRegistry(resolveLabHome(values.home));
   if (sub === 'list') {

@@ -1,11 +1,10 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { formatSummary, analyzeArchitecture, describeOptimizer, parseCommandInput, RUN_STATUSES, type RunListItem } from '../../../src-shared/index.ts';
 import { resolveLabHome } from '../../lab/home.ts';
 import { LabService } from '../../lab/service/lab-service.ts';
 import { UsageError } from '../cli-error.ts';
-import { enumFlag, intFlag } from '../flags.ts';
+import { enumFlag, intFlag, parseSubcommand } from '../flags.ts';
 import { jsonText, terminalSafe as safe } from '../terminal-text.ts';
 
 export const runsHelp = `layerlab runs list [--status S] [--search TEXT] [--limit N] [--offset N] [--json]   newest first, 50 a page
@@ -36,23 +35,17 @@ function listLine(r: RunListItem): string {
 }
 
 export async function runsCommand(argv: string[], out: NodeJS.WritableStream): Promise<number> {
-  const [sub, ...rest] = argv;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      home: { type: 'string' },
-      json: { type: 'boolean' },
-      all: { type: 'boolean' },
-      format: { type: 'string' },
-      out: { type: 'string' },
-      epoch: { type: 'string' },
-      status: { type: 'string' },
-      search: { type: 'string' },
-      limit: { type: 'string' },
-      offset: { type: 'string' },
-    },
+  const { sub, values, positionals } = parseSubcommand(argv, {
+    home: { type: 'string' },
+    json: { type: 'boolean' },
+    all: { type: 'boolean' },
+    format: { type: 'string' },
+    out: { type: 'string' },
+    epoch: { type: 'string' },
+    status: { type: 'string' },
+    search: { type: 'string' },
+    limit: { type: 'string' },
+    offset: { type: 'string' },
   });
   const status = enumFlag('status', values.status, RUN_STATUSES);
   const format = enumFlag('format', values.format, EXPORT_FORMATS);

@@ -9,18 +9,11 @@ export const IMAGE_HEIGHT = IMAGE_SIDE;
 export const IMAGE_WIDTH = IMAGE_SIDE;
 export { IMAGE_PIXELS, NUM_CLASSES };
 
-export interface Dataset {
+export interface Dataset extends ValidatedParts {
   name: string;
   title: string;
   /** sha256 (hex) over the four IDX files in DATASET_PARTS order. */
   hash: string;
-  /** n × 784 bytes, row-major 28×28. */
-  trainImages: Uint8Array;
-  trainLabels: Uint8Array;
-  testImages: Uint8Array;
-  testLabels: Uint8Array;
-  trainCount: number;
-  testCount: number;
   imageShape: [number, number];
   builtIn: boolean;
 }
@@ -37,6 +30,7 @@ export const PART_TITLES: Record<DatasetPart, string> = {
 };
 
 export interface ValidatedParts {
+  /** n × 784 bytes, row-major 28×28. */
   trainImages: Uint8Array;
   trainLabels: Uint8Array;
   testImages: Uint8Array;

@@ -110,27 +110,9 @@ export const LIST_ITEM_SELECT = `
          (SELECT COUNT(*) FROM checkpoints k WHERE k.run_id = r.id AND k.kind = 'epoch') AS epoch_checkpoints
   FROM runs r`;
 
-export interface ListItemRow {
-  id: number;
-  name: string;
-  status: RunStatus;
-  status_reason: string | null;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  architecture: string;
-  compile: string;
-  train: string;
-  seed: number;
-  dataset_name: string;
-  dataset_hash: string;
-  total_params: number;
-  backend: BackendName | null;
-  tags: string;
-  parent_run_id: number | null;
-  epochs_completed: number;
+/** The list row: the shared core columns plus the list's own. */
+export interface ListItemRow extends CoreRow {
   val_acc: number | null;
-  test_accuracy: number | null;
   has_final: number;
   has_best: number;
   epoch_checkpoints: number;

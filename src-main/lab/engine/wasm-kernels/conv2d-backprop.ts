@@ -34,18 +34,32 @@ function copyRows(backend: WasmBackendLike, src: TensorInfo, offset: number, row
   return out;
 }
 
+/** A backprop kernel's backend, its two named inputs and its attrs. */
+function backpropArgs<A>(args: KernelArgs, first: string, second: string) {
+  return {
+    backend: args.backend as WasmBackendLike,
+    first: args.inputs[first] as TensorInfo,
+    second: args.inputs[second] as TensorInfo,
+    attrs: (args.attrs ?? {}) as unknown as ConvAttrs & A,
+  };
+}
+
+/** The sizes both lowered backprops walk by: taps, out channels, items per chunk, floats per input and output item. */
+function chunkPlan(g: ConvGeometry, chunkFloats: number) {
+  return {
+    taps: tapsOf(g),
+    co: g.outChannels,
+    chunk: itemsPerChunk(g, chunkFloats),
+    xItem: g.inHeight * g.inWidth * g.inChannels,
+    yItem: g.outHeight * g.outWidth,
+  };
+}
+
 export function makeConv2DBackpropFilter(tf: Tf, chunkFloats = COLUMN_CHUNK_FLOATS): KernelFn {
   return (args: KernelArgs) => {
-    const backend = args.backend as WasmBackendLike;
-    const x = args.inputs['x'] as TensorInfo;
-    const dy = args.inputs['dy'] as TensorInfo;
-    const attrs = (args.attrs ?? {}) as unknown as ConvAttrs & { filterShape: [number, number, number, number] };
+    const { backend, first: x, second: dy, attrs } = backpropArgs<{ filterShape: [number, number, number, number] }>(args, 'x', 'dy');
     const g = convGeometry(tf, 'Conv2DBackpropFilter', x.shape, attrs.filterShape, attrs);
-    const taps = tapsOf(g);
-    const co = g.outChannels;
-    const chunk = itemsPerChunk(g, chunkFloats);
-    const xItem = g.inHeight * g.inWidth * g.inChannels;
-    const yItem = g.outHeight * g.outWidth;
+    const { taps, co, chunk, xItem, yItem } = chunkPlan(g, chunkFloats);
     let result: TensorInfo | null = null;
     for (let b0 = 0; b0 < g.batch; b0 += chunk) {
       const items = Math.min(chunk, g.batch - b0);
@@ -114,20 +128,13 @@ function backpropInputByConvolution(tf: Tf, backend: WasmBackendLike, dy: Tensor
 
 export function makeConv2DBackpropInput(tf: Tf, chunkFloats = COLUMN_CHUNK_FLOATS): KernelFn {
   return (args: KernelArgs) => {
-    const backend = args.backend as WasmBackendLike;
-    const dy = args.inputs['dy'] as TensorInfo;
-    const filter = args.inputs['filter'] as TensorInfo;
-    const attrs = (args.attrs ?? {}) as unknown as ConvAttrs & { inputShape: [number, number, number, number] };
+    const { backend, first: dy, second: filter, attrs } = backpropArgs<{ inputShape: [number, number, number, number] }>(args, 'dy', 'filter');
     const g = convGeometry(tf, 'Conv2DBackpropInput', attrs.inputShape, filter.shape, attrs);
     if (g.strideHeight === 1 && g.strideWidth === 1) {
       const pads = convPadding(tf, attrs.inputShape, filter.shape, attrs);
       return backpropInputByConvolution(tf, backend, dy, filter, g, pads.bottom, pads.right);
     }
-    const taps = tapsOf(g);
-    const co = g.outChannels;
-    const chunk = itemsPerChunk(g, chunkFloats);
-    const xItem = g.inHeight * g.inWidth * g.inChannels;
-    const yItem = g.outHeight * g.outWidth;
+    const { taps, co, chunk, xItem, yItem } = chunkPlan(g, chunkFloats);
     const weights = reshapedInfo(filter, [taps, co]);
     const dx = backend.makeOutput([...attrs.inputShape], 'float32');
     if (g.batch === 0 || taps * co === 0) {

@@ -102,14 +102,23 @@ function chooseSwapped(m: number, k: number, n: number, transposeA: boolean, tra
   return swapped < direct * 0.8;
 }
 
+/** What both matmul kernels read from their args: the operands, the backend and the transpose flags. */
+function matMulArgs(args: KernelArgs) {
+  const { inputs, attrs } = args;
+  return {
+    inputs,
+    attrs,
+    backend: args.backend as WasmBackendLike,
+    a: inputs['a'],
+    b: inputs['b'],
+    transposeA: attrs?.['transposeA'] === true,
+    transposeB: attrs?.['transposeB'] === true,
+  };
+}
+
 export function makeFastBatchMatMul(original: KernelFn, transpose: KernelFn): KernelFn {
   return (args: KernelArgs) => {
-    const { inputs, attrs } = args;
-    const backend = args.backend as WasmBackendLike;
-    const a = inputs['a'];
-    const b = inputs['b'];
-    const transposeA = attrs?.['transposeA'] === true;
-    const transposeB = attrs?.['transposeB'] === true;
+    const { backend, a, b, transposeA, transposeB } = matMulArgs(args);
     if (a == null || b == null || a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) {
       return original(args);
     }
@@ -208,12 +217,7 @@ export function makeFastBatchMatMul(original: KernelFn, transpose: KernelFn): Ke
 /** _FusedMatMul (matmul + bias + activation, used by Dense layers): route transposed 2-D cases into XNNPACK. */
 export function makeFastFusedMatMul(original: KernelFn, transpose: KernelFn): KernelFn {
   return (args: KernelArgs) => {
-    const { inputs, attrs } = args;
-    const backend = args.backend as WasmBackendLike;
-    const a = inputs['a'];
-    const b = inputs['b'];
-    const transposeA = attrs?.['transposeA'] === true;
-    const transposeB = attrs?.['transposeB'] === true;
+    const { inputs, attrs, backend, a, b, transposeA, transposeB } = matMulArgs(args);
     if (a == null || b == null || a.dtype !== 'float32' || b.dtype !== 'float32') return original(args);
     // The fused op hands us rank-3 operands; only the batch-1 case has an XNNPACK path to reach.
     if (a.shape.length !== 3 || b.shape.length !== 3 || a.shape[0] !== 1 || b.shape[0] !== 1) return original(args);
