@@ -11,12 +11,14 @@ const WAIT = { timeout: 60_000 };
 
 beforeAll(async () => {
   lab = await startLab();
-  // Both at once: each trainer is its own process.
-  const runs = await Promise.all([
-    lab.cli(['train', '--preset', 'keras-mlp', '--epochs', '10', '--train-examples', '4000', '--test-examples', '500', '--lr', '0.1', '--backend', 'wasm', '--json', '--name', 'seed mlp']),
-    lab.cli(['train', '--preset', 'small-cnn', '--epochs', '1', '--train-examples', '1000', '--test-examples', '300', '--lr', '0.05', '--backend', 'wasm', '--json', '--name', 'small cnn']),
-  ]);
-  for (const r of runs) if (r.code !== 0) throw new Error(`train failed: ${r.stderr}`);
+  // One after the other: the lab trains one run per 2 cores at once (a second would be refused here).
+  for (const args of [
+    ['train', '--preset', 'keras-mlp', '--epochs', '10', '--train-examples', '4000', '--test-examples', '500', '--lr', '0.1', '--backend', 'wasm', '--json', '--name', 'seed mlp'],
+    ['train', '--preset', 'small-cnn', '--epochs', '1', '--train-examples', '1000', '--test-examples', '300', '--lr', '0.05', '--backend', 'wasm', '--json', '--name', 'small cnn'],
+  ]) {
+    const r = await lab.cli(args);
+    if (r.code !== 0) throw new Error(`train failed: ${r.stderr}`);
+  }
 }, 400_000);
 afterAll(async () => {
   await lab?.close();
