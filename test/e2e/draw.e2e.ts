@@ -2,7 +2,7 @@
 // models see, and both models' probabilities side by side; undo, clear, and a dropped image.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshot, startLab, type Lab } from './harness.ts';
+import { drawStroke, screenshot, startLab, type Lab } from './harness.ts';
 
 let lab: Lab;
 const WAIT = { timeout: 30_000 };
@@ -22,19 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await lab?.close();
 });
-
-/** Draws a polyline on the pad with the mouse; points are fractions of the pad (0–1). */
-async function stroke(page: Page, points: [number, number][]) {
-  const box = await page.getByTestId('draw-pad').boundingBox();
-  if (!box) throw new Error('no pad');
-  const at = ([x, y]: [number, number]) => [box.x + x * box.width, box.y + y * box.height] as const;
-  const [first, ...rest] = points;
-  if (!first) return;
-  await page.mouse.move(...at(first));
-  await page.mouse.down();
-  for (const p of rest) await page.mouse.move(...at(p), { steps: 8 });
-  await page.mouse.up();
-}
 
 async function probabilities(page: Page, model: number): Promise<number[]> {
   const values = await page.getByTestId(`model-${model}`).locator('[data-testid^="prob-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-value') ?? ''));
@@ -60,7 +47,7 @@ describe('draw a digit in the browser', () => {
     await screenshot(page, 'draw-empty');
 
     // A 7: the top bar, then the diagonal.
-    await stroke(page, [
+    await drawStroke(page, [
       [0.25, 0.2],
       [0.75, 0.2],
       [0.45, 0.85],
@@ -88,7 +75,7 @@ describe('draw a digit in the browser', () => {
     expect(await answer(page, 1)).toMatch(/Waiting for a digit/);
 
     // A 1 and a 0 in two strokes each time; the answers follow the drawing.
-    await stroke(page, [
+    await drawStroke(page, [
       [0.5, 0.15],
       [0.5, 0.85],
     ]);
@@ -101,7 +88,7 @@ describe('draw a digit in the browser', () => {
       const t = (i / 24) * Math.PI * 2;
       return [0.5 + 0.22 * Math.sin(t), 0.5 - 0.32 * Math.cos(t)];
     });
-    await stroke(page, ring);
+    await drawStroke(page, ring);
     await expect.poll(() => answer(page, 1), WAIT).toMatch(/Says/);
     await expect.poll(() => answer(page, 2), WAIT).toMatch(/Says/);
 
@@ -159,7 +146,7 @@ describe('draw a digit in the browser', () => {
     const page = await context.newPage();
     await page.goto(`${lab.url}#/draw`);
     await page.getByTestId('model-2').waitFor(WAIT);
-    await stroke(page, [
+    await drawStroke(page, [
       [0.3, 0.25],
       [0.55, 0.15],
       [0.65, 0.35],
