@@ -7,7 +7,7 @@ import { analyzeArchitecture, findPreset, type Architecture } from '../../../../
 import { buildModel } from '../../../../src-main/lab/model/build-model.ts';
 import { graphPlan, isGraphModel, runGraph } from '../../../../src-main/lab/model/graph/graph-forward.ts';
 import type { Tf } from '../../../../src-main/lab/model/tf-types.ts';
-import { encodeWeights, loadWeightsInto } from '../../../../src-main/lab/model/weights-codec.ts';
+import { decodeWeights, encodeValues, encodeWeights, loadWeightsInto } from '../../../../src-main/lab/model/weights-codec.ts';
 import { categoricalCrossentropyFromProbs, createTrainStep, trainStepPath } from '../../../../src-main/lab/training/train-step.ts';
 
 const t = tf as unknown as Tf;
@@ -104,6 +104,22 @@ describe('checkpoints and export of graphs', () => {
     const b = buildModel(t, arch, 2);
     loadWeightsInto(t, b, encodeWeights(a));
     a.getWeights().forEach((w, i) => expect(Array.from(b.getWeights()[i]!.dataSync())).toEqual(Array.from(w.dataSync())));
+    for (const m of [a, b]) m.dispose();
+  });
+
+  it('loads by weight name: a checkpoint written in another order still lands on the right layers', () => {
+    const arch = preset('residual-mlp');
+    const a = buildModel(t, arch, 1);
+    const decoded = decodeWeights(encodeWeights(a));
+    expect(decoded.names.slice(0, 2)).toEqual(['stem/kernel', 'stem/bias']);
+    const order = decoded.names.map((_, i) => i).reverse();
+    const shuffled = encodeValues(order.map((i) => decoded.names[i]!), order.map((i) => decoded.shapes[i]!), order.map((i) => decoded.values[i]!));
+    const b = buildModel(t, arch, 2);
+    loadWeightsInto(t, b, shuffled);
+    a.getWeights().forEach((w, i) => expect(Array.from(b.getWeights()[i]!.dataSync().slice(0, 16))).toEqual(Array.from(w.dataSync().slice(0, 16))));
+    // Unknown names fall back to position, sizes still checked.
+    const renamed = encodeValues(order.map((i) => `x${i}`), order.map((i) => decoded.shapes[i]!), order.map((i) => decoded.values[i]!));
+    expect(() => loadWeightsInto(t, b, renamed)).toThrow(/checkpoint weight x7 has 10 values, the model's stem\/kernel needs 100352/);
     for (const m of [a, b]) m.dispose();
   });
 
