@@ -83,6 +83,23 @@ describe('training graphs', () => {
     model.dispose();
   });
 
+  it('a chain drawn as a graph keeps the dense-stack fast path and steps exactly like its Sequential twin', () => {
+    const sequential: Architecture = { inputShape: [784], layers: [{ type: 'dense', units: 32, activation: 'relu' }, { type: 'dropout', rate: 0.2 }, { type: 'dense', units: 10, activation: 'softmax' }] };
+    const chain: Architecture = { ...sequential, layers: sequential.layers.map((l, i) => (i === 0 ? { ...l, inbound: ['input'] } : l)) };
+    const a = buildModel(t, sequential, 8);
+    const b = buildModel(t, chain, 8);
+    expect(isGraphModel(b)).toBe(true);
+    expect(trainStepPath(b)).toBe('dense stack (written-out backward)');
+    const { x, y } = batch([784], 16, 3);
+    const [ra, rb] = [a, b].map((m) => tf.tidy(() => createTrainStep(m, tf.train.sgd(0.1))(x as tf.Tensor2D, y)));
+    expect(rb!.loss).toBeCloseTo(ra!.loss, 6);
+    b.getWeights().forEach((w, i) => expect(Array.from(w.dataSync().slice(0, 8))).toEqual(Array.from(a.getWeights()[i]!.dataSync().slice(0, 8))));
+    const branched = buildModel(t, preset('residual-mlp'), 8);
+    expect(trainStepPath(branched)).toBe('tape');
+    tf.dispose([x, y]);
+    for (const m of [a, b, branched]) m.dispose();
+  });
+
   it('runGraph reproduces model.predict layer by layer and sees every layer', () => {
     const arch = preset('mini-resnet');
     const model = buildModel(t, arch, 2);
