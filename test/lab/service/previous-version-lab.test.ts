@@ -129,4 +129,24 @@ describe('a lab of the version before graphs', () => {
     // Started from the trained weights, not from scratch: the first epoch starts near where the parent ended.
     expect(run.epochs[0]!.loss).toBeLessThan(old.epochs[0]!.loss);
   }, 120_000);
+
+  it('forks the graph run from its final checkpoint: its weights load by name into the same graph', async () => {
+    const parent = service.getRun({ runId: graphRun });
+    const fork = service.startRun(
+      parseCommandInput('startRun', {
+        name: 'fork of residual',
+        architecture: parent.architecture,
+        compile: parent.compile,
+        train: { ...parent.train, epochs: 1 },
+        parentRunId: graphRun,
+        parentCheckpoint: { kind: 'final' },
+        backend: 'wasm',
+      }),
+    ).runId;
+    await service.waitForRun(fork);
+    const run = service.getRun({ runId: fork });
+    expect(run.status).toBe('completed');
+    expect(run.architecture).toEqual(findPreset('residual-mlp')!.architecture);
+    expect(run.epochs[0]!.loss).toBeLessThan(parent.epochs[0]!.loss);
+  }, 120_000);
 });
