@@ -39,6 +39,28 @@ describe('building graphs', () => {
     model.dispose();
   });
 
+  it('tfjs orders a tricky graph as the analysis does (Keras: deepest first, ties by the walk from the output)', () => {
+    const arch: Architecture = {
+      inputShape: [784],
+      output: 'out',
+      layers: [
+        { name: 'c', type: 'dense', units: 8, inbound: ['input'] },
+        { name: 'late', type: 'dense', units: 8, inbound: ['b'] },
+        { name: 'a', type: 'dense', units: 8, inbound: ['input'] },
+        { name: 'b', type: 'dense', units: 8, inbound: ['a'] },
+        { name: 'cat', type: 'concatenate', inbound: ['late', 'c', 'a'] },
+        { name: 'out', type: 'dense', units: 10, activation: 'softmax', inbound: ['cat'] },
+      ],
+    };
+    const analysis = analyzeArchitecture(arch);
+    expect(analysis.issues).toEqual([]);
+    const model = buildModel(t, arch, 1);
+    const names = analysis.order.map((i) => analysis.layers.find((l) => l.index === i)!.name);
+    expect(model.layers.map((l) => l.name)).toEqual(['input_1', ...names]);
+    expect(names).toEqual(['a', 'b', 'late', 'c', 'cat', 'out']);
+    model.dispose();
+  });
+
   it('the same seed gives the same weights; a Sequential spec still builds a tf.Sequential', () => {
     const a = buildModel(t, preset('residual-mlp'), 3);
     const b = buildModel(t, preset('residual-mlp'), 3);
