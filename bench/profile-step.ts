@@ -34,7 +34,7 @@ for (const k of tf.getKernelsForBackend('wasm')) {
       const t0 = performance.now();
       const r = inner(args);
       let key = k.kernelName;
-      if (process.env['PROFILE_SHAPES'] === '1' && key !== 'BatchMatMul' && key !== '_FusedMatMul') key += ' ' + Object.values(args.inputs as Record<string, tf.TensorInfo>).map((t) => t.shape.join('x')).join(',');
+      if (process.env['PROFILE_SHAPES'] === '1' && key !== 'BatchMatMul' && key !== '_FusedMatMul') key += ' ' + Object.values(args.inputs as Record<string, tf.TensorInfo | undefined>).flatMap((t) => (t == null ? [] : [t.shape.join('x')])).join(',');
       if (key === 'BatchMatMul' || key === '_FusedMatMul') {
         const { a, b } = args.inputs as Record<string, tf.TensorInfo>;
         const at = args.attrs as { transposeA?: boolean; transposeB?: boolean };
