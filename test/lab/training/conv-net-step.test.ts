@@ -147,7 +147,7 @@ afterAll(async () => {
   uninstallFastWasmKernels(tf);
 });
 
-function expectSameTraining(a: ReturnType<typeof train>, b: ReturnType<typeof train>, name: string, lossDigits: number, weightTolerance: number) {
+function expectSameTraining(a: ReturnType<typeof train>, b: ReturnType<typeof train>, name: string, rows: number, lossDigits: number, weightTolerance: number) {
   a.trace.forEach((t, i) => {
     expect(t.loss).toBeCloseTo(b.trace[i]?.loss ?? NaN, lossDigits);
     expect(t.correct).toBe(b.trace[i]?.correct);
@@ -155,8 +155,11 @@ function expectSameTraining(a: ReturnType<typeof train>, b: ReturnType<typeof tr
   let worst = 0;
   a.weights.forEach((w, i) => w.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - (b.weights[i]?.[j] ?? NaN))))));
   expect(worst).toBeLessThan(weightTolerance);
-  // the steps moved the weights
-  expect(a.weights[0]).not.toEqual(Array.from(initialWeights(name)[0]?.data ?? []));
+  // the steps moved the weights: some weight always; the first layer's too with 6 rows (with one row every relu
+  // below the last conv layer can be dead, and then both steps rightly leave the first layers alone)
+  const initial = initialWeights(name);
+  expect(a.weights.some((w, i) => w.some((v, j) => v !== initial[i]?.data[j]))).toBe(true);
+  if (rows > 1) expect(a.weights[0]).not.toEqual(Array.from(initial[0]?.data ?? []));
 }
 
 describe('written-out conv step = tape step on cpu', () => {
@@ -165,7 +168,7 @@ describe('written-out conv step = tape step on cpu', () => {
       for (const rows of [1, 6]) {
         it(`${name}, ${optimizer}, batch ${rows}`, async () => {
           await tf.setBackend('cpu');
-          expectSameTraining(train(name, optimizer, rows), train(name, optimizer, rows, 'tape'), name, 5, 2e-5);
+          expectSameTraining(train(name, optimizer, rows), train(name, optimizer, rows, 'tape'), name, rows, 5, 2e-5);
         });
       }
     }
@@ -198,7 +201,7 @@ describe('conv net training on fast wasm = cpu tape', () => {
           const cpuTape = train(name, optimizer, rows, 'tape');
           await tf.setBackend('wasm');
           installFastWasmKernels(tf);
-          expectSameTraining(train(name, optimizer, rows), cpuTape, name, 4, 1e-4);
+          expectSameTraining(train(name, optimizer, rows), cpuTape, name, rows, 4, 1e-4);
         });
       }
     }
