@@ -1,6 +1,7 @@
 // Per-kernel profile of one training step of a bench workload on tfjs-wasm.
 //   node --import tsx bench/profile-step.ts [--workload seed-mlp|deep-mlp|small-cnn|keras-cnn] [--stock] [--steps N]
 //     [--threads N] [--tape]   (threads: the wasm build's, default 1; --tape: the generic tape step)
+//   PROFILE_SHAPES=1 splits kernels by input shapes; PROFILE_CPU=1 times by CPU time (steadier under load).
 // Wraps every wasm kernel with a timer (wasm kernels are synchronous, so wall time per call is the kernel's time).
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -24,6 +25,13 @@ const workload = WORKLOADS[workloadName];
 console.log(`wasm: ${(await loadBackend('wasm', realEnvironment, { wasmThreads: threads })).report.detail ?? '?'}`);
 if (!stock) console.log(installFastWasmKernels(tf).replaced.map((r) => r.kernel).join(', '));
 
+// PROFILE_CPU=1: time by the process's CPU time (all threads) instead of wall time — steadier on a loaded machine.
+const cpuClock = process.env['PROFILE_CPU'] === '1';
+const now = (): number => {
+  if (!cpuClock) return performance.now();
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 const stats = new Map<string, { ms: number; calls: number }>();
 for (const k of tf.getKernelsForBackend('wasm')) {
   const inner = k.kernelFunc;
@@ -31,17 +39,17 @@ for (const k of tf.getKernelsForBackend('wasm')) {
   tf.registerKernel({
     ...k,
     kernelFunc: (args) => {
-      const t0 = performance.now();
+      const t0 = now();
       const r = inner(args);
       let key = k.kernelName;
-      if (process.env['PROFILE_SHAPES'] === '1' && key !== 'BatchMatMul' && key !== '_FusedMatMul') key += ' ' + Object.values(args.inputs as Record<string, tf.TensorInfo>).map((t) => t.shape.join('x')).join(',');
+      if (process.env['PROFILE_SHAPES'] === '1' && key !== 'BatchMatMul' && key !== '_FusedMatMul') key += ' ' + Object.values(args.inputs as Record<string, tf.TensorInfo | undefined>).flatMap((t) => (t == null ? [] : [t.shape.join('x')])).join(',');
       if (key === 'BatchMatMul' || key === '_FusedMatMul') {
         const { a, b } = args.inputs as Record<string, tf.TensorInfo>;
         const at = args.attrs as { transposeA?: boolean; transposeB?: boolean };
         key += ` ${a?.shape.join('x')}${at.transposeA ? 'T' : ''}·${b?.shape.join('x')}${at.transposeB ? 'T' : ''}`;
       }
       const s = stats.get(key) ?? { ms: 0, calls: 0 };
-      s.ms += performance.now() - t0;
+      s.ms += now() - t0;
       s.calls++;
       stats.set(key, s);
       return r;
@@ -57,13 +65,13 @@ const xs = Array.from({ length: 8 }, (): TrainInput => tf.randomUniform<tf.Rank>
 const ys = Array.from({ length: 8 }, () => tf.oneHot(tf.randomUniform([128], 0, 10, 'int32') as tf.Tensor1D, 10).toFloat() as tf.Tensor2D);
 for (let i = 0; i < 3; i++) step(xs[i % 8]!, ys[i % 8]!);
 stats.clear();
-const t0 = performance.now();
+const t0 = now();
 for (let i = 0; i < steps; i++) step(xs[i % 8]!, ys[i % 8]!); // each step reads its loss back
-const total = (performance.now() - t0) / steps;
+const total = (now() - t0) / steps;
 const rows = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms);
 let kernelMs = 0;
 for (const [name, s] of rows) {
   kernelMs += s.ms / steps;
   console.log(name.padEnd(60), (s.ms / steps).toFixed(3).padStart(8), 'ms/step', String(s.calls / steps).padStart(5), 'calls/step');
 }
-console.log(`${workload.title}: step ${total.toFixed(2)} ms (${((total * 469) / 1000).toFixed(1)} s/epoch), in kernels ${kernelMs.toFixed(2)} ms, outside kernels ${(total - kernelMs).toFixed(2)} ms (${stock ? 'stock' : 'fast'} kernels)`);
+console.log(`${workload.title}: step ${total.toFixed(2)} ms${cpuClock ? ' of CPU time' : ''} (${((total * 469) / 1000).toFixed(1)} s/epoch), in kernels ${kernelMs.toFixed(2)} ms, outside kernels ${(total - kernelMs).toFixed(2)} ms (${stock ? 'stock' : 'fast'} kernels)`);

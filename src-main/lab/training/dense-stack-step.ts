@@ -27,7 +27,7 @@ interface DropoutLike {
   seed?: number;
 }
 
-interface DenseLayer {
+export interface DenseLayer {
   kernel: LayerVariableLike;
   bias: LayerVariableLike | null;
   activation: HiddenActivation | 'softmax';
@@ -42,7 +42,15 @@ const UNSUPPORTED_CONFIG = ['kernelRegularizer', 'biasRegularizer', 'activityReg
 export function findDenseStack(model: tf.LayersModel): DenseLayer[] | null {
   if (model.inputs.length !== 1 || model.inputs[0]?.shape.length !== 2 || model.layers.length === 0) return null;
   const layers = chainLayers(model);
-  if (layers === null || layers.length === 0) return null;
+  return layers === null ? null : parseDenseStack(layers);
+}
+
+/**
+ * `layers` as a dense stack — Dense and Dropout layers ending in a softmax Dense — or null. Also the head of a conv
+ * net after its Flatten (conv-net-step.ts).
+ */
+export function parseDenseStack(layers: readonly tf.layers.Layer[]): DenseLayer[] | null {
+  if (layers.length === 0) return null;
   const stack: DenseLayer[] = [];
   let pendingDropouts: DropoutLike[] = [];
   for (const [i, layer] of layers.entries()) {
@@ -73,7 +81,7 @@ export function findDenseStack(model: tf.LayersModel): DenseLayer[] | null {
  * InputLayer) when each takes exactly the one before it — a chain drawn as a graph keeps the fast
  * path. Null for any other graph (branches, merges): those train on the tape step.
  */
-function chainLayers(model: tf.LayersModel): tf.layers.Layer[] | null {
+export function chainLayers(model: tf.LayersModel): tf.layers.Layer[] | null {
   if (!isGraphModel(model)) return model.layers;
   const { inputName, steps } = graphPlan(model);
   let previous = inputName;
@@ -107,65 +115,88 @@ function dropoutMultiplier(shape: number[], dropout: DropoutLike): tf.Tensor {
   return tf.div(tf.floor(tf.add(tf.randomUniform(shape, 0, 1, 'float32', dropout.seed), keep)), keep);
 }
 
+/** What the forward pass keeps for the backward pass. */
+export interface DenseForward {
+  /** Each hidden layer's output before dropout (for its activation's derivative); [0] is the stack's input. */
+  outputs: tf.Tensor2D[];
+  /** Each layer's input after its dropouts (for dW). */
+  inputs: tf.Tensor2D[];
+  /** The dropout multipliers on each layer's input. */
+  multipliers: tf.Tensor[][];
+  logits: tf.Tensor2D;
+}
+
+/** The stack's forward pass in training mode (dropout active), up to the softmax's logits. Call inside a tidy. */
+export function denseStackForward(stack: readonly DenseLayer[], x: tf.Tensor2D): DenseForward {
+  const outputs: tf.Tensor2D[] = [x];
+  const inputs: tf.Tensor2D[] = [];
+  const multipliers: tf.Tensor[][] = [];
+  const dropped = (layer: DenseLayer, h: tf.Tensor2D): tf.Tensor2D => {
+    const ms = layer.inputDropouts.map((d) => dropoutMultiplier(h.shape, d));
+    multipliers.push(ms);
+    let out = h;
+    for (const m of ms) out = tf.mul(out, m);
+    inputs.push(out);
+    return out;
+  };
+  const forward = (layer: DenseLayer, h: tf.Tensor2D): tf.Tensor2D => {
+    const input = dropped(layer, h);
+    // Unfused on purpose: a plain matMul reaches the fast wasm BatchMatMul, which picks the cheaper operand to
+    // pack (the weights change every step); the fused kernel always packs the weights (~1 ms more per step on
+    // the seed's first layer). Bias add and activation are cheap next to it.
+    const product = tf.matMul(input, layer.kernel.read() as tf.Tensor2D) as tf.Tensor2D;
+    const bias = layer.bias?.read();
+    const z = bias ? tf.add<tf.Tensor2D>(product, bias) : product;
+    switch (layer.activation) {
+      case 'relu':
+        return tf.relu(z);
+      case 'tanh':
+        return tf.tanh(z);
+      case 'sigmoid':
+        return tf.sigmoid(z);
+      default:
+        return z;
+    }
+  };
+  let h = x;
+  for (const layer of stack.slice(0, -1)) {
+    h = forward(layer, h);
+    outputs.push(h);
+  }
+  const logits = forward(stack[stack.length - 1] as DenseLayer, h);
+  return { outputs, inputs, multipliers, logits };
+}
+
+/**
+ * The stack's backward pass from dL/dlogits: adds each weight's gradient to `grads` (by variable name) and, when
+ * `wantInputGrad`, returns dL/d(stack input) (through the first layer's dropouts), else null. Call inside a tidy.
+ */
+export function denseStackBackward(stack: readonly DenseLayer[], fwd: DenseForward, dLogits: tf.Tensor2D, grads: tf.NamedTensorMap, wantInputGrad: boolean): tf.Tensor2D | null {
+  let dz: tf.Tensor = dLogits;
+  for (let i = stack.length - 1; i >= 0; i--) {
+    const layer = stack[i] as DenseLayer;
+    const kernel = layer.kernel.read();
+    grads[(kernel as tf.Variable).name] = tf.matMul(fwd.inputs[i] as tf.Tensor2D, dz, true, false);
+    if (layer.bias) grads[(layer.bias.read() as tf.Variable).name] = tf.sum(dz, 0);
+    if (i > 0 || wantInputGrad) {
+      let dh = tf.matMul(dz, kernel, false, true);
+      for (const m of [...(fwd.multipliers[i] ?? [])].reverse()) dh = tf.mul(dh, m);
+      if (i === 0) return dh as tf.Tensor2D;
+      dz = throughActivation(dh, fwd.outputs[i] as tf.Tensor2D, (stack[i - 1] as DenseLayer).activation);
+    }
+  }
+  return null;
+}
+
 export function createDenseStackStep(stack: readonly DenseLayer[], optimizer: tf.Optimizer): TrainStep {
   return (x, yOneHot) =>
     tf.tidy(() => {
       const rows = x.shape[0] ?? 0;
-      // Forward: each layer's output before dropout (for its activation's derivative), the dropout multipliers on
-      // each layer's input, and each layer's input after them (for dW); the last layer's output is the logits.
-      const outputs: tf.Tensor2D[] = [x as tf.Tensor2D];
-      const inputs: tf.Tensor2D[] = [];
-      const multipliers: tf.Tensor[][] = [];
-      const dropped = (layer: DenseLayer, h: tf.Tensor2D): tf.Tensor2D => {
-        const ms = layer.inputDropouts.map((d) => dropoutMultiplier(h.shape, d));
-        multipliers.push(ms);
-        let out = h;
-        for (const m of ms) out = tf.mul(out, m);
-        inputs.push(out);
-        return out;
-      };
-      const forward = (layer: DenseLayer, h: tf.Tensor2D): tf.Tensor2D => {
-        const input = dropped(layer, h);
-        // Unfused on purpose: a plain matMul reaches the fast wasm BatchMatMul, which picks the cheaper operand to
-        // pack (the weights change every step); the fused kernel always packs the weights (~1 ms more per step on
-        // the seed's first layer). Bias add and activation are cheap next to it.
-        const product = tf.matMul(input, layer.kernel.read() as tf.Tensor2D) as tf.Tensor2D;
-        const bias = layer.bias?.read();
-        const z = bias ? tf.add<tf.Tensor2D>(product, bias) : product;
-        switch (layer.activation) {
-          case 'relu':
-            return tf.relu(z);
-          case 'tanh':
-            return tf.tanh(z);
-          case 'sigmoid':
-            return tf.sigmoid(z);
-          default:
-            return z;
-        }
-      };
-      let h = x as tf.Tensor2D;
-      for (const layer of stack.slice(0, -1)) {
-        h = forward(layer, h);
-        outputs.push(h);
-      }
-      const logits = forward(stack[stack.length - 1] as DenseLayer, h);
-      const classes = logits.shape[1];
-      const { loss, grad, correct } = softmaxCrossEntropyRows(logits.dataSync(), yOneHot.dataSync(), rows, classes);
-
-      // Backward, last layer first.
+      const fwd = denseStackForward(stack, x as tf.Tensor2D);
+      const classes = fwd.logits.shape[1];
+      const { loss, grad, correct } = softmaxCrossEntropyRows(fwd.logits.dataSync(), yOneHot.dataSync(), rows, classes);
       const grads: tf.NamedTensorMap = {};
-      let dz: tf.Tensor = tf.tensor2d(grad, [rows, classes]);
-      for (let i = stack.length - 1; i >= 0; i--) {
-        const layer = stack[i] as DenseLayer;
-        const kernel = layer.kernel.read();
-        grads[(kernel as tf.Variable).name] = tf.matMul(inputs[i] as tf.Tensor2D, dz, true, false);
-        if (layer.bias) grads[(layer.bias.read() as tf.Variable).name] = tf.sum(dz, 0);
-        if (i > 0) {
-          let dh = tf.matMul(dz, kernel, false, true);
-          for (const m of [...(multipliers[i] ?? [])].reverse()) dh = tf.mul(dh, m);
-          dz = throughActivation(dh, outputs[i] as tf.Tensor2D, (stack[i - 1] as DenseLayer).activation);
-        }
-      }
+      denseStackBackward(stack, fwd, tf.tensor2d(grad, [rows, classes]), grads, false);
       optimizer.applyGradients(grads);
       return { loss, correct };
     });

@@ -1,7 +1,8 @@
 // One optimisation step for tf.layers models (Sequential, or functional graphs): forward in training mode, categorical crossentropy on the
 // model's softmax output, gradients, optimizer update — without model.fit's per-batch bookkeeping.
 //
-// Plain softmax MLPs (dropout between layers included) take a written-out backward pass (dense-stack-step.ts); every other model records its forward
+// Plain softmax MLPs (dropout between layers included) take a written-out backward pass (dense-stack-step.ts), plain
+// conv nets another (conv-net-step.ts); every other model records its forward
 // pass on tfjs's tape here. When the model ends in softmax (a Dense or Activation layer with activation 'softmax'),
 // the loss is computed from the logits in JS (softmax-crossentropy.ts): Keras' clipped crossentropy on the softmax
 // output (ε = 1e-7), numerically stable, with a hand-written gradient. Any other model falls back to Keras' formula
@@ -9,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { graphPlan, isGraphModel, runToOutputInput, type GraphPlan } from '../model/graph/graph-forward.ts';
+import { createConvNetStep, findConvNet } from './conv-net-step.ts';
 import { createDenseStackStep, findDenseStack } from './dense-stack-step.ts';
 import { KERAS_EPSILON, softmaxCrossEntropyRows } from './softmax-crossentropy.ts';
 
@@ -120,14 +122,20 @@ function forwardLoss(model: tf.LayersModel, head: Head | null, x: tf.Tensor, y: 
 }
 
 /** Which step createTrainStep picks for this model (reported by the bench). */
-export function trainStepPath(model: tf.LayersModel): 'dense stack (written-out backward)' | 'tape' {
-  return findDenseStack(model) ? 'dense stack (written-out backward)' : 'tape';
+export function trainStepPath(model: tf.LayersModel): 'dense stack (written-out backward)' | 'conv net (written-out backward)' | 'tape' {
+  if (findDenseStack(model)) return 'dense stack (written-out backward)';
+  return findConvNet(model) ? 'conv net (written-out backward)' : 'tape';
 }
 
-/** The step for this model: written-out backprop for plain softmax MLPs, dropout included (dense-stack-step.ts), else tfjs's tape. */
+/**
+ * The step for this model: written-out backprop for plain softmax MLPs, dropout included (dense-stack-step.ts), and
+ * for plain conv nets (conv2d/max pool, flatten, such an MLP: conv-net-step.ts), else tfjs's tape.
+ */
 export function createTrainStep(model: tf.LayersModel, optimizer: tf.Optimizer): TrainStep {
   const stack = findDenseStack(model);
-  return stack ? createDenseStackStep(stack, optimizer) : createTapeTrainStep(model, optimizer);
+  if (stack) return createDenseStackStep(stack, optimizer);
+  const convNet = findConvNet(model);
+  return convNet ? createConvNetStep(convNet, optimizer) : createTapeTrainStep(model, optimizer);
 }
 
 /** The generic step: forward in training mode under tfjs's tape, optimizer.minimize. Any tf.layers model, graphs included. */

@@ -302,6 +302,8 @@ export function fastKernelSuite(threads: number): void {
       { shape: [6, 4, 5], axis: [1, 2], keepDims: false },
       { shape: [6, 4, 5], axis: -1, keepDims: true },
       { shape: [6, 4], axis: [0, 1], keepDims: false },
+      { shape: [3, 7, 5, 16], axis: [0, 1, 2], keepDims: false }, // 105 rows: thirteen blocks of eight and a rest
+      { shape: [8, 70], axis: 0, keepDims: false },
     ];
     for (const c of cases) {
       it(`shape ${c.shape.join('×')} axis ${String(c.axis)}${c.keepDims ? ' keepDims' : ''}`, async () => {
@@ -323,6 +325,10 @@ export function fastKernelSuite(threads: number): void {
       { x: [1, 7, 9, 2], pool: [2, 2], strides: [2, 2], pad: 'same', ties: false },
       { x: [2, 9, 7, 4], pool: [3, 3], strides: [2, 2], pad: 'same', ties: true },
       { x: [3, 11, 11, 5], pool: [2, 3], strides: [1, 2], pad: 'valid', ties: true },
+      // 2×2 windows on odd sizes: whole windows take the written-out path, edge windows the general one
+      { x: [2, 11, 9, 16], pool: [2, 2], strides: [2, 2], pad: 'valid', ties: true },
+      { x: [1, 7, 5, 3], pool: [2, 2], strides: [2, 2], pad: 'same', ties: true },
+      { x: [2, 6, 7, 2], pool: [2, 2], strides: [1, 1], pad: 'same', ties: false },
     ];
     for (let i = 0; i < 4; i++) {
       const ph = randInt(1, 3);

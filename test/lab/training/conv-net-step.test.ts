@@ -1,18 +1,23 @@
-// Conv nets on wasm with Layerlab's fast kernels (conv backprops as matrix products, MaxPoolGrad in one pass) must
-// train exactly like tfjs's cpu backend runs the tape step: same loss, correct count and weights after several
-// updates, for strides, same/valid padding, odd sizes, overlapping pools, dropout, batch 1; and leak nothing.
+// Conv nets must train exactly like tfjs's cpu backend runs the tape step — same loss, correct count and weights after
+// several updates, for strides, same/valid padding, odd sizes, overlapping pools, dropout, batch 1 — both through the
+// written-out conv step (conv-net-step.ts) on cpu, and through whichever step createTrainStep picks on wasm with
+// Layerlab's fast kernels (conv backprops as matrix products, MaxPoolGrad in one pass); and leak nothing.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { installFastWasmKernels, uninstallFastWasmKernels } from '../../../src-main/lab/engine/wasm-kernels/index.ts';
-import { createTrainStep } from '../../../src-main/lab/training/train-step.ts';
+import { createTapeTrainStep, createTrainStep, trainStepPath } from '../../../src-main/lab/training/train-step.ts';
 import { randomBatches } from './random-batches.ts';
 
 type ModelFactory = () => tf.Sequential;
 
-const MODELS: Record<string, { inputShape: [number, number, number]; classes: number; make: ModelFactory }> = {
+type Path = ReturnType<typeof trainStepPath>;
+const CONV: Path = 'conv net (written-out backward)';
+
+const MODELS: Record<string, { inputShape: [number, number, number]; classes: number; path: Path; make: ModelFactory }> = {
   'small-cnn shape (valid, pool 2)': {
     inputShape: [12, 12, 1],
+    path: CONV,
     classes: 5,
     make: () =>
       tf.sequential({
@@ -27,9 +32,10 @@ const MODELS: Record<string, { inputShape: [number, number, number]; classes: nu
         ],
       }),
   },
-  'odd sizes, strides, same padding, overlapping pool, dropout': {
+  'odd sizes, strides, same padding, overlapping pool, dropout (tanh: tape)': {
     inputShape: [11, 9, 2],
     classes: 4,
+    path: 'tape',
     make: () =>
       tf.sequential({
         layers: [
@@ -44,12 +50,69 @@ const MODELS: Record<string, { inputShape: [number, number, number]; classes: nu
   },
 };
 
+Object.assign(MODELS, {
+  'relu, odd sizes, strides, same padding, overlapping pool, no bias, dropout': {
+    inputShape: [11, 9, 2],
+    classes: 4,
+    path: CONV,
+    make: () =>
+      tf.sequential({
+        layers: [
+          tf.layers.conv2d({ inputShape: [11, 9, 2], filters: 5, kernelSize: [3, 2], strides: [2, 1], padding: 'same', activation: 'relu' }),
+          tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }),
+          tf.layers.conv2d({ filters: 3, kernelSize: 2, activation: 'relu', useBias: false }),
+          tf.layers.flatten(),
+          tf.layers.dropout({ rate: 0.3, seed: 7 }),
+          tf.layers.dense({ units: 4, activation: 'softmax' }),
+        ],
+      }),
+  },
+  'pool first, linear conv into a pool, two pools in a row, strided valid conv, conv into flatten': {
+    inputShape: [15, 13, 3],
+    classes: 3,
+    path: CONV,
+    make: () =>
+      tf.sequential({
+        layers: [
+          tf.layers.maxPooling2d({ inputShape: [15, 13, 3], poolSize: [2, 1] }),
+          tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'linear' }),
+          tf.layers.maxPooling2d({ poolSize: 2, strides: 1 }),
+          tf.layers.conv2d({ filters: 6, kernelSize: [2, 3], strides: 2, activation: 'relu' }),
+          tf.layers.maxPooling2d({ poolSize: 2, strides: 1, padding: 'same' }),
+          tf.layers.maxPooling2d({ poolSize: 2 }),
+          tf.layers.conv2d({ filters: 2, kernelSize: 1, activation: 'relu' }),
+          tf.layers.flatten(),
+          tf.layers.dense({ units: 7, activation: 'tanh' }),
+          tf.layers.dropout({ rate: 0.2, seed: 3 }),
+          tf.layers.dense({ units: 3, activation: 'softmax' }),
+        ],
+      }),
+  },
+  'keras mnist_convnet shape': {
+    inputShape: [14, 14, 1],
+    classes: 5,
+    path: CONV,
+    make: () =>
+      tf.sequential({
+        layers: [
+          tf.layers.conv2d({ inputShape: [14, 14, 1], filters: 4, kernelSize: 3, activation: 'relu' }),
+          tf.layers.maxPooling2d({ poolSize: 2 }),
+          tf.layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu' }),
+          tf.layers.maxPooling2d({ poolSize: 2 }),
+          tf.layers.flatten(),
+          tf.layers.dropout({ rate: 0.5, seed: 11 }),
+          tf.layers.dense({ units: 5, activation: 'softmax' }),
+        ],
+      }),
+  },
+} satisfies typeof MODELS);
+
 const OPTIMIZERS: Record<string, () => tf.Optimizer> = {
   sgd: () => tf.train.sgd(0.1),
   adam: () => tf.train.adam(0.01),
 };
 
-function train(name: string, optimizer: string, rows: number) {
+function train(name: string, optimizer: string, rows: number, kind: 'picked' | 'tape' = 'picked') {
   const spec = MODELS[name]!;
   const width = spec.inputShape.reduce((a, b) => a * b, 1);
   const data = randomBatches(3, rows, width, spec.classes, 3);
@@ -57,7 +120,8 @@ function train(name: string, optimizer: string, rows: number) {
     const model = spec.make();
     model.setWeights(initialWeights(name).map((w) => tf.tensor(w.data, w.shape)));
     const opt = OPTIMIZERS[optimizer]!();
-    const step = createTrainStep(model, opt);
+    expect(trainStepPath(model)).toBe(spec.path);
+    const step = kind === 'tape' ? createTapeTrainStep(model, opt) : createTrainStep(model, opt);
     const trace = data.map((b) => step(tf.tensor4d(b.x, [rows, ...spec.inputShape]), tf.tensor2d(b.y, [rows, spec.classes])));
     const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
     opt.dispose();
@@ -83,6 +147,50 @@ afterAll(async () => {
   uninstallFastWasmKernels(tf);
 });
 
+function expectSameTraining(a: ReturnType<typeof train>, b: ReturnType<typeof train>, name: string, rows: number, lossDigits: number, weightTolerance: number) {
+  a.trace.forEach((t, i) => {
+    expect(t.loss).toBeCloseTo(b.trace[i]?.loss ?? NaN, lossDigits);
+    expect(t.correct).toBe(b.trace[i]?.correct);
+  });
+  let worst = 0;
+  a.weights.forEach((w, i) => w.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - (b.weights[i]?.[j] ?? NaN))))));
+  expect(worst).toBeLessThan(weightTolerance);
+  // the steps moved the weights: some weight always; the first layer's too with 6 rows (with one row every relu
+  // below the last conv layer can be dead, and then both steps rightly leave the first layers alone)
+  const initial = initialWeights(name);
+  expect(a.weights.some((w, i) => w.some((v, j) => v !== initial[i]?.data[j]))).toBe(true);
+  if (rows > 1) expect(a.weights[0]).not.toEqual(Array.from(initial[0]?.data ?? []));
+}
+
+describe('written-out conv step = tape step on cpu', () => {
+  for (const name of Object.keys(MODELS).filter((n) => MODELS[n]?.path === CONV)) {
+    for (const optimizer of Object.keys(OPTIMIZERS)) {
+      for (const rows of [1, 6]) {
+        it(`${name}, ${optimizer}, batch ${rows}`, async () => {
+          await tf.setBackend('cpu');
+          expectSameTraining(train(name, optimizer, rows), train(name, optimizer, rows, 'tape'), name, rows, 5, 2e-5);
+        });
+      }
+    }
+  }
+
+  it('leaves other models to the tape', () => {
+    const tapeOnly: tf.Sequential[] = [
+      tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3, activation: 'relu' }), tf.layers.averagePooling2d({ poolSize: 2 }), tf.layers.flatten(), tf.layers.dense({ units: 3, activation: 'softmax' })] }),
+      tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3, activation: 'relu' }), tf.layers.batchNormalization(), tf.layers.flatten(), tf.layers.dense({ units: 3, activation: 'softmax' })] }),
+      tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3, activation: 'elu' }), tf.layers.flatten(), tf.layers.dense({ units: 3, activation: 'softmax' })] }),
+      tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3, dilationRate: 2, activation: 'relu' }), tf.layers.flatten(), tf.layers.dense({ units: 3, activation: 'softmax' })] }),
+      tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3, activation: 'relu', kernelRegularizer: tf.regularizers.l2() }), tf.layers.flatten(), tf.layers.dense({ units: 3, activation: 'softmax' })] }),
+      tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3, activation: 'relu' }), tf.layers.flatten(), tf.layers.dense({ units: 3, activation: 'relu' })] }),
+      tf.sequential({ layers: [tf.layers.maxPooling2d({ inputShape: [6, 6, 1], poolSize: 2 }), tf.layers.flatten(), tf.layers.dense({ units: 3, activation: 'softmax' })] }),
+    ];
+    for (const model of tapeOnly) {
+      expect(trainStepPath(model)).toBe('tape');
+      model.dispose();
+    }
+  });
+});
+
 describe('conv net training on fast wasm = cpu tape', () => {
   for (const name of Object.keys(MODELS)) {
     for (const optimizer of Object.keys(OPTIMIZERS)) {
@@ -90,19 +198,10 @@ describe('conv net training on fast wasm = cpu tape', () => {
         it(`${name}, ${optimizer}, batch ${rows}`, async () => {
           await tf.setBackend('cpu');
           initialWeights(name);
-          const cpu = train(name, optimizer, rows);
+          const cpuTape = train(name, optimizer, rows, 'tape');
           await tf.setBackend('wasm');
           installFastWasmKernels(tf);
-          const wasm = train(name, optimizer, rows);
-          wasm.trace.forEach((t, i) => {
-            expect(t.loss).toBeCloseTo(cpu.trace[i]?.loss ?? NaN, 4);
-            expect(t.correct).toBe(cpu.trace[i]?.correct);
-          });
-          let worst = 0;
-          wasm.weights.forEach((w, i) => w.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - (cpu.weights[i]?.[j] ?? NaN))))));
-          expect(worst).toBeLessThan(1e-4);
-          // the steps moved the weights
-          expect(wasm.weights[0]).not.toEqual(Array.from(initialWeights(name)[0]?.data ?? []));
+          expectSameTraining(train(name, optimizer, rows), cpuTape, name, rows, 4, 1e-4);
         });
       }
     }
@@ -111,7 +210,7 @@ describe('conv net training on fast wasm = cpu tape', () => {
   it('leaks no tensor over many steps', async () => {
     await tf.setBackend('wasm');
     installFastWasmKernels(tf);
-    const spec = MODELS['odd sizes, strides, same padding, overlapping pool, dropout']!;
+    const spec = MODELS['relu, odd sizes, strides, same padding, overlapping pool, no bias, dropout']!;
     const model = spec.make();
     const opt = tf.train.adam(0.01);
     const step = createTrainStep(model, opt);

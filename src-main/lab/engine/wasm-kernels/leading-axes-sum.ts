@@ -2,7 +2,7 @@
 // channels-last tensor) and of every Dense layer (Σ over the batch).
 //
 // Stock tfjs-backend-wasm 4.22 transposes the reduced axes to the end first (a full copy) and then reduces; summing
-// rows of the untransposed data in one pass is ~3× faster on the Small CNN's first conv layer. Accumulates in float64
+// rows of the untransposed data in one pass is ~3× faster (~6× with eight rows per accumulator update) on the Small CNN's first conv layer. Accumulates in float64
 // (at least as exact as the stock float32 sum). Any other reduction goes to the stock kernel.
 import type { KernelArgs, KernelFn, Tf, TensorInfo, WasmBackendLike } from './wasm-backend.ts';
 
@@ -29,8 +29,18 @@ export function makeLeadingAxesSum(tf: Tf, original: KernelFn): KernelFn {
     const xs = backend.typedArrayFromHeap(x) as Float32Array; // views after the allocation
     const os = backend.typedArrayFromHeap(out) as Float32Array;
     const acc = new Float64Array(width);
-    for (let r = 0, i = 0; r < rows; r++) {
-      for (let c = 0; c < width; c++, i++) acc[c] = (acc[c] ?? 0) + (xs[i] ?? 0);
+    // Eight rows at a time: one read-modify-write of the accumulator per eight inputs (the loop is bound by it).
+    const blocked = rows - (rows % 8);
+    const w = width;
+    for (let r = 0; r < blocked; r += 8) {
+      const i0 = r * w;
+      for (let c = 0; c < w; c++) {
+        const i = i0 + c;
+        acc[c] = (acc[c] ?? 0) + ((xs[i] ?? 0) + (xs[i + w] ?? 0) + (xs[i + 2 * w] ?? 0) + (xs[i + 3 * w] ?? 0) + (xs[i + 4 * w] ?? 0) + (xs[i + 5 * w] ?? 0) + (xs[i + 6 * w] ?? 0) + (xs[i + 7 * w] ?? 0));
+      }
+    }
+    for (let r = blocked, i = blocked * w; r < rows; r++) {
+      for (let c = 0; c < w; c++, i++) acc[c] = (acc[c] ?? 0) + (xs[i] ?? 0);
     }
     os.set(acc);
     return out;

@@ -37,6 +37,28 @@ export function makeMaxPoolGrad(tf: Tf): KernelFn {
           const c1 = Math.min(inWidth, yC * strideWidth - left + filterWidth);
           const corner = ((b * inHeight + r0) * inWidth + c0) * ch;
           const rowStep = inWidth * ch;
+          if (r1 - r0 === 2 && c1 - c0 === 2) {
+            // A whole 2×2 window (the common pool) written out: four reads, the same first-maximum rule.
+            for (let d = 0, i = corner; d < ch; d++, i++) {
+              const v0 = xs[i] ?? 0;
+              const v1 = xs[i + ch] ?? 0;
+              const v2 = xs[i + rowStep] ?? 0;
+              const v3 = xs[i + rowStep + ch] ?? 0;
+              let best = v0;
+              let at = v0 > -Infinity ? i : -1;
+              if (v1 > best || (at < 0 && v1 > -Infinity)) {
+                best = v1;
+                at = i + ch;
+              }
+              if (v2 > best || (at < 0 && v2 > -Infinity)) {
+                best = v2;
+                at = i + rowStep;
+              }
+              if (v3 > best || (at < 0 && v3 > -Infinity)) at = i + rowStep + ch;
+              if (at >= 0) dxs[at] = (dxs[at] ?? 0) + (dys[o + d] ?? 0);
+            }
+            continue;
+          }
           for (let d = 0; d < ch; d++) {
             let best = -Infinity;
             let at = -1;

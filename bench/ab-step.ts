@@ -1,0 +1,56 @@
+// Paired A/B of two training steps on one workload, on a loaded machine: the tape step (train-step.ts's generic path)
+// against the step createTrainStep picks, on two models with the same architecture, one step of each in turn (the
+// order alternating), so that load hits both alike; prints the medians and the median of the per-pair time ratios.
+//   node --import tsx bench/ab-step.ts [--workload small-cnn,keras-cnn] [--pairs 30] [--threads 2]
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { installFastWasmKernels } from '../src-main/lab/engine/wasm-kernels/index.ts';
+import { loadBackend, realEnvironment } from '../src-main/lab/engine/backends.ts';
+import { buildModel } from '../src-main/lab/model/build-model.ts';
+import { createOptimizer } from '../src-main/lab/training/optimizers.ts';
+import { createTapeTrainStep, createTrainStep, trainStepPath, type TrainInput, type TrainStep } from '../src-main/lab/training/train-step.ts';
+import { isWorkloadName, WORKLOADS } from './workloads.ts';
+
+const argValue = (name: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const pairs = Number(argValue('pairs') ?? 30);
+console.log(`wasm: ${(await loadBackend('wasm', realEnvironment, { wasmThreads: Number(argValue('threads') ?? 2) })).report.detail ?? '?'}`);
+installFastWasmKernels(tf);
+
+const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? NaN;
+
+for (const name of (argValue('workload') ?? 'small-cnn,keras-cnn').split(',')) {
+  if (!isWorkloadName(name)) throw new Error(`unknown workload ${name}`);
+  const w = WORKLOADS[name];
+  const tapeModel = buildModel(tf, w.architecture, 1);
+  const pickedModel = buildModel(tf, w.architecture, 1);
+  const tape = createTapeTrainStep(tapeModel, createOptimizer(tf, w.optimizer));
+  const picked = createTrainStep(pickedModel, createOptimizer(tf, w.optimizer));
+  const xs = Array.from({ length: 4 }, (): TrainInput => tf.randomUniform<tf.Rank>([128, ...w.architecture.inputShape]) as TrainInput);
+  const ys = Array.from({ length: 4 }, () => tf.oneHot(tf.randomUniform([128], 0, 10, 'int32') as tf.Tensor1D, 10).toFloat() as tf.Tensor2D);
+  const timed = (step: TrainStep, i: number): number => {
+    const t0 = performance.now();
+    step(xs[i % 4] as TrainInput, ys[i % 4] as tf.Tensor2D); // reads its loss back: the step's full cost
+    return performance.now() - t0;
+  };
+  for (let i = 0; i < 3; i++) {
+    timed(tape, i); // warm-up
+    timed(picked, i);
+  }
+  const tapeMs: number[] = [];
+  const pickedMs: number[] = [];
+  for (let i = 0; i < pairs; i++) {
+    const first = i % 2 === 0 ? tape : picked;
+    const a = timed(first, i);
+    const b = timed(first === tape ? picked : tape, i);
+    tapeMs.push(first === tape ? a : b);
+    pickedMs.push(first === tape ? b : a);
+  }
+  const ratio = median(tapeMs.map((t, i) => t / (pickedMs[i] ?? NaN)));
+  console.log(`${w.title}: tape ${median(tapeMs).toFixed(1)} ms/step, ${trainStepPath(pickedModel)} ${median(pickedMs).toFixed(1)} ms/step (medians of ${pairs}); median paired ratio tape/picked ${ratio.toFixed(2)}`);
+  tf.dispose([...xs, ...ys]);
+  tapeModel.dispose();
+  pickedModel.dispose();
+}

@@ -1,0 +1,188 @@
+// A train step for plain conv nets — Conv2D (relu or linear) and MaxPooling2D layers on image input, then one
+// Flatten, then a dense stack (dense-stack-step.ts: Dense and Dropout layers ending in a softmax Dense) — with the
+// backward pass written out instead of recorded on tfjs's tape. The "Small CNN" preset and Keras' mnist_convnet are
+// among these.
+//
+// Why: on the tape a conv block costs passes over its largest activation that the arithmetic does not need. The
+// tape's forward runs conv, bias add and relu as three kernels (fused kernels are refused under a tape when the
+// activation is not linear); its backward runs MaxPoolGrad over the block's full-size activation and then relu's
+// derivative as three more full-size passes (step, cast, multiply). Written out:
+//   - forward: one fused conv + bias + activation kernel (XNNPACK applies both in its output loop);
+//   - backward through relu → max pool: the pool sends each window's gradient to the window's maximum, whose value
+//     is the pooled value, so relu's mask there is [pooled > 0] — applied to the pooled gradient (a quarter of the
+//     size for a 2×2 pool) before MaxPoolGrad, which then needs no mask after it;
+//   - the first conv layer's input gradient is never computed (the tape skips it too).
+// The kernels are the ones the tape's gradients call (Conv2DBackpropFilter/Input, MaxPoolGrad, Sum), so every backend
+// runs this step; a test holds it to the tape step's loss and updates on the cpu backend.
+import * as tf from '@tensorflow/tfjs';
+import { chainLayers, denseStackBackward, denseStackForward, parseDenseStack, type DenseLayer } from './dense-stack-step.ts';
+import { softmaxCrossEntropyRows } from './softmax-crossentropy.ts';
+import type { TrainStep } from './train-step.ts';
+
+interface LayerVariableLike {
+  read(): tf.Tensor;
+}
+
+type Pair = [number, number];
+
+interface ConvStage {
+  kind: 'conv';
+  kernel: LayerVariableLike;
+  bias: LayerVariableLike | null;
+  activation: 'relu' | 'linear';
+  strides: Pair;
+  padding: 'same' | 'valid';
+}
+
+interface PoolStage {
+  kind: 'maxPool';
+  poolSize: Pair;
+  strides: Pair;
+  padding: 'same' | 'valid';
+}
+
+type Stage = ConvStage | PoolStage;
+
+export interface ConvNet {
+  stages: Stage[];
+  dense: DenseLayer[];
+}
+
+/** Config keys that would change what a Conv2D layer computes or how it trains beyond kernel, bias and activation. */
+const UNSUPPORTED_CONV_CONFIG = ['kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint'] as const;
+
+function pair(v: unknown): Pair | null {
+  const a = typeof v === 'number' ? [v, v] : v;
+  if (!Array.isArray(a) || a.length !== 2 || !a.every((n) => Number.isInteger(n) && (n as number) > 0)) return null;
+  return [a[0] as number, a[1] as number];
+}
+
+function padding(v: unknown): 'same' | 'valid' | null {
+  return v === 'same' || v === 'valid' ? v : null;
+}
+
+function convStage(layer: tf.layers.Layer): ConvStage | null {
+  const config = layer.getConfig() as Record<string, unknown>;
+  if (UNSUPPORTED_CONV_CONFIG.some((key) => config[key] != null)) return null;
+  if ((config['dataFormat'] ?? 'channelsLast') !== 'channelsLast') return null;
+  const dilation = pair(config['dilationRate'] ?? 1);
+  if (dilation == null || dilation[0] !== 1 || dilation[1] !== 1) return null;
+  const activation = config['activation'];
+  if (activation !== 'relu' && activation !== 'linear') return null;
+  const strides = pair(config['strides'] ?? 1);
+  const pad = padding(config['padding'] ?? 'valid');
+  const internals = layer as unknown as { kernel?: LayerVariableLike; bias?: LayerVariableLike | null; useBias?: boolean };
+  if (strides == null || pad == null || internals.kernel == null) return null;
+  return { kind: 'conv', kernel: internals.kernel, bias: internals.useBias === false ? null : (internals.bias ?? null), activation, strides, padding: pad };
+}
+
+function poolStage(layer: tf.layers.Layer): PoolStage | null {
+  const config = layer.getConfig() as Record<string, unknown>;
+  if ((config['dataFormat'] ?? 'channelsLast') !== 'channelsLast') return null;
+  const poolSize = pair(config['poolSize']);
+  const strides = pair(config['strides'] ?? config['poolSize']);
+  const pad = padding(config['padding'] ?? 'valid');
+  if (poolSize == null || strides == null || pad == null) return null;
+  return { kind: 'maxPool', poolSize, strides, padding: pad };
+}
+
+/** The model's stages and dense head when it is a plain conv net on rank-4 input (see the top of this file), else null. */
+export function findConvNet(model: tf.LayersModel): ConvNet | null {
+  if (model.inputs.length !== 1 || model.inputs[0]?.shape.length !== 4) return null;
+  const stages: Stage[] = [];
+  // A Sequential's layers, or a functional graph's when it is a plain chain (a chain drawn as a graph keeps this path).
+  const layers = chainLayers(model);
+  if (layers === null) return null;
+  let i = 0;
+  for (; i < layers.length; i++) {
+    const layer = layers[i] as tf.layers.Layer;
+    const name = layer.getClassName();
+    if (name === 'Flatten') break;
+    const stage = name === 'Conv2D' ? convStage(layer) : name === 'MaxPooling2D' ? poolStage(layer) : null;
+    if (stage == null) return null;
+    stages.push(stage);
+  }
+  if (i >= layers.length || !stages.some((s) => s.kind === 'conv')) return null;
+  const dense = parseDenseStack(layers.slice(i + 1));
+  return dense == null ? null : { stages, dense };
+}
+
+/** What one stage's forward pass keeps for its backward pass. */
+interface StageRecord {
+  input: tf.Tensor4D;
+  output: tf.Tensor4D;
+}
+
+function forwardStage(stage: Stage, x: tf.Tensor4D): tf.Tensor4D {
+  if (stage.kind === 'maxPool') return tf.maxPool(x, stage.poolSize, stage.strides, stage.padding);
+  // Outside a tape tfjs fuses bias and activation into the conv kernel; the same ops the layer runs otherwise.
+  return tf.fused.conv2d({
+    x,
+    filter: stage.kernel.read() as tf.Tensor4D,
+    strides: stage.strides,
+    pad: stage.padding,
+    dataFormat: 'NHWC',
+    dilations: 1,
+    bias: stage.bias?.read(),
+    activation: stage.activation,
+  });
+}
+
+/** relu's derivative from its output: dy where y > 0, else 0 (tfjs's rule: step(0) = 0). */
+function reluMask(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  return tf.mul(dy, tf.step(y));
+}
+
+/**
+ * Backward through the stages, last first, from dL/d(last stage's output). Adds each conv weight's gradient to
+ * `grads`. Stages before the first conv layer need no gradient and are not visited.
+ */
+function backwardStages(stages: readonly Stage[], records: readonly StageRecord[], dOut: tf.Tensor4D, grads: tf.NamedTensorMap): void {
+  const firstConv = stages.findIndex((s) => s.kind === 'conv');
+  let dy: tf.Tensor4D = dOut;
+  // True when dy is already dL/d(pre-activation) of the relu conv stage below (the mask went before the pool).
+  let masked = false;
+  for (let i = stages.length - 1; i >= firstConv; i--) {
+    const stage = stages[i] as Stage;
+    const { input, output } = records[i] as StageRecord;
+    if (stage.kind === 'maxPool') {
+      const below = stages[i - 1];
+      const reluBelow = below?.kind === 'conv' && below.activation === 'relu';
+      const dPooled = reluBelow ? reluMask(dy, output) : dy;
+      dy = tf.engine().runKernel('MaxPoolGrad', { dy: dPooled, input, output }, { filterSize: stage.poolSize, strides: stage.strides, pad: stage.padding }) as tf.Tensor4D;
+      masked = reluBelow;
+      continue;
+    }
+    const dz = (stage.activation === 'relu' && !masked ? reluMask(dy, output) : dy) as tf.Tensor4D;
+    masked = false;
+    const kernel = stage.kernel.read() as tf.Tensor4D;
+    const convAttrs = { strides: stage.strides, pad: stage.padding, dataFormat: 'NHWC' };
+    grads[(kernel as tf.Variable).name] = tf.engine().runKernel('Conv2DBackpropFilter', { x: input, dy: dz }, { ...convAttrs, filterShape: kernel.shape }) as tf.Tensor;
+    if (stage.bias) grads[(stage.bias.read() as tf.Variable).name] = tf.sum(dz, [0, 1, 2]);
+    if (i > firstConv) dy = tf.engine().runKernel('Conv2DBackpropInput', { dy: dz, filter: kernel }, { ...convAttrs, inputShape: input.shape }) as tf.Tensor4D;
+  }
+}
+
+export function createConvNetStep(net: ConvNet, optimizer: tf.Optimizer): TrainStep {
+  return (x, yOneHot) =>
+    tf.tidy(() => {
+      const rows = x.shape[0] ?? 0;
+      const records: StageRecord[] = [];
+      let h = x as tf.Tensor4D;
+      for (const stage of net.stages) {
+        const output = forwardStage(stage, h);
+        records.push({ input: h, output });
+        h = output;
+      }
+      const flat = tf.reshape(h, [rows, -1]) as tf.Tensor2D;
+      const fwd = denseStackForward(net.dense, flat);
+      const classes = fwd.logits.shape[1];
+      const { loss, grad, correct } = softmaxCrossEntropyRows(fwd.logits.dataSync(), yOneHot.dataSync(), rows, classes);
+      const grads: tf.NamedTensorMap = {};
+      const dFlat = denseStackBackward(net.dense, fwd, tf.tensor2d(grad, [rows, classes]), grads, true);
+      if (dFlat == null) throw new Error('dense head returned no input gradient');
+      backwardStages(net.stages, records, tf.reshape(dFlat, h.shape), grads);
+      optimizer.applyGradients(grads);
+      return { loss, correct };
+    });
+}
