@@ -1,4 +1,4 @@
-// npm run bench:lab -- [--runs 1000,10000] [--baseline REF] [--repeats 3] [--labs DIR] [--no-browser]
+// npm run bench:lab -- [--runs 1000,10000] [--baseline REF] [--repeats 3] [--labs DIR] [--epochs 30] [--no-browser]
 // Issue 19's table for generated labs of each size: listRuns payload, Runs screen shown, one search keystroke,
 // compare 10 runs, delete 1,000 (and the serving process's memory), this checkout against a baseline.
 // - Labs are generated once into --labs (default bench/results/labs, git-ignored) and reused.
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     baseline: { type: 'string' },
     repeats: { type: 'string', default: '3' },
     labs: { type: 'string', default: join(benchDir, 'results', 'labs') },
+    epochs: { type: 'string', default: '30' },
     'no-browser': { type: 'boolean', default: false },
   },
 });
@@ -32,6 +33,8 @@ const sizes = values.runs.split(',').map((s) => Number(s.trim()));
 for (const n of sizes) if (!Number.isInteger(n) || n < 20 || n > 100_000) throw new Error(`--runs: ${n} is not a lab size from 20 to 100,000 runs`);
 const repeats = Number(values.repeats);
 if (!Number.isInteger(repeats) || repeats < 1 || repeats > 20) throw new Error(`--repeats: ${values.repeats} is not a count from 1 to 20`);
+const epochs = Number(values.epochs);
+if (!Number.isInteger(epochs) || epochs < 1 || epochs > 500) throw new Error(`--epochs: ${values.epochs} is not a count from 1 to 500`);
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 /** What the issue measured when it was filed (Chromium over `layerlab serve`, a lab of copied real runs of 30 epochs). */
@@ -41,10 +44,10 @@ const ISSUE_BEFORE: Record<number, string> = {
 };
 
 function labOf(runs: number): string {
-  const dir = resolve(values.labs, `lab-${runs}`);
+  const dir = resolve(values.labs, epochs === 30 ? `lab-${runs}` : `lab-${runs}x${epochs}`);
   if (!existsSync(join(dir, 'layerlab.sqlite'))) {
     console.error(`generating a lab of ${runs} runs in ${dir} (once; reused by later runs)…`);
-    generateLab({ runs, out: dir });
+    generateLab({ runs, out: dir, epochs });
   }
   return dir;
 }
@@ -67,7 +70,7 @@ function rowsOf(script: string, args: string[]): string[] {
 
 for (const runs of sizes) {
   const lab = labOf(runs);
-  console.log(`\n## ${runs.toLocaleString('en-US')} runs × 30 epochs (generated), load at start ${load()}\n`);
+  console.log(`\n## ${runs.toLocaleString('en-US')} runs × ${epochs} epochs (generated), load at start ${load()}\n`);
   if (values['no-browser']) {
     const codes = baseline ? [['before', dirname(baseline.benchDir)] as const, ['after', root] as const] : [['after', root] as const];
     for (const [label, code] of codes) {
@@ -80,7 +83,7 @@ for (const runs of sizes) {
   } else {
     console.log('| code | list payload (first answer) | Runs screen shown | one search keystroke | compare 10 runs | delete 1,000 runs | serving RSS |');
     console.log('|---|---|---|---|---|---|---|');
-    if (!baseline && ISSUE_BEFORE[runs]) console.log(ISSUE_BEFORE[runs]);
+    if (!baseline && epochs === 30 && ISSUE_BEFORE[runs]) console.log(ISSUE_BEFORE[runs]);
     // One repeat per child, alternating, so both codes meet the same load; the table shows every repeat.
     for (let i = 0; i < repeats; i++) {
       if (baseline) for (const row of rowsOf('lab-table.ts', ['--lab', lab, '--code', dirname(baseline.benchDir), '--label', `before: ${values.baseline}`, '--repeats', '1', '--delete'])) console.log(row);

@@ -6,7 +6,8 @@
 //   list payload   bytes of what the Runs screen asks for first (main: listRuns {}; now: queryRuns, one page)
 //   Runs shown     navigation to #/runs until the first row is on screen
 //   keystroke      one character typed in the search box until the count shows the new result
-//   compare 10     10 rows ticked, Compare clicked, until the comparison is on screen
+//   compare 10     10 rows ticked, Compare clicked, until the comparison is on screen; and the longest main-thread
+//                  task (PerformanceObserver 'longtask', ≥ 50 ms) until its curves have drawn: the stutter, if any
 //   delete 1,000   with --delete: the bulk delete command of 1,000 runs (oldest first), then the space given back;
 //                  code without bulk delete (before issue 19) deletes them one deleteRun request at a time, as its
 //                  Runs screen did
@@ -73,6 +74,7 @@ const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PAT
 const shown: number[] = [];
 const keystroke: number[] = [];
 const compare: number[] = [];
+const longest: number[] = [];
 for (let i = 0; i < repeats; i++) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(url);
@@ -91,11 +93,22 @@ for (let i = 0; i < repeats; i++) {
   await page.waitForFunction((b) => document.querySelector('[data-testid="runs-count"]')?.textContent?.trim() === b.trim(), before, { timeout: 60_000, polling: 'raf' });
   const boxes = page.locator('[data-testid^="run-select-"]');
   for (let k = 0; k < 10; k++) await boxes.nth(k).check();
+  // Stutter: the longest main-thread task while the comparison arrives and its curves are drawn.
+  await page.evaluate(() => {
+    const w = window as unknown as { longest: number };
+    w.longest = 0;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) w.longest = Math.max(w.longest, entry.duration);
+    }).observe({ type: 'longtask' });
+  });
   t0 = performance.now();
   await page.getByTestId('compare').click();
   await page.getByTestId('comparison').waitFor({ timeout: 60_000 });
   await page.locator('[data-testid="comparison"] canvas').first().waitFor();
   compare.push(performance.now() - t0);
+  // Two frames after: the charts have drawn.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  longest.push(await page.evaluate(() => (window as unknown as { longest: number }).longest));
   await page.close();
 }
 await browser.close();
@@ -144,5 +157,5 @@ rmSync(home, { recursive: true, force: true });
 const mb = (b: number) => (b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${(b / 1e3).toFixed(1)} KB`);
 const s = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
 console.log(
-  `| ${values.label} | ${mb(median(payloads.map((p) => p.bytes)))}, ${s(median(payloads.map((p) => p.ms)))} | ${s(median(shown))} | ${s(median(keystroke))} | ${s(median(compare))} | ${deleteCell} | ${rss.toFixed(0)} MB |`,
+  `| ${values.label} | ${mb(median(payloads.map((p) => p.bytes)))}, ${s(median(payloads.map((p) => p.ms)))} | ${s(median(shown))} | ${s(median(keystroke))} | ${s(median(compare))} (longest task ${Math.round(median(longest))} ms) | ${deleteCell} | ${rss.toFixed(0)} MB |`,
 );
