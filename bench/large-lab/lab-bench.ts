@@ -3,8 +3,8 @@
 // compare 10 runs, delete 1,000 (and the serving process's memory), this checkout against a baseline.
 // - Labs are generated once into --labs (default bench/results/labs, git-ignored) and reused.
 // - --baseline REF: REF's code is exported (git archive, node_modules linked, its renderer built) and measured in
-//   the same run, rows interleaved (REF, this, REF, this…), so the two see the same load. Without it, the "before"
-//   rows are the issue's own numbers (measured when it was filed, on another day's load: not comparable as ratios).
+//   the same run, rows interleaved (REF, this, REF, this…), so the two see the same load. The issue's own numbers
+//   (measured when it was filed, on another day's load: not comparable as ratios) head each table for reference.
 // - --no-browser: only the lab side (bench/large-lab/store-timings.ts: the service's commands, no Chromium).
 // The machine may be shared: the load average is printed with each table; trust ratios within one run.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -83,7 +83,8 @@ for (const runs of sizes) {
   } else {
     console.log('| code | list payload (first answer) | Runs screen shown | one search keystroke | compare 10 runs | delete 1,000 runs | serving RSS |');
     console.log('|---|---|---|---|---|---|---|');
-    if (!baseline && epochs === 30 && ISSUE_BEFORE[runs]) console.log(ISSUE_BEFORE[runs]);
+    // For reference also with a baseline: the code before issue 19 as measured when it was filed (another day's load).
+    if (epochs === 30 && ISSUE_BEFORE[runs]) console.log(ISSUE_BEFORE[runs]);
     // One repeat per child, alternating, so both codes meet the same load; the table shows every repeat.
     for (let i = 0; i < repeats; i++) {
       if (baseline) for (const row of rowsOf('lab-table.ts', ['--lab', lab, '--code', dirname(baseline.benchDir), '--label', `before: ${values.baseline}`, '--repeats', '1', '--delete'])) console.log(row);

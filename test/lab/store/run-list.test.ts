@@ -222,6 +222,20 @@ describe('bulk delete and space', () => {
     store.close();
   });
 
+  it('finds a run\'s rows in every table through an index (no delete scans a table), whatever table a migration adds', () => {
+    const store = LabStore.open(tempFile());
+    const db = store.connectionForTests;
+    const references = db
+      .prepare(`SELECT m.name AS "table", f."from" AS "column" FROM sqlite_schema m, pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND f."table" = 'runs'`)
+      .all() as { table: string; column: string }[];
+    expect(references.map((r) => r.table)).toEqual(expect.arrayContaining(['runs', 'epochs', 'batch_losses', 'checkpoints', 'predictions', 'evaluations', 'run_log', 'run_tags', 'weight_histograms']));
+    for (const { table, column } of references) {
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN SELECT 1 FROM "${table}" WHERE "${column}" = ?`).all(1) as { detail: string }[]).map((p) => p.detail).join('; ');
+      expect(plan, `${table}.${column}`).toMatch(/^SEARCH /);
+    }
+    store.close();
+  });
+
   it('gives space back in short steps', () => {
     const store = LabStore.open(tempFile());
     const id = store.createRun(newRun('x'));
