@@ -1,5 +1,7 @@
-// node --import tsx bench/large-lab/generate-lab.ts --runs 10000 --out /tmp/lab10k [--epochs 30] [--light]
+// node --import tsx bench/large-lab/generate-lab.ts --runs 10000 --out /tmp/lab10k [--epochs 30] [--light] [--no-auto-vacuum]
 // (--light, for the e2e: no per-batch losses or test predictions, weights on every 25th run only: seconds, not minutes)
+// The file is in incremental auto-vacuum mode, as a lab this version creates (deleting gives the space back to the
+// disk); --no-auto-vacuum writes it as versions before issue 19 did (freed pages are reused, the file never shrinks).
 // Writes a lab of synthetic but realistic runs, at the previous schema (version 2), so the code of main and of
 // this branch both open it (this one migrates it on open, as a user's lab would be): sweeps and one-offs with
 // names, tags and notes; mostly completed runs of 30 epochs with per-batch losses, an evaluation, test
@@ -19,6 +21,8 @@ export interface LabOptions {
   epochs?: number;
   seed?: number;
   light?: boolean;
+  /** Write the file as versions before issue 19 did: no auto-vacuum (default false: incremental, as a new lab now). */
+  noAutoVacuum?: boolean;
 }
 
 /** Writes the lab (run i is named `mlpN … i` or `sweep-… #i`; with light, runs whose i is a multiple of 25 have weights). */
@@ -61,6 +65,8 @@ const home = options.out;
 rmSync(home, { recursive: true, force: true });
 mkdirSync(home, { recursive: true });
 const db = new Database(join(home, 'layerlab.sqlite'));
+// Before the first table: the mode a file is created in.
+if (!options.noAutoVacuum) db.pragma('auto_vacuum = INCREMENTAL');
 db.pragma('journal_mode = WAL');
 db.pragma('foreign_keys = ON');
 migrate(db, MIGRATIONS.slice(0, 2));
@@ -133,7 +139,7 @@ console.log(`wrote ${RUNS} runs × ${EPOCHS} epochs to ${home} in ${((performanc
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '1000' }, out: { type: 'string' }, epochs: { type: 'string', default: '30' }, seed: { type: 'string', default: '1' }, light: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '1000' }, out: { type: 'string' }, epochs: { type: 'string', default: '30' }, seed: { type: 'string', default: '1' }, light: { type: 'boolean', default: false }, 'no-auto-vacuum': { type: 'boolean', default: false } } });
   if (!values.out) throw new Error('--out DIR is required');
-  generateLab({ runs: Number(values.runs), out: values.out, epochs: Number(values.epochs), seed: Number(values.seed), light: values.light });
+  generateLab({ runs: Number(values.runs), out: values.out, epochs: Number(values.epochs), seed: Number(values.seed), light: values.light, noAutoVacuum: values['no-auto-vacuum'] });
 }

@@ -6,10 +6,13 @@
 //   list payload   bytes of what the Runs screen asks for first (main: listRuns {}; now: queryRuns, one page)
 //   Runs shown     navigation to #/runs until the first row is on screen
 //   keystroke      one character typed in the search box until the count shows the new result
-//   compare 10     10 rows ticked, Compare clicked, until the comparison is on screen
-//   delete 1,000   (this code only) the bulk delete command of 1,000 runs, with the space given back
+//   compare 10     10 rows ticked, Compare clicked, until the comparison is on screen; and the longest main-thread
+//                  task (PerformanceObserver 'longtask', ≥ 50 ms) until its curves have drawn: the stutter, if any
+//   delete 1,000   with --delete: the bulk delete command of 1,000 runs (oldest first), then the space given back;
+//                  code without bulk delete (before issue 19) deletes them one deleteRun request at a time, as its
+//                  Runs screen did
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { closeSync, cpSync, fsyncSync, mkdtempSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,6 +26,12 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 const home = mkdtempSync(join(tmpdir(), 'layerlab-table-'));
 cpSync(values.lab, home, { recursive: true });
+// On disk before timing: else the first WAL checkpoint's fsync (inside a measured command) writes the whole copy.
+for (const name of readdirSync(home)) {
+  const fd = openSync(join(home, name), 'r+');
+  fsyncSync(fd);
+  closeSync(fd);
+}
 const server = spawn(process.execPath, [join(code, 'bin/layerlab.js'), 'serve', '--port', '0', '--home', home], { cwd: code, stdio: ['ignore', 'pipe', 'pipe'] });
 const url = await new Promise<string>((ok, fail) => {
   let out = '';
@@ -65,6 +74,7 @@ const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PAT
 const shown: number[] = [];
 const keystroke: number[] = [];
 const compare: number[] = [];
+const longest: number[] = [];
 for (let i = 0; i < repeats; i++) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(url);
@@ -83,35 +93,61 @@ for (let i = 0; i < repeats; i++) {
   await page.waitForFunction((b) => document.querySelector('[data-testid="runs-count"]')?.textContent?.trim() === b.trim(), before, { timeout: 60_000, polling: 'raf' });
   const boxes = page.locator('[data-testid^="run-select-"]');
   for (let k = 0; k < 10; k++) await boxes.nth(k).check();
+  // Stutter: the longest main-thread task while the comparison arrives and its curves are drawn.
+  await page.evaluate(() => {
+    const w = window as unknown as { longest: number };
+    w.longest = 0;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) w.longest = Math.max(w.longest, entry.duration);
+    }).observe({ type: 'longtask' });
+  });
   t0 = performance.now();
   await page.getByTestId('compare').click();
   await page.getByTestId('comparison').waitFor({ timeout: 60_000 });
   await page.locator('[data-testid="comparison"] canvas').first().waitFor();
   compare.push(performance.now() - t0);
+  // Two frames after: the charts have drawn.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  longest.push(await page.evaluate(() => (window as unknown as { longest: number }).longest));
   await page.close();
 }
 await browser.close();
 
 let deleteCell = 'n/a';
-if (values.delete && lean) {
+if (values.delete) {
   const file = join(home, 'layerlab.sqlite');
   // 1,000 runs (half the lab when it is smaller), oldest first.
-  const first = (await api('queryRuns', { limit: 500, sort: 'id', descending: false })).json as { runs: { id: number }[]; labTotal: number };
-  const want = Math.min(1000, Math.floor(first.labTotal / 2));
-  const more = (await api('queryRuns', { limit: 500, offset: 500, sort: 'id', descending: false })).json as { runs: { id: number }[] };
-  const ids = [...first.runs, ...more.runs].map((r) => r.id).slice(0, want);
+  let ids: number[];
+  let labTotal: number;
+  if (lean) {
+    const first = (await api('queryRuns', { limit: 500, sort: 'id', descending: false })).json as { runs: { id: number }[]; labTotal: number };
+    const more = (await api('queryRuns', { limit: 500, offset: 500, sort: 'id', descending: false })).json as { runs: { id: number }[] };
+    ids = [...first.runs, ...more.runs].map((r) => r.id);
+    labTotal = first.labTotal;
+  } else {
+    const all = (await api('listRuns', {})).json as { id: number }[];
+    ids = all.map((r) => r.id).sort((a, b) => a - b);
+    labTotal = all.length;
+  }
+  ids = ids.slice(0, Math.min(1000, Math.floor(labTotal / 2)));
   const sizeBefore = statSync(file).size;
-  const del = await api('deleteRuns', { runIds: ids });
-  // The space comes back in short steps after the answer: wait until the file stops shrinking.
   const t0 = performance.now();
+  if (lean) await api('deleteRuns', { runIds: ids });
+  else for (const runId of ids) await api('deleteRun', { runId });
+  const deleteMs = performance.now() - t0;
+  // The space comes back in short steps after the answer: wait until the file stops shrinking.
+  const t1 = performance.now();
   let last = statSync(file).size;
-  for (let stable = 0; stable < 5 && performance.now() - t0 < 180_000; ) {
+  let shrunkAt = t1;
+  for (let stable = 0; stable < 5 && performance.now() - t1 < 180_000; ) {
     await new Promise((r) => setTimeout(r, 200));
     const size = statSync(file).size;
+    if (size !== last) shrunkAt = performance.now();
     stable = size === last ? stable + 1 : 0;
     last = size;
   }
-  deleteCell = `${ids.length} in ${(del.ms / 1000).toFixed(2)} s; file ${(sizeBefore / 1e6).toFixed(0)} → ${(last / 1e6).toFixed(0)} MB`;
+  const back = last < sizeBefore ? `, given back ${((shrunkAt - t1) / 1000).toFixed(1)} s later` : '';
+  deleteCell = `${ids.length}${lean ? '' : ' one by one'} in ${(deleteMs / 1000).toFixed(2)} s; file ${(sizeBefore / 1e6).toFixed(0)} → ${(last / 1e6).toFixed(0)} MB${back}`;
 }
 const rss = Number(/VmRSS:\s+(\d+)/.exec(await import('node:fs').then((fs) => fs.readFileSync(`/proc/${server.pid}/status`, 'utf8')))?.[1] ?? NaN) / 1024;
 server.kill('SIGTERM');
@@ -121,5 +157,5 @@ rmSync(home, { recursive: true, force: true });
 const mb = (b: number) => (b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${(b / 1e3).toFixed(1)} KB`);
 const s = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
 console.log(
-  `| ${values.label} | ${mb(median(payloads.map((p) => p.bytes)))}, ${s(median(payloads.map((p) => p.ms)))} | ${s(median(shown))} | ${s(median(keystroke))} | ${s(median(compare))} | ${deleteCell} | ${rss.toFixed(0)} MB |`,
+  `| ${values.label} | ${mb(median(payloads.map((p) => p.bytes)))}, ${s(median(payloads.map((p) => p.ms)))} | ${s(median(shown))} | ${s(median(keystroke))} | ${s(median(compare))} (longest task ${Math.round(median(longest))} ms) | ${deleteCell} | ${rss.toFixed(0)} MB |`,
 );

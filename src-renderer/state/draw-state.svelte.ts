@@ -93,12 +93,19 @@ export function unsupportedReason(run: RunDetail): string | null {
 
 const IDLE: SlotResult = { status: 'idle', probabilities: null, message: null, ms: null };
 
+/** One model card's run picker: what its search box holds and the runs the lab answered for it. */
+export interface SlotPicker {
+  search: string;
+  choices: readonly RunListItem[];
+}
+
 export class DrawState {
   /** Full records of the runs the model cards show (a few: never the whole lab). */
   runs = $state.raw<RunDetail[]>([]);
-  /** The pickers' choices: runs with saved weights matching `search`, newest first, from the whole lab. */
+  /** Runs with saved weights, newest first (no search): new cards start from these, and a card's picker shows them until its own search. */
   choices = $state.raw<RunListItem[]>([]);
-  search = $state('');
+  /** Each card's own picker (by slot id) while its search box holds text: typing in one card never changes another's. */
+  pickers = $state.raw<Record<number, SlotPicker>>({});
   /** Runs with saved weights in the lab (0: say so), and runs without. */
   withWeights = $state(0);
   withoutWeights = $state(0);
@@ -128,7 +135,9 @@ export class DrawState {
   #timer: ReturnType<typeof setTimeout> | null = null;
   #reloadTimer: ReturnType<typeof setTimeout> | null = null;
   #generation = 0;
-  #searchToken = 0;
+  /** The latest search asked per picker (slot id; -1 the lab-wide newest list): an older answer is dropped. */
+  #searchTokens = new Map<number, number>();
+  #searchCount = 0;
   #drawing: Stroke | null = null;
   readonly #throttleMs: number;
   readonly #now: () => number;
@@ -147,7 +156,7 @@ export class DrawState {
   async loadRuns(): Promise<void> {
     this.loadingRuns = true;
     try {
-      await this.findRuns(this.search);
+      await this.findRuns('');
       const kept: ModelSlot[] = [];
       for (const slot of this.slots) {
         const run = await this.#detail(slot.runId, true);
@@ -170,17 +179,37 @@ export class DrawState {
     }
   }
 
-  /** Search as you type: the lab answers with matching runs that have weights; a newer search wins. */
-  async findRuns(search: string): Promise<void> {
-    this.search = search;
-    const token = ++this.#searchToken;
-    const page = await this.api.queryRuns({ has: 'weights', limit: PICKER_RUNS, ...(search.trim() ? { search: search.trim().slice(0, 200) } : {}) });
-    if (token !== this.#searchToken) return;
-    this.choices = page.runs;
-    if (!search.trim()) {
+  /**
+   * Search as you type in one card's picker (`slotId`), or the lab-wide newest list (no slot): the lab answers with
+   * matching runs that have weights; a newer search in the same picker wins. An empty search gives the card back the
+   * newest list.
+   */
+  async findRuns(search: string, slotId?: number): Promise<void> {
+    const key = slotId ?? -1;
+    const token = ++this.#searchCount;
+    this.#searchTokens.set(key, token);
+    const text = search.trim().slice(0, 200);
+    if (slotId !== undefined) this.#setPicker(slotId, text ? { search, choices: this.pickers[slotId]?.choices ?? this.choices } : null);
+    if (slotId !== undefined && !text) return;
+    const page = await this.api.queryRuns({ has: 'weights', limit: PICKER_RUNS, ...(text ? { search: text } : {}) });
+    if (this.#searchTokens.get(key) !== token) return;
+    if (slotId === undefined) {
+      this.choices = page.runs;
       this.withWeights = page.total;
       this.withoutWeights = page.labTotal - page.total;
+    } else if (this.slots.some((s) => s.id === slotId)) {
+      this.#setPicker(slotId, { search, choices: page.runs });
     }
+  }
+
+  /** What a card's picker shows: its own search and answer, else the newest runs with weights. */
+  pickerOf(slot: Pick<ModelSlot, 'id'>): SlotPicker {
+    return this.pickers[slot.id] ?? { search: '', choices: this.choices };
+  }
+
+  #setPicker(slotId: number, picker: SlotPicker | null): void {
+    const { [slotId]: _old, ...rest } = this.pickers;
+    this.pickers = picker ? { ...rest, [slotId]: picker } : rest;
   }
 
   /** A run's full record (its checkpoints), fetched once while a card shows it. */
@@ -197,6 +226,8 @@ export class DrawState {
   #keepDetailsOfSlots(): void {
     const shown = new Set(this.slots.map((s) => s.runId));
     this.runs = this.runs.filter((r) => shown.has(r.id));
+    const cards = new Set(this.slots.map((s) => s.id));
+    if (Object.keys(this.pickers).some((id) => !cards.has(Number(id)))) this.pickers = Object.fromEntries(Object.entries(this.pickers).filter(([id]) => cards.has(Number(id))));
   }
 
   /** Follows the lab: a run that finishes becomes a model to pick. */
@@ -251,6 +282,9 @@ export class DrawState {
     this.slots = this.slots.filter((s) => s.id !== id);
     const { [id]: _gone, ...rest } = this.results;
     this.results = rest;
+    // The card's picker goes with it: pickers are bounded by the cards, not by the searches typed.
+    this.#setPicker(id, null);
+    this.#searchTokens.delete(id);
     this.#keepDetailsOfSlots();
   }
 

@@ -4,7 +4,7 @@
 import type { LabApi } from '../../src-shared/api.ts';
 import type { EmbeddingProjection, ImageInspection, ParamHistogram, ProjectionMethod, WeightHistory, WeightInspection } from '../../src-shared/inside.ts';
 import { MAX_WEIGHT_TILES } from '../../src-shared/inside.ts';
-import type { RunDetail } from '../../src-shared/runs.ts';
+import type { RunDetail, RunListItem } from '../../src-shared/runs.ts';
 import type { CheckpointRef } from '../../src-shared/schemas.ts';
 import { epochCheckpoints } from './evaluate-state.svelte.ts';
 import { messageOf } from './run-state.svelte.ts';
@@ -14,8 +14,8 @@ export type InsideTab = (typeof INSIDE_TABS)[number];
 /** Tiles asked for first; "show all" asks for the contract's limit. */
 export const FIRST_TILES = 128;
 export const PROJECTION_SAMPLE = 500;
-/** Newest finished runs offered. */
-const RUNS_LISTED = 60;
+/** Runs a picker lists for one search (the newest with weights that match; typing narrows). */
+export const PICKER_RUNS = 50;
 
 /** A guard that tells whether an answer is still the one last asked for. */
 export function latest(): () => () => boolean {
@@ -46,7 +46,13 @@ export function histogramSeries(history: WeightHistory | null): { key: string; s
 }
 
 export class InsideState {
+  /** Full records of the run shown and the one beside it (at most two: never the whole lab). */
   runs = $state.raw<RunDetail[]>([]);
+  /** The pickers' choices: runs with saved weights matching `search`, newest first, from the whole lab. */
+  choices = $state.raw<RunListItem[]>([]);
+  search = $state('');
+  /** Runs with saved weights in the lab (0: say so). */
+  withWeights = $state(0);
   runId = $state<number | null>(null);
   /** The second run of the side-by-side projector (null: none). */
   compareRunId = $state<number | null>(null);
@@ -72,26 +78,60 @@ export class InsideState {
 
   constructor(private readonly api: LabApi) {}
 
+  /** Finds runs with weights in the whole lab; shows the newest unless a run is open already. */
   async loadRuns(): Promise<void> {
     try {
-      const summaries = await this.api.listRuns({ limit: 200 });
-      const finished = summaries.filter((r) => r.status !== 'queued' && r.status !== 'running').sort((a, b) => b.id - a.id).slice(0, RUNS_LISTED);
-      const details = await Promise.all(finished.map((r) => this.api.getRun({ runId: r.id }).catch(() => null)));
-      this.runs = details.filter((d): d is RunDetail => d !== null && d.checkpoints.length > 0);
-      if (this.runId === null || !this.run) this.runId = this.runs[0]?.id ?? null;
+      await this.findRuns(this.search);
+      if (this.runId === null || !this.run) {
+        const newest = this.choices[0]?.id ?? null;
+        if (newest !== null) await this.#detail(newest);
+        this.runId = newest;
+      }
       this.error = null;
     } catch (err) {
       this.error = messageOf(err);
     }
   }
 
+  #searchToken = 0;
+
+  /** Search as you type: the lab answers with matching runs that have weights; a newer search wins. */
+  async findRuns(search: string): Promise<void> {
+    this.search = search;
+    const token = ++this.#searchToken;
+    const text = search.trim().slice(0, 200);
+    const page = await this.api.queryRuns({ has: 'weights', limit: PICKER_RUNS, ...(text ? { search: text } : {}) });
+    if (token !== this.#searchToken) return;
+    this.choices = page.runs;
+    if (!text) this.withWeights = page.total;
+  }
+
+  /** A run's full record (its checkpoints), fetched once while it is shown; only the shown and compared runs stay. */
+  async #detail(runId: number): Promise<RunDetail | null> {
+    const known = this.runs.find((r) => r.id === runId);
+    const detail = known ?? (await this.api.getRun({ runId }).catch(() => null));
+    const usable = detail && detail.checkpoints.length > 0 ? detail : null;
+    const keep = new Set([runId, this.runId, this.compareRunId]);
+    this.runs = [...this.runs.filter((r) => r.id !== runId && keep.has(r.id)), ...(usable ? [usable] : [])];
+    return usable;
+  }
+
+  #keepShown(): void {
+    this.runs = this.runs.filter((r) => r.id === this.runId || r.id === this.compareRunId);
+  }
+
   /** Opens a run (at an epoch, when it has that checkpoint) and loads what the tab shows. */
   async open(runId: number, epoch: number | null = null): Promise<void> {
+    if (!(await this.#detail(runId))) {
+      this.error = `Run #${runId} has no saved weights to look inside.`;
+      return;
+    }
     this.runId = runId;
     this.layer = null;
     this.allTiles = false;
     this.epoch = epoch !== null && this.epochs.includes(epoch) ? epoch : null;
     if (this.compareRunId === runId) this.compareRunId = null;
+    this.#keepShown();
     this.history = null;
     await this.refresh();
   }
@@ -123,7 +163,9 @@ export class InsideState {
   }
 
   async setCompare(runId: number | null): Promise<void> {
+    if (runId !== null) await this.#detail(runId);
     this.compareRunId = runId;
+    this.#keepShown();
     await this.loadProjections();
   }
 

@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { CheckpointInfo, RunDetail, RunSummary } from '../../src-shared/runs.ts';
 import { PRESETS } from '../../src-shared/presets.ts';
 import { createLab } from '../../src-renderer/state/lab.svelte.ts';
-import { checkpointRef, DrawState, MAX_MODELS, topClass, unsupportedReason } from '../../src-renderer/state/draw-state.svelte.ts';
+import { checkpointRef, DrawState, MAX_MODELS, topClass, unsupportedReason, type ModelSlot } from '../../src-renderer/state/draw-state.svelte.ts';
 import DrawView from '../../src-renderer/views/DrawView.svelte';
 import { VIEW_IDS } from '../../src-renderer/views/registry.ts';
-import { FakeLab, flush, sampleRun } from './fake-lab.ts';
+import { FakeLab, flush, queryInMemory, sampleRun } from './fake-lab.ts';
 import LabProvider from './LabProvider.svelte';
 
 const FINAL = (epoch: number): CheckpointInfo => ({ kind: 'final', epoch, valLoss: null, bytes: 1000 });
@@ -171,12 +171,51 @@ describe('DrawState over a large lab', () => {
     await draw.loadRuns();
     expect([draw.withWeights, draw.withoutWeights]).toEqual([1, 113]);
     expect(draw.slots.map((s) => s.runId)).toEqual([7]);
-    await draw.findRuns('keeper');
-    expect(draw.choices.map((r) => r.name)).toEqual(['the old keeper']);
-    await draw.findRuns('nothing like it');
-    expect(draw.choices).toEqual([]);
+    const card = draw.slots[0]!;
+    await draw.findRuns('keeper', card.id);
+    expect(draw.pickerOf(card).choices.map((r) => r.name)).toEqual(['the old keeper']);
+    await draw.findRuns('nothing like it', card.id);
+    expect(draw.pickerOf(card)).toEqual({ search: 'nothing like it', choices: [] });
     expect(draw.withWeights).toBe(1);
     expect(fake.callsOf('getRun')).toEqual([{ runId: 7 }]);
+  });
+});
+
+describe('DrawState pickers', () => {
+  it('keeps each model card\'s search and answer to itself, and drops an older answer of the same card', async () => {
+    const { fake, runs } = labWithRuns();
+    // The lab answers the search "run-4" only after a later one: that older answer must not win.
+    let answerOlder = () => {};
+    const older = new Promise<void>((resolve) => (answerOlder = resolve));
+    fake.on('queryRuns', async (p) => {
+      if ((p as { search?: string }).search === 'run-4') await older;
+      return queryInMemory(Object.values(runs), p);
+    });
+    const draw = new DrawState(fake.api, { throttleMs: 0 });
+    await draw.loadRuns();
+    const [one, two] = draw.slots as [ModelSlot, ModelSlot];
+    await draw.findRuns('run-2', one.id);
+    expect(draw.pickerOf(one).search).toBe('run-2');
+    expect(draw.pickerOf(one).choices.map((r) => r.id)).toEqual([2]);
+    // The other card still offers the newest runs with weights, with an empty search box.
+    expect(draw.pickerOf(two)).toEqual({ search: '', choices: draw.choices });
+    expect(draw.choices.map((r) => r.id)).toEqual([4, 2, 1]);
+
+    // Typing in card two now leaves card one's text and list alone.
+    const slow = draw.findRuns('run-4', two.id);
+    await draw.findRuns('run-1', two.id);
+    answerOlder();
+    await slow;
+    expect(draw.pickerOf(two).search).toBe('run-1');
+    expect(draw.pickerOf(two).choices.map((r) => r.id)).toEqual([1]);
+    expect(draw.pickerOf(one).search).toBe('run-2');
+    expect(draw.pickerOf(one).choices.map((r) => r.id)).toEqual([2]);
+
+    // Clearing a card's search gives it the newest list back; removing a card forgets its picker.
+    await draw.findRuns('', one.id);
+    expect(draw.pickerOf(one)).toEqual({ search: '', choices: draw.choices });
+    draw.removeModel(two.id);
+    expect(Object.keys(draw.pickers)).toEqual([]);
   });
 });
 
@@ -255,6 +294,17 @@ describe('Draw screen', () => {
     await fireEvent.keyDown(window, { key: 'z', ctrlKey: true });
     expect(screen.getByTestId('draw-hint')).toBeTruthy();
     expect(screen.getByTestId('model-1-answer').textContent).toMatch(/Waiting for a digit/);
+  });
+
+  it('gives each model card its own search box: typing in one card leaves the other\'s text and runs alone', async () => {
+    const { fake } = labWithRuns();
+    mount(fake);
+    await waitFor(() => expect(screen.getByTestId('model-2')).toBeTruthy());
+    await fireEvent.input(screen.getByTestId('model-1-run-search'), { target: { value: 'run-2' } });
+    await waitFor(() => expect(within(screen.getByTestId('model-1-run')).getAllByRole('option').map((o) => (o as HTMLOptionElement).value)).toEqual(['4', '2']));
+    expect((screen.getByTestId('model-1-run-search') as HTMLInputElement).value).toBe('run-2');
+    expect((screen.getByTestId('model-2-run-search') as HTMLInputElement).value).toBe('');
+    expect(within(screen.getByTestId('model-2-run')).getAllByRole('option').map((o) => (o as HTMLOptionElement).value)).toEqual(['4', '2', '1']);
   });
 
   it('says so when no run has saved weights', async () => {

@@ -75,6 +75,28 @@ describe('EvaluateState', () => {
     expect(lab.callsOf('getMisclassified')).toEqual([]);
   });
 
+  it('finds an old evaluated run by name in a lab whose newest runs have none, and says "none" only when none exists', async () => {
+    const lab = new FakeLab();
+    const runs = [sampleRun(7, { name: 'the old keeper' }), ...Array.from({ length: 113 }, (_, i) => sampleRun(8 + i, { status: 'stopped', testAccuracy: null, evaluation: null }))];
+    lab.on('listRuns', () => runs);
+    const ev = new EvaluateState(lab.api);
+    await ev.refreshRuns();
+    expect(ev.evaluatedTotal).toBe(1);
+    expect(ev.runs.map((r) => r.id)).toEqual([7]);
+    await ev.refreshRuns('keeper');
+    expect(ev.runs.map((r) => r.name)).toEqual(['the old keeper']);
+    await ev.refreshRuns('nothing like it');
+    expect(ev.runs).toEqual([]);
+    // A search that finds nothing is not "no evaluated run in the lab".
+    expect(ev.evaluatedTotal).toBe(1);
+
+    const empty = new FakeLab();
+    empty.on('listRuns', () => runs.slice(1));
+    const none = new EvaluateState(empty.api);
+    await none.refreshRuns();
+    expect(none.evaluatedTotal).toBe(0);
+  });
+
   it('shows the error when the lab refuses', async () => {
     const lab = new FakeLab();
     lab.on('getRun', () => {

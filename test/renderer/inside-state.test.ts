@@ -2,6 +2,7 @@
 // the scrubbed epoch, stale answers dropped, the histogram series, the draw route with a test image.
 import { describe, expect, it } from 'vitest';
 import type { ImageInspection, ParamHistogram, WeightHistory } from '../../src-shared/inside.ts';
+import type { RunDetail } from '../../src-shared/runs.ts';
 import { DrawState, drawParam, parseDrawParam } from '../../src-renderer/state/draw-state.svelte.ts';
 import { checkpointAt, FIRST_TILES, histogramSeries, InsideState, latest, MistakeSaliency } from '../../src-renderer/state/inside-state.svelte.ts';
 import { FakeLab, flush, pixels, sampleCheckpoints, sampleRun } from './fake-lab.ts';
@@ -85,6 +86,31 @@ describe('InsideState', () => {
       { runId: 1, checkpoint: { kind: 'final' }, method: 'pca', sample: 500, seed: 1 },
     ]);
     expect(state.projections.map((p) => p?.runId)).toEqual([2, 1]);
+  });
+
+  it('finds an old run with weights by name although the newest runs have none, and loads only the runs shown', async () => {
+    const fake = new FakeLab();
+    const runs: Record<number, RunDetail> = { 7: sampleRun(7, { name: 'the old keeper', checkpoints: sampleCheckpoints(2) }), 8: sampleRun(8, { name: 'another keeper', checkpoints: sampleCheckpoints(2) }) };
+    for (let id = 9; id <= 120; id++) runs[id] = sampleRun(id, { status: 'stopped', checkpoints: [] });
+    fake.on('listRuns', () => Object.values(runs)).on('getRun', (p) => runs[(p as { runId: number }).runId]);
+    fake.on('projectEmbedding', (p) => ({ runId: (p as { runId: number }).runId, epoch: 1, method: 'pca', seed: 1, layer: { index: 0, name: 'd', units: 2 }, points: [] }));
+    const state = new InsideState(fake.api);
+    await state.loadRuns();
+    expect([state.withWeights, state.runId]).toEqual([2, 8]);
+    expect(state.choices.map((r) => r.id)).toEqual([8, 7]);
+    await state.findRuns('old keeper');
+    expect(state.choices.map((r) => r.name)).toEqual(['the old keeper']);
+    await state.findRuns('nothing like it');
+    expect([state.choices, state.withWeights]).toEqual([[], 2]);
+    state.tab = 'projector';
+    await state.open(7);
+    await state.setCompare(8);
+    // Only runs put on screen are fetched in full (8 again: it left when 7 was opened alone), and only two stay.
+    expect(fake.callsOf('getRun')).toEqual([{ runId: 8 }, { runId: 7 }, { runId: 8 }]);
+    expect(state.runs.map((r) => r.id).sort()).toEqual([7, 8]);
+    await state.open(120);
+    expect(state.error).toMatch(/Run #120 has no saved weights/);
+    expect(state.runId).toBe(7);
   });
 
   it('explains a mistake for its answer and for the truth', async () => {

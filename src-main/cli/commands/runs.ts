@@ -13,7 +13,8 @@ layerlab runs compare ID ID... [--all] [--json]   settings that differ (--all: e
 layerlab runs export ID --format csv|json|keras [--out FILE]
 layerlab runs export ID --format tfjs --out DIR [--epoch N]   model.json + weights (TensorFlow.js layers format)
 layerlab runs export ID ID... --format csv-all [--out FILE]   every run's history in one CSV
-layerlab runs delete ID
+layerlab runs delete ID     the run and everything of it; its space goes back to the disk
+layerlab runs compact       compacts the lab file now (a lab made before Layerlab gave space back: do it once)
   (all take --home DIR)`;
 
 const EXPORT_FORMATS = ['csv', 'json', 'keras', 'tfjs', 'csv-all'] as const;
@@ -138,7 +139,15 @@ export async function runsCommand(argv: string[], out: NodeJS.WritableStream): P
       case 'delete': {
         const id = runId(positionals[0]);
         service.deleteRun({ runId: id });
+        await service.spaceReclaimed();
         out.write(`Deleted run ${id}\n`);
+        return 0;
+      }
+      case 'compact': {
+        if (positionals.length) throw new UsageError(`runs compact takes no run ids, got ${positionals.join(' ')}`);
+        const { bytesBefore, bytesAfter } = service.compact();
+        const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+        out.write(`Compacted the lab: ${mb(bytesBefore)} → ${mb(bytesAfter)}; deleting runs now gives their space back to the disk\n`);
         return 0;
       }
       default:

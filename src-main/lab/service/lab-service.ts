@@ -1,6 +1,7 @@
 // LabService: the one implementation of the contract's commands, a thin facade. Training is the
 // run supervisor's, running checkpoints the checkpoint scorer's, and reading runs the store's.
 // The CLI, the web bridge and Electron IPC all call this class; nothing else writes the database.
+import { statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { analyzeArchitecture, trainingMemoryBudget, type CommandOutput, type CommandParsed, type RunEvent, type Unsubscribe } from '../../../src-shared/index.ts';
@@ -191,6 +192,7 @@ export class LabService implements LabServiceLike {
     if (!deleted) throw new StoreError(`run ${runId} does not exist`, 'not-found');
     this.scorer.forgetRun(runId);
     this.inside.forget(runId);
+    this.reclaimSpaceSoon();
     return { runId, deleted };
   }
 
@@ -232,7 +234,19 @@ export class LabService implements LabServiceLike {
     }, 0);
   }
 
-  /** Resolves when the space of deleted runs has been given back (tests, the bench). */
+  /**
+   * Compacts the lab file now: one VACUUM of the whole file (blocking, seconds per 100 MB; it fails as busy while another
+   * process is writing to the lab), which also switches a lab made before incremental auto-vacuum to it, so
+   * its later deletes give their space back. For `layerlab runs compact`, never behind the user's back.
+   */
+  compact(): { bytesBefore: number; bytesAfter: number } {
+    const size = () => ['', '-wal'].reduce((sum, end) => sum + (statSync(`${this.databasePath}${end}`, { throwIfNoEntry: false })?.size ?? 0), 0);
+    const bytesBefore = size();
+    this.store.vacuumNow();
+    return { bytesBefore, bytesAfter: size() };
+  }
+
+  /** Resolves when the space of deleted runs has been given back (tests, the bench, the CLI before it exits). */
   async spaceReclaimed(): Promise<void> {
     while (this.reclaiming) await new Promise((resolve) => setTimeout(resolve, 5));
   }

@@ -187,6 +187,55 @@ describe('bulk delete and space', () => {
     store.close();
   });
 
+  it('removes every row of the deleted runs from every table, leaves the others whole and unlinks forks', () => {
+    const store = LabStore.open(tempFile());
+    const db = store.connectionForTests;
+    const fill = (name: string, parentRunId: number | null = null) => {
+      const id = store.createRun({ ...newRun(name), parentRunId });
+      store.updateRun(id, { tags: ['sweep', name], notes: `notes of ${name}` });
+      store.addEpoch(id, epoch(1, 0.5), [{ epoch: 1, batch: 1, loss: 2 }]);
+      store.addLogEntry(id, { at: 'now', epoch: 1, batch: 1, kind: 'pause' });
+      store.saveCheckpoint(id, { kind: 'final', epoch: 1, valLoss: null, weights: new Uint8Array(5000).fill(1) });
+      store.saveCheckpoint(id, { kind: 'epoch', epoch: 1, valLoss: 0.5, weights: new Uint8Array(5000).fill(2) });
+      store.saveEvaluation(id, { loss: 0.3, accuracy: 0.9, examples: 2, confusionMatrix: [[1, 0], [0, 1]], perClass: [] }, { testIndices: Uint32Array.from([0, 1]), predicted: Uint8Array.from([0, 1]), confidence: Float32Array.from([0.9, 0.8]) });
+      store.saveWeightHistograms(id, 1, []);
+      return id;
+    };
+    const [a, b, c] = [fill('alpha'), fill('bravo'), fill('charlie')];
+    const fork = fill('fork', a);
+    const tables = ['epochs', 'batch_losses', 'evaluations', 'predictions', 'checkpoints', 'run_log', 'run_tags', 'weight_histograms'];
+    const rowsOf = (id: number) => Object.fromEntries(tables.map((t) => [t, (db.prepare(`SELECT COUNT(*) AS n FROM ${t} WHERE run_id = ?`).get(id) as { n: number }).n]));
+    const whole = rowsOf(b);
+    expect(Object.values(whole).every((n) => n > 0)).toBe(true);
+
+    // Asked twice and in any order: each deleted once, answered in the order asked; a missing id is not deleted.
+    expect(store.deleteRuns([c, a, c, 4242])).toEqual({ deleted: [c, a], refused: [] });
+    for (const id of [a, c]) expect(Object.values(rowsOf(id)).every((n) => n === 0)).toBe(true);
+    expect(rowsOf(b)).toEqual(whole);
+    expect(rowsOf(fork)).toEqual(whole);
+    expect(store.getRun(fork)?.parentRunId).toBeNull();
+    expect((db.prepare('SELECT rowid FROM runs_fts ORDER BY rowid').all() as { rowid: number }[]).map((r) => r.rowid)).toEqual([b, fork]);
+    expect(store.queryRuns(q({ search: 'alpha' })).total).toBe(0);
+    expect(store.queryRuns(q({ tag: 'charlie' })).total).toBe(0);
+    expect(store.queryRuns(q({ search: 'bravo' })).runs.map((r) => r.id)).toEqual([b]);
+    expect(store.deleteRuns([])).toEqual({ deleted: [], refused: [] });
+    store.close();
+  });
+
+  it('finds a run\'s rows in every table through an index (no delete scans a table), whatever table a migration adds', () => {
+    const store = LabStore.open(tempFile());
+    const db = store.connectionForTests;
+    const references = db
+      .prepare(`SELECT m.name AS "table", f."from" AS "column" FROM sqlite_schema m, pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND f."table" = 'runs'`)
+      .all() as { table: string; column: string }[];
+    expect(references.map((r) => r.table)).toEqual(expect.arrayContaining(['runs', 'epochs', 'batch_losses', 'checkpoints', 'predictions', 'evaluations', 'run_log', 'run_tags', 'weight_histograms']));
+    for (const { table, column } of references) {
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN SELECT 1 FROM "${table}" WHERE "${column}" = ?`).all(1) as { detail: string }[]).map((p) => p.detail).join('; ');
+      expect(plan, `${table}.${column}`).toMatch(/^SEARCH /);
+    }
+    store.close();
+  });
+
   it('gives space back in short steps', () => {
     const store = LabStore.open(tempFile());
     const id = store.createRun(newRun('x'));
