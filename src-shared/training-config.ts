@@ -177,3 +177,34 @@ export function describeOptimizer(o: OptimizerConfig): string {
       return `Adagrad(lr=${o.learningRate})`;
   }
 }
+
+/** Keras' metric names in TF 2.x for what the history calls acc / val_acc (the seed's era's names). */
+export function kerasMonitorName(monitor: Monitor): string {
+  return monitor === 'acc' ? 'accuracy' : monitor === 'val_acc' ? 'val_accuracy' : monitor;
+}
+
+/** "EarlyStopping(monitor=val_loss, min_delta=0.001, patience=3, restore_best_weights)" or "off". */
+export function describeEarlyStopping(config: EarlyStoppingConfig | undefined): string {
+  if (!config) return 'off';
+  const parts = [`monitor=${config.monitor}`];
+  if (config.mode !== 'auto') parts.push(`mode=${config.mode}`);
+  if (config.minDelta > 0) parts.push(`min_delta=${config.minDelta}`);
+  parts.push(`patience=${config.patience}`);
+  if (config.restoreBestWeights) parts.push('restore_best_weights');
+  return `EarlyStopping(${parts.join(', ')})`;
+}
+
+/** "step decay ×0.5 every 10 epochs", "ReduceLROnPlateau(val_loss, factor=0.1, patience=10)" or "constant". */
+export function describeLrSchedule(schedule: LrScheduleConfig | undefined): string {
+  if (!schedule) return 'constant';
+  switch (schedule.kind) {
+    case 'stepDecay':
+      return `step decay ×${schedule.factor} every ${schedule.everyEpochs} epoch${schedule.everyEpochs === 1 ? '' : 's'}`;
+    case 'exponentialDecay':
+      return `exponential decay ×${schedule.decayRate} per ${schedule.decayEpochs === 1 ? 'epoch' : `${schedule.decayEpochs} epochs`}`;
+    case 'cosineDecay':
+      return `cosine decay${schedule.warmupEpochs > 0 ? ` after ${schedule.warmupEpochs} warm-up epoch${schedule.warmupEpochs === 1 ? '' : 's'}` : ''}${schedule.decayEpochs !== undefined ? ` over ${schedule.decayEpochs} epochs` : ''}${schedule.alpha > 0 ? `, alpha=${schedule.alpha}` : ''}`;
+    case 'reduceOnPlateau':
+      return `ReduceLROnPlateau(${schedule.monitor}${schedule.mode !== 'auto' ? `, mode=${schedule.mode}` : ''}, factor=${schedule.factor}, patience=${schedule.patience}${schedule.minDelta !== 1e-4 ? `, min_delta=${schedule.minDelta}` : ''}${schedule.cooldown > 0 ? `, cooldown=${schedule.cooldown}` : ''}${schedule.minLr > 0 ? `, min_lr=${schedule.minLr}` : ''})`;
+  }
+}
