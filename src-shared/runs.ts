@@ -421,6 +421,8 @@ export interface RunComparison {
   runs: RunSummary[];
   /** Per run, in the order of `runs`. */
   histories: EpochMetrics[][];
+  /** Per run, the learning rate of each epoch of its history (from its learning-rate log). */
+  learningRates: number[][];
   evaluations: (Evaluation | null)[];
   /** Epochs with a saved checkpoint, per run (for the epoch scrubber). */
   checkpointEpochs: number[][];

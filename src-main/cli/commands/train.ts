@@ -3,6 +3,7 @@ import { BACKEND_NAMES, OPTIMIZER_NAMES, parseCommandInput, type RunEvent } from
 import { LabService } from '../../lab/service/lab-service.ts';
 import { resolveLabHome } from '../../lab/home.ts';
 import { readArchitecture } from '../architecture-source.ts';
+import { callbackHelp, earlyStoppingFlag, lrScheduleFlag } from '../callback-flags.ts';
 import { enumFlag, intFlag as int, numberFlag as num } from '../flags.ts';
 import { terminalSafe } from '../terminal-text.ts';
 import { jsonLine, ProgressPrinter } from '../progress-printer.ts';
@@ -11,6 +12,7 @@ export const trainHelp = `layerlab train --preset keras-mlp | --arch FILE [optio
   --epochs N  --batch-size N  --optimizer sgd|adam|rmsprop|adagrad  --lr X  --momentum X
   --train-examples N  --test-examples N  --validation-split F  --seed N  --no-shuffle
   --backend auto|${BACKEND_NAMES.join('|')}  --dataset mnist|NAME  --name TEXT  --home DIR  --json
+${callbackHelp}
   Trains and stores the run. Ctrl-C stops it cleanly after the current batch (finished epochs are kept).`;
 
 export function buildStartRequest(argv: string[]) {
@@ -22,6 +24,7 @@ export function buildStartRequest(argv: string[]) {
       optimizer: { type: 'string' }, lr: { type: 'string' }, momentum: { type: 'string' }, 'train-examples': { type: 'string' },
       'test-examples': { type: 'string' }, 'validation-split': { type: 'string' }, seed: { type: 'string' }, 'no-shuffle': { type: 'boolean' },
       backend: { type: 'string' }, dataset: { type: 'string' }, name: { type: 'string' }, home: { type: 'string' }, json: { type: 'boolean' },
+      'early-stopping': { type: 'string' }, 'restore-best-weights': { type: 'boolean' }, 'lr-schedule': { type: 'string' },
     },
   });
   const optimizer: Record<string, unknown> = { name: enumFlag('optimizer', values.optimizer, OPTIMIZER_NAMES) ?? 'sgd' };
@@ -38,6 +41,8 @@ export function buildStartRequest(argv: string[]) {
       seed: int('seed', values.seed),
       shuffle: values['no-shuffle'] ? false : undefined,
       validation: split === undefined ? undefined : { kind: 'split', fraction: split },
+      earlyStopping: earlyStoppingFlag(values['early-stopping'], values['restore-best-weights']),
+      lrSchedule: lrScheduleFlag(values['lr-schedule']),
     }).filter(([, v]) => v !== undefined),
   );
   const request = parseCommandInput('startRun', {

@@ -3,7 +3,7 @@
 // The CLI, the web bridge and Electron IPC all call this class; nothing else writes the database.
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
-import { analyzeArchitecture, trainingMemoryBudget, type CommandOutput, type CommandParsed, type RunEvent, type Unsubscribe } from '../../../src-shared/index.ts';
+import { analyzeArchitecture, learningRatePerEpoch, trainingMemoryBudget, type CommandOutput, type CommandParsed, type RunEvent, type Unsubscribe } from '../../../src-shared/index.ts';
 import { DatasetRegistry } from '../data/dataset-registry.ts';
 import { testImagePixels } from '../data/test-image-pixels.ts';
 import { BACKEND_ORDER, probeBackends } from '../engine/backends.ts';
@@ -255,9 +255,12 @@ export class LabService implements LabServiceLike {
     const runs = this.store.getSummaries(runIds);
     const histories = this.store.getHistories(runIds);
     const evaluations = this.store.getEvaluations(runIds);
+    const rateLogs = this.store.getLearningRateLogs(runIds);
+    const initialRates = new Map(runs.map((r) => [r.id, r.compile.optimizer.learningRate]));
     return {
       runs,
       histories: runIds.map((id) => histories.get(id) ?? []),
+      learningRates: runIds.map((id) => learningRatePerEpoch(initialRates.get(id) ?? NaN, rateLogs.get(id) ?? [], histories.get(id) ?? [])),
       evaluations: runIds.map((id) => evaluations.get(id)?.evaluation ?? null),
       checkpointEpochs: runIds.map((id) => evaluations.get(id)?.checkpointEpochs ?? []),
       config: configDiff(runs),

@@ -389,6 +389,18 @@ export class LabStore {
     });
   }
 
+  /** The learning-rate entries of many runs' logs, in order (the per-epoch rate curves of Compare). */
+  getLearningRateLogs(runIds: readonly number[]): Map<number, RunLogEntry[]> {
+    return this.run('read learning-rate logs', () => {
+      const out = new Map<number, RunLogEntry[]>(runIds.map((id) => [id, []]));
+      const rows = this.db
+        .prepare("SELECT run_id, at, epoch, batch, kind, learning_rate FROM run_log WHERE kind = 'learningRate' AND run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, id")
+        .all(JSON.stringify(runIds)) as (LogRow & { run_id: number })[];
+      for (const { run_id, ...row } of rows) out.get(run_id)?.push(logEntryOfRow(row));
+      return out;
+    });
+  }
+
   /** Evaluations and per-epoch checkpoint epochs of many runs (never reads the weight blobs). */
   getEvaluations(runIds: readonly number[]): Map<number, { evaluation: Evaluation | null; checkpointEpochs: number[] }> {
     return this.run('read run evaluations', () => {
