@@ -15,11 +15,15 @@ export const trainHelp = `layerlab train --preset keras-mlp | --arch FILE [optio
 ${callbackHelp}
   Trains and stores the run. Ctrl-C stops it cleanly after the current batch (finished epochs are kept).`;
 
-export function buildStartRequest(argv: string[]) {
-  const { values } = parseArgs({
+/** Flags a caller adds to train's (sweep's), read back untyped in `extra`. */
+export type ExtraFlags = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
+
+export function buildStartRequest(argv: string[], extraFlags: ExtraFlags = {}) {
+  const parsed = parseArgs({
     args: argv,
     strict: true,
     options: {
+      ...extraFlags,
       preset: { type: 'string' }, arch: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
       optimizer: { type: 'string' }, lr: { type: 'string' }, momentum: { type: 'string' }, 'train-examples': { type: 'string' },
       'test-examples': { type: 'string' }, 'validation-split': { type: 'string' }, seed: { type: 'string' }, 'no-shuffle': { type: 'boolean' },
@@ -27,6 +31,9 @@ export function buildStartRequest(argv: string[]) {
       'early-stopping': { type: 'string' }, 'restore-best-weights': { type: 'boolean' }, 'lr-schedule': { type: 'string' },
     },
   });
+  const values = parsed.values;
+  const all = parsed.values as Record<string, string | boolean | (string | boolean)[] | undefined>;
+  const extra = Object.fromEntries(Object.keys(extraFlags).map((k) => [k, all[k]]));
   const optimizer: Record<string, unknown> = { name: enumFlag('optimizer', values.optimizer, OPTIMIZER_NAMES) ?? 'sgd' };
   const backend = enumFlag('backend', values.backend, ['auto', ...BACKEND_NAMES]);
   if (values.lr !== undefined) optimizer.learningRate = num('lr', values.lr);
@@ -53,7 +60,7 @@ export function buildStartRequest(argv: string[]) {
     ...(backend ? { backend } : {}),
     ...(values.name ? { name: values.name } : {}),
   });
-  return { request, home: values.home, json: values.json ?? false };
+  return { request, home: values.home, json: values.json ?? false, extra };
 }
 
 export async function trainCommand(argv: string[], out: NodeJS.WritableStream & { isTTY?: boolean }): Promise<number> {

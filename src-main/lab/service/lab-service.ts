@@ -331,6 +331,10 @@ export class LabService implements LabServiceLike {
     this.sweepRunner?.pump();
     return { sweepId, runs: variants.length };
   }
+  /** Whether this process trains the run (the CLI stops only its own on Ctrl-C). */
+  isRunActive(runId: number): boolean {
+    return this.supervisor.isActive(runId);
+  }
   listSweeps(): CommandOutput<'listSweeps'> {
     return this.store.sweeps.list();
   }

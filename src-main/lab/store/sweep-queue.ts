@@ -27,6 +27,7 @@ export interface NewSweepItem {
 export interface StartableItem {
   id: number;
   sweepId: number;
+  sweepName: string;
   params: Record<string, SweepValue>;
   request: StartRunParsed;
 }
@@ -175,8 +176,8 @@ export class SweepQueue {
     return this.db
       .transaction(() => {
         const sweeps = this.db
-          .prepare(`SELECT id, parallel FROM sweeps WHERE status = 'active' ${onlySweep !== undefined ? 'AND id = ?' : ''} ORDER BY id`)
-          .all(...(onlySweep !== undefined ? [onlySweep] : [])) as { id: number; parallel: number }[];
+          .prepare(`SELECT id, name, parallel FROM sweeps WHERE status = 'active' ${onlySweep !== undefined ? 'AND id = ?' : ''} ORDER BY id`)
+          .all(...(onlySweep !== undefined ? [onlySweep] : [])) as { id: number; name: string; parallel: number }[];
         for (const sweep of sweeps) {
           if (this.runningIn(sweep.id) >= sweep.parallel) continue;
           const item = this.db.prepare(`SELECT id, params, request FROM sweep_items WHERE sweep_id = ? AND state = 'queued' ORDER BY position, id LIMIT 1`).get(sweep.id) as
@@ -184,7 +185,7 @@ export class SweepQueue {
             | undefined;
           if (!item) continue;
           this.db.prepare(`UPDATE sweep_items SET state = 'running', owner = ?, attempts = attempts + 1 WHERE id = ? AND state = 'queued'`).run(this.owner, item.id);
-          return { id: item.id, sweepId: sweep.id, params: JSON.parse(item.params) as Record<string, SweepValue>, request: JSON.parse(item.request) as StartRunParsed };
+          return { id: item.id, sweepId: sweep.id, sweepName: sweep.name, params: JSON.parse(item.params) as Record<string, SweepValue>, request: JSON.parse(item.request) as StartRunParsed };
         }
         return null;
       })
@@ -210,7 +211,8 @@ export class SweepQueue {
     const item = this.db.prepare(`SELECT id, sweep_id FROM sweep_items WHERE run_id = ? AND state = 'running'`).get(runId) as { id: number; sweep_id: number } | undefined;
     if (!item) return null;
     const state: SweepItemState = status === 'failed' ? 'failed' : 'done';
-    this.db.prepare('UPDATE sweep_items SET state = ?, owner = NULL, note = ? WHERE id = ?').run(state, status === 'failed' ? reason : null, item.id);
+    // A failure's reason replaces the note; otherwise an earlier note (re-queued after an interruption) stays.
+    this.db.prepare('UPDATE sweep_items SET state = ?, owner = NULL, note = coalesce(?, note) WHERE id = ?').run(state, status === 'failed' ? reason : null, item.id);
     return item.sweep_id;
   }
 

@@ -1,7 +1,7 @@
 // Runs the sweeps' queue inside the lab's run supervisor: every start goes through the supervisor's startRun, so
 // the lab's limit on concurrent trainers, the memory check and the preflight hold for sweep runs exactly as for
 // any other. The runner only decides what starts next and records how each item ended.
-import type { FinalStatus, StartRunParsed } from '../../../src-shared/index.ts';
+import { describeSweepParams, type FinalStatus, type StartRunParsed } from '../../../src-shared/index.ts';
 import { LabAtCapacityError } from '../service/run-state-error.ts';
 import type { SweepQueue } from '../store/sweep-queue.ts';
 
@@ -37,7 +37,9 @@ export class SweepRunner {
         const item = this.options.queue.claimNext(this.options.onlySweep);
         if (!item) return;
         try {
-          const { runId } = this.options.startRun(item.request, [sweepTag(item.sweepId)]);
+          // Named by its sweep and values, so the Runs list and Compare read as the sweep's points.
+          const name = `${item.sweepName}: ${describeSweepParams(item.params)}`.slice(0, 200);
+          const { runId } = this.options.startRun({ ...item.request, name }, [sweepTag(item.sweepId)]);
           this.options.queue.attachRun(item.id, runId);
         } catch (error) {
           if (error instanceof LabAtCapacityError) {
