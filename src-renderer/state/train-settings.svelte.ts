@@ -235,6 +235,32 @@ export class TrainSettings {
     this.optimizerParams = next;
   }
 
+  /** Takes a run's compile and fit settings (a sweep's winner promoted to the editor). */
+  adopt(compile: CompileConfig, train: TrainConfig): void {
+    const { name, ...params } = compile.optimizer;
+    this.optimizer = name;
+    this.optimizerParams = params;
+    this.form = {
+      batchSize: train.batchSize,
+      epochs: train.epochs,
+      validation: train.validation.kind,
+      fraction: train.validation.kind === 'split' ? train.validation.fraction : 0.1,
+      trainExamples: train.trainExamples,
+      testExamples: train.testExamples,
+      shuffle: train.shuffle,
+      seed: train.seed,
+    };
+    this.earlyStoppingOn = train.earlyStopping !== undefined;
+    this.earlyStopping = { ...(train.earlyStopping ?? DEFAULT_EARLY_STOPPING) };
+    if (train.lrSchedule) {
+      const { kind, ...scheduleParams } = train.lrSchedule;
+      this.scheduleKind = kind;
+      this.scheduleParams = scheduleParams;
+    } else {
+      this.setScheduleKind('constant');
+    }
+  }
+
   /** Back to the seed tutorial's values. */
   reset(): void {
     this.optimizer = DEFAULT_COMPILE.optimizer.name;
