@@ -24,6 +24,13 @@ describe('sweeps in the browser', () => {
     await page.getByTestId('batch-size').fill('100');
     // The plain CPU backend: "Automatic" times the candidates first, too slow on shared cores for tiny runs.
     await page.getByLabel('Backend').selectOption('cpu');
+    // Callbacks in Keras' words: the sweep's runs carry them too.
+    await page.getByLabel('EarlyStopping', { exact: true }).check();
+    await page.getByTestId('early-stopping-patience').fill('2');
+    await page.getByTestId('lr-schedule').selectOption('stepDecay');
+    await page.getByTestId('lr-schedule-everyEpochs').fill('1');
+    await page.getByTestId('callbacks').scrollIntoViewIfNeeded();
+    await screenshot(page, 'train-callbacks');
 
     // Through the navigation: the settings above stay in this page's state.
     await page.getByRole('link', { name: 'Sweeps' }).click();
@@ -58,9 +65,16 @@ describe('sweeps in the browser', () => {
     await screenshot(darkPage, 'sweeps-dark');
     await dark.close();
 
+    await page.getByTestId('sweep-scatter').scrollIntoViewIfNeeded();
+    await screenshot(page, 'sweeps-scatter');
+
     await page.getByTestId('compare-best').click();
     await page.getByTestId('comparison').waitFor();
     expect(await page.getByTestId('comparison').locator('h2').first().innerText()).toBe('Comparing 2 runs');
+    // The schedule's rate per epoch, from the runs' learning-rate logs: 0.1 then 0.05 (step decay ×0.5 every epoch).
+    await expect.poll(() => page.getByRole('img', { name: /^Learning rate per epoch/ }).getAttribute('aria-label')).toMatch(/0\.05 learning rate at the last epoch/);
+    await page.getByRole('img', { name: /^Learning rate per epoch/ }).scrollIntoViewIfNeeded();
+    await screenshot(page, 'compare-learning-rate');
 
     await page.goto(`${lab.url}#/sweeps/1`);
     await page.getByTestId('sweep-table').waitFor();
