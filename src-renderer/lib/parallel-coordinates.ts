@@ -27,7 +27,13 @@ function axisOf(key: string, label: string, values: (SweepValue | null | undefin
     const position = (v: SweepValue | null | undefined) => (typeof v !== 'number' ? null : hi === lo ? 0.5 : (t(v) - lo) / (hi - lo));
     const distinct = [...new Set(nums)].sort((a, b) => a - b);
     const tickValues = distinct.length <= 6 ? distinct : [0, 0.25, 0.5, 0.75, 1].map((f) => (useLog ? Math.exp(lo + f * (hi - lo)) : lo + f * (hi - lo)));
-    return { key, label, position, ticks: tickValues.map((v) => ({ at: position(v) ?? 0.5, label: fmt(v) })) };
+    // Labels closer than 6% of the axis would overlap: the first of them is kept.
+    const ticks: Axis['ticks'] = [];
+    for (const v of tickValues) {
+      const at = position(v) ?? 0.5;
+      if (ticks.every((t) => Math.abs(t.at - at) >= 0.06)) ticks.push({ at, label: fmt(v) });
+    }
+    return { key, label, position, ticks };
   }
   const categories = [...new Set(present.map(String))];
   const position = (v: SweepValue | null | undefined) => {
