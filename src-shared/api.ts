@@ -24,6 +24,7 @@ import {
   UpdateRunSchema,
 } from './schemas.ts';
 import { z as zod } from 'zod';
+import { CreateSweepSchema, ReorderSweepSchema, SweepRefSchema, type SweepDetail, type SweepSummary } from './sweeps.ts';
 import { InspectImageSchema, InspectWeightsSchema, ProjectEmbeddingSchema, WeightHistorySchema, type EmbeddingProjection, type ImageInspection, type WeightHistory, type WeightInspection } from './inside.ts';
 
 interface CommandDef<I extends z.ZodType, O> {
@@ -138,6 +139,14 @@ export const commands = {
   inspectWeights: command<WeightInspection>()(InspectWeightsSchema),
   getWeightHistory: command<WeightHistory>()(WeightHistorySchema),
   projectEmbedding: command<EmbeddingProjection>()(ProjectEmbeddingSchema),
+  // Sweeps (src-shared/sweeps.ts): a search space queued as runs in the store, run by the lab's supervisor.
+  createSweep: command<{ sweepId: number; runs: number }>()(CreateSweepSchema),
+  listSweeps: command<SweepSummary[]>()(NoInput),
+  getSweep: command<SweepDetail>()(SweepRefSchema),
+  pauseSweep: command<SweepSummary>()(SweepRefSchema),
+  resumeSweep: command<SweepSummary>()(SweepRefSchema),
+  cancelSweep: command<SweepSummary>()(SweepRefSchema),
+  reorderSweep: command<SweepDetail>()(ReorderSweepSchema),
 } as const;
 
 export type CommandName = keyof typeof commands;

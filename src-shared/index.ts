@@ -13,3 +13,4 @@ export * from './api.ts';
 export * from './create-api.ts';
 export * from './ipc-channels.ts';
 export * from './inside.ts';
+export * from './sweeps.ts';

@@ -320,6 +320,20 @@ export function lastLearningRate(log: readonly RunLogEntry[]): number | null {
   return null;
 }
 
+/**
+ * The learning rate each epoch ended with: the compile settings' rate, changed by every logged learning-rate entry up
+ * to that epoch (a schedule's at the epoch's start, one set by hand while paused). The log is the one record.
+ */
+export function learningRatePerEpoch(initial: number, log: readonly RunLogEntry[], epochs: readonly Pick<EpochMetrics, 'epoch'>[]): number[] {
+  const changes = log.filter((e): e is Extract<RunLogEntry, { kind: 'learningRate' }> => e.kind === 'learningRate' && Number.isFinite(e.learningRate));
+  let rate = initial;
+  let next = 0;
+  return epochs.map(({ epoch }) => {
+    while (next < changes.length && (changes[next] as { epoch: number }).epoch <= epoch) rate = (changes[next++] as { learningRate: number }).learningRate;
+    return rate;
+  });
+}
+
 /** A layer in Keras words, e.g. "Dense(512, relu)" or "Conv2D(32, 3×3, same, relu)". */
 export function describeLayer(layer: LayerSpec): string {
   const size = (v: number | [number, number]) => (typeof v === 'number' ? `${v}×${v}` : `${v[0]}×${v[1]}`);
@@ -435,6 +449,8 @@ export interface RunComparison {
   runs: RunSummary[];
   /** Per run, in the order of `runs`. */
   histories: EpochMetrics[][];
+  /** Per run, the learning rate of each epoch of its history (from its learning-rate log). */
+  learningRates: number[][];
   evaluations: (Evaluation | null)[];
   /** Epochs with a saved checkpoint, per run (for the epoch scrubber). */
   checkpointEpochs: number[][];

@@ -5,6 +5,7 @@ import { insideCommand, insideHelp } from './commands/inside.ts';
 import { runsCommand, runsHelp } from './commands/runs.ts';
 import { serveCommand, serveHelp } from './commands/serve.ts';
 import { summaryCommand, summaryHelp } from './commands/summary.ts';
+import { sweepCommand, sweepHelp } from './commands/sweep.ts';
 import { trainCommand, trainHelp } from './commands/train.ts';
 
 const HELP = `Layerlab — draw a network, train it, compare every run.
@@ -12,6 +13,7 @@ const HELP = `Layerlab — draw a network, train it, compare every run.
 ${summaryHelp}
 
 ${trainHelp}
+${sweepHelp}
 
 ${runsHelp}
 
@@ -45,6 +47,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream & { isTTY?
         return await trainCommand(rest, out);
       case 'runs':
         return await runsCommand(rest, out);
+      case 'sweep':
+        return await sweepCommand(rest, out);
       case 'datasets':
         return datasetsCommand(rest, out);
       case 'inside':

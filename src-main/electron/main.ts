@@ -75,6 +75,7 @@ async function openService(showProgress: (message: string) => void): Promise<Lab
     home: app.getPath('userData'),
     nativeBinding: await sqliteBinding(showProgress),
     processKind: 'the Layerlab app',
+    runSweeps: true,
     trainerLauncher: utilityTrainerLauncher((path, args, options) => utilityProcess.fork(path, args, options), join(bundleDir, 'trainer.cjs')),
   });
 }

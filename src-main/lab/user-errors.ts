@@ -10,6 +10,9 @@ export const USER_ERROR_STATUS: Readonly<Record<string, number>> = {
   UnknownCommandError: 404,
   BackendError: 409,
   RunStateError: 409,
+  LabAtCapacityError: 409,
+  // A sweep whose space cannot be expanded (over its cap, a field the model lacks, a variant the lab refuses).
+  SweepError: 400,
   // An image that does not fit the model, a layer without weights, a missing checkpoint (inside views).
   InsideInputError: 400,
   // StoreError's status depends on its code (not-found, disk-full, …): see userErrorStatus.

@@ -1,4 +1,4 @@
-// Chart.js, registered once with only what the app draws (line charts on linear axes).
+// Chart.js, registered once with only what the app draws (line charts on linear axes; learning rates on log axes).
 import {
   Chart,
   type ChartOptions,
@@ -6,13 +6,15 @@ import {
   Filler,
   Legend,
   LinearScale,
+  LogarithmicScale,
   LineController,
   LineElement,
   PointElement,
+  ScatterController,
   Tooltip,
 } from 'chart.js';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip, Decimation, Filler);
+Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Decimation, Filler);
 
 export { Chart };
 

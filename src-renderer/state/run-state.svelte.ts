@@ -1,9 +1,9 @@
 // One training run as the Train screen sees it: commands out (start, stop, pause, resume,
 // learning rate), RunEvents in, reduced to progress, ETA, history rows and curve points.
 import type { LabApi, Unsubscribe } from '../../src-shared/api.ts';
-import { lastLearningRate, logEntryOf, type BackendName, type EpochMetrics, type Evaluation, type RunDetail, type RunEvent, type RunLogEntry } from '../../src-shared/runs.ts';
+import { lastLearningRate, learningRatePerEpoch, logEntryOf, type BackendName, type EpochMetrics, type Evaluation, type RunDetail, type RunEvent, type RunLogEntry } from '../../src-shared/runs.ts';
 import type { StartRunRequest } from '../../src-shared/schemas.ts';
-import { fitExamples } from '../../src-shared/training-config.ts';
+import { CompileConfigSchema, fitExamples } from '../../src-shared/training-config.ts';
 
 export type RunPhase = 'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'completed' | 'stopped' | 'failed';
 
@@ -17,6 +17,8 @@ export interface Curves {
   valLoss: Point[];
   acc: Point[];
   valAcc: Point[];
+  /** The learning rate each epoch used (from the run's learning-rate log). */
+  lr: Point[];
 }
 
 export type Clock = () => number;
@@ -41,6 +43,8 @@ export class RunState {
   lastBatchAcc = $state<number | null>(null);
   /** The per-epoch history (the seed's DataFrame), in arrival order. */
   rows = $state.raw<EpochMetrics[]>([]);
+  /** The compile settings' learning rate: the start of the per-epoch rate curve. */
+  initialLearningRate = $state<number | null>(null);
   log = $state.raw<RunLogEntry[]>([]);
   learningRate = $state<number | null>(null);
   /** Set while paused; the trainer applies (and logs) it when the run resumes. */
@@ -74,7 +78,11 @@ export class RunState {
   readonly finished = $derived(this.phase === 'completed' || this.phase === 'stopped' || this.phase === 'failed');
 
   readonly curves: Curves = $derived.by(() => {
-    const c: Curves = { loss: [], valLoss: [], acc: [], valAcc: [] };
+    const c: Curves = { loss: [], valLoss: [], acc: [], valAcc: [], lr: [] };
+    if (this.initialLearningRate !== null) {
+      const rates = learningRatePerEpoch(this.initialLearningRate, this.log, this.rows);
+      this.rows.forEach((r, i) => c.lr.push({ x: r.epoch, y: rates[i] as number }));
+    }
     for (const r of this.rows) {
       c.loss.push({ x: r.epoch, y: r.loss });
       c.acc.push({ x: r.epoch, y: r.acc });
@@ -159,6 +167,8 @@ export class RunState {
     this.#reset();
     this.phase = 'starting';
     this.busy = true;
+    // The request is the contract's input: an absent compile or rate means the schema's default, as the lab reads it.
+    this.initialLearningRate = CompileConfigSchema.parse(request.compile ?? {}).optimizer.learningRate;
     try {
       const { runId } = await this.api.startRun(request);
       this.runId = runId;
@@ -307,6 +317,7 @@ export class RunState {
     this.evaluation = detail.evaluation;
     this.reason = detail.statusReason;
     this.learningRate = lastLearningRate(detail.log) ?? detail.compile.optimizer.learningRate;
+    this.initialLearningRate = detail.compile.optimizer.learningRate;
     this.#startedAt = this.now();
     this.revision += 1;
     this.#tick(this.now());
@@ -332,6 +343,7 @@ export class RunState {
     this.lastBatchLoss = null;
     this.lastBatchAcc = null;
     this.rows = [];
+    this.initialLearningRate = null;
     this.log = [];
     this.learningRate = null;
     this.pendingLearningRate = null;

@@ -6,8 +6,13 @@ import type { TrainingPlan } from '../../src-shared/model-memory.ts';
 import type { BackendChoice } from '../../src-shared/runs.ts';
 import type { StartRunRequest } from '../../src-shared/schemas.ts';
 import {
+  callbackProblems,
   CompileConfigSchema,
+  EarlyStoppingSchema,
   fitExamples,
+  LrScheduleSchema,
+  type EarlyStoppingConfig,
+  type LrScheduleKind,
   OptimizerSchema,
   TrainConfigSchema,
   type CompileConfig,
@@ -44,6 +49,39 @@ export const OPTIMIZER_PARAM_LABELS: Record<string, string> = {
 
 export type ValidationKind = 'testSet' | 'split' | 'none';
 
+/** A schedule's parameters as the schema defaults them (cosine's optional decayEpochs stays absent: the run's length). */
+export function scheduleDefaults(kind: LrScheduleKind): Record<string, unknown> {
+  const { kind: _kind, ...params } = LrScheduleSchema.parse({ kind });
+  return params;
+}
+
+export const SCHEDULE_TITLES: Record<LrScheduleKind | 'constant', string> = {
+  constant: 'Constant',
+  stepDecay: 'Step decay',
+  exponentialDecay: 'Exponential decay',
+  cosineDecay: 'Cosine decay (optional warm-up)',
+  reduceOnPlateau: 'ReduceLROnPlateau',
+};
+
+/** Field labels in Keras' argument names, so the form reads like the callback's signature. */
+export const CALLBACK_PARAM_LABELS: Record<string, string> = {
+  monitor: 'monitor',
+  mode: 'mode',
+  minDelta: 'min_delta',
+  patience: 'patience',
+  restoreBestWeights: 'restore_best_weights',
+  factor: 'factor',
+  everyEpochs: 'every (epochs)',
+  decayRate: 'decay_rate',
+  decayEpochs: 'decay (epochs)',
+  alpha: 'alpha',
+  warmupEpochs: 'warm-up (epochs)',
+  cooldown: 'cooldown',
+  minLr: 'min_lr',
+};
+
+export const DEFAULT_EARLY_STOPPING: EarlyStoppingConfig = EarlyStoppingSchema.parse({ patience: 3 });
+
 export interface TrainForm {
   batchSize: unknown;
   epochs: unknown;
@@ -76,6 +114,12 @@ export class TrainSettings {
   optimizer = $state<OptimizerName>(DEFAULT_COMPILE.optimizer.name);
   optimizerParams = $state<Record<string, unknown>>(optimizerDefaults(DEFAULT_COMPILE.optimizer.name));
   form = $state<TrainForm>(defaultForm());
+  /** keras.callbacks.EarlyStopping; off by default (the seed has none). */
+  earlyStoppingOn = $state(false);
+  earlyStopping = $state<Record<string, unknown>>({ ...DEFAULT_EARLY_STOPPING });
+  /** The learning-rate schedule; constant by default. */
+  scheduleKind = $state<LrScheduleKind | 'constant'>('constant');
+  scheduleParams = $state<Record<string, unknown>>({});
   /** Known datasets (from getSystemInfo), for example-count limits. */
   datasets = $state.raw<DatasetInfo[]>([]);
 
@@ -92,6 +136,8 @@ export class TrainSettings {
       testExamples: this.form.testExamples,
       shuffle: this.form.shuffle,
       seed: this.form.seed,
+      ...(this.earlyStoppingOn ? { earlyStopping: this.earlyStopping } : {}),
+      ...(this.scheduleKind !== 'constant' ? { lrSchedule: { kind: this.scheduleKind, ...this.scheduleParams } } : {}),
     }),
   );
 
@@ -110,7 +156,13 @@ export class TrainSettings {
     if (!this.#trainResult.success) {
       for (const issue of this.#trainResult.error.issues) {
         const path = issue.path.map(String);
-        put(path[0] === 'validation' ? 'fraction' : (path[0] ?? 'train'), issue.message);
+        const callback = path[0] === 'earlyStopping' || path[0] === 'lrSchedule';
+        put(path[0] === 'validation' ? 'fraction' : callback ? path.slice(0, 2).join('.') : (path[0] ?? 'train'), issue.message);
+      }
+    } else {
+      const [stopping, schedule] = [this.#trainResult.data.earlyStopping, this.#trainResult.data.lrSchedule];
+      for (const problem of callbackProblems(this.#trainResult.data)) {
+        put(problem.startsWith('early') && stopping ? 'earlyStopping.monitor' : schedule ? 'lrSchedule.monitor' : 'train', problem);
       }
     }
     const info = this.datasets.find((d) => d.name === this.dataset);
@@ -159,6 +211,23 @@ export class TrainSettings {
     this.optimizerParams = optimizerDefaults(name);
   }
 
+  setScheduleKind(kind: LrScheduleKind | 'constant'): void {
+    if (kind === this.scheduleKind) return;
+    this.scheduleKind = kind;
+    this.scheduleParams = kind === 'constant' ? {} : scheduleDefaults(kind);
+  }
+
+  setScheduleParam(name: string, value: unknown): void {
+    const next = { ...this.scheduleParams };
+    if (value === undefined) delete next[name];
+    else next[name] = value;
+    this.scheduleParams = next;
+  }
+
+  setEarlyStoppingParam(name: string, value: unknown): void {
+    this.earlyStopping = { ...this.earlyStopping, [name]: value };
+  }
+
   setOptimizerParam(name: string, value: unknown): void {
     const next = { ...this.optimizerParams };
     if (value === undefined) delete next[name];
@@ -166,11 +235,40 @@ export class TrainSettings {
     this.optimizerParams = next;
   }
 
+  /** Takes a run's compile and fit settings (a sweep's winner promoted to the editor). */
+  adopt(compile: CompileConfig, train: TrainConfig): void {
+    const { name, ...params } = compile.optimizer;
+    this.optimizer = name;
+    this.optimizerParams = params;
+    this.form = {
+      batchSize: train.batchSize,
+      epochs: train.epochs,
+      validation: train.validation.kind,
+      fraction: train.validation.kind === 'split' ? train.validation.fraction : 0.1,
+      trainExamples: train.trainExamples,
+      testExamples: train.testExamples,
+      shuffle: train.shuffle,
+      seed: train.seed,
+    };
+    this.earlyStoppingOn = train.earlyStopping !== undefined;
+    this.earlyStopping = { ...(train.earlyStopping ?? DEFAULT_EARLY_STOPPING) };
+    if (train.lrSchedule) {
+      const { kind, ...scheduleParams } = train.lrSchedule;
+      this.scheduleKind = kind;
+      this.scheduleParams = scheduleParams;
+    } else {
+      this.setScheduleKind('constant');
+    }
+  }
+
   /** Back to the seed tutorial's values. */
   reset(): void {
     this.optimizer = DEFAULT_COMPILE.optimizer.name;
     this.optimizerParams = optimizerDefaults(this.optimizer);
     this.form = defaultForm();
+    this.earlyStoppingOn = false;
+    this.earlyStopping = { ...DEFAULT_EARLY_STOPPING };
+    this.setScheduleKind('constant');
   }
 
   /** The startRun payload for a valid architecture, or null while a setting is invalid. */
@@ -200,5 +298,7 @@ const LABELS: Record<string, string> = {
 
 export function labelOf(key: string): string {
   if (key.startsWith('optimizer.')) return OPTIMIZER_PARAM_LABELS[key.slice(10)] ?? key;
+  if (key.startsWith('earlyStopping.')) return `EarlyStopping ${CALLBACK_PARAM_LABELS[key.slice(14)] ?? key.slice(14)}`;
+  if (key.startsWith('lrSchedule.')) return `Schedule ${CALLBACK_PARAM_LABELS[key.slice(11)] ?? key.slice(11)}`;
   return LABELS[key] ?? key;
 }

@@ -5,6 +5,7 @@ import DrawView from './DrawView.svelte';
 import EvaluateView from './EvaluateView.svelte';
 import InsideView from './InsideView.svelte';
 import RunsView from './RunsView.svelte';
+import SweepsView from './SweepsView.svelte';
 import TrainView from './TrainView.svelte';
 
 export interface ViewDef {
@@ -20,6 +21,7 @@ export const VIEWS: readonly ViewDef[] = [
   { id: 'draw', title: 'Draw', component: DrawView },
   { id: 'inside', title: 'Inside', component: InsideView },
   { id: 'runs', title: 'Runs', component: RunsView },
+  { id: 'sweeps', title: 'Sweeps', component: SweepsView },
 ];
 
 export const VIEW_IDS: readonly string[] = VIEWS.map((v) => v.id);

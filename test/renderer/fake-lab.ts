@@ -133,6 +133,7 @@ export function sampleComparison(runIds: number[]): RunComparison {
   return {
     runs,
     histories: runs.map((_, i) => [1, 2].map((epoch) => ({ epoch, loss: 1 / epoch + i, acc: 0.8, val_loss: 0.5, val_acc: 0.85, seconds: 1 }))),
+    learningRates: runs.map((r) => [1, 2].map(() => r.compile.optimizer.learningRate)),
     evaluations: runs.map(() => sampleEvaluation()),
     checkpointEpochs: runs.map(() => [1, 2]),
     config: [

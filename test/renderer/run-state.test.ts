@@ -5,6 +5,8 @@ import { FakeLab, flush, sampleEvaluation, sampleRun } from './fake-lab.ts';
 import { PRESETS } from '../../src-shared/presets.ts';
 
 const REQUEST = { architecture: PRESETS[0]!.architecture };
+/** The contract's default rate (SGD 0.01): REQUEST leaves compile out. */
+const REQUEST_RATE = 0.01;
 
 function setup(runId = 7) {
   const lab = new FakeLab();
@@ -92,7 +94,10 @@ describe('RunState', () => {
     expect(run.batchPoints).toHaveLength(15);
     expect(run.batchPoints.at(-1)).toEqual({ x: 1.5, y: 0.7 });
 
+    // A schedule's change at epoch 2's start: the rate curve steps there.
+    lab.emit({ type: 'learningRate', runId: 7, epoch: 2, batch: 0, learningRate: 0.005 });
     lab.emit(epochEnd(2, 2.0));
+    expect(run.curves.lr).toEqual([{ x: 1, y: REQUEST_RATE }, { x: 2, y: 0.005 }]);
     const evaluation = sampleEvaluation();
     lab.emit({ type: 'finished', runId: 7, status: 'completed', reason: null, evaluation });
     expect(run.phase).toBe('completed');

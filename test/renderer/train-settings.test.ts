@@ -58,4 +58,43 @@ describe('TrainSettings', () => {
     s.form.trainExamples = 70_000;
     expect(s.issues.get('trainExamples')).toBe('MNIST has 60,000 training examples');
   });
+
+  it('adds EarlyStopping and a schedule to the request only when chosen, with the schema judging each field', () => {
+    const s = new TrainSettings();
+    const arch = PRESETS[0]!.architecture;
+    expect(StartRunSchema.parse(s.request(arch)).train).not.toHaveProperty('earlyStopping');
+    expect(StartRunSchema.parse(s.request(arch)).train).not.toHaveProperty('lrSchedule');
+
+    s.earlyStoppingOn = true;
+    s.setEarlyStoppingParam('minDelta', 0.001);
+    s.setEarlyStoppingParam('restoreBestWeights', true);
+    s.setScheduleKind('reduceOnPlateau');
+    expect(s.scheduleParams).toEqual({ monitor: 'val_loss', mode: 'auto', factor: 0.1, patience: 10, minDelta: 1e-4, cooldown: 0, minLr: 0 });
+    s.setScheduleParam('factor', 0.5);
+    const train = StartRunSchema.parse(s.request(arch)).train;
+    expect(train.earlyStopping).toEqual({ monitor: 'val_loss', mode: 'auto', minDelta: 0.001, patience: 3, restoreBestWeights: true });
+    expect(train.lrSchedule).toMatchObject({ kind: 'reduceOnPlateau', factor: 0.5 });
+
+    s.setEarlyStoppingParam('patience', -2);
+    expect(s.issues.has('earlyStopping.patience')).toBe(true);
+    expect(s.blocker).toMatch(/^EarlyStopping patience:/);
+    s.setEarlyStoppingParam('patience', 2);
+    s.setScheduleParam('factor', 1.5);
+    expect(s.blocker).toMatch(/^Schedule factor:/);
+    s.setScheduleParam('factor', 0.5);
+    expect(s.ok).toBe(true);
+
+    // A val_ monitor without validation data would never act: refused on the field.
+    s.form.validation = 'none';
+    expect(s.issues.get('earlyStopping.monitor')).toMatch(/no validation data/);
+    s.setEarlyStoppingParam('monitor', 'loss');
+    expect(s.issues.get('lrSchedule.monitor')).toMatch(/ReduceLROnPlateau monitors val_loss/);
+    s.setScheduleKind('cosineDecay');
+    expect(s.ok).toBe(true);
+    expect(StartRunSchema.parse(s.request(arch)).train.lrSchedule).toEqual({ kind: 'cosineDecay', alpha: 0, warmupEpochs: 0 });
+
+    s.reset();
+    expect(s.earlyStoppingOn).toBe(false);
+    expect(s.scheduleKind).toBe('constant');
+  });
 });

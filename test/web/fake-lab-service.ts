@@ -62,6 +62,13 @@ export class FakeLabService implements LabServiceLike {
   inspectWeights = notUsed('inspectWeights') as LabServiceLike['inspectWeights'];
   getWeightHistory = notUsed('getWeightHistory') as LabServiceLike['getWeightHistory'];
   projectEmbedding = notUsed('projectEmbedding') as LabServiceLike['projectEmbedding'];
+  createSweep = notUsed('createSweep') as LabServiceLike['createSweep'];
+  listSweeps = () => [];
+  getSweep = notUsed('getSweep') as LabServiceLike['getSweep'];
+  pauseSweep = notUsed('pauseSweep') as LabServiceLike['pauseSweep'];
+  resumeSweep = notUsed('resumeSweep') as LabServiceLike['resumeSweep'];
+  cancelSweep = notUsed('cancelSweep') as LabServiceLike['cancelSweep'];
+  reorderSweep = notUsed('reorderSweep') as LabServiceLike['reorderSweep'];
   getEvaluation = () => null;
   predict = ({ images }: CommandParsed<'predict'>) => ({ probabilities: images.map(() => Array.from({ length: 10 }, () => 0.1)) });
   getTestImages = notUsed('getTestImages') as LabServiceLike['getTestImages'];

@@ -28,7 +28,8 @@ export async function serveCommand(argv: string[], out: NodeJS.WritableStream): 
   if (port < 0 || port > 65535) throw new UsageError(`--port must be 0–65535, got "${values.port}"`);
   const home = resolveLabHome(values.home);
   ensurePage(SOURCE_CHECKOUT, (line) => process.stderr.write(`${line}\n`));
-  const service = await LabService.open({ home, processKind: 'layerlab serve' });
+  // serve runs the lab's sweep queue, as the app does.
+  const service = await LabService.open({ home, processKind: 'layerlab serve', runSweeps: true });
   let bridge;
   try {
     bridge = await startWebBridge({

@@ -3,6 +3,7 @@ import { BACKEND_NAMES, OPTIMIZER_NAMES, parseCommandInput, type RunEvent } from
 import { LabService } from '../../lab/service/lab-service.ts';
 import { resolveLabHome } from '../../lab/home.ts';
 import { readArchitecture } from '../architecture-source.ts';
+import { callbackHelp, earlyStoppingFlag, lrScheduleFlag } from '../callback-flags.ts';
 import { enumFlag, intFlag as int, numberFlag as num } from '../flags.ts';
 import { terminalSafe } from '../terminal-text.ts';
 import { jsonLine, ProgressPrinter } from '../progress-printer.ts';
@@ -11,19 +12,28 @@ export const trainHelp = `layerlab train --preset keras-mlp | --arch FILE [optio
   --epochs N  --batch-size N  --optimizer sgd|adam|rmsprop|adagrad  --lr X  --momentum X
   --train-examples N  --test-examples N  --validation-split F  --seed N  --no-shuffle
   --backend auto|${BACKEND_NAMES.join('|')}  --dataset mnist|NAME  --name TEXT  --home DIR  --json
+${callbackHelp}
   Trains and stores the run. Ctrl-C stops it cleanly after the current batch (finished epochs are kept).`;
 
-export function buildStartRequest(argv: string[]) {
-  const { values } = parseArgs({
+/** Flags a caller adds to train's (sweep's), read back untyped in `extra`. */
+export type ExtraFlags = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
+
+export function buildStartRequest(argv: string[], extraFlags: ExtraFlags = {}) {
+  const parsed = parseArgs({
     args: argv,
     strict: true,
     options: {
+      ...extraFlags,
       preset: { type: 'string' }, arch: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
       optimizer: { type: 'string' }, lr: { type: 'string' }, momentum: { type: 'string' }, 'train-examples': { type: 'string' },
       'test-examples': { type: 'string' }, 'validation-split': { type: 'string' }, seed: { type: 'string' }, 'no-shuffle': { type: 'boolean' },
       backend: { type: 'string' }, dataset: { type: 'string' }, name: { type: 'string' }, home: { type: 'string' }, json: { type: 'boolean' },
+      'early-stopping': { type: 'string' }, 'restore-best-weights': { type: 'boolean' }, 'lr-schedule': { type: 'string' },
     },
   });
+  const values = parsed.values;
+  const all = parsed.values as Record<string, string | boolean | (string | boolean)[] | undefined>;
+  const extra = Object.fromEntries(Object.keys(extraFlags).map((k) => [k, all[k]]));
   const optimizer: Record<string, unknown> = { name: enumFlag('optimizer', values.optimizer, OPTIMIZER_NAMES) ?? 'sgd' };
   const backend = enumFlag('backend', values.backend, ['auto', ...BACKEND_NAMES]);
   if (values.lr !== undefined) optimizer.learningRate = num('lr', values.lr);
@@ -38,6 +48,8 @@ export function buildStartRequest(argv: string[]) {
       seed: int('seed', values.seed),
       shuffle: values['no-shuffle'] ? false : undefined,
       validation: split === undefined ? undefined : { kind: 'split', fraction: split },
+      earlyStopping: earlyStoppingFlag(values['early-stopping'], values['restore-best-weights']),
+      lrSchedule: lrScheduleFlag(values['lr-schedule']),
     }).filter(([, v]) => v !== undefined),
   );
   const request = parseCommandInput('startRun', {
@@ -48,7 +60,7 @@ export function buildStartRequest(argv: string[]) {
     ...(backend ? { backend } : {}),
     ...(values.name ? { name: values.name } : {}),
   });
-  return { request, home: values.home, json: values.json ?? false };
+  return { request, home: values.home, json: values.json ?? false, extra };
 }
 
 export async function trainCommand(argv: string[], out: NodeJS.WritableStream & { isTTY?: boolean }): Promise<number> {

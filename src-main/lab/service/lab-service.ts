@@ -4,7 +4,7 @@
 import { statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
-import { analyzeArchitecture, trainingMemoryBudget, type CommandOutput, type CommandParsed, type RunEvent, type Unsubscribe } from '../../../src-shared/index.ts';
+import { analyzeArchitecture, describeSweepParams, learningRatePerEpoch, trainingMemoryBudget, type CommandOutput, type CommandParsed, type RunEvent, type Unsubscribe } from '../../../src-shared/index.ts';
 import { DatasetRegistry } from '../data/dataset-registry.ts';
 import { testImagePixels } from '../data/test-image-pixels.ts';
 import { BACKEND_ORDER, probeBackends } from '../engine/backends.ts';
@@ -20,6 +20,8 @@ import { exportRun, runsCsv } from './run-export.ts';
 import { architectureDiff, configDiff, diffPredictions } from './run-compare.ts';
 import { RunStateError } from './run-state-error.ts';
 import { defaultMaxConcurrentRuns, RunSupervisor } from './run-supervisor.ts';
+import { expandSweep, SweepError } from '../sweeps/search-space.ts';
+import { SweepRunner } from '../sweeps/sweep-runner.ts';
 // A static import, so bundles (Electron) inline it instead of resolving a path at run time.
 import packageJson from '../../../package.json' with { type: 'json' };
 
@@ -40,6 +42,11 @@ export interface LabServiceOptions {
   maxConcurrentRuns?: number;
   /** The training memory a run may plan for; default: half of this machine's memory. */
   memoryBudgetBytes?: number;
+  /**
+   * Run the sweeps' queue in this process (the app, `layerlab serve`): on open, recover items whose process died
+   * and start what is queued. A number runs that sweep only (`layerlab sweep`). Absent: queued sweeps wait.
+   */
+  runSweeps?: boolean | { onlySweep: number };
 }
 
 export class LabService implements LabServiceLike {
@@ -50,6 +57,7 @@ export class LabService implements LabServiceLike {
   private readonly launcher: TrainerLauncher;
   private webgpuProbe: Promise<WebGpuProbe> | null = null;
   private readonly inside: InsideService;
+  private readonly sweepRunner: SweepRunner | null = null;
   private closed = false;
   private reclaiming: NodeJS.Timeout | null = null;
 
@@ -70,6 +78,13 @@ export class LabService implements LabServiceLike {
       maxConcurrentRuns: options.maxConcurrentRuns ?? defaultMaxConcurrentRuns(),
       memoryBudgetBytes: this.memoryBudgetBytes,
     });
+    if (options.runSweeps) {
+      this.sweepRunner = new SweepRunner({
+        queue: store.sweeps,
+        startRun: (request, tags) => this.supervisor.startRun(request, tags),
+        ...(typeof options.runSweeps === 'object' ? { onlySweep: options.runSweeps.onlySweep } : {}),
+      });
+    }
     this.scorer = new CheckpointScorer(store, datasets, VERSION);
     this.inside = new InsideService(store, datasets, this.scorer);
   }
@@ -79,7 +94,10 @@ export class LabService implements LabServiceLike {
       ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
       ...(options.processKind ? { ownerKind: options.processKind } : {}),
     });
-    return new LabService(options.home, store, new DatasetRegistry(options.home), options);
+    const service = new LabService(options.home, store, new DatasetRegistry(options.home), options);
+    service.sweepRunner?.recover();
+    service.sweepRunner?.pump();
+    return service;
   }
 
   get databasePath(): string {
@@ -92,6 +110,7 @@ export class LabService implements LabServiceLike {
   }
 
   private emit(event: RunEvent): void {
+    if (event.type === 'finished') this.sweepRunner?.runFinished(event.runId, event.status, event.reason);
     for (const listener of this.listeners) {
       try {
         listener(event);
@@ -269,9 +288,12 @@ export class LabService implements LabServiceLike {
     const runs = this.store.getSummaries(runIds);
     const histories = this.store.getHistories(runIds);
     const evaluations = this.store.getEvaluations(runIds);
+    const rateLogs = this.store.getLearningRateLogs(runIds);
+    const initialRates = new Map(runs.map((r) => [r.id, r.compile.optimizer.learningRate]));
     return {
       runs,
       histories: runIds.map((id) => histories.get(id) ?? []),
+      learningRates: runIds.map((id) => learningRatePerEpoch(initialRates.get(id) ?? NaN, rateLogs.get(id) ?? [], histories.get(id) ?? [])),
       evaluations: runIds.map((id) => evaluations.get(id)?.evaluation ?? null),
       checkpointEpochs: runIds.map((id) => evaluations.get(id)?.checkpointEpochs ?? []),
       config: configDiff(runs),
@@ -308,9 +330,55 @@ export class LabService implements LabServiceLike {
   getWeightHistory = (input: CommandParsed<'getWeightHistory'>) => this.inside.getWeightHistory(input);
   projectEmbedding = (input: CommandParsed<'projectEmbedding'>) => this.inside.projectEmbedding(input);
 
+  // Sweeps: expanded and checked here, queued in the store, started by the runner through the supervisor.
+  createSweep(spec: CommandParsed<'createSweep'>): CommandOutput<'createSweep'> {
+    const variants = expandSweep(spec);
+    // Every variant passes the checks a single run would (memory, dataset sizes, backend) before anything is queued.
+    for (const v of variants) {
+      try {
+        this.supervisor.check(v.request);
+      } catch (error) {
+        throw new SweepError(`${describeSweepParams(v.params) || 'the base configuration'}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    const sweepId = this.store.sweeps.create(spec.name ?? '', spec, variants);
+    this.sweepRunner?.pump();
+    return { sweepId, runs: variants.length };
+  }
+  /** Whether this process trains the run (the CLI stops only its own on Ctrl-C). */
+  isRunActive(runId: number): boolean {
+    return this.supervisor.isActive(runId);
+  }
+  listSweeps(): CommandOutput<'listSweeps'> {
+    return this.store.sweeps.list();
+  }
+  getSweep({ sweepId }: CommandParsed<'getSweep'>): CommandOutput<'getSweep'> {
+    return this.store.sweeps.detail(sweepId);
+  }
+  pauseSweep({ sweepId }: CommandParsed<'pauseSweep'>): CommandOutput<'pauseSweep'> {
+    return this.store.sweeps.setStatus(sweepId, 'paused');
+  }
+  resumeSweep({ sweepId }: CommandParsed<'resumeSweep'>): CommandOutput<'resumeSweep'> {
+    const summary = this.store.sweeps.setStatus(sweepId, 'active');
+    this.sweepRunner?.pump();
+    return summary;
+  }
+  cancelSweep({ sweepId }: CommandParsed<'cancelSweep'>): CommandOutput<'cancelSweep'> {
+    for (const runId of this.store.sweeps.cancel(sweepId)) {
+      // A run trained by another process is that process's to stop; it sees the cancellation when it ends.
+      if (this.supervisor.isActive(runId)) this.supervisor.stopRun({ runId });
+    }
+    return this.store.sweeps.summary(sweepId);
+  }
+  reorderSweep({ sweepId, itemIds }: CommandParsed<'reorderSweep'>): CommandOutput<'reorderSweep'> {
+    this.store.sweeps.reorder(sweepId, itemIds);
+    return this.store.sweeps.detail(sweepId);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.sweepRunner?.stop();
     await this.supervisor.close();
     if (this.reclaiming) clearTimeout(this.reclaiming);
     this.reclaiming = null;

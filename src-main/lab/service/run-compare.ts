@@ -3,8 +3,10 @@
 import {
   analyzeArchitecture,
   architectureLine,
+  describeEarlyStopping,
   describeLayer,
   INPUT_REF,
+  describeLrSchedule,
   type ConfigDiffRow,
   type LayerDiffCell,
   type LayerDiffRow,
@@ -24,6 +26,8 @@ const LABELS: Record<string, string> = {
   'train.validation.fraction': 'validation fraction',
   'train.shuffle': 'shuffle',
   'train.seed': 'seed',
+  'train.earlyStopping': 'early stopping',
+  'train.lrSchedule': 'learning-rate schedule',
 };
 
 /** Nested settings as dotted keys with printable values: {a: {b: 1}} -> a.b = "1". */
@@ -40,7 +44,11 @@ function settingsOf(run: RunSummary): Map<string, string> {
   out.set('architecture', architectureLine(run.architecture));
   out.set('totalParams', String(run.totalParams));
   flatten('compile', run.compile, out);
-  flatten('train', run.train, out);
+  // The callbacks as one line each, in Keras words, so a run without one reads "off" instead of a missing row.
+  const { earlyStopping, lrSchedule, ...train } = run.train;
+  flatten('train', train, out);
+  out.set('train.earlyStopping', describeEarlyStopping(earlyStopping));
+  out.set('train.lrSchedule', describeLrSchedule(lrSchedule));
   out.set('dataset', `${run.dataset.name} (${run.dataset.hash.slice(0, 12)})`);
   out.set('backend', run.backend ?? '—');
   out.set('parent', run.parentRunId === null ? '—' : `#${run.parentRunId}`);

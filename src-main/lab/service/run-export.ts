@@ -6,7 +6,10 @@ import {
   INPUT_REF,
   KERAS_INPUT_NAME,
   describeOptimizer,
+  kerasMonitorName,
+  learningRatePerEpoch,
   pair,
+  type LrScheduleConfig,
   type CompileConfig,
   type ExportedFile,
   type LayerSpec,
@@ -27,9 +30,22 @@ function slug(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'run';
 }
 
+/** Whether the run's rate changed (a schedule, or by hand): then the history gets Keras' `lr` column. */
+function hasLearningRateColumn(run: RunDetail): boolean {
+  return run.train.lrSchedule !== undefined || run.log.some((e) => e.kind === 'learningRate');
+}
+
 export function historyCsv(run: RunDetail): string {
-  const rows = run.epochs.map((e) => HISTORY_COLUMNS.map((c) => csvCell(e[c])).join(','));
-  return [HISTORY_COLUMNS.join(','), ...rows].join('\n') + '\n';
+  const withLr = hasLearningRateColumn(run);
+  const rates = learningRatePerEpoch(run.compile.optimizer.learningRate, run.log, run.epochs);
+  const rows = run.epochs.map((e, i) => [...HISTORY_COLUMNS.map((c) => csvCell(e[c])), ...(withLr ? [csvCell(rates[i])] : [])].join(','));
+  return [[...HISTORY_COLUMNS, ...(withLr ? ['lr'] : [])].join(','), ...rows].join('\n') + '\n';
+}
+
+function historyWithRates(run: RunDetail): (EpochMetrics & { lr?: number })[] {
+  if (!hasLearningRateColumn(run)) return run.epochs;
+  const rates = learningRatePerEpoch(run.compile.optimizer.learningRate, run.log, run.epochs);
+  return run.epochs.map((e, i) => ({ ...e, lr: rates[i] as number }));
 }
 
 export function exportRun(run: RunDetail, format: 'csv' | 'json' | 'keras'): ExportedFile {
@@ -40,7 +56,7 @@ export function exportRun(run: RunDetail, format: 'csv' | 'json' | 'keras'): Exp
   return {
     filename: `${base}.json`,
     mimeType: 'application/json',
-    content: JSON.stringify({ format: 'layerlab-run', version: 1, ...record, history: run.epochs }, null, 2) + '\n',
+    content: JSON.stringify({ format: 'layerlab-run', version: 1, ...record, history: historyWithRates(run) }, null, 2) + '\n',
   };
 }
 
@@ -130,14 +146,49 @@ function functionalModelLines(run: RunSummary): string[] {
 const inputShapePy = (run: RunSummary): string => py(run.architecture.inputShape.length === 1 ? [`${run.architecture.inputShape[0]},`] : run.architecture.inputShape);
 
 /** Python that rebuilds the run's model and compile settings in Keras (TF 2.x): Sequential, or the functional API for a graph. */
+/** The scheduled rate as a LearningRateScheduler lambda (epoch from 0, as Keras passes it). */
+function scheduleLambda(schedule: Exclude<LrScheduleConfig, { kind: 'reduceOnPlateau' }>, lr0: number, epochs: number): string {
+  switch (schedule.kind) {
+    case 'stepDecay':
+      return `lambda epoch, lr: ${lr0} * ${schedule.factor} ** (epoch // ${schedule.everyEpochs})`;
+    case 'exponentialDecay':
+      return `lambda epoch, lr: ${lr0} * ${schedule.decayRate} ** (epoch / ${schedule.decayEpochs})`;
+    case 'cosineDecay': {
+      const w = schedule.warmupEpochs;
+      const d = schedule.decayEpochs ?? Math.max(1, epochs - w);
+      const cosine = `${lr0} * (${schedule.alpha} + ${1 - schedule.alpha} * 0.5 * (1 + math.cos(math.pi * min(epoch - ${w}, ${d}) / ${d})))`;
+      return w > 0 ? `lambda epoch, lr: ${lr0} * (epoch + 1) / ${w} if epoch < ${w} else ${cosine}` : `lambda epoch, lr: ${cosine}`;
+    }
+  }
+}
+
+/** The run's callbacks as Keras callbacks; empty without any. */
+function kerasCallbacks(run: RunSummary): string[] {
+  const out: string[] = [];
+  const stop = run.train.earlyStopping;
+  if (stop) {
+    out.push(`keras.callbacks.EarlyStopping(${kwargs([['monitor', kerasMonitorName(stop.monitor)], ['mode', stop.mode], ['min_delta', stop.minDelta], ['patience', stop.patience], ['restore_best_weights', stop.restoreBestWeights]])})`);
+  }
+  const schedule = run.train.lrSchedule;
+  if (schedule?.kind === 'reduceOnPlateau') {
+    out.push(`keras.callbacks.ReduceLROnPlateau(${kwargs([['monitor', kerasMonitorName(schedule.monitor)], ['mode', schedule.mode], ['factor', schedule.factor], ['patience', schedule.patience], ['min_delta', schedule.minDelta], ['cooldown', schedule.cooldown], ['min_lr', schedule.minLr]])})`);
+  } else if (schedule) {
+    out.push(`keras.callbacks.LearningRateScheduler(${scheduleLambda(schedule, run.compile.optimizer.learningRate, run.train.epochs)})`);
+  }
+  return out;
+}
+
 export function kerasSnippet(run: RunSummary): string {
   const analysis = analyzeArchitecture(run.architecture);
   const names = analysis.layers.map((l) => l.name);
   const t = run.train;
   const validation = t.validation.kind === 'testSet' ? 'validation_data=(x_test, y_test)' : t.validation.kind === 'split' ? `validation_split=${t.validation.fraction}` : null;
+  const callbacks = kerasCallbacks(run);
+  const usesMath = run.train.lrSchedule?.kind === 'cosineDecay';
   return [
     `# Layerlab run ${run.id} "${run.name.replace(/[\r\n]/g, ' ')}": architecture and compile settings in Keras.`,
     `# ${describeOptimizer(run.compile.optimizer)}, batch ${t.batchSize}, ${t.epochs} epochs, seed ${t.seed}.`,
+    ...(usesMath ? ['import math', ''] : []),
     'from tensorflow import keras',
     'from tensorflow.keras import layers',
     '',
@@ -159,7 +210,9 @@ export function kerasSnippet(run: RunSummary): string {
     ')',
     'model.summary()',
     '',
-    `# history = model.fit(x_train, y_train, batch_size=${t.batchSize}, epochs=${t.epochs}, ${validation ? `${validation}, ` : ''}shuffle=${py(t.shuffle)})`,
+    ...(callbacks.length > 0 ? ['', 'callbacks = [', ...callbacks.map((c) => `    ${c},`), ']'] : []),
+    '',
+    `# history = model.fit(x_train, y_train, batch_size=${t.batchSize}, epochs=${t.epochs}, ${validation ? `${validation}, ` : ''}shuffle=${py(t.shuffle)}${callbacks.length > 0 ? ', callbacks=callbacks' : ''})`,
     '',
   ].join('\n');
 }

@@ -3,3 +3,8 @@
 export class RunStateError extends Error {
   override name = 'RunStateError';
 }
+
+/** The lab already trains its limit of runs at once: a queue waits for a run to end instead of failing. */
+export class LabAtCapacityError extends RunStateError {
+  override name = 'LabAtCapacityError';
+}

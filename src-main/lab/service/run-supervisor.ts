@@ -9,7 +9,7 @@ import { describeOwner, StoreError, type LabStore, type LiveRun } from '../store
 import { checkTrainConfig } from '../training/prepare-data.ts';
 import type { TrainerLauncher, TrainerToParent, TrainJob } from '../training/trainer-protocol.ts';
 import { ActiveRun } from './active-run.ts';
-import { RunStateError } from './run-state-error.ts';
+import { LabAtCapacityError, RunStateError } from './run-state-error.ts';
 
 const STOP_GRACE_MS = 10_000;
 const ESTIMATE_BATCHES = 5;
@@ -67,6 +67,11 @@ export class RunSupervisor {
     return { analysis, dataset, sizes };
   }
 
+  /** What startRun checks before recording a run, without starting one (a sweep checks every variant up front). */
+  check(input: CommandParsed<'startRun'>): void {
+    this.preflight(input);
+  }
+
   async estimateEpoch(input: CommandParsed<'estimateEpoch'>): Promise<CommandOutput<'estimateEpoch'>> {
     const { analysis, sizes } = this.preflight(input);
     const batchesPerEpoch = Math.ceil(sizes.train / input.train.batchSize);
@@ -102,13 +107,14 @@ export class RunSupervisor {
   private admit(live: LiveRun[]): void {
     const limit = this.options.maxConcurrentRuns;
     if (live.length < limit) return;
-    throw new RunStateError(
+    throw new LabAtCapacityError(
       `this lab already trains ${live.length === 1 ? 'a run' : `${live.length} runs`} (${live.map(describeLive).join(', ')}) and its limit is ` +
         `${limit} at once; wait for one to finish or stop one, then start again`,
     );
   }
 
-  startRun(input: CommandParsed<'startRun'>): CommandOutput<'startRun'> {
+  /** `tags`: what the run starts tagged with (a sweep's runs). Admission is the same for every caller. */
+  startRun(input: CommandParsed<'startRun'>, tags: readonly string[] = []): CommandOutput<'startRun'> {
     const { analysis, dataset } = this.preflight(input);
     const { store } = this.options;
     let initialWeights: Uint8Array | null = null;
@@ -131,6 +137,7 @@ export class RunSupervisor {
         dataset: { name: dataset.name, hash: dataset.hash },
         totalParams: analysis.totalParams,
         parentRunId: input.parentRunId ?? null,
+        tags,
       },
       (live) => this.admit(live),
     );

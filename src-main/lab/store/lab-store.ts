@@ -33,6 +33,7 @@ import { StoreError, translateError } from './store-error.ts';
 import { blobOf, evaluationOf, summaryOf, SUMMARY_SELECT, type EvaluationRow, type SummaryRow } from './row-mapping.ts';
 import { matchingIds, queryRunPage, runChangesSince } from './run-list.ts';
 import { configSearchText, searchCondition } from './run-search.ts';
+import { SweepQueue } from './sweep-queue.ts';
 
 export { StoreError } from './store-error.ts';
 
@@ -44,6 +45,8 @@ export interface NewRun {
   dataset: DatasetRef;
   totalParams: number;
   parentRunId?: number | null;
+  /** Tags it starts with (a sweep's run carries "sweep:ID"). */
+  tags?: readonly string[];
 }
 
 export interface RunQuery {
@@ -147,10 +150,18 @@ function refuseEmptyDatabase(file: string): void {
 }
 
 export class LabStore {
+  /** The sweeps' persistent queue, in the same file. */
+  readonly sweeps: SweepQueue;
+
   private constructor(
     private readonly db: Database.Database,
     private readonly ownerKind: string | null,
-  ) {}
+  ) {
+    this.sweeps = new SweepQueue(db, OWNER, (owner) => {
+      const parsed = ownerOf(owner, null);
+      return isThisProcess(parsed) || isAliveElsewhere(parsed);
+    });
+  }
 
   static open(file: string, options: LabStoreOptions = {}): LabStore {
     let db: Database.Database;
@@ -229,10 +240,10 @@ export class LabStore {
           admit?.(this.liveRuns());
           const info = this.db
             .prepare(
-              `INSERT INTO runs (name, status, created_at, architecture, compile, train, seed, dataset_name, dataset_hash, total_params, parent_run_id, owner, owner_kind)
-             VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+              `INSERT INTO runs (name, status, created_at, architecture, compile, train, seed, dataset_name, dataset_hash, total_params, parent_run_id, owner, owner_kind, tags)
+             VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
             )
-            .run(input.name, now(), JSON.stringify(input.architecture), JSON.stringify(input.compile), JSON.stringify(input.train), input.train.seed, input.dataset.name, input.dataset.hash, input.totalParams, input.parentRunId ?? null, OWNER, this.ownerKind);
+            .run(input.name, now(), JSON.stringify(input.architecture), JSON.stringify(input.compile), JSON.stringify(input.train), input.train.seed, input.dataset.name, input.dataset.hash, input.totalParams, input.parentRunId ?? null, OWNER, this.ownerKind, JSON.stringify(input.tags ?? []));
           const id = Number(info.lastInsertRowid);
           if (!input.name.trim()) this.db.prepare('UPDATE runs SET name = ? WHERE id = ?').run(`run-${id}`, id);
           this.db.prepare('UPDATE runs_fts SET config = ? WHERE rowid = ?').run(configSearchText(JSON.stringify(input.architecture), JSON.stringify(input.compile)), id);
@@ -385,6 +396,18 @@ export class LabStore {
         .prepare('SELECT run_id, epoch, loss, acc, val_loss, val_acc, seconds FROM epochs WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, epoch')
         .all(JSON.stringify(runIds)) as (NullableEpochRow & { run_id: number })[];
       for (const { run_id, ...e } of rows) out.get(run_id)?.push({ ...e, loss: e.loss ?? NaN, acc: e.acc ?? NaN, seconds: e.seconds ?? 0 });
+      return out;
+    });
+  }
+
+  /** The learning-rate entries of many runs' logs, in order (the per-epoch rate curves of Compare). */
+  getLearningRateLogs(runIds: readonly number[]): Map<number, RunLogEntry[]> {
+    return this.run('read learning-rate logs', () => {
+      const out = new Map<number, RunLogEntry[]>(runIds.map((id) => [id, []]));
+      const rows = this.db
+        .prepare("SELECT run_id, at, epoch, batch, kind, learning_rate FROM run_log WHERE kind = 'learningRate' AND run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, id")
+        .all(JSON.stringify(runIds)) as (LogRow & { run_id: number })[];
+      for (const { run_id, ...row } of rows) out.get(run_id)?.push(logEntryOfRow(row));
       return out;
     });
   }

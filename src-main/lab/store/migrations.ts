@@ -246,6 +246,42 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  // Issue 15's step (numbered 6 on its branch; renumbering at a merge only moves this entry).
+  {
+    description: 'sweeps: a persistent queue of runs over a search space',
+    up(db) {
+      db.exec(`
+        CREATE TABLE sweeps (
+          id          INTEGER PRIMARY KEY AUTOINCREMENT,
+          name        TEXT NOT NULL,
+          -- Set by the user: 'finished' is derived (no item queued or running), never stored.
+          status      TEXT NOT NULL CHECK (status IN ('active', 'paused', 'cancelled')),
+          created_at  TEXT NOT NULL,
+          spec        TEXT NOT NULL, -- JSON: the CreateSweep request as parsed
+          metric      TEXT NOT NULL,
+          parallel    INTEGER NOT NULL
+        );
+        -- One row per run of the sweep. request is the full startRun payload, so a queued row is a plain run job
+        -- any scheduler could take. owner: the process that claimed it (host:pid), as runs.owner.
+        CREATE TABLE sweep_items (
+          id        INTEGER PRIMARY KEY,
+          sweep_id  INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+          position  INTEGER NOT NULL,
+          params    TEXT NOT NULL, -- JSON: swept field -> value (and seed when repeated)
+          repeat    INTEGER NOT NULL,
+          request   TEXT NOT NULL, -- JSON: StartRunParsed
+          state     TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+          run_id    INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+          attempts  INTEGER NOT NULL DEFAULT 0,
+          owner     TEXT,
+          note      TEXT
+        );
+        CREATE INDEX sweep_items_by_sweep ON sweep_items(sweep_id, position);
+        CREATE INDEX sweep_items_by_state ON sweep_items(state, sweep_id, position);
+        CREATE INDEX sweep_items_by_run ON sweep_items(run_id);
+      `);
+    },
+  },
 ];
 
 export function schemaVersion(db: Database.Database): number {

@@ -2,7 +2,7 @@
 // (numpy.random.choice without replacement, train mask first, then test mask), /255, and the
 // validation set (the test subsample, or the last fraction of the training subsample as Keras
 // takes validation_split).
-import { IMAGE_PIXELS, validationSplit, type TrainConfig } from '../../../src-shared/index.ts';
+import { callbackProblems, IMAGE_PIXELS, validationSplit, type TrainConfig } from '../../../src-shared/index.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { SeededRandom } from '../util/seeded-random.ts';
 
@@ -57,6 +57,8 @@ export function checkTrainConfig(dataset: Pick<Dataset, 'name' | 'trainCount' | 
   if (config.testExamples > dataset.testCount) {
     throw new TrainConfigError(`testExamples is ${config.testExamples} but ${dataset.name} has ${dataset.testCount} test images`);
   }
+  const callbacks = callbackProblems(config);
+  if (callbacks.length > 0) throw new TrainConfigError(callbacks.join('; '));
   if (config.validation.kind !== 'split') return { train: config.trainExamples, validation: config.validation.kind === 'testSet' ? config.testExamples : 0 };
   const { train, validation } = validationSplit(config.trainExamples, config.validation.fraction);
   if (validation < 1 || train < 1) {

@@ -5,9 +5,11 @@ import type { BackendName, EpochMetrics, Evaluation, FinalStatus, ParamHistogram
 import type { CheckpointKind } from '../../../src-shared/runs.ts';
 import { paramHistogramsOf } from '../inside/histogram.ts';
 import { buildModel, dropoutLayers, reseedDropout } from '../model/build-model.ts';
-import type { LayersModel, Tensor2D, Tf } from '../model/tf-types.ts';
+import type { LayersModel, Tensor, Tensor2D, Tf } from '../model/tf-types.ts';
 import { encodeWeightsAsync, loadWeightsInto } from '../model/weights-codec.ts';
 import { planEpochCheckpoints } from './checkpoint-policy.ts';
+import { describeEarlyStop, earlyStoppingVerdict } from './callbacks/early-stopping.ts';
+import { scheduledLearningRate } from './callbacks/lr-schedule.ts';
 import { SeededRandom } from '../util/seeded-random.ts';
 import { evaluateModel, NUM_CLASSES } from './evaluate.ts';
 import { isDeviceStepResult, readDeviceStepResult, type DeviceTrainStep } from './device-train-step.ts';
@@ -30,6 +32,8 @@ export interface TrainingSink {
   event(event: RunEvent): void;
   checkpoint(kind: CheckpointKind, epoch: number, valLoss: number | null, weights: Uint8Array): void;
   evaluation(evaluation: Evaluation, predictions: TestPredictions): void;
+  /** Why the run ended before its last epoch though it completed (early stopping): the finished event's reason. */
+  endedEarly?(reason: string): void;
   /** Binned weight histograms at each epoch's end (the inside views); absent: not recorded. */
   weightHistograms?(epoch: number, params: ParamHistogram[]): void;
 }
@@ -96,9 +100,31 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
   let status: FinalStatus = 'completed';
   let bestValLoss = Infinity;
   let lastEpoch = 0;
+  // The callbacks' only state is the history: each is a pure function of it (see callbacks/).
+  const history: EpochMetrics[] = [];
+  const scheduleContext = { initialLearningRate: job.compile.optimizer.learningRate, epochs: train.epochs };
+  // The schedule's rate of the epoch before: the schedule sets the optimizer only when its own rate changes, so a
+  // rate set by hand while paused holds until the schedule's next change.
+  let lastScheduledRate = scheduleContext.initialLearningRate;
+  // restoreBestWeights: copies of the best epoch's weights, replaced at each new best.
+  let bestWeights: Tensor[] | null = null;
+  let bestWeightsEpoch: number | null = null;
+  const releaseBestWeights = () => {
+    bestWeights?.forEach((w) => w.dispose());
+    bestWeights = null;
+  };
 
   try {
     epochs: for (let epoch = 1; epoch <= train.epochs; epoch++) {
+      if (train.lrSchedule) {
+        const rate = scheduledLearningRate(train.lrSchedule, scheduleContext, epoch, history);
+        if (rate !== lastScheduledRate) {
+          setLearningRate(optimizer, rate);
+          // Logged as a learning-rate change, so the rate each epoch used is read back from the run's typed log.
+          sink.event({ type: 'learningRate', runId, epoch, batch: 0, learningRate: rate });
+          lastScheduledRate = rate;
+        }
+      }
       const started = performance.now();
       if (train.shuffle) rng.shuffle(order);
       let lossSum = 0;
@@ -175,6 +201,7 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
       const metrics: EpochMetrics = { epoch, loss: lossSum / seen, acc: correctSum / seen, val_loss: valLoss, val_acc: valAcc, seconds: (performance.now() - started) / 1000 };
       sink.event({ type: 'epoch', runId, ...metrics });
       lastEpoch = epoch;
+      history.push(metrics);
       // Binned on this side: a few hundred numbers per layer cross to the parent, not the weights.
       sink.weightHistograms?.(epoch, paramHistogramsOf(model, job.architecture));
 
@@ -184,6 +211,25 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
         sink.checkpoint('best', epoch, valLoss, await encodeWeightsAsync(model));
       }
       if (keptEpochs.has(epoch)) sink.checkpoint('epoch', epoch, valLoss, await encodeWeightsAsync(model, 'float16'));
+
+      if (train.earlyStopping) {
+        const verdict = earlyStoppingVerdict(train.earlyStopping, history);
+        if (train.earlyStopping.restoreBestWeights && verdict.bestEpoch === epoch) {
+          releaseBestWeights();
+          bestWeights = tf.tidy(() => model.getWeights().map((w) => w.clone()));
+          bestWeightsEpoch = epoch;
+        }
+        // As Keras, also on the last epoch: its weights then are the best epoch's, not the last's.
+        if (verdict.stopAfter !== null) {
+          let restored: number | null = null;
+          if (bestWeights && bestWeightsEpoch !== epoch) {
+            model.setWeights(bestWeights);
+            restored = bestWeightsEpoch;
+          }
+          sink.endedEarly?.(describeEarlyStop(train.earlyStopping, { ...verdict, stopAfter: verdict.stopAfter }, restored));
+          break epochs;
+        }
+      }
       await yieldNow();
     }
 
@@ -194,6 +240,7 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
     }
     return status;
   } finally {
+    releaseBestWeights();
     optimizer.dispose();
     model.dispose();
   }

@@ -80,13 +80,15 @@ export async function runTrainerSession(port: TrainerPort, job: TrainJob, contro
   port.send({ type: 'backend', report });
   const dataset = new DatasetRegistry(job.home).load(job.dataset);
   const data = prepareData(dataset, job.train);
+  let endedEarly: string | null = null;
   const status = await runTraining(tf, job, data, control, {
     event: (event) => port.send({ type: 'event', event }),
+    endedEarly: (reason) => (endedEarly = reason),
     checkpoint: (kind, epoch, valLoss, weights) => port.send({ type: 'checkpoint', kind, epoch, valLoss, weights }),
     evaluation: (evaluation, predictions) => port.send({ type: 'evaluation', evaluation, predictions }),
     weightHistograms: (epoch, params) => port.send({ type: 'weightHistograms', epoch, params }),
   }, { backend: report.chosen, backendDetail: report.timing ? `${report.detail ?? report.chosen}; ${report.timing.reason}` : report.detail, ...trainingOptionsFor({ tf, report }, job) });
-  port.send({ type: 'event', event: { type: 'finished', runId: job.runId, status, reason: status === 'stopped' ? 'stopped on request' : null, evaluation: null } });
+  port.send({ type: 'event', event: { type: 'finished', runId: job.runId, status, reason: status === 'stopped' ? 'stopped on request' : endedEarly, evaluation: null } });
 }
 
 export function createControlState(): ControlState {

@@ -29,12 +29,14 @@ function recorder() {
   const events: RunEvent[] = [];
   const checkpoints: { kind: string; epoch: number }[] = [];
   let evaluation: Parameters<TrainingSink['evaluation']>[0] | null = null;
+  let endedEarly: string | null = null;
   const sink: TrainingSink = {
     event: (e) => events.push(e),
+    endedEarly: (reason) => (endedEarly = reason),
     checkpoint: (kind, epoch) => checkpoints.push({ kind, epoch }),
     evaluation: (e) => (evaluation = e),
   };
-  return { events, checkpoints, sink, evaluation: () => evaluation };
+  return { events, checkpoints, sink, evaluation: () => evaluation, endedEarly: () => endedEarly };
 }
 
 async function train(backend: 'cpu' | 'wasm', j: TrainJob, control = neverStop) {
@@ -142,5 +144,55 @@ describe('runTraining', () => {
     // Beyond what the contract accepts, to force an overflow.
     j.compile = { ...j.compile, optimizer: { name: 'sgd', learningRate: 1e38, momentum: 0, nesterov: false } };
     await expect(train('cpu', j)).rejects.toThrow(/the loss became (NaN|Infinity).*smaller learning rate/);
+  });
+
+  it('stops early as Keras does, restores the best weights and evaluates those, leaking nothing', async () => {
+    await tf.setBackend('cpu');
+    const before = tf.memory().numTensors;
+    // mode max on a falling loss: epoch 1 is the best, epochs 2 and 3 wait → stop after 3 of 6, restore epoch 1.
+    const r = await train('cpu', job({ epochs: 6, earlyStopping: { monitor: 'loss', mode: 'max', patience: 2, minDelta: 0, restoreBestWeights: true } }));
+    expect(r.status).toBe('completed');
+    const eps = epochs(r.events);
+    expect(eps.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    expect(eps[2]!.loss).toBeLessThan(eps[0]!.loss);
+    expect(r.endedEarly()).toBe('stopped early at epoch 3: loss has not improved for 2 epochs; restored epoch 1');
+    // The test set is the validation set here: the restored weights score as epoch 1 did, not as epoch 3.
+    expect(r.evaluation()!.loss).toBeCloseTo(eps[0]!.val_loss!, 5);
+    expect(r.evaluation()!.loss).not.toBeCloseTo(eps[2]!.val_loss!, 3);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('without restoreBestWeights keeps the last weights', async () => {
+    const r = await train('cpu', job({ epochs: 6, earlyStopping: { monitor: 'loss', mode: 'max', patience: 1, minDelta: 0, restoreBestWeights: false } }));
+    expect(epochs(r.events).map((e) => e.epoch)).toEqual([1, 2]);
+    expect(r.endedEarly()).toBe('stopped early at epoch 2: loss has not improved for 1 epoch');
+    expect(r.evaluation()!.loss).toBeCloseTo(epochs(r.events)[1]!.val_loss!, 5);
+  });
+
+  it('sets the scheduled rate at each epoch start, logs it, and trains with it', async () => {
+    const r = await train('cpu', job({ epochs: 3, lrSchedule: { kind: 'stepDecay', factor: 0.5, everyEpochs: 1 } }));
+    const changes = r.events.filter((e) => e.type === 'learningRate');
+    expect(changes).toEqual([
+      { type: 'learningRate', runId: 1, epoch: 2, batch: 0, learningRate: 0.05 },
+      { type: 'learningRate', runId: 1, epoch: 3, batch: 0, learningRate: 0.025 },
+    ]);
+    // Logged before the epoch's first progress event.
+    const firstOfEpoch2 = r.events.findIndex((e) => e.type === 'progress' && e.epoch === 2);
+    expect(r.events.indexOf(changes[0]!)).toBeLessThan(firstOfEpoch2);
+
+    // Warm-up's first epoch at lr0/2 trains exactly as a plain run at that rate.
+    const warm = await train('cpu', job({ epochs: 2, lrSchedule: { kind: 'cosineDecay', warmupEpochs: 2, alpha: 0 } }));
+    expect(warm.events.filter((e) => e.type === 'learningRate').map((e) => (e.type === 'learningRate' ? [e.epoch, e.learningRate] : null))).toEqual([[1, 0.05], [2, 0.1]]);
+    const plain = job({ epochs: 1 });
+    plain.compile = { ...plain.compile, optimizer: { name: 'sgd', learningRate: 0.05, momentum: 0, nesterov: false } };
+    const half = await train('cpu', plain);
+    expect(epochs(warm.events)[0]!.loss).toBe(epochs(half.events)[0]!.loss);
+    expect(epochs(warm.events)[0]!.loss).not.toBe(epochs((await train('cpu', job({ epochs: 1 }))).events)[0]!.loss);
+  });
+
+  it('without callbacks logs no learning-rate change and ends without a reason', async () => {
+    const r = await train('cpu', job({ epochs: 2 }));
+    expect(r.events.some((e) => e.type === 'learningRate')).toBe(false);
+    expect(r.endedEarly()).toBeNull();
   });
 });
