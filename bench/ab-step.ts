@@ -2,9 +2,14 @@
 // against the step createTrainStep picks, on two models with the same architecture, one step of each in turn (the
 // order alternating), so that load hits both alike; prints the medians and the median of the per-pair time ratios.
 //   node --import tsx bench/ab-step.ts [--workload small-cnn,keras-cnn] [--pairs 30] [--threads 2]
+// With --pack-cost C, the A side is instead the picked step with the fast matmul's pack cost set to C (the old model
+// was 10), against the picked step with today's cost model: a before/after of the matmul route choice.
+// With --vs W2, the A side is instead the picked step of workload W2 (same input shape), e.g. the seed MLP against
+// the deep MLP: a per-multiply-add comparison of two networks under the same load.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { installFastWasmKernels } from '../src-main/lab/engine/wasm-kernels/index.ts';
+import { setMatMulPackCost } from '../src-main/lab/engine/wasm-kernels/fast-batch-mat-mul.ts';
 import { loadBackend, realEnvironment } from '../src-main/lab/engine/backends.ts';
 import { buildModel } from '../src-main/lab/model/build-model.ts';
 import { createOptimizer } from '../src-main/lab/training/optimizers.ts';
@@ -16,6 +21,9 @@ const argValue = (name: string): string | undefined => {
   return i > 0 ? process.argv[i + 1] : undefined;
 };
 const pairs = Number(argValue('pairs') ?? 30);
+const oldPackCost = argValue('pack-cost') == null ? null : Number(argValue('pack-cost'));
+const vsName = argValue('vs');
+if (vsName != null && !isWorkloadName(vsName)) throw new Error(`--vs: unknown workload ${vsName}`);
 console.log(`wasm: ${(await loadBackend('wasm', realEnvironment, { wasmThreads: Number(argValue('threads') ?? 2) })).report.detail ?? '?'}`);
 installFastWasmKernels(tf);
 
@@ -24,9 +32,27 @@ const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(
 for (const name of (argValue('workload') ?? 'small-cnn,keras-cnn').split(',')) {
   if (!isWorkloadName(name)) throw new Error(`unknown workload ${name}`);
   const w = WORKLOADS[name];
-  const tapeModel = buildModel(tf, w.architecture, 1);
+  const vs = vsName == null ? null : WORKLOADS[vsName as keyof typeof WORKLOADS];
+  if (vs != null && vs.architecture.inputShape.join('x') !== w.architecture.inputShape.join('x')) {
+    throw new Error(`--vs ${vsName}: input shape ${vs.architecture.inputShape.join('x')} differs from ${name}'s`);
+  }
+  const tapeModel = buildModel(tf, (vs ?? w).architecture, 1);
   const pickedModel = buildModel(tf, w.architecture, 1);
-  const tape = createTapeTrainStep(tapeModel, createOptimizer(tf, w.optimizer));
+  const tape: TrainStep = vs != null
+    ? createTrainStep(tapeModel, createOptimizer(tf, vs.optimizer))
+    : oldPackCost == null
+    ? createTapeTrainStep(tapeModel, createOptimizer(tf, w.optimizer))
+    : (() => {
+        const step = createTrainStep(tapeModel, createOptimizer(tf, w.optimizer));
+        return (x: TrainInput, y: tf.Tensor2D) => {
+          setMatMulPackCost(oldPackCost);
+          try {
+            return step(x, y);
+          } finally {
+            setMatMulPackCost();
+          }
+        };
+      })();
   const picked = createTrainStep(pickedModel, createOptimizer(tf, w.optimizer));
   const xs = Array.from({ length: 4 }, (): TrainInput => tf.randomUniform<tf.Rank>([128, ...w.architecture.inputShape]) as TrainInput);
   const ys = Array.from({ length: 4 }, () => tf.oneHot(tf.randomUniform([128], 0, 10, 'int32') as tf.Tensor1D, 10).toFloat() as tf.Tensor2D);
@@ -49,7 +75,8 @@ for (const name of (argValue('workload') ?? 'small-cnn,keras-cnn').split(',')) {
     pickedMs.push(first === tape ? b : a);
   }
   const ratio = median(tapeMs.map((t, i) => t / (pickedMs[i] ?? NaN)));
-  console.log(`${w.title}: tape ${median(tapeMs).toFixed(1)} ms/step, ${trainStepPath(pickedModel)} ${median(pickedMs).toFixed(1)} ms/step (medians of ${pairs}); median paired ratio tape/picked ${ratio.toFixed(2)}`);
+  const aName = vs != null ? vs.title : oldPackCost == null ? 'tape' : `pack cost ${oldPackCost}`;
+  console.log(`${w.title}: ${aName} ${median(tapeMs).toFixed(1)} ms/step, ${trainStepPath(pickedModel)} ${median(pickedMs).toFixed(1)} ms/step (medians of ${pairs}); median paired ratio ${aName}/picked ${ratio.toFixed(2)}`);
   tf.dispose([...xs, ...ys]);
   tapeModel.dispose();
   pickedModel.dispose();

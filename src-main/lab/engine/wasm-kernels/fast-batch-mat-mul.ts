@@ -84,17 +84,36 @@ function copyBatchItem(backend: WasmBackendLike, src: TensorInfo, index: number,
 }
 
 /**
- * XNNPACK's fully-connected operator packs its right operand ("weights", K×N) when it is created, in a strided
- * transposing copy that costs ~10× a plain transpose per element; tfjs caches the operator per right-operand tensor.
- * In training every weight is a new tensor each step, so the pack is paid every call. C = A·B can also be computed
- * as Cᵀ = Bᵀ·Aᵀ, which packs A (K×M) instead: we pick the route with the lower estimated cost.
+ * XNNPACK's fully-connected operator packs its right operand ("weights", K×N) when it is created; tfjs caches the
+ * operator per right-operand tensor. In training every weight is a new tensor each step, so the pack is paid every
+ * call. C = A·B can also be computed as Cᵀ = Bᵀ·Aᵀ, which packs A (K×M) instead: we pick the route with the lower
+ * estimated cost, counting a pack as PACK_COST transposes per element. Measured (bench/ab-matmul.ts, paired, threaded
+ * build, batch 128): 2, not the 10 this once assumed — at 10 the forward h·W of a 512×512 layer took the swapped
+ * route, 1.4–1.75× slower than direct, and the 784×512 forward 1.09× slower; the backward choices are the same.
  */
-const PACK_COST = 10;
+const DEFAULT_PACK_COST = 2;
+let PACK_COST = DEFAULT_PACK_COST;
+
+/** For a paired A/B of cost models (bench/ab-step.ts --pack-cost): sets the pack cost; no argument restores it. */
+export function setMatMulPackCost(cost: number = DEFAULT_PACK_COST): void {
+  if (!(cost > 0)) throw new Error(`setMatMulPackCost: cost must be a positive number, got ${cost}`);
+  PACK_COST = cost;
+}
 
 /** Right operands seen before: their XNNPACK operator is (or will be) cached, so packing them again is free. */
 const seenRightOperands = new WeakSet<object>();
 
+/** Which way 2-D products go: by the cost model ('auto'), or forced one way for a paired A/B (bench/ab-matmul.ts). */
+export type MatMulRoute = 'auto' | 'direct' | 'swapped';
+let routeOverride: MatMulRoute = 'auto';
+
+/** Forces every 2-D product one way ('direct' or 'swapped'), or back to the cost model ('auto'). For benchmarks. */
+export function setMatMulRoute(route: MatMulRoute): void {
+  routeOverride = route;
+}
+
 function chooseSwapped(m: number, k: number, n: number, transposeA: boolean, transposeB: boolean, b: TensorInfo): boolean {
+  if (routeOverride !== 'auto') return routeOverride === 'swapped';
   const bCached = !transposeB && seenRightOperands.has(b.dataId);
   if (!transposeB) seenRightOperands.add(b.dataId);
   const direct = (transposeA ? m * k : 0) + (transposeB ? k * n : 0) + (bCached ? 0 : PACK_COST * k * n);
