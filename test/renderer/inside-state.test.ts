@@ -57,16 +57,20 @@ describe('InsideState', () => {
     void state.setEpoch(1);
     await flush();
     expect(fake.callsOf('inspectWeights')).toEqual([
-      { runId: 3, checkpoint: { kind: 'epoch', epoch: 2 }, limit: FIRST_TILES },
-      { runId: 3, checkpoint: { kind: 'epoch', epoch: 1 }, limit: FIRST_TILES },
+      { runId: 3, checkpoint: { kind: 'epoch', epoch: 2 }, show: 'change', limit: FIRST_TILES },
+      { runId: 3, checkpoint: { kind: 'epoch', epoch: 1 }, show: 'change', limit: FIRST_TILES },
     ]);
-    const answer = (epoch: number) => ({ runId: 3, epoch, layer: { index: 0, name: 'dense_1', className: 'Dense', params: 10 }, layers: [], tiles: null, tilesNote: 'n', histograms: [] });
+    const answer = (epoch: number) => ({ runId: 3, epoch, layer: { index: 0, name: 'dense_1', className: 'Dense', params: 10 }, layers: [], tiles: null, tilesNote: 'n', changeUnavailable: null, histograms: [] });
     replies[1]!(answer(1));
     await flush();
     replies[0]!(answer(2));
     await flush();
     expect(state.weights?.epoch).toBe(1);
     expect(state.loading).toBe(false);
+    // The weights as they are, on request.
+    void state.setWeightView('weights');
+    await flush();
+    expect(fake.callsOf('inspectWeights').at(-1)).toEqual({ runId: 3, checkpoint: { kind: 'epoch', epoch: 1 }, layer: 0, show: 'weights', limit: FIRST_TILES });
   });
 
   it('projects the run and the compared one with one seed and sample', async () => {
