@@ -76,6 +76,7 @@ async function openService(showProgress: (message: string) => void): Promise<Lab
     nativeBinding: await sqliteBinding(showProgress),
     processKind: 'the Layerlab app',
     trainerLauncher: utilityTrainerLauncher((path, args, options) => utilityProcess.fork(path, args, options), join(bundleDir, 'trainer.cjs')),
+    projectionWorkerScript: join(bundleDir, 'projection-worker.mjs'),
   });
 }
 

@@ -1,7 +1,8 @@
 // The inside views' commands: activations and saliency for one image, weight images and
 // histograms, histograms over epochs, the embedding projector. Everything runs in the serving
-// process on the prediction backend (the checkpoint scorer's cached models), never in a trainer; results
-// that depend only on a checkpoint are cached per checkpoint.
+// process on the prediction backend (the checkpoint scorer's cached models), never in a trainer, and
+// the 2-D projections in a worker thread of it; results that depend only on a checkpoint are cached
+// per checkpoint.
 import { LRUCache } from 'lru-cache';
 import type { CheckpointRef, CommandOutput, CommandParsed, RunDetail } from '../../../src-shared/index.ts';
 import type { DatasetRegistry } from '../data/dataset-registry.ts';
@@ -14,7 +15,7 @@ import { SeededRandom } from '../util/seeded-random.ts';
 import { assertImageFits, inspectImage, InsideInputError } from './activations.ts';
 import { embedImages, penultimateLayer } from './embedding.ts';
 import { paramHistogramsOf } from './histogram.ts';
-import { pca2d, umap2d } from './projection.ts';
+import { projectInWorker } from './projection-runner.ts';
 import { weightTilesOf } from './weight-tiles.ts';
 
 /** Weight pages and projections kept (each a few hundred KB at most). */
@@ -33,6 +34,8 @@ export class InsideService {
     private readonly store: LabStore,
     private readonly datasets: DatasetRegistry,
     private readonly models: Pick<CheckpointScorer, 'loadedModel'>,
+    /** The built projection worker (Electron); absent: the TypeScript entry (projection-runner.ts). */
+    private readonly projectionWorkerScript?: string,
   ) {}
 
   private run(runId: number): RunDetail {
@@ -143,7 +146,8 @@ export class InsideService {
     });
     const work = (async () => {
       const embedded = await embedImages(tf, model, run.architecture, layer, images, count);
-      const xy = method === 'umap' ? await umap2d(embedded.points, seed) : pca2d(embedded.points, seed);
+      // In a worker thread: umap-js blocks for seconds at 2,000 points, and Draw shares this event loop.
+      const xy = await projectInWorker(method, embedded.points, seed, this.projectionWorkerScript);
       const result: CommandOutput<'projectEmbedding'> = {
         runId,
         epoch,

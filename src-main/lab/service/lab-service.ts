@@ -39,6 +39,8 @@ export interface LabServiceOptions {
   maxConcurrentRuns?: number;
   /** The training memory a run may plan for; default: half of this machine's memory. */
   memoryBudgetBytes?: number;
+  /** The built projection worker (Electron's bundle); absent: the TypeScript entry through tsx. */
+  projectionWorkerScript?: string;
 }
 
 export class LabService implements LabServiceLike {
@@ -70,7 +72,7 @@ export class LabService implements LabServiceLike {
       memoryBudgetBytes: this.memoryBudgetBytes,
     });
     this.scorer = new CheckpointScorer(store, datasets, VERSION);
-    this.inside = new InsideService(store, datasets, this.scorer);
+    this.inside = new InsideService(store, datasets, this.scorer, options.projectionWorkerScript);
   }
 
   static async open(options: LabServiceOptions): Promise<LabService> {
