@@ -125,6 +125,8 @@ export class DrawState {
   readonly canAdd = $derived(this.slots.length < MAX_MODELS && this.withWeights > 0);
 
   #nextSlot = 1;
+  /** See #inLane: per slot and kind, the request on its way and the newest one waiting for it. */
+  readonly #lanes = new Map<string, { next: (() => Promise<void>) | null; running: Promise<void> | null }>();
   #timer: ReturnType<typeof setTimeout> | null = null;
   #reloadTimer: ReturnType<typeof setTimeout> | null = null;
   #generation = 0;
@@ -420,9 +422,40 @@ export class DrawState {
       this.results = Object.fromEntries(this.slots.map((s) => [s.id, this.#unsupported(s) ?? IDLE]));
       return;
     }
-    const work = slots.map((slot) => this.#predictSlot(slot, input, generation));
-    if (this.inside) work.push(...slots.map((slot) => this.#inspectSlot(slot, input, generation)));
+    const work = slots.map((slot) => this.#inLane(`${slot.id}/predict`, () => this.#predictSlot(slot, input, generation)));
+    if (this.inside) work.push(...slots.map((slot) => this.#inLane(`${slot.id}/inside`, () => this.#inspectSlot(slot, input, generation))));
     this.#pending = Promise.all([this.#pending, ...work]).then(() => undefined);
+  }
+
+  /**
+   * Per model card and kind of answer, one request on its way at a time; a newer drawing waits
+   * for it in one place, replacing any older one still waiting (it would only be dropped as stale).
+   * Without this a moving pen queued a request per update in the serving process, and the newest
+   * stroke's answer waited behind all of them (a slower model beside the seed MLP made it worse).
+   * Resolves when the lane has nothing left to ask.
+   */
+  #inLane(key: string, job: () => Promise<void>): Promise<void> {
+    let lane = this.#lanes.get(key);
+    if (!lane) {
+      lane = { next: null, running: null };
+      this.#lanes.set(key, lane);
+    }
+    lane.next = job;
+    if (!lane.running) {
+      const l = lane;
+      const drain = async () => {
+        try {
+          for (let next = l.next; next; next = l.next) {
+            l.next = null;
+            await next();
+          }
+        } finally {
+          l.running = null;
+        }
+      };
+      l.running = drain();
+    }
+    return lane.running as Promise<void>;
   }
 
   #unsupported(slot: ModelSlot): SlotResult | null {

@@ -103,6 +103,45 @@ describe('InsideState', () => {
 });
 
 describe('Draw with the inside open', () => {
+  it('keeps one request per card and kind on its way: strokes drawn meanwhile wait as one, the newest', async () => {
+    const fake = new FakeLab();
+    const runs = [sampleRun(1, { checkpoints: sampleCheckpoints(1) })];
+    fake.on('listRuns', () => runs).on('getRun', () => runs[0]);
+    const held: { kind: string; resolve: () => void }[] = [];
+    const answer = { predict: { probabilities: [Array.from({ length: 10 }, () => 0.1)] }, inspectImage: inspection(4) };
+    for (const kind of ['predict', 'inspectImage'] as const) fake.on(kind, () => new Promise((resolve) => held.push({ kind, resolve: () => resolve(answer[kind]) })));
+    const draw = new DrawState(fake.api, { throttleMs: 0 });
+    await draw.loadRuns();
+    draw.setInside(true);
+    draw.beginStroke(0.3, 0.3);
+    draw.extendStroke(0.4, 0.4);
+    draw.refresh();
+    await flush();
+    // Three more updates while the first answers are out: nothing more is asked yet.
+    for (const [x, y] of [[0.5, 0.5], [0.6, 0.6], [0.7, 0.7]] as const) {
+      draw.extendStroke(x, y);
+      draw.refresh();
+      await flush();
+    }
+    expect(fake.callsOf('predict')).toHaveLength(1);
+    expect(fake.callsOf('inspectImage')).toHaveLength(1);
+    const newest = draw.input!.pixels;
+    // The first answers arrive (stale now, dropped); then only the newest image is asked for.
+    held.splice(0).forEach((h) => h.resolve());
+    await flush();
+    expect(fake.callsOf('predict')).toHaveLength(2);
+    expect(fake.callsOf('inspectImage')).toHaveLength(2);
+    expect((fake.callsOf('predict')[1] as { images: number[][] }).images[0]).toEqual(newest);
+    expect((fake.callsOf('inspectImage')[1] as { image: number[] }).image).toEqual(newest);
+    expect(draw.busy).toBe(true);
+    held.splice(0).forEach((h) => h.resolve());
+    await draw.settled();
+    expect(draw.busy).toBe(false);
+    expect(draw.insideOf(draw.slots[0]!)?.inspection?.saliency.target).toBe(4);
+    expect(draw.resultOf(draw.slots[0]!).status).toBe('ready');
+  });
+
+
   it('asks each model for its activations beside its prediction, and stops when closed', async () => {
     const fake = new FakeLab();
     const runs = [sampleRun(2, { checkpoints: sampleCheckpoints(1) }), sampleRun(1, { checkpoints: sampleCheckpoints(1) })];
