@@ -7,9 +7,10 @@
 // the inside open, activations + saliency) for that image or a newer one — what the user waits for.
 // Rows: the seed MLP alone (inside closed / open), beside the small CNN (both cards inside), and that
 // while a 2,000-image UMAP projection of the seed MLP runs in the serving process.
-// Two request policies, as the renderer had them: `every update` (each slot's requests for every
-// update, however many are still out) and `coalesced` (per slot at most one request of a kind in
-// flight; the newest image waits in its place, older ones are dropped: last answer wins).
+// Two request policies, as the renderer had them: `every update` (before: each card's predict and,
+// inside open, inspectImage for every update, however many are still out) and `coalesced` (now: per
+// card one request on its way — inspectImage alone with the inside open, its probabilities being the
+// answer — and the newest image waiting in its place; older ones are dropped: last answer wins).
 // --baseline REF serves from REF's src-main too (bench/baseline.ts), for a before/after in one run:
 // both servers run at once and take turns scenario by scenario, in both orders, so the machine's
 // load falls on both alike. Wall-clock on a shared machine: read the rows against each other,
@@ -104,7 +105,8 @@ interface Scenario {
  * answer wins), so a backlog of requests shows as latency, not as a stream of stale answers.
  */
 async function drawSession(server: Server, images: number[][], { slots, inside, policy }: Scenario): Promise<number[]> {
-  const kinds = inside ? ['predict', 'inspectImage'] : ['predict'];
+  // Draw now asks one inspection per card with the inside open (its probabilities are the answer).
+  const kinds = !inside ? ['predict'] : policy === 'coalesced' ? ['inspectImage'] : ['predict', 'inspectImage'];
   const madeAt: number[] = [];
   /** Per kind: the newest update whose answer the seed MLP's card shows. */
   const shown = new Map<string, number>();

@@ -7,7 +7,7 @@ import { checkpointAt, FIRST_TILES, histogramSeries, InsideState, latest, Mistak
 import { FakeLab, flush, pixels, sampleCheckpoints, sampleRun } from './fake-lab.ts';
 
 const hist = (layer: number, param: string, mean: number): ParamHistogram => ({ layer, layerName: `dense_${layer + 1}`, param, shape: [2], count: 2, min: 0, max: 1, mean, std: 0, bins: [1, 1] });
-const inspection = (target: number): ImageInspection => ({ runId: 1, epoch: 2, probabilities: [], predicted: target, layers: [], saliency: { method: 'gradient-x-input', target, shape: [28, 28], values: [] } });
+const inspection = (target: number): ImageInspection => ({ runId: 1, epoch: 2, probabilities: Array.from({ length: 10 }, (_, d) => (d === target ? 0.91 : 0.01)), predicted: target, layers: [], saliency: { method: 'gradient-x-input', target, shape: [28, 28], values: [] } });
 
 describe('inside helpers', () => {
   it('groups the stored histograms per parameter, epochs in order', () => {
@@ -107,9 +107,8 @@ describe('Draw with the inside open', () => {
     const fake = new FakeLab();
     const runs = [sampleRun(1, { checkpoints: sampleCheckpoints(1) })];
     fake.on('listRuns', () => runs).on('getRun', () => runs[0]);
-    const held: { kind: string; resolve: () => void }[] = [];
-    const answer = { predict: { probabilities: [Array.from({ length: 10 }, () => 0.1)] }, inspectImage: inspection(4) };
-    for (const kind of ['predict', 'inspectImage'] as const) fake.on(kind, () => new Promise((resolve) => held.push({ kind, resolve: () => resolve(answer[kind]) })));
+    const held: (() => void)[] = [];
+    fake.on('inspectImage', () => new Promise((resolve) => held.push(() => resolve(inspection(4)))));
     const draw = new DrawState(fake.api, { throttleMs: 0 });
     await draw.loadRuns();
     draw.setInside(true);
@@ -123,26 +122,25 @@ describe('Draw with the inside open', () => {
       draw.refresh();
       await flush();
     }
-    expect(fake.callsOf('predict')).toHaveLength(1);
     expect(fake.callsOf('inspectImage')).toHaveLength(1);
     const newest = draw.input!.pixels;
-    // The first answers arrive (stale now, dropped); then only the newest image is asked for.
-    held.splice(0).forEach((h) => h.resolve());
+    // The first answer arrives (stale now, dropped); then only the newest image is asked for.
+    held.splice(0).forEach((resolve) => resolve());
     await flush();
-    expect(fake.callsOf('predict')).toHaveLength(2);
     expect(fake.callsOf('inspectImage')).toHaveLength(2);
-    expect((fake.callsOf('predict')[1] as { images: number[][] }).images[0]).toEqual(newest);
     expect((fake.callsOf('inspectImage')[1] as { image: number[] }).image).toEqual(newest);
     expect(draw.busy).toBe(true);
-    held.splice(0).forEach((h) => h.resolve());
+    held.splice(0).forEach((resolve) => resolve());
     await draw.settled();
+    // The inspection's probabilities are the card's answer: no separate prediction.
+    expect(fake.callsOf('predict')).toHaveLength(0);
     expect(draw.busy).toBe(false);
     expect(draw.insideOf(draw.slots[0]!)?.inspection?.saliency.target).toBe(4);
     expect(draw.resultOf(draw.slots[0]!).status).toBe('ready');
   });
 
 
-  it('asks each model for its activations beside its prediction, and stops when closed', async () => {
+  it('asks each model for its activations, whose probabilities are the card’s answer, and predicts again when closed', async () => {
     const fake = new FakeLab();
     const runs = [sampleRun(2, { checkpoints: sampleCheckpoints(1) }), sampleRun(1, { checkpoints: sampleCheckpoints(1) })];
     fake.on('listRuns', () => runs).on('getRun', (p) => runs.find((r) => r.id === (p as { runId: number }).runId));
@@ -156,13 +154,17 @@ describe('Draw with the inside open', () => {
     draw.endStroke();
     draw.refresh();
     await draw.settled();
-    expect(fake.callsOf('inspectImage')).toHaveLength(fake.callsOf('predict').length);
+    // One inspection per card answers both: the activations and the card's probabilities.
+    expect(fake.callsOf('inspectImage').length).toBeGreaterThanOrEqual(2);
+    expect(fake.callsOf('predict')).toHaveLength(0);
     expect(draw.slots.map((s) => draw.insideOf(s)?.inspection?.saliency.target)).toEqual([4, 4]);
+    expect(draw.slots.map((s) => draw.resultOf(s).probabilities)).toEqual([inspection(4).probabilities, inspection(4).probabilities]);
     const asked = fake.callsOf('inspectImage').length;
     draw.setInside(false);
     draw.refresh();
     await draw.settled();
     expect(fake.callsOf('inspectImage')).toHaveLength(asked);
+    expect(fake.callsOf('predict').length).toBeGreaterThanOrEqual(2);
     expect(draw.insideOf(draw.slots[0]!)).toBeNull();
   });
 });
