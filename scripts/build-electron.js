@@ -1,5 +1,6 @@
 // Bundles the Electron entry points into dist-electron/:
 //   main.mjs, trainer.mjs  ESM bundles (the core relies on import.meta.url to find its files);
+//   projection-worker.mjs  the inside projector's worker thread (PCA/UMAP off the main process's event loop);
 //   trainer.cjs            what utilityProcess.fork starts: a CommonJS loader of trainer.mjs,
 //                          so the trainer does not depend on ESM support in utility processes;
 //   preload.cjs            the sandboxed preload: CommonJS, self-contained but for 'electron';
@@ -27,6 +28,7 @@ export async function buildElectron() {
   await Promise.all([
     build({ ...common, entryPoints: ['src-main/electron/main.ts'], outfile: 'dist-electron/main.mjs', format: 'esm' }),
     build({ ...common, entryPoints: ['src-main/lab/training/trainer-main.ts'], outfile: 'dist-electron/trainer.mjs', format: 'esm' }),
+    build({ ...common, entryPoints: ['src-main/lab/inside/projection-worker.ts'], outfile: 'dist-electron/projection-worker.mjs', format: 'esm' }),
     build({ ...common, packages: undefined, external: ['electron'], entryPoints: ['src-main/electron/preload.ts'], outfile: 'dist-electron/preload.cjs', format: 'cjs' }),
   ]);
   // The parent reads the stderr tail to explain a failed trainer.

@@ -19,6 +19,18 @@ export const MIN_PROJECTION_SAMPLE = 20;
 /** Steps of the integrated-gradients path (zero image to the image). */
 export const INTEGRATED_GRADIENT_STEPS = 32;
 
+/**
+ * What the weights grid shows: each unit's weights as they are, or their change since
+ * initialisation (W at the checkpoint − W at init). A 512-unit layer's raw weights after a
+ * short run are still mostly its random Glorot init (the change is ~15–25 % of the norm), so the
+ * learned strokes show in the change.
+ */
+export const WEIGHT_VIEWS = ['weights', 'change'] as const;
+export type WeightView = (typeof WEIGHT_VIEWS)[number];
+/** The weights grid's colours saturate at this percentile of |value| over the layer (one scale for all tiles,
+ *  robust to a few outliers that a max would let wash the rest out). */
+export const WEIGHT_SCALE_PERCENTILE = 99.5;
+
 export const SALIENCY_METHODS = ['gradient-x-input', 'integrated-gradients'] as const;
 export type SaliencyMethod = (typeof SALIENCY_METHODS)[number];
 export const PROJECTION_METHODS = ['pca', 'umap'] as const;
@@ -42,6 +54,8 @@ export const InspectWeightsSchema = z.strictObject({
   checkpoint: CheckpointRefSchema.default({ kind: 'final' }),
   /** The layer to look at; the first dense or conv layer when absent. */
   layer: LayerIndexSchema.optional(),
+  /** The weights as they are, or their change since initialisation. */
+  show: z.enum(WEIGHT_VIEWS).default('weights'),
   offset: z.number().int().min(0).default(0),
   limit: z.number().int().min(1).max(MAX_WEIGHT_TILES).default(256),
 });
@@ -127,18 +141,25 @@ export interface WeightTile {
   unit: number;
   /** The filter's input channel (conv), 0 for dense units. */
   inputChannel: number;
-  /** L2 norm of the tile's weights. */
+  /** L2 norm of what the tile shows (its weights, or their change since initialisation). */
   norm: number;
-  /** tileShape values, row-major, as signed bytes (-127…127) of value / scale: base64. */
+  /** tileShape values, row-major, as signed bytes (-127…127) of value / scale, clipped: base64. */
   values: string;
 }
 
 export interface WeightTiles {
   kind: 'dense-units' | 'conv-filters';
+  /** The tiles show the weights, or their change since initialisation (W − W_init). */
+  shows: WeightView;
   tileShape: [number, number];
-  /** The largest |weight| of the layer: a tile byte b stands for b / 127 × scale. */
+  /** The colour scale: the WEIGHT_SCALE_PERCENTILE-th percentile of |value| over the layer. A tile byte b
+   *  stands for b / 127 × scale; values beyond ±scale are clipped to ±127. */
   scale: number;
-  /** Tiles in all (pages of offset/limit), sorted by norm, largest first. */
+  /** The layer's largest |value| (what a max scale would have been). */
+  largest: number;
+  /** Share of the layer's values beyond ±scale (drawn saturated). */
+  clipped: number;
+  /** Tiles in all (pages of offset/limit), sorted by the norm of what they show, largest first. */
   total: number;
   offset: number;
   tiles: WeightTile[];
@@ -160,6 +181,9 @@ export interface WeightInspection {
   /** The layer's weights as images, or null (with why) when they have no image layout. */
   tiles: WeightTiles | null;
   tilesNote: string | null;
+  /** Why this run's change since initialisation cannot be shown; null when it can. */
+  changeUnavailable: string | null;
+  /** The layer's weight and bias histograms (of the weights themselves, whatever the tiles show). */
   histograms: ParamHistogram[];
 }
 

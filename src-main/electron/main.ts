@@ -77,6 +77,7 @@ async function openService(showProgress: (message: string) => void): Promise<Lab
     processKind: 'the Layerlab app',
     runSweeps: true,
     trainerLauncher: utilityTrainerLauncher((path, args, options) => utilityProcess.fork(path, args, options), join(bundleDir, 'trainer.cjs')),
+    projectionWorkerScript: join(bundleDir, 'projection-worker.mjs'),
   });
 }
 

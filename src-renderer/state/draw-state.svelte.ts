@@ -132,6 +132,8 @@ export class DrawState {
   readonly canAdd = $derived(this.slots.length < MAX_MODELS && this.withWeights > 0);
 
   #nextSlot = 1;
+  /** See #inLane: per slot, the request on its way and the newest one waiting for it. */
+  readonly #lanes = new Map<string, { next: (() => Promise<void>) | null; running: Promise<void> | null }>();
   #timer: ReturnType<typeof setTimeout> | null = null;
   #reloadTimer: ReturnType<typeof setTimeout> | null = null;
   #generation = 0;
@@ -454,9 +456,39 @@ export class DrawState {
       this.results = Object.fromEntries(this.slots.map((s) => [s.id, this.#unsupported(s) ?? IDLE]));
       return;
     }
-    const work = slots.map((slot) => this.#predictSlot(slot, input, generation));
-    if (this.inside) work.push(...slots.map((slot) => this.#inspectSlot(slot, input, generation)));
+    const work = slots.map((slot) => this.#inLane(`${slot.id}`, () => this.#predictSlot(slot, input, generation)));
     this.#pending = Promise.all([this.#pending, ...work]).then(() => undefined);
+  }
+
+  /**
+   * Per model card, one request on its way at a time; a newer drawing waits
+   * for it in one place, replacing any older one still waiting (it would only be dropped as stale).
+   * Without this a moving pen queued a request per update in the serving process, and the newest
+   * stroke's answer waited behind all of them (a slower model beside the seed MLP made it worse).
+   * Resolves when the lane has nothing left to ask.
+   */
+  #inLane(key: string, job: () => Promise<void>): Promise<void> {
+    let lane = this.#lanes.get(key);
+    if (!lane) {
+      lane = { next: null, running: null };
+      this.#lanes.set(key, lane);
+    }
+    lane.next = job;
+    if (!lane.running) {
+      const l = lane;
+      const drain = async () => {
+        try {
+          for (let next = l.next; next; next = l.next) {
+            l.next = null;
+            await next();
+          }
+        } finally {
+          l.running = null;
+        }
+      };
+      l.running = drain();
+    }
+    return lane.running as Promise<void>;
   }
 
   #unsupported(slot: ModelSlot): SlotResult | null {
@@ -469,6 +501,7 @@ export class DrawState {
     this.results = { ...this.results, [id]: result };
   }
 
+  /** The card's answer: a prediction, or with the inside open an inspection (which carries the probabilities too). */
   async #predictSlot(slot: ModelSlot, input: MnistInput, generation: number): Promise<void> {
     const run = this.runOf(slot);
     if (!run) return;
@@ -480,11 +513,17 @@ export class DrawState {
     const previous = this.resultOf(slot);
     this.#setResult(slot.id, { ...previous, status: 'loading', message: null });
     const stale = () => generation !== this.#generation || !this.slots.some((s) => s.id === slot.id && s.runId === slot.runId && s.checkpoint === slot.checkpoint);
+    // With the inside open one inspection answers both: its probabilities are the prediction's (one
+    // forward pass and one request per card and update instead of two).
+    const inside = this.inside;
     const started = this.#now();
     this.inFlight++;
     try {
-      const { probabilities } = await this.api.predict({ runId: slot.runId, checkpoint: checkpointRef(slot.checkpoint), images: [input.pixels] });
+      const checkpoint = checkpointRef(slot.checkpoint);
+      const inspection = inside ? await this.api.inspectImage({ runId: slot.runId, checkpoint, image: input.pixels }) : null;
+      const probabilities = inspection ? [inspection.probabilities] : (await this.api.predict({ runId: slot.runId, checkpoint, images: [input.pixels] })).probabilities;
       if (stale()) return;
+      if (inspection && this.inside) this.insides = { ...this.insides, [slot.id]: { inspection, message: null } };
       const row = probabilities[0] ?? [];
       if (row.length !== NUM_CLASSES) {
         this.#setResult(slot.id, { status: 'unsupported', probabilities: null, message: `Run #${run.id} answers ${row.length} values, not one per digit 0–9.`, ms: null });
@@ -493,23 +532,9 @@ export class DrawState {
       this.#setResult(slot.id, { status: 'ready', probabilities: row, message: null, ms: this.#now() - started });
     } catch (err) {
       if (stale()) return;
-      this.#setResult(slot.id, { status: 'error', probabilities: null, message: messageOf(err), ms: null });
-    } finally {
-      this.inFlight--;
-    }
-  }
-
-  /** Activations and saliency for the slot, beside (not instead of) its prediction. */
-  async #inspectSlot(slot: ModelSlot, input: MnistInput, generation: number): Promise<void> {
-    const run = this.runOf(slot);
-    if (!run || this.#unsupported(slot)) return;
-    const stale = () => !this.inside || generation !== this.#generation || !this.slots.some((s) => s.id === slot.id && s.runId === slot.runId && s.checkpoint === slot.checkpoint);
-    this.inFlight++;
-    try {
-      const inspection = await this.api.inspectImage({ runId: slot.runId, checkpoint: checkpointRef(slot.checkpoint), image: input.pixels });
-      if (!stale()) this.insides = { ...this.insides, [slot.id]: { inspection, message: null } };
-    } catch (err) {
-      if (!stale()) this.insides = { ...this.insides, [slot.id]: { inspection: null, message: messageOf(err) } };
+      const message = messageOf(err);
+      this.#setResult(slot.id, { status: 'error', probabilities: null, message, ms: null });
+      if (inside && this.inside) this.insides = { ...this.insides, [slot.id]: { inspection: null, message } };
     } finally {
       this.inFlight--;
     }

@@ -2,7 +2,7 @@
 // epoch after epoch, and the embedding projector for it and a second run, all at the epoch the
 // scrubber points to. Each request drops stale answers through its own `latest` guard.
 import type { LabApi } from '../../src-shared/api.ts';
-import type { EmbeddingProjection, ImageInspection, ParamHistogram, ProjectionMethod, WeightHistory, WeightInspection } from '../../src-shared/inside.ts';
+import type { EmbeddingProjection, ImageInspection, ParamHistogram, ProjectionMethod, WeightHistory, WeightInspection, WeightView } from '../../src-shared/inside.ts';
 import { MAX_WEIGHT_TILES } from '../../src-shared/inside.ts';
 import type { RunDetail, RunListItem } from '../../src-shared/runs.ts';
 import type { CheckpointRef } from '../../src-shared/schemas.ts';
@@ -61,6 +61,8 @@ export class InsideState {
   tab = $state<InsideTab>('weights');
   layer = $state<number | null>(null);
   allTiles = $state(false);
+  /** The change since initialisation first: a short run's raw weights still look like their random init. */
+  weightView = $state<WeightView>('change');
   method = $state<ProjectionMethod>('pca');
   weights = $state.raw<WeightInspection | null>(null);
   history = $state.raw<WeightHistory | null>(null);
@@ -152,6 +154,11 @@ export class InsideState {
     await this.loadWeights();
   }
 
+  async setWeightView(view: WeightView): Promise<void> {
+    this.weightView = view;
+    await this.loadWeights();
+  }
+
   async showAllTiles(): Promise<void> {
     this.allTiles = true;
     await this.loadWeights();
@@ -186,6 +193,7 @@ export class InsideState {
         runId,
         checkpoint: checkpointAt(this.epoch),
         ...(this.layer !== null ? { layer: this.layer } : {}),
+        show: this.weightView,
         limit: this.allTiles ? MAX_WEIGHT_TILES : FIRST_TILES,
       });
       if (!current()) return;

@@ -1,6 +1,7 @@
 // Inside the network in the browser: a digit drawn for two models (the seed MLP and a small CNN)
 // with each layer's activations and the saliency; the seed MLP's weights grid after 10 epochs
-// (on a 4,000-image subsample, so the test trains in CI time); the epoch scrubber; histograms over
+// (on a 4,000-image subsample, so the test trains in CI time: its raw weights are still mostly
+// their random init, the change since initialisation shows the strokes); the epoch scrubber; histograms over
 // epochs; the projector, and a misclassified point opened in Draw. Screenshots light and dark.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,11 +83,22 @@ describe('inside the network', () => {
     await settledInside(page);
     expect(await page.getByTestId('inside-epoch-label').innerText()).toBe('final (10)');
     expect(await page.getByTestId('inside-layer').inputValue()).toBe('0');
+    // The change since initialisation first, labelled as such, most changed units first.
+    expect(await page.getByTestId('inside-weight-view').inputValue()).toBe('change');
+    expect(await page.getByTestId('inside-weight-grid').getAttribute('data-shows')).toBe('change');
+    expect(await page.getByTestId('inside-weights-legend').innerText()).toMatch(/Change since initialisation.*Most changed/s);
     await page.getByTestId('inside-hist-kernel').waitFor();
     await screenshot(page, 'inside-weights-light');
     await page.emulateMedia({ colorScheme: 'dark' });
     await screenshot(page, 'inside-weights-dark');
     await page.emulateMedia({ colorScheme: 'light' });
+    // The weights as they are, on request (their random initialisation included).
+    await page.getByTestId('inside-weight-view').selectOption('weights');
+    await expect.poll(() => page.getByTestId('inside-weight-grid').getAttribute('data-shows'), WAIT).toBe('weights');
+    expect(await page.getByTestId('inside-weights-legend').innerText()).toMatch(/random initialisation included/);
+    await screenshot(page, 'inside-weights-raw');
+    await page.getByTestId('inside-weight-view').selectOption('change');
+    await expect.poll(() => page.getByTestId('inside-weight-grid').getAttribute('data-shows'), WAIT).toBe('change');
 
     // Scrub back to epoch 1: the address, the label and the weights follow.
     await page.getByTestId('inside-epoch').fill('0');

@@ -114,7 +114,7 @@ describe('DrawState', () => {
     expect(unsupportedReason(runs[2]!)).toBeNull();
   });
 
-  it('drops a stale answer when the drawing changed meanwhile, and shows server errors', async () => {
+  it('asks for the newest drawing once the answer on its way arrives, drops that stale answer, and shows server errors', async () => {
     const { fake } = labWithRuns();
     let release: (() => void) | null = null;
     const draw = new DrawState(fake.api, { throttleMs: 0 });
@@ -132,11 +132,12 @@ describe('DrawState', () => {
     draw.refresh(); // a 1: slow answer
     draw.extendStroke(0.1, 0.9);
     draw.endStroke();
-    draw.refresh(); // an L: fast answer, then the 1's arrives
+    draw.refresh(); // an L: it waits for the 1's answer (one request per card on its way)
     await flush();
-    expect(asked).toBe(2);
-    (release as (() => void) | null)?.();
+    expect(asked).toBe(1);
+    (release as (() => void) | null)?.(); // the 1's answer arrives, stale: dropped; then the L is asked
     await draw.settled();
+    expect(asked).toBe(2);
     expect(topClass(draw.resultOf(draw.slots[0]!).probabilities!)).toBe(8);
 
     fake.on('predict', () => {

@@ -8,7 +8,7 @@ import { checkpointAt, FIRST_TILES, histogramSeries, InsideState, latest, Mistak
 import { FakeLab, flush, pixels, sampleCheckpoints, sampleRun } from './fake-lab.ts';
 
 const hist = (layer: number, param: string, mean: number): ParamHistogram => ({ layer, layerName: `dense_${layer + 1}`, param, shape: [2], count: 2, min: 0, max: 1, mean, std: 0, bins: [1, 1] });
-const inspection = (target: number): ImageInspection => ({ runId: 1, epoch: 2, probabilities: [], predicted: target, layers: [], saliency: { method: 'gradient-x-input', target, shape: [28, 28], values: [] } });
+const inspection = (target: number): ImageInspection => ({ runId: 1, epoch: 2, probabilities: Array.from({ length: 10 }, (_, d) => (d === target ? 0.91 : 0.01)), predicted: target, layers: [], saliency: { method: 'gradient-x-input', target, shape: [28, 28], values: [] } });
 
 describe('inside helpers', () => {
   it('groups the stored histograms per parameter, epochs in order', () => {
@@ -58,16 +58,20 @@ describe('InsideState', () => {
     void state.setEpoch(1);
     await flush();
     expect(fake.callsOf('inspectWeights')).toEqual([
-      { runId: 3, checkpoint: { kind: 'epoch', epoch: 2 }, limit: FIRST_TILES },
-      { runId: 3, checkpoint: { kind: 'epoch', epoch: 1 }, limit: FIRST_TILES },
+      { runId: 3, checkpoint: { kind: 'epoch', epoch: 2 }, show: 'change', limit: FIRST_TILES },
+      { runId: 3, checkpoint: { kind: 'epoch', epoch: 1 }, show: 'change', limit: FIRST_TILES },
     ]);
-    const answer = (epoch: number) => ({ runId: 3, epoch, layer: { index: 0, name: 'dense_1', className: 'Dense', params: 10 }, layers: [], tiles: null, tilesNote: 'n', histograms: [] });
+    const answer = (epoch: number) => ({ runId: 3, epoch, layer: { index: 0, name: 'dense_1', className: 'Dense', params: 10 }, layers: [], tiles: null, tilesNote: 'n', changeUnavailable: null, histograms: [] });
     replies[1]!(answer(1));
     await flush();
     replies[0]!(answer(2));
     await flush();
     expect(state.weights?.epoch).toBe(1);
     expect(state.loading).toBe(false);
+    // The weights as they are, on request.
+    void state.setWeightView('weights');
+    await flush();
+    expect(fake.callsOf('inspectWeights').at(-1)).toEqual({ runId: 3, checkpoint: { kind: 'epoch', epoch: 1 }, layer: 0, show: 'weights', limit: FIRST_TILES });
   });
 
   it('projects the run and the compared one with one seed and sample', async () => {
@@ -125,7 +129,44 @@ describe('InsideState', () => {
 });
 
 describe('Draw with the inside open', () => {
-  it('asks each model for its activations beside its prediction, and stops when closed', async () => {
+  it('keeps one request per card and kind on its way: strokes drawn meanwhile wait as one, the newest', async () => {
+    const fake = new FakeLab();
+    const runs = [sampleRun(1, { checkpoints: sampleCheckpoints(1) })];
+    fake.on('listRuns', () => runs).on('getRun', () => runs[0]);
+    const held: (() => void)[] = [];
+    fake.on('inspectImage', () => new Promise((resolve) => held.push(() => resolve(inspection(4)))));
+    const draw = new DrawState(fake.api, { throttleMs: 0 });
+    await draw.loadRuns();
+    draw.setInside(true);
+    draw.beginStroke(0.3, 0.3);
+    draw.extendStroke(0.4, 0.4);
+    draw.refresh();
+    await flush();
+    // Three more updates while the first answers are out: nothing more is asked yet.
+    for (const [x, y] of [[0.5, 0.5], [0.6, 0.6], [0.7, 0.7]] as const) {
+      draw.extendStroke(x, y);
+      draw.refresh();
+      await flush();
+    }
+    expect(fake.callsOf('inspectImage')).toHaveLength(1);
+    const newest = draw.input!.pixels;
+    // The first answer arrives (stale now, dropped); then only the newest image is asked for.
+    held.splice(0).forEach((resolve) => resolve());
+    await flush();
+    expect(fake.callsOf('inspectImage')).toHaveLength(2);
+    expect((fake.callsOf('inspectImage')[1] as { image: number[] }).image).toEqual(newest);
+    expect(draw.busy).toBe(true);
+    held.splice(0).forEach((resolve) => resolve());
+    await draw.settled();
+    // The inspection's probabilities are the card's answer: no separate prediction.
+    expect(fake.callsOf('predict')).toHaveLength(0);
+    expect(draw.busy).toBe(false);
+    expect(draw.insideOf(draw.slots[0]!)?.inspection?.saliency.target).toBe(4);
+    expect(draw.resultOf(draw.slots[0]!).status).toBe('ready');
+  });
+
+
+  it('asks each model for its activations, whose probabilities are the card’s answer, and predicts again when closed', async () => {
     const fake = new FakeLab();
     const runs = [sampleRun(2, { checkpoints: sampleCheckpoints(1) }), sampleRun(1, { checkpoints: sampleCheckpoints(1) })];
     fake.on('listRuns', () => runs).on('getRun', (p) => runs.find((r) => r.id === (p as { runId: number }).runId));
@@ -139,13 +180,17 @@ describe('Draw with the inside open', () => {
     draw.endStroke();
     draw.refresh();
     await draw.settled();
-    expect(fake.callsOf('inspectImage')).toHaveLength(fake.callsOf('predict').length);
+    // One inspection per card answers both: the activations and the card's probabilities.
+    expect(fake.callsOf('inspectImage').length).toBeGreaterThanOrEqual(2);
+    expect(fake.callsOf('predict')).toHaveLength(0);
     expect(draw.slots.map((s) => draw.insideOf(s)?.inspection?.saliency.target)).toEqual([4, 4]);
+    expect(draw.slots.map((s) => draw.resultOf(s).probabilities)).toEqual([inspection(4).probabilities, inspection(4).probabilities]);
     const asked = fake.callsOf('inspectImage').length;
     draw.setInside(false);
     draw.refresh();
     await draw.settled();
     expect(fake.callsOf('inspectImage')).toHaveLength(asked);
+    expect(fake.callsOf('predict').length).toBeGreaterThanOrEqual(2);
     expect(draw.insideOf(draw.slots[0]!)).toBeNull();
   });
 });

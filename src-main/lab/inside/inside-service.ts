@@ -1,26 +1,33 @@
 // The inside views' commands: activations and saliency for one image, weight images and
 // histograms, histograms over epochs, the embedding projector. Everything runs in the serving
-// process on the prediction backend (the checkpoint scorer's cached models), never in a trainer; results
-// that depend only on a checkpoint are cached per checkpoint.
+// process on the prediction backend (the checkpoint scorer's cached models), never in a trainer, and
+// the 2-D projections in a worker thread of it; results that depend only on a checkpoint are cached
+// per checkpoint.
 import { LRUCache } from 'lru-cache';
 import type { CheckpointRef, CommandOutput, CommandParsed, RunDetail } from '../../../src-shared/index.ts';
 import type { DatasetRegistry } from '../data/dataset-registry.ts';
 import type { LabStore } from '../store/lab-store.ts';
 import { StoreError } from '../store/store-error.ts';
 import type { CheckpointScorer } from '../service/checkpoint-scorer.ts';
+import { buildModel } from '../model/build-model.ts';
+import type { Tf } from '../model/tf-types.ts';
 import { SeededRandom } from '../util/seeded-random.ts';
 import { layersBySpec } from '../model/graph/spec-layers.ts';
 import { assertImageFits, inspectImage, InsideInputError } from './activations.ts';
 import { embedImages, penultimateLayer } from './embedding.ts';
 import { paramHistogramsOf } from './histogram.ts';
-import { pca2d, umap2d } from './projection.ts';
+import { projectInWorker } from './projection-runner.ts';
 import { weightTilesOf } from './weight-tiles.ts';
 
 /** Weight pages and projections kept (each a few hundred KB at most). */
 const CACHED_RESULTS = 48;
+/** Initial kernels kept (the seed MLP's first layer is 1.6 MB). */
+const CACHED_INITIAL_KERNELS = 4;
 
 export class InsideService {
   private readonly cache = new LRUCache<string, object>({ max: CACHED_RESULTS });
+  /** Kernels at initialisation, by run and layer (rebuilding one builds the whole model). */
+  private readonly initialKernels = new LRUCache<string, Float32Array>({ max: CACHED_INITIAL_KERNELS });
   /** Projections being computed, so a second request for the same one waits for the first. */
   private readonly inFlight = new Map<string, Promise<CommandOutput<'projectEmbedding'>>>();
 
@@ -28,6 +35,8 @@ export class InsideService {
     private readonly store: LabStore,
     private readonly datasets: DatasetRegistry,
     private readonly models: Pick<CheckpointScorer, 'loadedModel'>,
+    /** The built projection worker (Electron); absent: the TypeScript entry (projection-runner.ts). */
+    private readonly projectionWorkerScript?: string,
   ) {}
 
   private run(runId: number): RunDetail {
@@ -53,8 +62,37 @@ export class InsideService {
     return { runId, epoch, ...result };
   }
 
-  async inspectWeights({ runId, checkpoint, layer, offset, limit }: CommandParsed<'inspectWeights'>): Promise<CommandOutput<'inspectWeights'>> {
-    const { run, epoch, key, model } = await this.loaded(runId, checkpoint);
+  /**
+   * Why the run's weights at initialisation cannot be known, or null when they can: a run without a
+   * parent started from buildModel(architecture, its seed) — seeded initializers, the same values
+   * on every backend — while a fork or re-run may have started from another run's checkpoint, and
+   * which one it was is not on record.
+   */
+  private changeUnavailable(run: RunDetail): string | null {
+    return run.parentRunId === null
+      ? null
+      : `run ${run.id} was started from run ${run.parentRunId} (a fork or re-run): whether it began from that run's weights is not recorded, so its change since initialisation cannot be shown`;
+  }
+
+  /** The layer's kernel at initialisation, rebuilt from the run's seed (a few cached: one per run and layer). */
+  private initialKernel(run: RunDetail, layer: number, tf: Tf): Float32Array {
+    const cacheKey = `${run.id}:${layer}`;
+    const cached = this.initialKernels.get(cacheKey);
+    if (cached) return cached;
+    const model = buildModel(tf, run.architecture, run.train.seed);
+    try {
+      const kernel = layersBySpec(model, run.architecture)[layer]?.getWeights()[0];
+      if (!kernel) throw new InsideInputError(`layer ${layer} of run ${run.id} has no kernel`);
+      const values = (kernel.dataSync() as Float32Array).slice();
+      this.initialKernels.set(cacheKey, values);
+      return values;
+    } finally {
+      model.dispose();
+    }
+  }
+
+  async inspectWeights({ runId, checkpoint, layer, show, offset, limit }: CommandParsed<'inspectWeights'>): Promise<CommandOutput<'inspectWeights'>> {
+    const { run, epoch, key, tf, model } = await this.loaded(runId, checkpoint);
     const withWeights = layersBySpec(model, run.architecture)
       .map((l, index) => ({ index, name: l.name, className: l.getClassName(), params: l.countParams() }))
       .filter((l) => l.params > 0);
@@ -65,11 +103,18 @@ export class InsideService {
     if (!chosen) {
       throw new InsideInputError(layer === undefined ? `run ${runId}'s model has no dense or conv layer` : `layer ${layer} of run ${runId} has no weights (layers with weights: ${withWeights.map((l) => l.index).join(', ')})`);
     }
-    const cacheKey = `weights:${key}:${chosen.index}:${offset}:${limit}`;
+    const cacheKey = `weights:${key}:${chosen.index}:${show}:${offset}:${limit}`;
     const cached = this.cache.get(cacheKey) as CommandOutput<'inspectWeights'> | undefined;
     if (cached) return cached;
-    const tiles = weightTilesOf(model, run.architecture, chosen.index, offset, limit);
-    const result = { runId, epoch, layer: chosen, layers: withWeights, tiles: tiles.tiles, tilesNote: tiles.note, histograms: paramHistogramsOf(model, run.architecture, chosen.index) };
+    const changeUnavailable = this.changeUnavailable(run);
+    const histograms = paramHistogramsOf(model, run.architecture, chosen.index);
+    if (show === 'change' && changeUnavailable) {
+      // Not the weights in its place: the note says why, and the caller can ask for the weights.
+      return { runId, epoch, layer: chosen, layers: withWeights, tiles: null, tilesNote: `${changeUnavailable}.`, changeUnavailable, histograms };
+    }
+    const initial = show === 'change' ? this.initialKernel(run, chosen.index, tf) : null;
+    const tiles = weightTilesOf(model, run.architecture, chosen.index, offset, limit, initial);
+    const result = { runId, epoch, layer: chosen, layers: withWeights, tiles: tiles.tiles, tilesNote: tiles.note, changeUnavailable, histograms };
     this.cache.set(cacheKey, result);
     return result;
   }
@@ -102,7 +147,8 @@ export class InsideService {
     });
     const work = (async () => {
       const embedded = await embedImages(tf, model, run.architecture, layer, images, count);
-      const xy = method === 'umap' ? await umap2d(embedded.points, seed) : pca2d(embedded.points, seed);
+      // In a worker thread: umap-js blocks for seconds at 2,000 points, and Draw shares this event loop.
+      const xy = await projectInWorker(method, embedded.points, seed, this.projectionWorkerScript);
       const result: CommandOutput<'projectEmbedding'> = {
         runId,
         epoch,
@@ -121,5 +167,6 @@ export class InsideService {
   /** Drops a deleted run's cached results. */
   forget(runId: number): void {
     for (const key of this.cache.keys()) if (key.split(':')[1] === String(runId)) this.cache.delete(key);
+    for (const key of this.initialKernels.keys()) if (key.split(':')[0] === String(runId)) this.initialKernels.delete(key);
   }
 }

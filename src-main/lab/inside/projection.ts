@@ -1,7 +1,7 @@
 // 2-D projections of high-dimensional activations for the embedding projector. Both are
 // deterministic under a seed: PCA by power iteration from a seeded start (signs fixed), UMAP by
-// umap-js with the seeded generator. UMAP's optimisation yields to the event loop between epochs
-// so the serving process keeps answering Draw while it runs.
+// umap-js with the seeded generator. The serving process runs them in a worker thread
+// (projection-runner.ts); `pause` is the turn an in-process caller gives its event loop between slices.
 import { UMAP } from 'umap-js';
 import { SeededRandom } from '../util/seeded-random.ts';
 

@@ -1,8 +1,11 @@
 // A layer's weights as pictures: a dense layer fed straight by the image shows each hidden unit's
 // incoming weights as an image of the input (what that unit looks for); a conv layer shows each
-// filter (per input channel) as a small tile. Sorted by L2 norm, largest first; values travel as
-// signed bytes against the layer's largest |weight|, which is all a colour map can show anyway.
-import { analyzeArchitecture, imageGridOf, INPUT_REF, isFunctionalSpec, type Architecture, type WeightTile, type WeightTiles } from '../../../src-shared/index.ts';
+// filter (per input channel) as a small tile. Either the weights as they are or their change since
+// initialisation (W − W_init: after a short run a wide layer's raw weights are still mostly their
+// random init, and the learned strokes only show in the change). Sorted by the L2 norm of what is
+// shown, largest first; values travel as signed bytes against one layer-wide colour scale, a high
+// percentile of |value| (a max would let a few outliers wash every tile out), clipped beyond it.
+import { analyzeArchitecture, imageGridOf, INPUT_REF, isFunctionalSpec, WEIGHT_SCALE_PERCENTILE, type Architecture, type WeightTile, type WeightTiles, type WeightView } from '../../../src-shared/index.ts';
 import type { LayersModel } from '../model/tf-types.ts';
 import { layersBySpec } from '../model/graph/spec-layers.ts';
 
@@ -32,7 +35,7 @@ interface RawTile {
 
 function encodeTile(tile: RawTile, scale: number): WeightTile {
   const bytes = new Int8Array(tile.values.length);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = scale > 0 ? Math.round(((tile.values[i] as number) / scale) * 127) : 0;
+  for (let i = 0; i < bytes.length; i++) bytes[i] = scale > 0 ? Math.max(-127, Math.min(127, Math.round(((tile.values[i] as number) / scale) * 127))) : 0;
   return { unit: tile.unit, inputChannel: tile.inputChannel, norm: tile.norm, values: Buffer.from(bytes.buffer).toString('base64') };
 }
 
@@ -42,10 +45,17 @@ function normOf(values: Float32Array): number {
   return Math.sqrt(s);
 }
 
-function maxAbs(values: Float32Array): number {
-  let m = 0;
-  for (const v of values) if (Math.abs(v) > m) m = Math.abs(v);
-  return m;
+/** The colour scale of a layer: the p-th percentile of |value|, its largest |value| and the share beyond the scale. */
+export function robustScale(values: Float32Array, percentile = WEIGHT_SCALE_PERCENTILE): { scale: number; largest: number; clipped: number } {
+  if (values.length === 0) return { scale: 0, largest: 0, clipped: 0 };
+  const magnitudes = Float32Array.from(values, Math.abs).sort();
+  const largest = magnitudes[magnitudes.length - 1] as number;
+  const rank = Math.min(magnitudes.length - 1, Math.ceil((percentile / 100) * magnitudes.length) - 1);
+  // A layer that is almost all zeros (an unchanged layer's change) falls back to its largest value.
+  const scale = (magnitudes[Math.max(0, rank)] as number) || largest;
+  let beyond = 0;
+  for (const m of magnitudes) if (m > scale) beyond++;
+  return { scale, largest, clipped: beyond / magnitudes.length };
 }
 
 /** Dense units over the raw image: kernel [pixels, units], column u reshaped to the image grid. */
@@ -74,14 +84,18 @@ function convFilterTiles(kernel: Float32Array, [kh, kw, inC, outC]: number[]): R
 
 export type TilesResult = { tiles: WeightTiles; note: null } | { tiles: null; note: string };
 
-/** The layer's tiles from offset (limit of them), or why it has none. */
-export function weightTilesOf(model: LayersModel, architecture: Architecture, layerIndex: number, offset: number, limit: number): TilesResult {
+/**
+ * The layer's tiles from offset (limit of them), or why it has none. With `initial` (the layer's
+ * kernel at initialisation, same shape) the tiles show the change since then instead of the weights.
+ */
+export function weightTilesOf(model: LayersModel, architecture: Architecture, layerIndex: number, offset: number, limit: number, initial: Float32Array | null = null): TilesResult {
   const spec = architecture.layers[layerIndex];
   const kernelTensor = layersBySpec(model, architecture)[layerIndex]?.getWeights()[0];
   if (!spec || !kernelTensor || (spec.type !== 'dense' && spec.type !== 'conv2d')) {
     return { tiles: null, note: 'Only dense and conv layers have weights to show as images.' };
   }
-  const kernel = kernelTensor.dataSync() as Float32Array;
+  const shows: WeightView = initial ? 'change' : 'weights';
+  const kernel = shownValues(kernelTensor.dataSync() as Float32Array, initial);
   let kind: WeightTiles['kind'];
   let tileShape: [number, number];
   let raw: RawTile[];
@@ -103,6 +117,13 @@ export function weightTilesOf(model: LayersModel, architecture: Architecture, la
     raw = denseUnitTiles(kernel, pixels, kernelTensor.shape[1] ?? 0);
   }
   raw.sort((a, b) => b.norm - a.norm || a.unit - b.unit || a.inputChannel - b.inputChannel);
-  const scale = maxAbs(kernel);
-  return { tiles: { kind, tileShape, scale, total: raw.length, offset, tiles: raw.slice(offset, offset + limit).map((t) => encodeTile(t, scale)) }, note: null };
+  const { scale, largest, clipped } = robustScale(kernel);
+  return { tiles: { kind, shows, tileShape, scale, largest, clipped, total: raw.length, offset, tiles: raw.slice(offset, offset + limit).map((t) => encodeTile(t, scale)) }, note: null };
+}
+
+/** The kernel itself, or its change since `initial`. */
+function shownValues(kernel: Float32Array, initial: Float32Array | null): Float32Array {
+  if (!initial) return kernel;
+  if (initial.length !== kernel.length) throw new Error(`the initial kernel has ${initial.length} values, the layer's ${kernel.length}`);
+  return kernel.map((v, i) => v - (initial[i] as number));
 }

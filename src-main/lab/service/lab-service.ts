@@ -47,6 +47,8 @@ export interface LabServiceOptions {
    * and start what is queued. A number runs that sweep only (`layerlab sweep`). Absent: queued sweeps wait.
    */
   runSweeps?: boolean | { onlySweep: number };
+  /** The built projection worker (Electron's bundle); absent: the TypeScript entry through tsx. */
+  projectionWorkerScript?: string;
 }
 
 export class LabService implements LabServiceLike {
@@ -86,7 +88,7 @@ export class LabService implements LabServiceLike {
       });
     }
     this.scorer = new CheckpointScorer(store, datasets, VERSION);
-    this.inside = new InsideService(store, datasets, this.scorer);
+    this.inside = new InsideService(store, datasets, this.scorer, options.projectionWorkerScript);
   }
 
   static async open(options: LabServiceOptions): Promise<LabService> {

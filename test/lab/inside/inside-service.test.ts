@@ -84,6 +84,54 @@ describe('InsideService', () => {
     expect(next.tiles!.tiles).toHaveLength(12);
   });
 
+  it('shows the change since initialisation: the checkpoint minus the run’s seeded init, sorted by how much a unit moved', async () => {
+    const page = await inside.inspectWeights(parseCommandInput('inspectWeights', { runId: mlpRun, show: 'change', limit: 512 }));
+    expect(page.changeUnavailable).toBeNull();
+    const tiles = page.tiles!;
+    expect(tiles.shows).toBe('change');
+    // What the service must have subtracted: the final checkpoint (buildModel seed 3 here) minus the run's init.
+    const run = store.getRun(mlpRun)!;
+    const kernel = (seed: number) => {
+      const model = buildModel(tf, mlp, seed);
+      const values = model.layers[0]!.getWeights()[0]!.dataSync() as Float32Array;
+      model.dispose();
+      return values;
+    };
+    const final = kernel(3);
+    const init = kernel(run.train.seed);
+    // In float32, as the service subtracts.
+    const change = (unit: number) => Array.from({ length: 784 }, (_, p) => Math.fround(final[p * 512 + unit]! - init[p * 512 + unit]!));
+    const norm = (v: number[]) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+    const expectedNorms = Array.from({ length: 512 }, (_, u) => norm(change(u))).sort((a, b) => b - a);
+    tiles.tiles.forEach((t, i) => expect(t.norm).toBeCloseTo(expectedNorms[i]!, 5));
+    const first = tiles.tiles[0]!;
+    const bytes = decodeTile(first.values);
+    const want = change(first.unit);
+    expect(Array.from(bytes)).toEqual(want.map((v) => Math.max(-127, Math.min(127, Math.round((v / tiles.scale) * 127))) || 0));
+    // One layer-wide scale below the largest |change|; the share beyond it is drawn saturated.
+    expect(tiles.scale).toBeLessThan(tiles.largest);
+    expect(tiles.clipped).toBeCloseTo(0.005, 3);
+    // The plain weights are another answer (and another cache entry).
+    const weights = await inside.inspectWeights(parseCommandInput('inspectWeights', { runId: mlpRun, limit: 512 }));
+    expect(weights.tiles!.shows).toBe('weights');
+    expect(weights.tiles!.tiles[0]!.norm).not.toBeCloseTo(first.norm, 3);
+  });
+
+  it('a run started from another run has no known initialisation: a note, not the weights in its place', async () => {
+    const child = store.createRun({ name: 'fork', architecture: mlp, compile: CompileConfigSchema.parse({}), train: TrainConfigSchema.parse({ epochs: 1 }), dataset: { name: 'mnist', hash: 'h' }, totalParams: 0, parentRunId: mlpRun });
+    const model = buildModel(tf, mlp, 9);
+    store.saveCheckpoint(child, { kind: 'final', epoch: 1, valLoss: null, weights: encodeWeights(model) });
+    model.dispose();
+    const page = await inside.inspectWeights(parseCommandInput('inspectWeights', { runId: child, show: 'change' }));
+    expect(page.tiles).toBeNull();
+    expect(page.changeUnavailable).toMatch(new RegExp(`started from run ${mlpRun} \\(a fork or re-run\\)`));
+    expect(page.tilesNote).toMatch(/cannot be shown/);
+    expect(page.histograms.map((h) => h.param)).toEqual(['kernel', 'bias']);
+    const weights = await inside.inspectWeights(parseCommandInput('inspectWeights', { runId: child }));
+    expect(weights.tiles!.shows).toBe('weights');
+    expect(weights.changeUnavailable).not.toBeNull();
+  });
+
   it('conv filters as tiles; a dense layer behind another one has histograms but no images', async () => {
     const conv = await inside.inspectWeights(parseCommandInput('inspectWeights', { runId: cnnRun }));
     expect(conv.layer.className).toBe('Conv2D');
@@ -136,6 +184,7 @@ describe('InsideService', () => {
   it('the contract holds the limits', () => {
     expect(() => parseCommandInput('projectEmbedding', { runId: 1, sample: 5 })).toThrow(/sample/);
     expect(() => parseCommandInput('inspectWeights', { runId: 1, limit: 5000 })).toThrow(/limit/);
+    expect(() => parseCommandInput('inspectWeights', { runId: 1, show: 'delta' })).toThrow(/show/);
     expect(() => parseCommandInput('inspectImage', { runId: 1, image: new Array(5000).fill(0) })).toThrow(/at most 4096 values/);
     expect(() => parseCommandInput('inspectImage', { runId: 1, image: [2] })).toThrow(/image/);
     expect(() => parseCommandInput('getWeightHistory', { runId: 1, extra: true })).toThrow(/extra/);
