@@ -40,7 +40,10 @@ export interface DatasetInfo {
   hash: string;
   trainExamples: number;
   testExamples: number;
-  imageShape: [number, number];
+  /** Height, width, channels of every image (MNIST: 28, 28, 1). */
+  imageShape: [number, number, number];
+  /** Name of each class, by label (MNIST: "0" … "9"). */
+  classNames: string[];
   builtIn: boolean;
   /** Set when the dataset's files or description are damaged: what is wrong and what to do (it cannot be trained on). */
   damaged?: string;

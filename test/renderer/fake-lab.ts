@@ -13,7 +13,8 @@ export const MNIST: DatasetInfo = {
   hash: 'abc123',
   trainExamples: 60_000,
   testExamples: 10_000,
-  imageShape: [28, 28],
+  imageShape: [28, 28, 1],
+  classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
   builtIn: true,
 };
 

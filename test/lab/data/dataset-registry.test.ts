@@ -25,7 +25,7 @@ describe('DatasetRegistry', () => {
   it('lists only MNIST in a fresh home', () => {
     const list = registry.list();
     expect(list.map((d) => d.name)).toEqual(['mnist']);
-    expect(list[0]).toMatchObject({ builtIn: true, trainExamples: 60_000, testExamples: 10_000, imageShape: [28, 28] });
+    expect(list[0]).toMatchObject({ builtIn: true, trainExamples: 60_000, testExamples: 10_000, imageShape: [28, 28, 1] });
   });
 
   it('imports plain IDX files, stores them and loads them back', () => {
