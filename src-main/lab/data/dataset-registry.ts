@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatasetInfo } from '../../../src-shared/api.ts';
+import type { CsvImportOptions, FolderImportOptions, ImportProgress } from '../../../src-shared/dataset-import.ts';
 import { DIGIT_CLASS_NAMES } from '../../../src-shared/dataset-shape.ts';
 import {
   DATASET_PARTS,
@@ -27,6 +28,8 @@ import {
   saveDataset,
   type DatasetMeta,
 } from './importers/save-dataset.ts';
+import { readCsvDataset } from './importers/csv.ts';
+import { readImageFolder } from './importers/image-folder.ts';
 import { IDX_FILE_NAMES, MNIST_NAME, loadMnist } from './mnist.ts';
 
 export { DATASET_NAME_PATTERN, MAX_TITLE_LENGTH, type DatasetMeta } from './importers/save-dataset.ts';
@@ -103,6 +106,24 @@ export class DatasetRegistry {
       train: { images: parts.trainImages, labels: parts.trainLabels },
       test: { images: parts.testImages, labels: parts.testLabels },
     });
+  }
+
+  /** Import an image folder (see importers/image-folder.ts) as dataset `name`. */
+  async importFolder(name: string, root: string, options: FolderImportOptions, title?: string, onProgress?: (p: ImportProgress) => void): Promise<DatasetInfo> {
+    this.checkNewName(name);
+    checkTitle(name, title);
+    const data = await readImageFolder(root, options, onProgress);
+    onProgress?.({ phase: 'saving', done: 0, total: 1, unit: 'images' });
+    return this.save(name, { title: title ?? '', ...data });
+  }
+
+  /** Import a CSV of label and pixel columns (see importers/csv.ts) as dataset `name`. */
+  async importCsv(name: string, file: string, options: CsvImportOptions, title?: string, onProgress?: (p: ImportProgress) => void): Promise<DatasetInfo> {
+    this.checkNewName(name);
+    checkTitle(name, title);
+    const data = await readCsvDataset(file, options, onProgress);
+    onProgress?.({ phase: 'saving', done: 0, total: 1, unit: 'bytes' });
+    return this.save(name, { title: title ?? '', ...data });
   }
 
   /** Save an imported dataset through the one atomic path; what the importers call. */
