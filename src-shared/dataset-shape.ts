@@ -5,8 +5,8 @@
 /** A dataset's image shape: height, width, channels (1 grey or 3 RGB). */
 export type ImageShape = [number, number, number];
 
-/** Smallest and largest image side a dataset may have (a 3×3 kernel needs room; 256² RGB is ~200 KB per image). */
-export const MIN_DATASET_SIDE = 4;
+/** Smallest and largest image side a dataset may have (the model checks its own kernels fit; 256² RGB is ~200 KB an image). */
+export const MIN_DATASET_SIDE = 2;
 export const MAX_DATASET_SIDE = 256;
 export const DATASET_CHANNELS = [1, 3] as const;
 /** Labels are stored as bytes; 100 classes keeps the confusion matrix and the bars readable. */

@@ -302,7 +302,7 @@ function shapeFor(file: string, pixelColumns: number, options: CsvImportOptions)
     const channels = options.channels ?? (Number.isInteger(Math.sqrt(pixelColumns)) ? 1 : 3);
     const side = Math.sqrt(pixelColumns / channels);
     if (!Number.isInteger(side)) {
-      throw new DatasetError(`${basename(file)}: ${pixelColumns} pixel columns do not make a square ${channels === 1 ? 'grey or RGB' : 'RGB'} image; give the size (--size HxW) and channels`);
+      throw new DatasetError(`${basename(file)}: ${pixelColumns} pixel columns do not make a square ${options.channels === null ? 'grey or RGB' : channels === 1 ? 'grey' : 'RGB'} image; give the size (--size HxW) and channels`);
     }
     shape = [side, side, channels];
   }

@@ -223,7 +223,7 @@ describe('image folder import refusals', () => {
     const registry = new DatasetRegistry(home.dir);
     await registry.importFolder('taken', root, opts({ testFraction: 0.5 }));
     await refused(root, /a dataset named "taken" already exists/, {}, 'taken');
-    await refused(root, /height and width must be 4 to 256/, { size: { height: 300, width: 28 } });
+    await refused(root, /height and width must be 2 to 256/, { size: { height: 300, width: 28 } });
     await refused(root, /test fraction must be above 0/, { testFraction: 0 });
     await refused(root, /holds out no image/, { testFraction: 0.1 });
   });
