@@ -49,3 +49,28 @@ export function classNamesProblem(names: readonly string[]): string | null {
   }
   return null;
 }
+
+/** What a model must fit: the dataset's images in and one probability per class out. */
+export interface DataShape {
+  imageShape: ImageShape;
+  classCount: number;
+}
+
+/** The two model inputs a dataset's image becomes: a flat vector for Dense layers, the image itself for Conv2D. */
+export function inputShapesFor(imageShape: ImageShape): { flat: [number]; image: ImageShape } {
+  return { flat: [pixelsOf(imageShape)], image: [...imageShape] };
+}
+
+/** Whether a model input shape is one of the two this dataset's images become. */
+export function isInputShapeFor(shape: readonly unknown[], imageShape: ImageShape): boolean {
+  const { flat, image } = inputShapesFor(imageShape);
+  const same = (expected: readonly number[]) => shape.length === expected.length && expected.every((n, i) => shape[i] === n);
+  return same(flat) || same(image);
+}
+
+/** Whether a model input shape could be some dataset's (used where no dataset is in view: a stored run, a model file). */
+export function isAnyDatasetInputShape(shape: readonly unknown[]): boolean {
+  if (!shape.every((n) => typeof n === 'number' && Number.isSafeInteger(n))) return false;
+  if (shape.length === 1) return (shape[0] as number) >= MIN_DATASET_SIDE ** 2 && (shape[0] as number) <= MAX_DATASET_SIDE ** 2 * 3;
+  return imageShapeProblem(shape as number[]) === null;
+}

@@ -6,11 +6,14 @@ import { IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES } from './mnist-shape.ts';
 import { BackendChoiceSchema, RUN_SORT_KEYS, RUN_STATUSES } from './runs.ts';
 import { CompileConfigSchema, TrainConfigSchema } from './training-config.ts';
 
-/** Accepts only specs that analyzeArchitecture finds valid, with its precise messages. */
+/**
+ * Accepts only specs that analyzeArchitecture finds valid for some dataset, with its precise messages;
+ * whether a spec fits the dataset it is run on is checked where that dataset is loaded (the run supervisor).
+ */
 export const ArchitectureSchema = z
   .unknown()
   .superRefine((value, ctx) => {
-    for (const issue of analyzeArchitecture(value).issues) {
+    for (const issue of analyzeArchitecture(value, null).issues) {
       ctx.addIssue({ code: 'custom', message: issue.message, path: issue.layer === null ? [issue.field] : ['layers', issue.layer - 1, issue.field] });
     }
   })

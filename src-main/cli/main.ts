@@ -46,7 +46,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream & { isTTY?
       case 'runs':
         return await runsCommand(rest, out);
       case 'datasets':
-        return datasetsCommand(rest, out);
+        return await datasetsCommand(rest, out);
       case 'inside':
         return await insideCommand(rest, out);
       case 'serve':

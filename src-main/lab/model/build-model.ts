@@ -43,7 +43,7 @@ function toLayer(tf: Tf, spec: LayerSpec, name: string, rng: SeededRandom, input
 
 /** Builds the model after validating the spec (an invalid one throws ArchitectureError). */
 export function buildModel(tf: Tf, architecture: Architecture, seed: number): LayersModel {
-  const { analysis } = assertValidArchitecture(architecture);
+  const { analysis } = assertValidArchitecture(architecture, null); // checked against its dataset before a run starts
   const rng = new SeededRandom(seed);
   const names = analysis.layers.map((l) => l.name);
   const model = tf.sequential({ name: 'sequential_1' });

@@ -2,6 +2,7 @@
 // test subsample, the misclassified gallery, and the TensorFlow.js export. One cache, keyed by
 // checkpoint, holds each built model and (once asked) its scores; evicting an entry disposes
 // its model.
+import { pixelsOf } from '../../../src-shared/dataset-shape.ts';
 import { LRUCache } from 'lru-cache';
 import type { CommandOutput, CommandParsed, RunDetail } from '../../../src-shared/index.ts';
 import type { DatasetRegistry } from '../data/dataset-registry.ts';
@@ -120,10 +121,10 @@ export class CheckpointScorer {
     const predictions = this.store.getPredictions(run.id);
     if (!predictions) throw new RunStateError(`run ${run.id} has no test subsample on record (it was not evaluated)`);
     const data = this.datasets.load(run.dataset.name);
-    const test = gatherExamples(data.testImages, data.testLabels, predictions.testIndices);
+    const test = gatherExamples(data.testImages, data.testLabels, predictions.testIndices, pixelsOf(data.imageShape));
     const probabilities = await this.predictor.predictFlat(await built, run.architecture, test.images, test.count);
     const scored = scorePredictions(probabilities, test.labels);
-    const matrix = confusionMatrix(test.labels, scored.predicted);
+    const matrix = confusionMatrix(test.labels, scored.predicted, data.classNames.length);
     return {
       evaluation: { runId: run.id, epoch, loss: scored.loss, accuracy: scored.accuracy, confusionMatrix: matrix, perClass: perClassMetrics(matrix), examples: test.count },
       predictions: { testIndices: predictions.testIndices, predicted: scored.predicted, confidence: scored.confidence },

@@ -105,7 +105,7 @@ function align(rows: readonly AlignedLayer[], layers: readonly AlignedLayer[]): 
  */
 export function architectureDiff(runs: readonly RunSummary[]): LayerDiffRow[] {
   const perRun = runs.map((run): AlignedLayer[] => {
-    const analysis = analyzeArchitecture(run.architecture);
+    const analysis = analyzeArchitecture(run.architecture, null);
     return run.architecture.layers.map((layer, i) => {
       const info = analysis.layers[i];
       return { type: layer.type, cell: { name: info?.name ?? `layer_${i + 1}`, description: describeLayer(layer), outputShape: info?.outputShape ?? [], params: info?.params ?? 0 } };

@@ -93,7 +93,7 @@ function kerasOptimizer(compile: CompileConfig): string {
 
 /** Python that rebuilds the run's model and compile settings in Keras (TF 2.x). */
 export function kerasSnippet(run: RunSummary): string {
-  const names = analyzeArchitecture(run.architecture).layers.map((l) => l.name);
+  const names = analyzeArchitecture(run.architecture, null).layers.map((l) => l.name);
   const t = run.train;
   const validation = t.validation.kind === 'testSet' ? 'validation_data=(x_test, y_test)' : t.validation.kind === 'split' ? `validation_split=${t.validation.fraction}` : null;
   return [

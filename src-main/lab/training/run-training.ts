@@ -9,10 +9,10 @@ import type { LayersModel, Tensor2D, Tf } from '../model/tf-types.ts';
 import { encodeWeightsAsync, loadWeightsInto } from '../model/weights-codec.ts';
 import { planEpochCheckpoints } from './checkpoint-policy.ts';
 import { SeededRandom } from '../util/seeded-random.ts';
-import { evaluateModel, NUM_CLASSES } from './evaluate.ts';
+import { evaluateModel, modelClassCount } from './evaluate.ts';
 import { isDeviceStepResult, readDeviceStepResult, type DeviceTrainStep } from './device-train-step.ts';
 import { createOptimizer, setLearningRate } from './optimizers.ts';
-import { PIXELS, type PreparedData } from './prepare-data.ts';
+import type { PreparedData } from './prepare-data.ts';
 import { createTrainStep, type TrainStep } from './train-step.ts';
 import type { TestPredictions, TrainJob } from './trainer-protocol.ts';
 
@@ -61,7 +61,9 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
   const progressInterval = options.progressIntervalMs ?? 200;
   const yieldNow = options.yieldToEventLoop ?? defaultYield;
   const inputShape = job.architecture.inputShape;
+  const PIXELS = inputShape.reduce((a, b) => a * b, 1);
   const model = buildModel(tf, job.architecture, train.seed);
+  const classCount = modelClassCount(model);
   if (job.initialWeights) loadWeightsInto(tf, model, job.initialWeights);
   const optimizer = createOptimizer(tf, job.compile.optimizer);
   const step = (options.createStep ?? createTrainStep)(model, optimizer);
@@ -141,7 +143,7 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
         const stepped = tf.tidy(() => {
           const x = tf.tensor(xBuffer.subarray(0, size * PIXELS), [size, ...inputShape]);
           const labels = tf.tensor1d(labelBuffer.subarray(0, size), 'int32');
-          return step(x as Tensor2D, tf.oneHot(labels, NUM_CLASSES) as Tensor2D);
+          return step(x as Tensor2D, tf.oneHot(labels, classCount) as Tensor2D);
         });
         // A device step's numbers arrive with the one read-back per batch; a synchronous step has them already.
         const { loss: lossValue, correct: correctValue } = isDeviceStepResult(stepped) ? await readDeviceStepResult(stepped).catch(faulted) : stepped;
@@ -212,6 +214,7 @@ export async function timeTrainingSteps(
   const model = buildModel(tf, job.architecture, job.train.seed);
   const optimizer = createOptimizer(tf, job.compile.optimizer);
   const step = createStep(model, optimizer);
+  const classCount = modelClassCount(model);
   const size = Math.min(job.train.batchSize, job.train.trainExamples);
   try {
     let started = 0;
@@ -219,8 +222,8 @@ export async function timeTrainingSteps(
       if (i === 1) started = performance.now();
       const stepped = tf.tidy(() => {
         const x = tf.randomUniform([size, ...job.architecture.inputShape]);
-        const labels = tf.randomUniform([size], 0, NUM_CLASSES, 'int32');
-        return step(x as Tensor2D, tf.oneHot(labels, NUM_CLASSES) as Tensor2D); // reads its loss back: the step's full cost
+        const labels = tf.randomUniform([size], 0, classCount, 'int32');
+        return step(x as Tensor2D, tf.oneHot(labels, classCount) as Tensor2D); // reads its loss back: the step's full cost
       });
       if (isDeviceStepResult(stepped)) await readDeviceStepResult(stepped);
       await new Promise<void>((resolve) => setImmediate(resolve));

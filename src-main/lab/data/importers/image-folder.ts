@@ -3,7 +3,7 @@
 // its border colour, or crop the centre; or kept, when all share one size), made grey or RGB,
 // and optionally inverted so light-background scans look like MNIST. Every refusal names the
 // file or folder and why; nothing is saved until every image has been read.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
@@ -129,7 +129,7 @@ function shouldInvert(options: FolderImportOptions, shape: ImageShape, borderMea
   return sum / borderMeans.length > 127.5;
 }
 
-function listDir(path: string, what: string): import('node:fs').Dirent[] {
+function listDir(path: string, what: string): Dirent[] {
   try {
     return readdirSync(path, { withFileTypes: true });
   } catch (err) {
