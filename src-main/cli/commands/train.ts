@@ -48,12 +48,19 @@ export function buildStartRequest(argv: string[]) {
     ...(backend ? { backend } : {}),
     ...(values.name ? { name: values.name } : {}),
   });
-  return { request, home: values.home, json: values.json ?? false };
+  // MNIST's defaults (60 000 / 10 000 examples) are more than most imported datasets hold: unless given, take them all.
+  const wholeDataset = { train: values['train-examples'] === undefined, test: values['test-examples'] === undefined };
+  return { request, home: values.home, json: values.json ?? false, wholeDataset };
 }
 
 export async function trainCommand(argv: string[], out: NodeJS.WritableStream & { isTTY?: boolean }): Promise<number> {
-  const { request, home, json } = buildStartRequest(argv);
+  const { request, home, json, wholeDataset } = buildStartRequest(argv);
   const service = await LabService.open({ home: resolveLabHome(home), processKind: 'layerlab train' });
+  const dataset = service.listDatasets().find((d) => d.name === request.dataset && !d.damaged);
+  if (dataset && !dataset.builtIn) {
+    if (wholeDataset.train) request.train.trainExamples = Math.min(request.train.trainExamples, dataset.trainExamples);
+    if (wholeDataset.test) request.train.testExamples = Math.min(request.train.testExamples, dataset.testExamples);
+  }
   const printer = new ProgressPrinter(out, request.train.batchSize);
   let finished: Extract<RunEvent, { type: 'finished' }> | null = null;
   service.onRunEvent((event) => {

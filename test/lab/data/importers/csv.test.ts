@@ -1,4 +1,4 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CSV_OPTIONS, type CsvImportOptions } from '../../../../src-shared/dataset-import.ts';
 import { DatasetRegistry } from '../../../../src-main/lab/data/dataset-registry.ts';
