@@ -3,6 +3,7 @@
 import {
   analyzeArchitecture,
   architectureLine,
+  describeAugmentation,
   describeLayer,
   type ConfigDiffRow,
   type LayerDiffCell,
@@ -23,6 +24,7 @@ const LABELS: Record<string, string> = {
   'train.validation.fraction': 'validation fraction',
   'train.shuffle': 'shuffle',
   'train.seed': 'seed',
+  'train.augmentation': 'augmentation',
 };
 
 /** Nested settings as dotted keys with printable values: {a: {b: 1}} -> a.b = "1". */
@@ -39,7 +41,10 @@ function settingsOf(run: RunSummary): Map<string, string> {
   out.set('architecture', architectureLine(run.architecture));
   out.set('totalParams', String(run.totalParams));
   flatten('compile', run.compile, out);
-  flatten('train', run.train, out);
+  const { augmentation, ...train } = run.train;
+  flatten('train', train, out);
+  // One readable row, present for every run: runs from before augmentation existed read "off".
+  out.set('train.augmentation', describeAugmentation(augmentation));
   out.set('dataset', `${run.dataset.name} (${run.dataset.hash.slice(0, 12)})`);
   out.set('backend', run.backend ?? '—');
   out.set('parent', run.parentRunId === null ? '—' : `#${run.parentRunId}`);

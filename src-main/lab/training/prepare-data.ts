@@ -3,7 +3,7 @@
 // validation set (the test subsample, or the last fraction of the training subsample as Keras
 // takes validation_split).
 import { IMAGE_PIXELS, validationSplit, type TrainConfig } from '../../../src-shared/index.ts';
-import { pixelsOf } from '../../../src-shared/dataset-shape.ts';
+import { pixelsOf, type ImageShape } from '../../../src-shared/dataset-shape.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { SeededRandom } from '../util/seeded-random.ts';
 
@@ -22,6 +22,8 @@ export interface PreparedData {
   train: ExampleSet;
   validation: ExampleSet | null;
   test: ExampleSet;
+  /** The images' height, width, channels (what augmentation moves); absent only in hand-made test data. */
+  imageShape?: ImageShape;
 }
 
 export class TrainConfigError extends Error {
@@ -76,10 +78,10 @@ export function prepareData(dataset: Dataset, config: TrainConfig): PreparedData
   const test = gatherExamples(dataset.testImages, dataset.testLabels, testMask, pixels);
   switch (config.validation.kind) {
     case 'testSet':
-      return { train: allTrain, validation: test, test };
+      return { train: allTrain, validation: test, test, imageShape: dataset.imageShape };
     case 'none':
-      return { train: allTrain, validation: null, test };
+      return { train: allTrain, validation: null, test, imageShape: dataset.imageShape };
     case 'split':
-      return { train: sliceSet(allTrain, 0, sizes.train, pixels), validation: sliceSet(allTrain, sizes.train, allTrain.count, pixels), test };
+      return { train: sliceSet(allTrain, 0, sizes.train, pixels), validation: sliceSet(allTrain, sizes.train, allTrain.count, pixels), test, imageShape: dataset.imageShape };
   }
 }

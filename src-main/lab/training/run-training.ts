@@ -12,6 +12,9 @@ import { SeededRandom } from '../util/seeded-random.ts';
 import { evaluateModel, modelClassCount } from './evaluate.ts';
 import { isDeviceStepResult, readDeviceStepResult, type DeviceTrainStep } from './device-train-step.ts';
 import { createOptimizer, setLearningRate } from './optimizers.ts';
+import type { ImageShape } from '../../../src-shared/dataset-shape.ts';
+import { augmentationActive } from '../../../src-shared/training-config.ts';
+import { Augmenter } from './augment.ts';
 import type { PreparedData } from './prepare-data.ts';
 import { createTrainStep, type TrainStep } from './train-step.ts';
 import type { TestPredictions, TrainJob } from './trainer-protocol.ts';
@@ -54,6 +57,13 @@ export interface TrainingOptions {
   yieldToEventLoop?: () => Promise<void>;
 }
 
+/** The image shape augmentation works on: the data's, or an image model input's. */
+function augmentedShape(data: PreparedData, inputShape: readonly number[]): ImageShape {
+  if (data.imageShape) return data.imageShape;
+  if (inputShape.length === 3) return [...inputShape] as ImageShape;
+  throw new Error('augmentation needs the images\' height, width and channels, and this data does not carry them');
+}
+
 const defaultYield = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, control: TrainingControl, sink: TrainingSink, options: TrainingOptions): Promise<FinalStatus> {
@@ -80,6 +90,7 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   const xBuffer = new Float32Array(batchSize * PIXELS);
+  const augmenter = augmentationActive(train.augmentation) ? new Augmenter(train.augmentation, augmentedShape(data, inputShape), train.seed) : null;
   const labelBuffer = new Int32Array(batchSize);
 
   const evaluationBatch = options.evaluationBatchSize ?? 1000;
@@ -136,7 +147,9 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
         // Gather the shuffled batch on the JS side: cheaper than gather/slice on a big tensor.
         for (let i = 0; i < size; i++) {
           const src = order[start + i] as number;
-          xBuffer.set(data.train.images.subarray(src * PIXELS, (src + 1) * PIXELS), i * PIXELS);
+          const image = data.train.images.subarray(src * PIXELS, (src + 1) * PIXELS);
+          if (augmenter) augmenter.apply(image, xBuffer.subarray(i * PIXELS, (i + 1) * PIXELS));
+          else xBuffer.set(image, i * PIXELS);
           labelBuffer[i] = data.train.labels[src] as number;
         }
         if (dropouts.length > 0) reseedDropout(dropouts, rng);
