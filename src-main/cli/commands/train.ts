@@ -11,6 +11,7 @@ export const trainHelp = `layerlab train --preset keras-mlp | --arch FILE [optio
   --epochs N  --batch-size N  --optimizer sgd|adam|rmsprop|adagrad  --lr X  --momentum X
   --train-examples N  --test-examples N  --validation-split F  --seed N  --no-shuffle
   --backend auto|${BACKEND_NAMES.join('|')}  --dataset mnist|NAME  --name TEXT  --home DIR  --json
+  --augment-shift F  --augment-rotation DEG  --augment-zoom F  --augment-flip   (augmentation, off unless given)
   Trains and stores the run. Ctrl-C stops it cleanly after the current batch (finished epochs are kept).`;
 
 export function buildStartRequest(argv: string[]) {
@@ -22,6 +23,7 @@ export function buildStartRequest(argv: string[]) {
       optimizer: { type: 'string' }, lr: { type: 'string' }, momentum: { type: 'string' }, 'train-examples': { type: 'string' },
       'test-examples': { type: 'string' }, 'validation-split': { type: 'string' }, seed: { type: 'string' }, 'no-shuffle': { type: 'boolean' },
       backend: { type: 'string' }, dataset: { type: 'string' }, name: { type: 'string' }, home: { type: 'string' }, json: { type: 'boolean' },
+      'augment-shift': { type: 'string' }, 'augment-rotation': { type: 'string' }, 'augment-zoom': { type: 'string' }, 'augment-flip': { type: 'boolean' },
     },
   });
   const optimizer: Record<string, unknown> = { name: enumFlag('optimizer', values.optimizer, OPTIMIZER_NAMES) ?? 'sgd' };
@@ -38,6 +40,7 @@ export function buildStartRequest(argv: string[]) {
       seed: int('seed', values.seed),
       shuffle: values['no-shuffle'] ? false : undefined,
       validation: split === undefined ? undefined : { kind: 'split', fraction: split },
+      augmentation: augmentationFlags(values),
     }).filter(([, v]) => v !== undefined),
   );
   const request = parseCommandInput('startRun', {
@@ -51,6 +54,19 @@ export function buildStartRequest(argv: string[]) {
   // MNIST's defaults (60 000 / 10 000 examples) are more than most imported datasets hold: unless given, take them all.
   const wholeDataset = { train: values['train-examples'] === undefined, test: values['test-examples'] === undefined };
   return { request, home: values.home, json: values.json ?? false, wholeDataset };
+}
+
+/** The --augment-* flags as an augmentation config, or undefined when none is given (off). */
+function augmentationFlags(values: { 'augment-shift'?: string; 'augment-rotation'?: string; 'augment-zoom'?: string; 'augment-flip'?: boolean }) {
+  const config = Object.fromEntries(
+    Object.entries({
+      shift: num('augment-shift', values['augment-shift']),
+      rotation: num('augment-rotation', values['augment-rotation']),
+      zoom: num('augment-zoom', values['augment-zoom']),
+      horizontalFlip: values['augment-flip'],
+    }).filter(([, v]) => v !== undefined),
+  );
+  return Object.keys(config).length ? config : undefined;
 }
 
 export async function trainCommand(argv: string[], out: NodeJS.WritableStream & { isTTY?: boolean }): Promise<number> {
