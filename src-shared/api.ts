@@ -12,6 +12,7 @@ import {
   ExportModelSchema,
   ExportRunsSchema,
   ExportRunSchema,
+  ImportDatasetSchema,
   ListRunsSchema,
   MisclassifiedSchema,
   PredictSchema,
@@ -24,6 +25,7 @@ import {
   UpdateRunSchema,
 } from './schemas.ts';
 import { z as zod } from 'zod';
+import type { ImportProgress } from './dataset-import.ts';
 import { InspectImageSchema, InspectWeightsSchema, ProjectEmbeddingSchema, WeightHistorySchema, type EmbeddingProjection, type ImageInspection, type WeightHistory, type WeightInspection } from './inside.ts';
 
 interface CommandDef<I extends z.ZodType, O> {
@@ -47,6 +49,13 @@ export interface DatasetInfo {
   builtIn: boolean;
   /** Set when the dataset's files or description are damaged: what is wrong and what to do (it cannot be trained on). */
   damaged?: string;
+}
+
+/** The import under way: which dataset, and how far. */
+export interface ImportStatus {
+  name: string;
+  source: 'folder' | 'csv';
+  progress: ImportProgress;
 }
 
 export interface SystemInfo {
@@ -111,6 +120,9 @@ export interface DeletedRuns {
 export const commands = {
   getSystemInfo: command<SystemInfo>()(NoInput),
   listDatasets: command<DatasetInfo[]>()(NoInput),
+  // Own data: one import at a time per lab service; its progress is polled while the import command runs.
+  importDataset: command<DatasetInfo>()(ImportDatasetSchema),
+  getImportProgress: command<ImportStatus | null>()(NoInput),
   analyzeArchitecture: command<ArchitectureAnalysis>()(zod.unknown()),
   estimateEpoch: command<EpochEstimate>()(StartRunSchema),
   startRun: command<{ runId: number }>()(StartRunSchema),

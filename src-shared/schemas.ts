@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { analyzeArchitecture } from './analyze-architecture.ts';
 import type { Architecture } from './architecture.ts';
+import { INVERT_MODES, MAX_TEST_FRACTION, PIXEL_RANGES, RESIZE_POLICIES } from './dataset-import.ts';
+import { MAX_DATASET_SIDE, MIN_DATASET_SIDE } from './dataset-shape.ts';
 import { IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES } from './mnist-shape.ts';
 import { BackendChoiceSchema, RUN_SORT_KEYS, RUN_STATUSES } from './runs.ts';
 import { CompileConfigSchema, TrainConfigSchema } from './training-config.ts';
@@ -155,3 +157,36 @@ export const ExportModelSchema = z.strictObject({ runId: RunIdSchema, checkpoint
 
 /** Evaluation of a stored checkpoint on the run's own test subsample. */
 export const EvaluateCheckpointSchema = z.strictObject({ runId: RunIdSchema, checkpoint: CheckpointRefSchema });
+
+/** A path on the machine the lab runs on (in a browser: the server's). */
+const ImportPathSchema = z.string().min(1, 'give a path').max(4096, 'paths are at most 4096 characters');
+const ImportSizeSchema = z.strictObject({ height: z.number().int().min(MIN_DATASET_SIDE).max(MAX_DATASET_SIDE), width: z.number().int().min(MIN_DATASET_SIDE).max(MAX_DATASET_SIDE) });
+const ImportCommonSchema = {
+  name: DatasetNameSchema,
+  title: z.string().max(200).optional(),
+  channels: z.union([z.literal(1), z.literal(3)]).optional(),
+  testFraction: z.number().gt(0).max(MAX_TEST_FRACTION).optional(),
+  seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+};
+
+/** Import a dataset from an image folder or a CSV (src-shared/dataset-import.ts says what each option means). */
+export const ImportDatasetSchema = z.discriminatedUnion('source', [
+  z.strictObject({
+    source: z.literal('folder'),
+    folder: ImportPathSchema,
+    size: z.union([ImportSizeSchema, z.literal('keep')]).optional(),
+    resize: z.enum(RESIZE_POLICIES).optional(),
+    invert: z.enum(INVERT_MODES).optional(),
+    ...ImportCommonSchema,
+  }),
+  z.strictObject({
+    source: z.literal('csv'),
+    csv: ImportPathSchema,
+    testCsv: ImportPathSchema.optional(),
+    labelColumn: z.string().min(1).max(200).optional(),
+    pixelRange: z.enum(PIXEL_RANGES).optional(),
+    size: ImportSizeSchema.optional(),
+    ...ImportCommonSchema,
+  }),
+]);
+export type ImportDatasetRequest = z.input<typeof ImportDatasetSchema>;

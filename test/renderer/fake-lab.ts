@@ -198,6 +198,7 @@ export class FakeLab {
   readonly handlers: Partial<Record<CommandName, Handler>> = {
     getSystemInfo: () => SYSTEM_INFO,
     listDatasets: () => [MNIST],
+    getImportProgress: () => null,
     listRuns: () => [],
     // Derived from listRuns, so a test that sets the runs once gets pages, polling and bulk delete over them.
     queryRuns: async (p) => queryInMemory(await this.#listed(), p),

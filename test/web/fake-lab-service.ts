@@ -23,6 +23,8 @@ export class FakeLabService implements LabServiceLike {
 
   getSystemInfo = (): CommandOutput<'getSystemInfo'> => ({ version: '0', home: '/h', databasePath: '/h/db', backend: { chosen: 'wasm', requested: 'auto', probes: [], versions: {} }, datasets: [], memoryBudgetBytes: 8 * 2 ** 30 });
   listDatasets = (): CommandOutput<'listDatasets'> => [];
+  importDataset = notUsed('importDataset') as LabServiceLike['importDataset'];
+  getImportProgress = (): CommandOutput<'getImportProgress'> => null;
   analyzeArchitecture = (input: CommandParsed<'analyzeArchitecture'>) => analyzeArchitecture(input);
   estimateEpoch = notUsed('estimateEpoch') as LabServiceLike['estimateEpoch'];
   startRun = (input: CommandParsed<'startRun'>): CommandOutput<'startRun'> => {

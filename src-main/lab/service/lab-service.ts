@@ -4,7 +4,10 @@
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { analyzeArchitecture, trainingMemoryBudget, type CommandOutput, type CommandParsed, type RunEvent, type Unsubscribe } from '../../../src-shared/index.ts';
+import type { ImportStatus } from '../../../src-shared/api.ts';
+import { DEFAULT_CSV_OPTIONS, DEFAULT_FOLDER_OPTIONS, type ImportProgress } from '../../../src-shared/dataset-import.ts';
 import { DatasetRegistry } from '../data/dataset-registry.ts';
+import { DatasetError } from '../data/idx.ts';
 import { testImagePixels } from '../data/test-image-pixels.ts';
 import { BACKEND_ORDER, probeBackends } from '../engine/backends.ts';
 import { DATABASE_FILE } from '../home.ts';
@@ -51,6 +54,7 @@ export class LabService implements LabServiceLike {
   private readonly inside: InsideService;
   private closed = false;
   private reclaiming: NodeJS.Timeout | null = null;
+  private importing: ImportStatus | null = null;
 
   private constructor(
     readonly home: string,
@@ -123,6 +127,34 @@ export class LabService implements LabServiceLike {
 
   listDatasets(): CommandOutput<'listDatasets'> {
     return this.datasets.list();
+  }
+
+  /** Import an image folder or a CSV; one at a time (each holds its images in memory until saved). */
+  async importDataset(input: CommandParsed<'importDataset'>): Promise<CommandOutput<'importDataset'>> {
+    if (this.importing !== null) throw new DatasetError(`dataset "${this.importing.name}" is being imported; one import at a time`);
+    const status: ImportStatus = { name: input.name, source: input.source, progress: { phase: 'reading', done: 0, total: 0, unit: input.source === 'csv' ? 'bytes' : 'images' } };
+    this.importing = status;
+    const onProgress = (p: ImportProgress) => (status.progress = p);
+    try {
+      if (input.source === 'folder') {
+        const d = DEFAULT_FOLDER_OPTIONS;
+        return await this.datasets.importFolder(input.name, input.folder, {
+          size: input.size ?? d.size, channels: input.channels ?? d.channels, resize: input.resize ?? d.resize,
+          invert: input.invert ?? d.invert, testFraction: input.testFraction ?? d.testFraction, seed: input.seed ?? d.seed,
+        }, input.title, onProgress);
+      }
+      const d = DEFAULT_CSV_OPTIONS;
+      return await this.datasets.importCsv(input.name, input.csv, {
+        testCsv: input.testCsv ?? d.testCsv, labelColumn: input.labelColumn ?? d.labelColumn, pixelRange: input.pixelRange ?? d.pixelRange,
+        size: input.size ?? d.size, channels: input.channels ?? d.channels, testFraction: input.testFraction ?? d.testFraction, seed: input.seed ?? d.seed,
+      }, input.title, onProgress);
+    } finally {
+      this.importing = null;
+    }
+  }
+
+  getImportProgress(): CommandOutput<'getImportProgress'> {
+    return this.importing === null ? null : { ...this.importing, progress: { ...this.importing.progress } };
   }
 
   analyzeArchitecture(input: CommandParsed<'analyzeArchitecture'>): CommandOutput<'analyzeArchitecture'> {

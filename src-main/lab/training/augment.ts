@@ -35,27 +35,39 @@ export function transformImage(src: Float32Array, dst: Float32Array, shape: Imag
       const out = (y * w + x) * c;
       const x0 = Math.floor(fx);
       const y0 = Math.floor(sy);
+      if (x0 < -1 || y0 < -1 || x0 >= w || y0 >= h) {
+        // Every neighbour is outside: background.
+        for (let k = 0; k < c; k++) dst[out + k] = 0;
+        continue;
+      }
       const ax = fx - x0;
       const ay = sy - y0;
-      // The four neighbours' offsets, or -1 outside the image (which reads 0).
-      const inX0 = x0 >= 0 && x0 < w;
-      const inX1 = x0 + 1 >= 0 && x0 + 1 < w;
-      const inY0 = y0 >= 0 && y0 < h;
-      const inY1 = y0 + 1 >= 0 && y0 + 1 < h;
-      const i00 = inX0 && inY0 ? (y0 * w + x0) * c : -1;
-      const i10 = inX1 && inY0 ? (y0 * w + x0 + 1) * c : -1;
-      const i01 = inX0 && inY1 ? ((y0 + 1) * w + x0) * c : -1;
-      const i11 = inX1 && inY1 ? ((y0 + 1) * w + x0 + 1) * c : -1;
       const w00 = (1 - ax) * (1 - ay);
       const w10 = ax * (1 - ay);
       const w01 = (1 - ax) * ay;
       const w11 = ax * ay;
+      const i00 = (y0 * w + x0) * c;
+      const row = w * c;
+      if (x0 >= 0 && y0 >= 0 && x0 < w - 1 && y0 < h - 1) {
+        // All four neighbours inside: the common case, without bounds checks.
+        for (let k = 0; k < c; k++) {
+          const i = i00 + k;
+          dst[out + k] = (src[i] as number) * w00 + (src[i + c] as number) * w10 + (src[i + row] as number) * w01 + (src[i + row + c] as number) * w11;
+        }
+        continue;
+      }
+      // On the edge: a neighbour outside reads 0.
+      const inX0 = x0 >= 0;
+      const inX1 = x0 + 1 < w;
+      const inY0 = y0 >= 0;
+      const inY1 = y0 + 1 < h;
       for (let k = 0; k < c; k++) {
+        const i = i00 + k;
         let value = 0;
-        if (i00 >= 0 && w00 !== 0) value += (src[i00 + k] as number) * w00;
-        if (i10 >= 0 && w10 !== 0) value += (src[i10 + k] as number) * w10;
-        if (i01 >= 0 && w01 !== 0) value += (src[i01 + k] as number) * w01;
-        if (i11 >= 0 && w11 !== 0) value += (src[i11 + k] as number) * w11;
+        if (inX0 && inY0) value += (src[i] as number) * w00;
+        if (inX1 && inY0) value += (src[i + c] as number) * w10;
+        if (inX0 && inY1) value += (src[i + row] as number) * w01;
+        if (inX1 && inY1) value += (src[i + row + c] as number) * w11;
         dst[out + k] = value;
       }
     }
