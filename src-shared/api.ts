@@ -102,8 +102,10 @@ export interface CheckpointEvaluation extends Evaluation {
 export interface TestImage {
   index: number;
   label: number;
-  /** 784 bytes (0–255), base64. */
+  /** The image's bytes (0–255, height × width × channels), base64: 784 for MNIST. */
   pixels: string;
+  /** Height, width, channels; absent for MNIST-shaped (28×28×1) images. */
+  shape?: [number, number, number];
 }
 
 export interface MisclassifiedImage extends TestImage {

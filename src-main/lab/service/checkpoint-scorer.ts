@@ -6,7 +6,7 @@ import { pixelsOf } from '../../../src-shared/dataset-shape.ts';
 import { LRUCache } from 'lru-cache';
 import type { CommandOutput, CommandParsed, RunDetail } from '../../../src-shared/index.ts';
 import type { DatasetRegistry } from '../data/dataset-registry.ts';
-import { testImagePixels } from '../data/test-image-pixels.ts';
+import { testImagePixels, testImageShape } from '../data/test-image-pixels.ts';
 import type { LayersModel, Tf } from '../model/tf-types.ts';
 import { StoreError, type LabStore } from '../store/lab-store.ts';
 import { confusionMatrix, perClassMetrics, scorePredictions } from '../training/evaluate.ts';
@@ -167,7 +167,7 @@ export class CheckpointScorer {
       found.push({ index, label, predicted, confidence: predictions.confidence[i] ?? 0, pixels: '' });
     }
     found.sort((a, b) => b.confidence - a.confidence);
-    return found.slice(0, limit).map((img) => ({ ...img, pixels: testImagePixels(data, img.index) }));
+    return found.slice(0, limit).map((img) => ({ ...img, pixels: testImagePixels(data, img.index), ...testImageShape(data) }));
   }
 
   async exportModel({ runId, checkpoint }: CommandParsed<'exportModel'>): Promise<CommandOutput<'exportModel'>> {

@@ -8,7 +8,7 @@ import type { ImportStatus } from '../../../src-shared/api.ts';
 import { DEFAULT_CSV_OPTIONS, DEFAULT_FOLDER_OPTIONS, type ImportProgress } from '../../../src-shared/dataset-import.ts';
 import { DatasetRegistry } from '../data/dataset-registry.ts';
 import { DatasetError } from '../data/idx.ts';
-import { testImagePixels } from '../data/test-image-pixels.ts';
+import { testImagePixels, testImageShape } from '../data/test-image-pixels.ts';
 import { BACKEND_ORDER, probeBackends } from '../engine/backends.ts';
 import { DATABASE_FILE } from '../home.ts';
 import { LabStore, StoreError } from '../store/lab-store.ts';
@@ -309,14 +309,14 @@ export class LabService implements LabServiceLike {
       ...(trueLabel !== undefined ? { trueLabel } : {}),
       ...(predictedLabel !== undefined ? { predictedLabel } : {}),
     });
-    return { ...counts, images: changes.map((c) => ({ ...c, pixels: testImagePixels(data, c.index) })) };
+    return { ...counts, images: changes.map((c) => ({ ...c, pixels: testImagePixels(data, c.index), ...testImageShape(data) })) };
   }
 
   getTestImages({ dataset, indices }: CommandParsed<'getTestImages'>): CommandOutput<'getTestImages'> {
     const data = this.datasets.load(dataset);
     return indices.map((index) => {
       if (index >= data.testCount) throw new RunStateError(`test image ${index} does not exist (${data.name} has ${data.testCount})`);
-      return { index, label: data.testLabels[index] ?? 0, pixels: testImagePixels(data, index) };
+      return { index, label: data.testLabels[index] ?? 0, pixels: testImagePixels(data, index), ...testImageShape(data) };
     });
   }
 
