@@ -88,7 +88,8 @@ export function defaultCheckpoint(run: RunDetail): string {
 export function unsupportedReason(run: RunDetail): string | null {
   const shape = run.architecture.inputShape;
   if (acceptsMnistInput(shape)) return null;
-  return `Run #${run.id} takes input of shape ${shape.join('×')}; a drawing becomes a ${IMAGE_SIDE}×${IMAGE_SIDE} grey image (${IMAGE_PIXELS} values, or ${IMAGE_SIDE}×${IMAGE_SIDE}×1), so this model can’t be asked.`;
+  const from = run.dataset.name === 'mnist' ? '' : ` (it learned from the dataset “${run.dataset.name}”)`;
+  return `Run #${run.id} takes input of shape ${shape.join('×')}${from}; a drawing becomes a ${IMAGE_SIDE}×${IMAGE_SIDE} grey image (${IMAGE_PIXELS} values, or ${IMAGE_SIDE}×${IMAGE_SIDE}×1), so this model can’t be asked here yet.`;
 }
 
 const IDLE: SlotResult = { status: 'idle', probabilities: null, message: null, ms: null };
