@@ -120,9 +120,17 @@ export const MAX_PREDICT_IMAGES = 256;
 export const PredictSchema = z.strictObject({
   runId: RunIdSchema,
   checkpoint: CheckpointRefSchema.default({ kind: 'final' }),
-  /** Images as 784 grey values in [0, 1], row-major 28×28, like the training data. */
+  /**
+   * Images as values in [0, 1], row-major like the training data: 784 grey ones (28×28) for MNIST,
+   * H×W×C for other datasets. The service checks each against the run's model input.
+   */
   images: z
-    .array(z.array(z.number().min(0).max(1)).length(IMAGE_PIXELS, `each image must have ${IMAGE_PIXELS} values (${IMAGE_SIDE}×${IMAGE_SIDE})`))
+    .array(
+      z
+        .array(z.number().min(0).max(1))
+        .min(MIN_DATASET_SIDE ** 2, `each image must have the model's input size: ${IMAGE_PIXELS} values (${IMAGE_SIDE}×${IMAGE_SIDE}) for MNIST`)
+        .max(MAX_DATASET_SIDE ** 2 * 3, `each image must have the model's input size: ${IMAGE_PIXELS} values (${IMAGE_SIDE}×${IMAGE_SIDE}) for MNIST, at most ${MAX_DATASET_SIDE}×${MAX_DATASET_SIDE}×3`),
+    )
     .min(1)
     .max(MAX_PREDICT_IMAGES),
 });

@@ -13,6 +13,7 @@ import { confusionMatrix, perClassMetrics, scorePredictions } from '../training/
 import { gatherExamples } from '../training/prepare-data.ts';
 import type { TestPredictions } from '../training/trainer-protocol.ts';
 import { Predictor } from './predictor.ts';
+import { InsideInputError } from '../inside/activations.ts';
 import { RunStateError } from './run-state-error.ts';
 
 type CheckpointRef = CommandParsed<'predict'>['checkpoint'];
@@ -98,6 +99,11 @@ export class CheckpointScorer {
 
   async predict({ runId, checkpoint, images }: CommandParsed<'predict'>): Promise<CommandOutput<'predict'>> {
     const found = this.checkpoint(runId, checkpoint);
+    const want = found.run.architecture.inputShape.reduce((a, b) => a * b, 1);
+    const wrong = images.findIndex((image) => image.length !== want);
+    if (wrong >= 0) {
+      throw new InsideInputError(`image ${wrong + 1} has ${images[wrong]?.length} values, but run ${runId}'s model takes ${want} (${found.run.architecture.inputShape.join('×')})`);
+    }
     const model = await this.entry(found).model;
     return { probabilities: await this.predictor.predict(model, found.run.architecture, images) };
   }

@@ -111,6 +111,10 @@ describe('CheckpointScorer', () => {
   it('names what is missing', async () => {
     const scorer = new CheckpointScorer(store, datasets, 'test', new CountingPredictor());
     await expect(scorer.predict({ runId, checkpoint: { kind: 'best' }, images: [] })).rejects.toThrow(`run ${runId} has no best checkpoint`);
+    // The contract takes any dataset's image size; the run's own model decides.
+    await expect(scorer.predict({ runId, checkpoint: { kind: 'epoch', epoch: 1 }, images: [new Array<number>(784).fill(0), new Array<number>(432).fill(0)] })).rejects.toThrow(
+      `image 2 has 432 values, but run ${runId}'s model takes 784`,
+    );
     expect(() => scorer.getMisclassified({ runId: 999, limit: 5 })).toThrow('run 999 does not exist');
     await expect(scorer.getMisclassified({ runId, checkpoint: { kind: 'epoch', epoch: 99 }, limit: 5 })).rejects.toThrow(`run ${runId} has no checkpoint of epoch 99`);
   });
