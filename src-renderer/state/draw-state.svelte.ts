@@ -1,7 +1,9 @@
 // Draw: a digit (strokes, or a dropped image) made MNIST-like, and what the chosen models think
 // of it, side by side. Predictions are throttled while drawing and stale answers are dropped.
-import type { LabApi, Unsubscribe } from '../../src-shared/api.ts';
+import type { DatasetInfo, LabApi, Unsubscribe } from '../../src-shared/api.ts';
 import type { ImageInspection } from '../../src-shared/inside.ts';
+import { isInputShapeFor, type ImageShape } from '../../src-shared/dataset-shape.ts';
+import { imageToInput } from '../../src-shared/image-to-input.ts';
 import { acceptsMnistInput, preprocessToMnist, rasterizeStrokes, type MnistInput, type PixelBuffer, type Stroke } from '../../src-shared/mnist-preprocess.ts';
 import { IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES } from '../../src-shared/mnist-shape.ts';
 import { nearestKeptEpoch, type CheckpointInfo, type RunDetail, type RunListItem } from '../../src-shared/runs.ts';
@@ -110,8 +112,10 @@ export class DrawState {
   results = $state.raw<Record<number, SlotResult>>({});
   strokes = $state.raw<Stroke[]>([]);
   image = $state.raw<{ name: string; buffer: PixelBuffer } | null>(null);
-  /** The 28×28 the models see; null for an empty pad. */
+  /** The 28×28 the digit models see; null for an empty pad. */
   input = $state.raw<MnistInput | null>(null);
+  /** The lab's datasets (from getSystemInfo): what a non-digit run's images look like. */
+  datasets = $state.raw<DatasetInfo[]>([]);
   error = $state<string | null>(null);
   /** A prediction is scheduled or on its way (the e2e waits for this to settle). */
   scheduled = $state(false);
@@ -319,7 +323,10 @@ export class DrawState {
       const [image] = await this.api.getTestImages({ dataset, indices: [index] });
       if (!image) return;
       const bytes = Uint8Array.from(atob(image.pixels), (c) => c.charCodeAt(0));
-      this.setImage(`test image #${index} (a ${image.label})`, { width: 28, height: 28, data: bytes });
+      const [height, width, channels] = image.shape ?? [28, 28, 1];
+      // Grey bytes as they are; RGB as RGBA, the other layout a PixelBuffer has.
+      const data = channels === 1 ? bytes : Uint8Array.from({ length: width * height * 4 }, (_, i) => (i % 4 === 3 ? 255 : (bytes[Math.floor(i / 4) * 3 + (i % 4)] ?? 0)));
+      this.setImage(`test image #${index} (a ${image.label})`, { width, height, data });
     } catch (err) {
       this.error = `Couldn’t load test image ${index}: ${messageOf(err)}`;
     }
@@ -400,7 +407,12 @@ export class DrawState {
       this.input = this.image ? preprocessToMnist(this.image.buffer) : this.strokes.length ? preprocessToMnist(rasterizeStrokes(this.strokes, PAD_RASTER, STROKE_WIDTH)) : null;
     } catch (err) {
       this.input = null;
-      this.error = `Couldn’t read that image: ${messageOf(err)}`;
+      // A photo need not look like a digit: only say so when no model could be asked about it as it is.
+      const anyOwnData = this.slots.some((slot) => {
+        const run = this.runOf(slot);
+        return run !== undefined && this.#ownDataset(run) !== null;
+      });
+      this.error = anyOwnData ? null : `Couldn’t read that image: ${messageOf(err)}`;
     }
     this.#predictAll();
   }
@@ -417,26 +429,57 @@ export class DrawState {
   #predictSlots(slots: readonly ModelSlot[]): void {
     const input = this.input;
     const generation = this.#generation;
-    if (!input) {
-      this.results = Object.fromEntries(this.slots.map((s) => [s.id, this.#unsupported(s) ?? IDLE]));
-      return;
-    }
-    const work = slots.map((slot) => this.#predictSlot(slot, input, generation));
-    if (this.inside) work.push(...slots.map((slot) => this.#inspectSlot(slot, input, generation)));
+    const asked = slots.map((slot) => ({ slot, pixels: this.#pixelsFor(slot) }));
+    for (const { slot, pixels } of asked) if (pixels === null) this.#setResult(slot.id, this.#unsupported(slot) ?? IDLE);
+    const work = asked.flatMap(({ slot, pixels }) => (pixels === null ? [] : [this.#predictSlot(slot, pixels, generation)]));
+    // The inside views read digits: they follow the digit models only.
+    const digitModel = (slot: ModelSlot) => {
+      const run = this.runOf(slot);
+      return !run || this.#ownDataset(run) === null;
+    };
+    if (this.inside && input) work.push(...slots.filter(digitModel).map((slot) => this.#inspectSlot(slot, input, generation)));
     this.#pending = Promise.all([this.#pending, ...work]).then(() => undefined);
   }
 
   #unsupported(slot: ModelSlot): SlotResult | null {
     const run = this.runOf(slot);
-    const message = run ? unsupportedReason(run) : null;
+    if (!run) return null;
+    const own = this.#ownDataset(run);
+    if (own) {
+      return this.image
+        ? null
+        : { status: 'unsupported', probabilities: null, ms: null, message: `Run #${run.id} learned from “${own.name}” (${own.imageShape.join('×')} images, classes ${own.classNames.slice(0, 5).join(', ')}${own.classNames.length > 5 ? ', …' : ''}): drop, paste or open an image to ask it; the pad draws digits.` };
+    }
+    const message = unsupportedReason(run);
     return message ? { status: 'unsupported', probabilities: null, message, ms: null } : null;
+  }
+
+  /** A non-digit run's dataset, when its model takes that dataset's images (Draw then asks it about dropped images). */
+  #ownDataset(run: RunDetail): DatasetInfo | null {
+    if (acceptsMnistInput(run.architecture.inputShape)) return null;
+    const dataset = this.datasets.find((d) => d.name === run.dataset.name && !d.damaged);
+    return dataset && isInputShapeFor(run.architecture.inputShape, dataset.imageShape as ImageShape) ? dataset : null;
+  }
+
+  /** What this slot's model is asked: the MNIST-like digit, or the dropped image fitted to its dataset's shape. */
+  #pixelsFor(slot: ModelSlot): number[] | null {
+    const run = this.runOf(slot);
+    const own = run ? this.#ownDataset(run) : null;
+    if (!own) return this.input?.pixels ?? null;
+    if (!this.image) return null;
+    try {
+      return imageToInput(this.image.buffer, own.imageShape as ImageShape);
+    } catch (err) {
+      this.error = `Couldn’t read that image: ${messageOf(err)}`;
+      return null;
+    }
   }
 
   #setResult(id: number, result: SlotResult): void {
     this.results = { ...this.results, [id]: result };
   }
 
-  async #predictSlot(slot: ModelSlot, input: MnistInput, generation: number): Promise<void> {
+  async #predictSlot(slot: ModelSlot, pixels: number[], generation: number): Promise<void> {
     const run = this.runOf(slot);
     if (!run) return;
     const unsupported = this.#unsupported(slot);
@@ -450,11 +493,12 @@ export class DrawState {
     const started = this.#now();
     this.inFlight++;
     try {
-      const { probabilities } = await this.api.predict({ runId: slot.runId, checkpoint: checkpointRef(slot.checkpoint), images: [input.pixels] });
+      const { probabilities } = await this.api.predict({ runId: slot.runId, checkpoint: checkpointRef(slot.checkpoint), images: [pixels] });
       if (stale()) return;
       const row = probabilities[0] ?? [];
-      if (row.length !== NUM_CLASSES) {
-        this.#setResult(slot.id, { status: 'unsupported', probabilities: null, message: `Run #${run.id} answers ${row.length} values, not one per digit 0–9.`, ms: null });
+      const classes = this.#ownDataset(run)?.classNames.length ?? NUM_CLASSES;
+      if (row.length !== classes) {
+        this.#setResult(slot.id, { status: 'unsupported', probabilities: null, message: `Run #${run.id} answers ${row.length} values, not one per class (${classes}).`, ms: null });
         return;
       }
       this.#setResult(slot.id, { status: 'ready', probabilities: row, message: null, ms: this.#now() - started });
