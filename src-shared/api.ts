@@ -7,6 +7,7 @@ import type { BackendName, BackendReport, Evaluation, PredictionComparison, RunC
 import {
   ComparePredictionsSchema,
   CompareRunsSchema,
+  DatasetOverviewSchema,
   DeleteRunsSchema,
   EvaluateCheckpointSchema,
   ExportModelSchema,
@@ -49,6 +50,17 @@ export interface DatasetInfo {
   builtIn: boolean;
   /** Set when the dataset's files or description are damaged: what is wrong and what to do (it cannot be trained on). */
   damaged?: string;
+}
+
+/** A dataset's class balance and samples, for the Data screen. */
+export interface DatasetOverview {
+  name: string;
+  classNames: string[];
+  /** Images of each class (by label) in the training and the test set. */
+  trainCounts: number[];
+  testCounts: number[];
+  /** The first test images of each class (by label), at most samplesPerClass each. */
+  samples: TestImage[][];
 }
 
 /** The import under way: which dataset, and how far. */
@@ -125,6 +137,7 @@ export const commands = {
   // Own data: one import at a time per lab service; its progress is polled while the import command runs.
   importDataset: command<DatasetInfo>()(ImportDatasetSchema),
   getImportProgress: command<ImportStatus | null>()(NoInput),
+  getDatasetOverview: command<DatasetOverview>()(DatasetOverviewSchema),
   analyzeArchitecture: command<ArchitectureAnalysis>()(zod.unknown()),
   estimateEpoch: command<EpochEstimate>()(StartRunSchema),
   startRun: command<{ runId: number }>()(StartRunSchema),

@@ -140,6 +140,14 @@ export const TestImagesSchema = z.strictObject({
   indices: z.array(z.number().int().min(0)).min(1).max(1000),
 });
 
+/** Samples of each class the Data screen shows at most (with 100 classes: 2,400 small images). */
+export const MAX_SAMPLES_PER_CLASS = 24;
+/** A dataset's classes: counts per split and the first test images of each. */
+export const DatasetOverviewSchema = z.strictObject({
+  dataset: DatasetNameSchema,
+  samplesPerClass: z.number().int().min(0).max(MAX_SAMPLES_PER_CLASS).default(12),
+});
+
 export const MisclassifiedSchema = z.strictObject({
   runId: RunIdSchema,
   trueLabel: ClassLabelSchema.optional(),

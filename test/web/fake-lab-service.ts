@@ -25,6 +25,7 @@ export class FakeLabService implements LabServiceLike {
   listDatasets = (): CommandOutput<'listDatasets'> => [];
   importDataset = notUsed('importDataset') as LabServiceLike['importDataset'];
   getImportProgress = (): CommandOutput<'getImportProgress'> => null;
+  getDatasetOverview = notUsed('getDatasetOverview') as LabServiceLike['getDatasetOverview'];
   analyzeArchitecture = (input: CommandParsed<'analyzeArchitecture'>) => analyzeArchitecture(input);
   estimateEpoch = notUsed('estimateEpoch') as LabServiceLike['estimateEpoch'];
   startRun = (input: CommandParsed<'startRun'>): CommandOutput<'startRun'> => {

@@ -312,6 +312,26 @@ export class LabService implements LabServiceLike {
     return { ...counts, images: changes.map((c) => ({ ...c, pixels: testImagePixels(data, c.index), ...testImageShape(data) })) };
   }
 
+  /** Counts of each class per split and the first test images of each class (the Data screen). */
+  getDatasetOverview({ dataset, samplesPerClass }: CommandParsed<'getDatasetOverview'>): CommandOutput<'getDatasetOverview'> {
+    const data = this.datasets.load(dataset);
+    const classes = data.classNames.length;
+    const count = (labels: Uint8Array, n: number) => {
+      const counts = new Array<number>(classes).fill(0);
+      for (let i = 0; i < n; i++) counts[labels[i] ?? 0]!++;
+      return counts;
+    };
+    const samples: CommandOutput<'getDatasetOverview'>['samples'] = Array.from({ length: classes }, () => []);
+    for (let index = 0, full = 0; index < data.testCount && full < classes; index++) {
+      const label = data.testLabels[index] ?? 0;
+      const bucket = samples[label]!;
+      if (bucket.length >= samplesPerClass) continue;
+      bucket.push({ index, label, pixels: testImagePixels(data, index), ...testImageShape(data) });
+      if (bucket.length === samplesPerClass) full++;
+    }
+    return { name: data.name, classNames: [...data.classNames], trainCounts: count(data.trainLabels, data.trainCount), testCounts: count(data.testLabels, data.testCount), samples };
+  }
+
   getTestImages({ dataset, indices }: CommandParsed<'getTestImages'>): CommandOutput<'getTestImages'> {
     const data = this.datasets.load(dataset);
     return indices.map((index) => {

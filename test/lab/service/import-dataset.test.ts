@@ -39,6 +39,21 @@ describe('importDataset', () => {
     expect(service.listDatasets().map((d) => d.name)).toEqual(['mnist', 'shapes']);
   });
 
+  it("gives an imported dataset's class balance and the first test images of each class, within the schema's limits", async () => {
+    const overview = (await dispatchCommand(service, 'getDatasetOverview', { dataset: 'shapes', samplesPerClass: 3 })) as {
+      classNames: string[];
+      trainCounts: number[];
+      testCounts: number[];
+      samples: { label: number; pixels: string; shape?: number[] }[][];
+    };
+    expect(overview).toMatchObject({ classNames: ['circle', 'square'], trainCounts: [16, 16], testCounts: [4, 4] });
+    expect(overview.samples.map((s) => s.map((i) => i.label))).toEqual([[0, 0, 0], [1, 1, 1]]);
+    expect(overview.samples[1]![0]).toMatchObject({ shape: [8, 8, 1] });
+    expect(Buffer.from(overview.samples[1]![0]!.pixels, 'base64')).toHaveLength(64);
+    expect(() => parseCommandInput('getDatasetOverview', { dataset: 'shapes', samplesPerClass: 25 })).toThrow(/samplesPerClass/);
+    await expect(dispatchCommand(service, 'getDatasetOverview', { dataset: 'nope' })).rejects.toThrow(/nope/);
+  });
+
   it('imports a CSV, and an import error is a user error naming the file', async () => {
     expect(await dispatchCommand(service, 'importDataset', { source: 'csv', name: 'rows', csv: join(inputs, 'rows.csv'), testFraction: 0.2 })).toMatchObject({ imageShape: [2, 2, 1], classNames: ['0', '1'] });
     await expect(dispatchCommand(service, 'importDataset', { source: 'csv', name: 'none', csv: join(inputs, 'missing.csv') })).rejects.toMatchObject({ name: 'DatasetError', message: expect.stringMatching(/missing\.csv does not exist/) });
