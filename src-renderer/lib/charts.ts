@@ -1,5 +1,8 @@
-// Chart.js, registered once with only what the app draws (line charts on linear axes).
+// Chart.js, registered once with only what the app draws (line charts on linear axes, the Data screen's bars).
 import {
+  BarController,
+  BarElement,
+  CategoryScale,
   Chart,
   type ChartOptions,
   Decimation,
@@ -12,7 +15,7 @@ import {
   Tooltip,
 } from 'chart.js';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip, Decimation, Filler);
+Chart.register(BarController, BarElement, CategoryScale, LineController, LineElement, PointElement, LinearScale, Legend, Tooltip, Decimation, Filler);
 
 export { Chart };
 

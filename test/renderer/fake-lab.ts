@@ -199,6 +199,7 @@ export class FakeLab {
     getSystemInfo: () => SYSTEM_INFO,
     listDatasets: () => [MNIST],
     getImportProgress: () => null,
+    getDatasetOverview: () => ({ name: 'mnist', classNames: MNIST.classNames, trainCounts: MNIST.classNames.map(() => 6000), testCounts: MNIST.classNames.map(() => 1000), samples: MNIST.classNames.map(() => []) }),
     listRuns: () => [],
     // Derived from listRuns, so a test that sets the runs once gets pages, polling and bulk delete over them.
     queryRuns: async (p) => queryInMemory(await this.#listed(), p),
