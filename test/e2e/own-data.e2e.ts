@@ -1,7 +1,7 @@
-// Own data in the browser (the part that exists): a generated colour-folder dataset imported and a
-// small CNN trained on it with the CLI against the served lab, then its class names in Evaluate
-// (confusion matrix, per-class table). Screenshots light and dark. Import from the UI, the Data
-// screen and Draw in the browser are not covered here yet (Draw's non-digit path is a renderer test).
+// Own data in the browser: a generated colour-folder dataset imported from the Data screen's form (its
+// class counts and samples then shown there), a small CNN trained on it with the CLI against the served
+// lab, then its class names in Evaluate (confusion matrix, per-class table). Screenshots light and dark.
+// Draw in the browser is not covered here (Draw's non-digit path is a renderer test).
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
@@ -13,10 +13,11 @@ const WAIT = { timeout: 30_000 };
 const COLOURS: Record<string, [number, number, number]> = { red: [230, 20, 20], green: [20, 200, 40], blue: [30, 40, 220] };
 let lab: Lab;
 let runId = 0;
+let folder = '';
 
 beforeAll(async () => {
   lab = await startLab();
-  const folder = join(lab.home, 'inputs', 'colours');
+  folder = join(lab.home, 'inputs', 'colours');
   for (const [name, colour] of Object.entries(COLOURS)) {
     for (let i = 0; i < 12; i++) {
       const pixels = new Uint8Array(16 * 16 * 3).fill(10);
@@ -24,17 +25,20 @@ beforeAll(async () => {
       await writeImage(join(folder, name, `${i}.png`), pixels, 16, 16, 3);
     }
   }
-  const imported = await lab.cli(['datasets', 'import', 'colours', '--folder', folder, '--size', '12x12', '--channels', '3', '--test-fraction', '0.25']);
-  expect(imported.code, imported.stderr).toBe(0);
+}, 120_000);
+afterAll(async () => {
+  await lab?.close();
+});
+
+/** Trains the CNN with the CLI on the dataset the UI imported (once). */
+async function train(): Promise<void> {
+  if (runId) return;
   const arch = join(lab.home, 'inputs', 'cnn.json');
   writeFileSync(arch, JSON.stringify({ inputShape: [12, 12, 3], layers: [{ type: 'conv2d', filters: 4, kernelSize: 3, activation: 'relu' }, { type: 'flatten' }, { type: 'dense', units: 3, activation: 'softmax' }] }));
   const trained = await lab.cli(['train', '--arch', arch, '--dataset', 'colours', '--epochs', '8', '--batch-size', '9', '--optimizer', 'adam', '--lr', '0.02', '--backend', 'cpu', '--json']);
   expect(trained.code, trained.stderr).toBe(0);
   runId = (JSON.parse(trained.stdout.trim().split('\n').at(-1)!) as { runId: number }).runId;
-}, 120_000);
-afterAll(async () => {
-  await lab?.close();
-});
+}
 
 async function evaluate(page: Page): Promise<void> {
   await page.goto(`${lab.url}#/evaluate/${runId}`);
@@ -42,7 +46,38 @@ async function evaluate(page: Page): Promise<void> {
 }
 
 describe('own data in the browser', () => {
+  it("imports the folder from the Data screen, then shows its class counts and samples, light and dark", async () => {
+    const context = await lab.browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+    const page = await context.newPage();
+    await page.goto(`${lab.url}#/data`);
+    await page.getByTestId('dataset-mnist').waitFor(WAIT);
+    await page.getByTestId('import-name').fill('colours');
+    await page.getByTestId('import-folder').fill(folder);
+    await page.getByTestId('import-size').fill('12x12');
+    await page.getByTestId('import-channels').selectOption('3');
+    await page.getByTestId('import-test-fraction').fill('0.25');
+    await page.getByTestId('import-submit').click();
+    await page.getByTestId('import-done').waitFor(WAIT);
+    await expect.poll(() => page.getByTestId('dataset-overview').getAttribute('data-dataset'), WAIT).toBe('colours');
+    const rows = await page.getByTestId('class-counts').locator('tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent?.trim()).join(' ')));
+    expect(rows).toEqual(['Class blue green red', 'train 9 9 9', 'test 3 3 3']);
+    const samples = page.getByTestId('class-row');
+    expect(await samples.evaluateAll((els) => els.map((e) => [(e as HTMLElement).dataset['class'], e.querySelectorAll('canvas').length]))).toEqual([['blue', 3], ['green', 3], ['red', 3]]);
+    await page.getByTestId('class-balance').locator('canvas').waitFor(WAIT);
+    await screenshot(page, 'own-data-data-light');
+    await context.close();
+
+    const dark = await lab.browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
+    const darkPage = await dark.newPage();
+    await darkPage.goto(`${lab.url}#/data`);
+    await darkPage.getByTestId('dataset-colours').click();
+    await expect.poll(() => darkPage.getByTestId('dataset-overview').getAttribute('data-dataset'), WAIT).toBe('colours');
+    await screenshot(darkPage, 'own-data-data-dark');
+    await dark.close();
+  }, 60_000);
+
   it('names the classes in Evaluate, light and dark', async () => {
+    await train();
     for (const scheme of ['light', 'dark'] as const) {
       const context = await lab.browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: scheme });
       const page = await context.newPage();
@@ -54,5 +89,5 @@ describe('own data in the browser', () => {
 
       await context.close();
     }
-  });
+  }, 90_000);
 });
