@@ -53,6 +53,11 @@ export interface TrainForm {
   testExamples: unknown;
   shuffle: boolean;
   seed: unknown;
+  /** Keras' RandomTranslation (fraction), RandomRotation (degrees here), RandomZoom (fraction), RandomFlip('horizontal'). */
+  augShift: unknown;
+  augRotation: unknown;
+  augZoom: unknown;
+  augFlip: boolean;
 }
 
 /** The form at the seed tutorial's values (the split fraction, unused by the seed, at Keras' usual 0.1). */
@@ -66,7 +71,18 @@ function defaultForm(): TrainForm {
     testExamples: DEFAULT_TRAIN.testExamples,
     shuffle: DEFAULT_TRAIN.shuffle,
     seed: DEFAULT_TRAIN.seed,
+    // Off, as for the seed: digits are not flipped, and the seed's numbers come out the same.
+    augShift: 0,
+    augRotation: 0,
+    augZoom: 0,
+    augFlip: false,
   };
+}
+
+/** Augmentation as the form holds it: absent while everything is 0 and unflipped, so such runs record none. */
+function augmentationOf(form: TrainForm): Record<string, unknown> | undefined {
+  const off = form.augShift === 0 && form.augRotation === 0 && form.augZoom === 0 && !form.augFlip;
+  return off ? undefined : { shift: form.augShift, rotation: form.augRotation, zoom: form.augZoom, horizontalFlip: form.augFlip };
 }
 
 export class TrainSettings {
@@ -92,6 +108,7 @@ export class TrainSettings {
       testExamples: this.form.testExamples,
       shuffle: this.form.shuffle,
       seed: this.form.seed,
+      augmentation: augmentationOf(this.form),
     }),
   );
 
@@ -110,7 +127,7 @@ export class TrainSettings {
     if (!this.#trainResult.success) {
       for (const issue of this.#trainResult.error.issues) {
         const path = issue.path.map(String);
-        put(path[0] === 'validation' ? 'fraction' : (path[0] ?? 'train'), issue.message);
+        put(path[0] === 'validation' ? 'fraction' : path[0] === 'augmentation' ? `augmentation.${path[1] ?? ''}` : (path[0] ?? 'train'), issue.message);
       }
     }
     const info = this.datasets.find((d) => d.name === this.dataset);
@@ -196,6 +213,9 @@ const LABELS: Record<string, string> = {
   testExamples: 'Test examples',
   seed: 'Seed',
   runName: 'Run name',
+  'augmentation.shift': 'Shift (RandomTranslation)',
+  'augmentation.rotation': 'Rotation (RandomRotation)',
+  'augmentation.zoom': 'Zoom (RandomZoom)',
 };
 
 export function labelOf(key: string): string {
