@@ -6,6 +6,7 @@ import type { ArchitectureAnalysis } from './analyze-architecture.ts';
 import type { BackendName, BackendReport, Evaluation, PredictionComparison, RunChanges, RunComparison, RunDetail, RunEvent, RunPage, RunSummary } from './runs.ts';
 import {
   ComparePredictionsSchema,
+  ClassByConfidenceSchema,
   CompareRunsSchema,
   DatasetOverviewSchema,
   DeleteRunsSchema,
@@ -154,6 +155,8 @@ export const commands = {
   predict: command<{ probabilities: number[][] }>()(PredictSchema),
   getTestImages: command<TestImage[]>()(TestImagesSchema),
   getMisclassified: command<MisclassifiedImage[]>()(MisclassifiedSchema),
+  // One class's test images as the run's final predictions judged them: predicted class and its confidence, sorted.
+  getClassByConfidence: command<MisclassifiedImage[]>()(ClassByConfidenceSchema),
   compareRuns: command<RunComparison>()(CompareRunsSchema),
   comparePredictions: command<PredictionComparison>()(ComparePredictionsSchema),
   exportRuns: command<ExportedFile>()(ExportRunsSchema),

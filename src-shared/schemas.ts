@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { analyzeArchitecture } from './analyze-architecture.ts';
 import type { Architecture } from './architecture.ts';
 import { INVERT_MODES, MAX_TEST_FRACTION, PIXEL_RANGES, RESIZE_POLICIES } from './dataset-import.ts';
-import { MAX_DATASET_SIDE, MIN_DATASET_SIDE } from './dataset-shape.ts';
+import { MAX_CLASSES, MAX_DATASET_SIDE, MIN_DATASET_SIDE } from './dataset-shape.ts';
 import { IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES } from './mnist-shape.ts';
 import { BackendChoiceSchema, RUN_SORT_KEYS, RUN_STATUSES } from './runs.ts';
 import { CompileConfigSchema, TrainConfigSchema } from './training-config.ts';
@@ -146,6 +146,16 @@ export const MAX_SAMPLES_PER_CLASS = 24;
 export const DatasetOverviewSchema = z.strictObject({
   dataset: DatasetNameSchema,
   samplesPerClass: z.number().int().min(0).max(MAX_SAMPLES_PER_CLASS).default(12),
+});
+
+/** One class's test images of a run, by the confidence of the run's final predictions (the Data screen). */
+export const ClassByConfidenceSchema = z.strictObject({
+  runId: RunIdSchema,
+  /** The true class, by label (checked against the run's dataset). */
+  label: z.number().int().min(0).max(MAX_CLASSES - 1),
+  /** most: the model's surest predictions first; least: its least sure first. */
+  order: z.enum(['most', 'least']).default('most'),
+  limit: z.number().int().min(1).max(200).default(48),
 });
 
 export const MisclassifiedSchema = z.strictObject({

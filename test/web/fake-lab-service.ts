@@ -67,6 +67,7 @@ export class FakeLabService implements LabServiceLike {
   projectEmbedding = notUsed('projectEmbedding') as LabServiceLike['projectEmbedding'];
   getEvaluation = () => null;
   predict = ({ images }: CommandParsed<'predict'>) => ({ probabilities: images.map(() => Array.from({ length: 10 }, () => 0.1)) });
+  getClassByConfidence = notUsed('getClassByConfidence') as LabServiceLike['getClassByConfidence'];
   getTestImages = notUsed('getTestImages') as LabServiceLike['getTestImages'];
   getMisclassified = () => [];
   crash = () => {

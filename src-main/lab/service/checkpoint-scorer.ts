@@ -153,6 +153,24 @@ export class CheckpointScorer {
     return this.misclassifiedOf(run.dataset.name, predictions, input);
   }
 
+  /** One class's test images (of those the run predicted at its end), by the confidence of the prediction. */
+  getClassByConfidence({ runId, label, order, limit }: CommandParsed<'getClassByConfidence'>): CommandOutput<'getClassByConfidence'> {
+    const run = this.run(runId);
+    const data = this.datasets.load(run.dataset.name);
+    if (label >= data.classNames.length) throw new RunStateError(`class ${label} does not exist (${data.name} has ${data.classNames.length} classes)`);
+    const predictions = this.store.getPredictions(runId);
+    if (!predictions) throw new RunStateError(`run ${runId} has no test predictions (it has not finished its evaluation)`);
+    const found: CommandOutput<'getClassByConfidence'> = [];
+    for (let i = 0; i < predictions.testIndices.length; i++) {
+      const index = predictions.testIndices[i] as number;
+      if ((data.testLabels[index] ?? 0) !== label) continue;
+      found.push({ index, label, predicted: predictions.predicted[i] ?? 0, confidence: predictions.confidence[i] ?? 0, pixels: '' });
+    }
+    // Ties keep test-set order, so the answer is the same every time.
+    found.sort((a, b) => (order === 'most' ? b.confidence - a.confidence : a.confidence - b.confidence) || a.index - b.index);
+    return found.slice(0, limit).map((img) => ({ ...img, pixels: testImagePixels(data, img.index), ...testImageShape(data) }));
+  }
+
   /** Async throughout: a missing checkpoint is a rejection, as for evaluateCheckpoint. */
   private async checkpointMisclassified(runId: number, checkpoint: CheckpointRef, input: CommandParsed<'getMisclassified'>): Promise<CommandOutput<'getMisclassified'>> {
     const found = this.checkpoint(runId, checkpoint);

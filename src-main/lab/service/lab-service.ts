@@ -201,6 +201,10 @@ export class LabService implements LabServiceLike {
     return this.scorer.getMisclassified(input);
   }
 
+  getClassByConfidence(input: CommandParsed<'getClassByConfidence'>): CommandOutput<'getClassByConfidence'> {
+    return this.scorer.getClassByConfidence(input);
+  }
+
   // Reading and editing stored runs: the store's.
   listRuns(query: CommandParsed<'listRuns'>): CommandOutput<'listRuns'> {
     return this.store.listRuns(query);
