@@ -20,7 +20,11 @@ import {
 } from './architecture.ts';
 import { fieldProblem, GRAPH_FIELD_NAMES, LAYER_FIELDS, MAX_LAYERS, showValue as show } from './layer-fields.ts';
 import { checkParameterCap } from './model-memory.ts';
-import { FLAT_INPUT_SHAPE, IMAGE_INPUT_SHAPE, isMnistInputShape, NUM_CLASSES } from './mnist-shape.ts';
+import { formatImageShape, inputShapesFor, isAnyDatasetInputShape, isInputShapeFor, MAX_CLASSES, type DataShape } from './dataset-shape.ts';
+import { IMAGE_INPUT_SHAPE, NUM_CLASSES } from './mnist-shape.ts';
+
+/** MNIST: what a spec is checked against unless a dataset is named. */
+export const MNIST_DATA_SHAPE: DataShape = { imageShape: [...IMAGE_INPUT_SHAPE], classCount: NUM_CLASSES };
 
 export interface ArchitectureIssue {
   /** 1-based layer number, or null for the model itself (inputShape, layers list, output). */
@@ -214,9 +218,18 @@ export function formatShape(shape: readonly number[]): string {
   return `(None, ${shape.join(', ')})`;
 }
 
-function checkInputShape(raw: unknown, issues: ArchitectureIssue[]): number[] | null {
-  if (!Array.isArray(raw) || !isMnistInputShape(raw)) {
-    issues.push({ layer: null, field: 'inputShape', message: `inputShape must be ${showShape(FLAT_INPUT_SHAPE)} or ${showShape(IMAGE_INPUT_SHAPE)} (MNIST images), got ${show(raw)}` });
+function checkInputShape(raw: unknown, issues: ArchitectureIssue[], data: DataShape | null): number[] | null {
+  if (data === null) {
+    if (!Array.isArray(raw) || !isAnyDatasetInputShape(raw)) {
+      issues.push({ layer: null, field: 'inputShape', message: `inputShape must be a flat vector [pixels] or an image [height, width, channels] a dataset can have, got ${show(raw)}` });
+      return null;
+    }
+    return raw as number[];
+  }
+  if (!Array.isArray(raw) || !isInputShapeFor(raw, data.imageShape)) {
+    const { flat, image } = inputShapesFor(data.imageShape);
+    const which = data === MNIST_DATA_SHAPE ? 'MNIST images' : `the dataset's ${formatImageShape(data.imageShape)} images`;
+    issues.push({ layer: null, field: 'inputShape', message: `inputShape must be ${showShape(flat)} or ${showShape(image)} (${which}), got ${show(raw)}` });
     return null;
   }
   return raw as number[];
@@ -242,8 +255,11 @@ interface Node {
 const INPUT = -1;
 const RESERVED_NAMES = [INPUT_REF, KERAS_INPUT_NAME];
 
-/** Validate and analyse a spec of unknown origin. Never throws. */
-export function analyzeArchitecture(spec: unknown): ArchitectureAnalysis {
+/**
+ * Validate and analyse a spec of unknown origin against the data it is for: MNIST unless given,
+ * or (null) any dataset's shape and class count, for specs already checked against theirs. Never throws.
+ */
+export function analyzeArchitecture(spec: unknown, data: DataShape | null = MNIST_DATA_SHAPE): ArchitectureAnalysis {
   const issues: ArchitectureIssue[] = [];
   const layers: LayerInfo[] = [];
   let functional = false;
@@ -262,7 +278,7 @@ export function analyzeArchitecture(spec: unknown): ArchitectureAnalysis {
   for (const key of Object.keys(spec)) {
     if (key !== 'inputShape' && key !== 'layers' && key !== 'output') issues.push({ layer: null, field: key, message: `unknown architecture field "${key}"` });
   }
-  inputShape = checkInputShape(spec.inputShape, issues);
+  inputShape = checkInputShape(spec.inputShape, issues, data);
   const rawLayers = spec.layers;
   if (!Array.isArray(rawLayers)) {
     issues.push({ layer: null, field: 'layers', message: `layers must be a list, got ${show(rawLayers)}` });
@@ -297,8 +313,12 @@ export function analyzeArchitecture(spec: unknown): ArchitectureAnalysis {
     const outNode = nodes[outputIndex] as Node;
     const which = spec.output === undefined ? 'the last layer' : `the output layer (${outNode.name})`;
     const shape = info?.outputShape ?? null;
-    if (shape === null || shape.length !== 1 || shape[0] !== NUM_CLASSES) {
-      issues.push({ layer: spec.output === undefined ? null : outputIndex + 1, field: spec.output === undefined ? 'layers' : 'output', message: `${which} must output ${NUM_CLASSES} classes ${formatShape([NUM_CLASSES])}, got ${shape ? formatShape(shape) : 'nothing'}; end with dense units ${NUM_CLASSES}` });
+    // Against the dataset's class count, or (data null: a spec already checked against its dataset) any count a dataset can have.
+    const classes = data?.classCount;
+    const outputs = shape?.[0] ?? 0;
+    if (shape === null || shape.length !== 1 || (classes === undefined ? outputs < 2 || outputs > MAX_CLASSES : outputs !== classes)) {
+      const want = classes === undefined ? `2 to ${MAX_CLASSES} classes` : `${classes} classes ${formatShape([classes])}`;
+      issues.push({ layer: spec.output === undefined ? null : outputIndex + 1, field: spec.output === undefined ? 'layers' : 'output', message: `${which} must output ${want}, got ${shape ? formatShape(shape) : 'nothing'}; end with dense units ${classes ?? 'one per class'}` });
     } else if (outNode.raw?.activation !== 'softmax') {
       issues.push({ layer: outputIndex + 1, field: 'activation', message: `${outNode.c.label}: ${which} needs activation softmax for categorical crossentropy, got ${show(outNode.raw?.activation ?? 'linear')}` });
     }
@@ -597,8 +617,8 @@ export function layerInfoAt(analysis: ArchitectureAnalysis, index: number): Laye
 }
 
 /** The analysis of a spec that must be valid; throws with every message otherwise. */
-export function assertValidArchitecture(spec: unknown): { architecture: Architecture; analysis: ArchitectureAnalysis } {
-  const analysis = analyzeArchitecture(spec);
+export function assertValidArchitecture(spec: unknown, data: DataShape | null = MNIST_DATA_SHAPE): { architecture: Architecture; analysis: ArchitectureAnalysis } {
+  const analysis = analyzeArchitecture(spec, data);
   if (!analysis.ok) throw new ArchitectureError(analysis.issues);
   return { architecture: spec as Architecture, analysis };
 }

@@ -6,12 +6,15 @@ import type { ArchitectureAnalysis } from './analyze-architecture.ts';
 import type { BackendName, BackendReport, Evaluation, PredictionComparison, RunChanges, RunComparison, RunDetail, RunEvent, RunPage, RunSummary } from './runs.ts';
 import {
   ComparePredictionsSchema,
+  ClassByConfidenceSchema,
   CompareRunsSchema,
+  DatasetOverviewSchema,
   DeleteRunsSchema,
   EvaluateCheckpointSchema,
   ExportModelSchema,
   ExportRunsSchema,
   ExportRunSchema,
+  ImportDatasetSchema,
   ListRunsSchema,
   MisclassifiedSchema,
   PredictSchema,
@@ -25,6 +28,7 @@ import {
 } from './schemas.ts';
 import { z as zod } from 'zod';
 import { CreateSweepSchema, ReorderSweepSchema, SweepRefSchema, type SweepDetail, type SweepSummary } from './sweeps.ts';
+import type { ImportProgress } from './dataset-import.ts';
 import { InspectImageSchema, InspectWeightsSchema, ProjectEmbeddingSchema, WeightHistorySchema, type EmbeddingProjection, type ImageInspection, type WeightHistory, type WeightInspection } from './inside.ts';
 
 interface CommandDef<I extends z.ZodType, O> {
@@ -41,10 +45,31 @@ export interface DatasetInfo {
   hash: string;
   trainExamples: number;
   testExamples: number;
-  imageShape: [number, number];
+  /** Height, width, channels of every image (MNIST: 28, 28, 1). */
+  imageShape: [number, number, number];
+  /** Name of each class, by label (MNIST: "0" … "9"). */
+  classNames: string[];
   builtIn: boolean;
   /** Set when the dataset's files or description are damaged: what is wrong and what to do (it cannot be trained on). */
   damaged?: string;
+}
+
+/** A dataset's class balance and samples, for the Data screen. */
+export interface DatasetOverview {
+  name: string;
+  classNames: string[];
+  /** Images of each class (by label) in the training and the test set. */
+  trainCounts: number[];
+  testCounts: number[];
+  /** The first test images of each class (by label), at most samplesPerClass each. */
+  samples: TestImage[][];
+}
+
+/** The import under way: which dataset, and how far. */
+export interface ImportStatus {
+  name: string;
+  source: 'folder' | 'csv';
+  progress: ImportProgress;
 }
 
 export interface SystemInfo {
@@ -91,8 +116,10 @@ export interface CheckpointEvaluation extends Evaluation {
 export interface TestImage {
   index: number;
   label: number;
-  /** 784 bytes (0–255), base64. */
+  /** The image's bytes (0–255, height × width × channels), base64: 784 for MNIST. */
   pixels: string;
+  /** Height, width, channels; absent for MNIST-shaped (28×28×1) images. */
+  shape?: [number, number, number];
 }
 
 export interface MisclassifiedImage extends TestImage {
@@ -109,6 +136,10 @@ export interface DeletedRuns {
 export const commands = {
   getSystemInfo: command<SystemInfo>()(NoInput),
   listDatasets: command<DatasetInfo[]>()(NoInput),
+  // Own data: one import at a time per lab service; its progress is polled while the import command runs.
+  importDataset: command<DatasetInfo>()(ImportDatasetSchema),
+  getImportProgress: command<ImportStatus | null>()(NoInput),
+  getDatasetOverview: command<DatasetOverview>()(DatasetOverviewSchema),
   analyzeArchitecture: command<ArchitectureAnalysis>()(zod.unknown()),
   estimateEpoch: command<EpochEstimate>()(StartRunSchema),
   startRun: command<{ runId: number }>()(StartRunSchema),
@@ -125,6 +156,8 @@ export const commands = {
   predict: command<{ probabilities: number[][] }>()(PredictSchema),
   getTestImages: command<TestImage[]>()(TestImagesSchema),
   getMisclassified: command<MisclassifiedImage[]>()(MisclassifiedSchema),
+  // One class's test images as the run's final predictions judged them: predicted class and its confidence, sorted.
+  getClassByConfidence: command<MisclassifiedImage[]>()(ClassByConfidenceSchema),
   compareRuns: command<RunComparison>()(CompareRunsSchema),
   comparePredictions: command<PredictionComparison>()(ComparePredictionsSchema),
   exportRuns: command<ExportedFile>()(ExportRunsSchema),

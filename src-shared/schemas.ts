@@ -2,15 +2,20 @@
 import { z } from 'zod';
 import { analyzeArchitecture } from './analyze-architecture.ts';
 import type { Architecture } from './architecture.ts';
+import { INVERT_MODES, MAX_TEST_FRACTION, PIXEL_RANGES, RESIZE_POLICIES } from './dataset-import.ts';
+import { MAX_CLASSES, MAX_DATASET_SIDE, MIN_DATASET_SIDE } from './dataset-shape.ts';
 import { IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES } from './mnist-shape.ts';
 import { BackendChoiceSchema, RUN_SORT_KEYS, RUN_STATUSES } from './runs.ts';
 import { CompileConfigSchema, TrainConfigSchema } from './training-config.ts';
 
-/** Accepts only specs that analyzeArchitecture finds valid, with its precise messages. */
+/**
+ * Accepts only specs that analyzeArchitecture finds valid for some dataset, with its precise messages;
+ * whether a spec fits the dataset it is run on is checked where that dataset is loaded (the run supervisor).
+ */
 export const ArchitectureSchema = z
   .unknown()
   .superRefine((value, ctx) => {
-    for (const issue of analyzeArchitecture(value).issues) {
+    for (const issue of analyzeArchitecture(value, null).issues) {
       ctx.addIssue({ code: 'custom', message: issue.message, path: issue.layer === null ? [issue.field] : ['layers', issue.layer - 1, issue.field] });
     }
   })
@@ -115,9 +120,17 @@ export const MAX_PREDICT_IMAGES = 256;
 export const PredictSchema = z.strictObject({
   runId: RunIdSchema,
   checkpoint: CheckpointRefSchema.default({ kind: 'final' }),
-  /** Images as 784 grey values in [0, 1], row-major 28×28, like the training data. */
+  /**
+   * Images as values in [0, 1], row-major like the training data: 784 grey ones (28×28) for MNIST,
+   * H×W×C for other datasets. The service checks each against the run's model input.
+   */
   images: z
-    .array(z.array(z.number().min(0).max(1)).length(IMAGE_PIXELS, `each image must have ${IMAGE_PIXELS} values (${IMAGE_SIDE}×${IMAGE_SIDE})`))
+    .array(
+      z
+        .array(z.number().min(0).max(1))
+        .min(MIN_DATASET_SIDE ** 2, `each image must have the model's input size: ${IMAGE_PIXELS} values (${IMAGE_SIDE}×${IMAGE_SIDE}) for MNIST`)
+        .max(MAX_DATASET_SIDE ** 2 * 3, `each image must have the model's input size: ${IMAGE_PIXELS} values (${IMAGE_SIDE}×${IMAGE_SIDE}) for MNIST, at most ${MAX_DATASET_SIDE}×${MAX_DATASET_SIDE}×3`),
+    )
     .min(1)
     .max(MAX_PREDICT_IMAGES),
 });
@@ -125,6 +138,24 @@ export const PredictSchema = z.strictObject({
 export const TestImagesSchema = z.strictObject({
   dataset: DatasetNameSchema.default('mnist'),
   indices: z.array(z.number().int().min(0)).min(1).max(1000),
+});
+
+/** Samples of each class the Data screen shows at most (with 100 classes: 2,400 small images). */
+export const MAX_SAMPLES_PER_CLASS = 24;
+/** A dataset's classes: counts per split and the first test images of each. */
+export const DatasetOverviewSchema = z.strictObject({
+  dataset: DatasetNameSchema,
+  samplesPerClass: z.number().int().min(0).max(MAX_SAMPLES_PER_CLASS).default(12),
+});
+
+/** One class's test images of a run, by the confidence of the run's final predictions (the Data screen). */
+export const ClassByConfidenceSchema = z.strictObject({
+  runId: RunIdSchema,
+  /** The true class, by label (checked against the run's dataset). */
+  label: z.number().int().min(0).max(MAX_CLASSES - 1),
+  /** most: the model's surest predictions first; least: its least sure first. */
+  order: z.enum(['most', 'least']).default('most'),
+  limit: z.number().int().min(1).max(200).default(48),
 });
 
 export const MisclassifiedSchema = z.strictObject({
@@ -152,3 +183,36 @@ export const ExportModelSchema = z.strictObject({ runId: RunIdSchema, checkpoint
 
 /** Evaluation of a stored checkpoint on the run's own test subsample. */
 export const EvaluateCheckpointSchema = z.strictObject({ runId: RunIdSchema, checkpoint: CheckpointRefSchema });
+
+/** A path on the machine the lab runs on (in a browser: the server's). */
+const ImportPathSchema = z.string().min(1, 'give a path').max(4096, 'paths are at most 4096 characters');
+const ImportSizeSchema = z.strictObject({ height: z.number().int().min(MIN_DATASET_SIDE).max(MAX_DATASET_SIDE), width: z.number().int().min(MIN_DATASET_SIDE).max(MAX_DATASET_SIDE) });
+const ImportCommonSchema = {
+  name: DatasetNameSchema,
+  title: z.string().max(200).optional(),
+  channels: z.union([z.literal(1), z.literal(3)]).optional(),
+  testFraction: z.number().gt(0).max(MAX_TEST_FRACTION).optional(),
+  seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+};
+
+/** Import a dataset from an image folder or a CSV (src-shared/dataset-import.ts says what each option means). */
+export const ImportDatasetSchema = z.discriminatedUnion('source', [
+  z.strictObject({
+    source: z.literal('folder'),
+    folder: ImportPathSchema,
+    size: z.union([ImportSizeSchema, z.literal('keep')]).optional(),
+    resize: z.enum(RESIZE_POLICIES).optional(),
+    invert: z.enum(INVERT_MODES).optional(),
+    ...ImportCommonSchema,
+  }),
+  z.strictObject({
+    source: z.literal('csv'),
+    csv: ImportPathSchema,
+    testCsv: ImportPathSchema.optional(),
+    labelColumn: z.string().min(1).max(200).optional(),
+    pixelRange: z.enum(PIXEL_RANGES).optional(),
+    size: ImportSizeSchema.optional(),
+    ...ImportCommonSchema,
+  }),
+]);
+export type ImportDatasetRequest = z.input<typeof ImportDatasetSchema>;

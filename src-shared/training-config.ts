@@ -112,6 +112,40 @@ export const LrScheduleSchema = z.discriminatedUnion('kind', [
 export type LrScheduleConfig = z.output<typeof LrScheduleSchema>;
 export type LrScheduleKind = LrScheduleConfig['kind'];
 export const LR_SCHEDULE_KINDS: readonly LrScheduleKind[] = ['stepDecay', 'exponentialDecay', 'cosineDecay', 'reduceOnPlateau'];
+/** Bounds of each augmentation: beyond them an image stops looking like its class. */
+export const AUGMENTATION_LIMITS = { shift: 0.3, rotation: 45, zoom: 0.5 } as const;
+
+/**
+ * Random changes to each training image, drawn afresh every epoch from the run's seed and
+ * applied on the fly (validation and test images are never changed). Absent: off, as for the seed.
+ */
+export const AugmentationSchema = z.strictObject({
+  /** Largest shift up/down and left/right, as a fraction of the image's height and width. */
+  shift: z.number().min(0).max(AUGMENTATION_LIMITS.shift).default(0),
+  /** Largest rotation either way, in degrees. */
+  rotation: z.number().min(0).max(AUGMENTATION_LIMITS.rotation).default(0),
+  /** Largest zoom in or out, as a fraction (0.1: scale 0.9 to 1.1). */
+  zoom: z.number().min(0).max(AUGMENTATION_LIMITS.zoom).default(0),
+  /** Mirror left-right half of the time: off for digits, whose mirror images are other shapes. */
+  horizontalFlip: z.boolean().default(false),
+});
+export type AugmentationConfig = z.output<typeof AugmentationSchema>;
+
+/** Whether an augmentation config changes anything. */
+export function augmentationActive(a: AugmentationConfig | undefined): a is AugmentationConfig {
+  return a !== undefined && (a.shift > 0 || a.rotation > 0 || a.zoom > 0 || a.horizontalFlip);
+}
+
+/** "shift ±10%, rotate ±10°, zoom ±10%, flip" or "off". */
+export function describeAugmentation(a: AugmentationConfig | undefined): string {
+  if (!augmentationActive(a)) return 'off';
+  const parts: string[] = [];
+  if (a.shift > 0) parts.push(`shift ±${Math.round(a.shift * 100)}%`);
+  if (a.rotation > 0) parts.push(`rotate ±${a.rotation}°`);
+  if (a.zoom > 0) parts.push(`zoom ±${Math.round(a.zoom * 100)}%`);
+  if (a.horizontalFlip) parts.push('flip');
+  return parts.join(', ');
+}
 
 export const TrainConfigSchema = z.strictObject({
   batchSize: z.number().int().min(1).max(65_536).default(128),
@@ -122,12 +156,14 @@ export const TrainConfigSchema = z.strictObject({
   /** TEST_EXAMPLES of the seed. */
   testExamples: z.number().int().min(1).default(10_000),
   shuffle: z.boolean().default(true),
-  /** Seeds the subsampling, the shuffle, dropout and the initial weights. */
+  /** Seeds the subsampling, the shuffle, dropout, the initial weights and the augmentation. */
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
   /** Absent: every epoch runs (the seed's behaviour). Optional, not defaulted, so runs stored before it read the same. */
   earlyStopping: EarlyStoppingSchema.optional(),
   /** Absent: the optimizer's learning rate throughout. */
   lrSchedule: LrScheduleSchema.optional(),
+  /** Off when absent, so configs from before augmentation existed read as they were. */
+  augmentation: AugmentationSchema.optional(),
 });
 export type TrainConfig = z.output<typeof TrainConfigSchema>;
 

@@ -50,7 +50,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream & { isTTY?
       case 'sweep':
         return await sweepCommand(rest, out);
       case 'datasets':
-        return datasetsCommand(rest, out);
+        return await datasetsCommand(rest, out);
       case 'inside':
         return await insideCommand(rest, out);
       case 'serve':

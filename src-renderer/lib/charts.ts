@@ -1,5 +1,8 @@
-// Chart.js, registered once with only what the app draws (line charts on linear axes; learning rates on log axes).
+// Chart.js, registered once with only what the app draws (line charts on linear axes, learning rates on log axes, the Data screen's bars).
 import {
+  BarController,
+  BarElement,
+  CategoryScale,
   Chart,
   type ChartOptions,
   Decimation,
@@ -14,7 +17,7 @@ import {
   Tooltip,
 } from 'chart.js';
 
-Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Decimation, Filler);
+Chart.register(BarController, BarElement, CategoryScale, LineController, ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Decimation, Filler);
 
 export { Chart };
 

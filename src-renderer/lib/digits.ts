@@ -41,3 +41,16 @@ export function paintGrid(canvas: HTMLCanvasElement, values: ArrayLike<number>, 
   ctx.putImageData(image, 0, 0);
   return true;
 }
+
+/** Paints an image of any height × width × channels (1 grey, 3 RGB) at its natural size; grey ink dark on light when `invert`. */
+export function paintImage(canvas: HTMLCanvasElement, pixels: Uint8Array, shape: readonly [number, number, number], invert = true): boolean {
+  const [height, width, channels] = shape;
+  if (channels === 1) {
+    return paintGrid(canvas, pixels, width, height, (raw) => {
+      const v = invert ? 255 - raw : raw;
+      return [v, v, v];
+    });
+  }
+  // Colour images are shown as they are: inverting a photo only confuses.
+  return paintGrid(canvas, Array.from({ length: width * height }, (_, i) => i), width, height, (i) => [pixels[i * 3] ?? 0, pixels[i * 3 + 1] ?? 0, pixels[i * 3 + 2] ?? 0]);
+}

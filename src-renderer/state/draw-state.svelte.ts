@@ -1,7 +1,9 @@
 // Draw: a digit (strokes, or a dropped image) made MNIST-like, and what the chosen models think
 // of it, side by side. Predictions are throttled while drawing and stale answers are dropped.
-import type { LabApi, Unsubscribe } from '../../src-shared/api.ts';
+import type { DatasetInfo, LabApi, Unsubscribe } from '../../src-shared/api.ts';
 import type { ImageInspection } from '../../src-shared/inside.ts';
+import { isInputShapeFor, type ImageShape } from '../../src-shared/dataset-shape.ts';
+import { imageToInput } from '../../src-shared/image-to-input.ts';
 import { acceptsMnistInput, preprocessToMnist, rasterizeStrokes, type MnistInput, type PixelBuffer, type Stroke } from '../../src-shared/mnist-preprocess.ts';
 import { IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES } from '../../src-shared/mnist-shape.ts';
 import { nearestKeptEpoch, type CheckpointInfo, type RunDetail, type RunListItem } from '../../src-shared/runs.ts';
@@ -88,7 +90,8 @@ export function defaultCheckpoint(run: RunDetail): string {
 export function unsupportedReason(run: RunDetail): string | null {
   const shape = run.architecture.inputShape;
   if (acceptsMnistInput(shape)) return null;
-  return `Run #${run.id} takes input of shape ${shape.join('×')}; a drawing becomes a ${IMAGE_SIDE}×${IMAGE_SIDE} grey image (${IMAGE_PIXELS} values, or ${IMAGE_SIDE}×${IMAGE_SIDE}×1), so this model can’t be asked.`;
+  const from = run.dataset.name === 'mnist' ? '' : ` (it learned from the dataset “${run.dataset.name}”)`;
+  return `Run #${run.id} takes input of shape ${shape.join('×')}${from}; a drawing becomes a ${IMAGE_SIDE}×${IMAGE_SIDE} grey image (${IMAGE_PIXELS} values, or ${IMAGE_SIDE}×${IMAGE_SIDE}×1), so this model can’t be asked here yet.`;
 }
 
 const IDLE: SlotResult = { status: 'idle', probabilities: null, message: null, ms: null };
@@ -116,8 +119,10 @@ export class DrawState {
   results = $state.raw<Record<number, SlotResult>>({});
   strokes = $state.raw<Stroke[]>([]);
   image = $state.raw<{ name: string; buffer: PixelBuffer } | null>(null);
-  /** The 28×28 the models see; null for an empty pad. */
+  /** The 28×28 the digit models see; null for an empty pad. */
   input = $state.raw<MnistInput | null>(null);
+  /** The lab's datasets (from getSystemInfo): what a non-digit run's images look like. */
+  datasets = $state.raw<DatasetInfo[]>([]);
   error = $state<string | null>(null);
   /** A prediction is scheduled or on its way (the e2e waits for this to settle). */
   scheduled = $state(false);
@@ -354,7 +359,10 @@ export class DrawState {
       const [image] = await this.api.getTestImages({ dataset, indices: [index] });
       if (!image) return;
       const bytes = Uint8Array.from(atob(image.pixels), (c) => c.charCodeAt(0));
-      this.setImage(`test image #${index} (a ${image.label})`, { width: 28, height: 28, data: bytes });
+      const [height, width, channels] = image.shape ?? [28, 28, 1];
+      // Grey bytes as they are; RGB as RGBA, the other layout a PixelBuffer has.
+      const data = channels === 1 ? bytes : Uint8Array.from({ length: width * height * 4 }, (_, i) => (i % 4 === 3 ? 255 : (bytes[Math.floor(i / 4) * 3 + (i % 4)] ?? 0)));
+      this.setImage(`test image #${index} (a ${image.label})`, { width, height, data });
     } catch (err) {
       this.error = `Couldn’t load test image ${index}: ${messageOf(err)}`;
     }
@@ -435,7 +443,12 @@ export class DrawState {
       this.input = this.image ? preprocessToMnist(this.image.buffer) : this.strokes.length ? preprocessToMnist(rasterizeStrokes(this.strokes, PAD_RASTER, STROKE_WIDTH)) : null;
     } catch (err) {
       this.input = null;
-      this.error = `Couldn’t read that image: ${messageOf(err)}`;
+      // A photo need not look like a digit: only say so when no model could be asked about it as it is.
+      const anyOwnData = this.slots.some((slot) => {
+        const run = this.runOf(slot);
+        return run !== undefined && this.#ownDataset(run) !== null;
+      });
+      this.error = anyOwnData ? null : `Couldn’t read that image: ${messageOf(err)}`;
     }
     this.#predictAll();
   }
@@ -450,13 +463,10 @@ export class DrawState {
   }
 
   #predictSlots(slots: readonly ModelSlot[]): void {
-    const input = this.input;
     const generation = this.#generation;
-    if (!input) {
-      this.results = Object.fromEntries(this.slots.map((s) => [s.id, this.#unsupported(s) ?? IDLE]));
-      return;
-    }
-    const work = slots.map((slot) => this.#inLane(`${slot.id}`, () => this.#predictSlot(slot, input, generation)));
+    const asked = slots.map((slot) => ({ slot, pixels: this.#pixelsFor(slot) }));
+    for (const { slot, pixels } of asked) if (pixels === null) this.#setResult(slot.id, this.#unsupported(slot) ?? IDLE);
+    const work = asked.flatMap(({ slot, pixels }) => (pixels === null ? [] : [this.#inLane(`${slot.id}`, () => this.#predictSlot(slot, pixels, generation))]));
     this.#pending = Promise.all([this.#pending, ...work]).then(() => undefined);
   }
 
@@ -493,16 +503,47 @@ export class DrawState {
 
   #unsupported(slot: ModelSlot): SlotResult | null {
     const run = this.runOf(slot);
-    const message = run ? unsupportedReason(run) : null;
+    if (!run) return null;
+    const own = this.#ownDataset(run);
+    if (own) {
+      return this.image
+        ? null
+        : { status: 'unsupported', probabilities: null, ms: null, message: `Run #${run.id} learned from “${own.name}” (${own.imageShape.join('×')} images, classes ${own.classNames.slice(0, 5).join(', ')}${own.classNames.length > 5 ? ', …' : ''}): drop, paste or open an image to ask it; the pad draws digits.` };
+    }
+    const message = unsupportedReason(run);
     return message ? { status: 'unsupported', probabilities: null, message, ms: null } : null;
+  }
+
+  /** A non-digit run's dataset, when its model takes that dataset's images (Draw then asks it about dropped images). */
+  #ownDataset(run: RunDetail): DatasetInfo | null {
+    if (acceptsMnistInput(run.architecture.inputShape)) return null;
+    const dataset = this.datasets.find((d) => d.name === run.dataset.name && !d.damaged);
+    return dataset && isInputShapeFor(run.architecture.inputShape, dataset.imageShape as ImageShape) ? dataset : null;
+  }
+
+  /** What this slot's model is asked: the MNIST-like digit, or the dropped image fitted to its dataset's shape. */
+  #pixelsFor(slot: ModelSlot): number[] | null {
+    const run = this.runOf(slot);
+    const own = run ? this.#ownDataset(run) : null;
+    if (!own) return this.input?.pixels ?? null;
+    if (!this.image) return null;
+    try {
+      return imageToInput(this.image.buffer, own.imageShape as ImageShape);
+    } catch (err) {
+      this.error = `Couldn’t read that image: ${messageOf(err)}`;
+      return null;
+    }
   }
 
   #setResult(id: number, result: SlotResult): void {
     this.results = { ...this.results, [id]: result };
   }
 
-  /** The card's answer: a prediction, or with the inside open an inspection (which carries the probabilities too). */
-  async #predictSlot(slot: ModelSlot, input: MnistInput, generation: number): Promise<void> {
+  /**
+   * The card's answer: a prediction, or with the inside open an inspection (which carries the probabilities too).
+   * The inside views read digits: a model of another dataset is only asked for its prediction.
+   */
+  async #predictSlot(slot: ModelSlot, pixels: number[], generation: number): Promise<void> {
     const run = this.runOf(slot);
     if (!run) return;
     const unsupported = this.#unsupported(slot);
@@ -520,13 +561,14 @@ export class DrawState {
     this.inFlight++;
     try {
       const checkpoint = checkpointRef(slot.checkpoint);
-      const inspection = inside ? await this.api.inspectImage({ runId: slot.runId, checkpoint, image: input.pixels }) : null;
-      const probabilities = inspection ? [inspection.probabilities] : (await this.api.predict({ runId: slot.runId, checkpoint, images: [input.pixels] })).probabilities;
+      const inspection = inside && this.#ownDataset(run) === null ? await this.api.inspectImage({ runId: slot.runId, checkpoint, image: pixels }) : null;
+      const probabilities = inspection ? [inspection.probabilities] : (await this.api.predict({ runId: slot.runId, checkpoint, images: [pixels] })).probabilities;
       if (stale()) return;
       if (inspection && this.inside) this.insides = { ...this.insides, [slot.id]: { inspection, message: null } };
       const row = probabilities[0] ?? [];
-      if (row.length !== NUM_CLASSES) {
-        this.#setResult(slot.id, { status: 'unsupported', probabilities: null, message: `Run #${run.id} answers ${row.length} values, not one per digit 0–9.`, ms: null });
+      const classes = this.#ownDataset(run)?.classNames.length ?? NUM_CLASSES;
+      if (row.length !== classes) {
+        this.#setResult(slot.id, { status: 'unsupported', probabilities: null, message: `Run #${run.id} answers ${row.length} values, not one per class (${classes}).`, ms: null });
         return;
       }
       this.#setResult(slot.id, { status: 'ready', probabilities: row, message: null, ms: this.#now() - started });

@@ -2,11 +2,13 @@
 // contract's analyzeArchitecture on every change.
 import {
   analyzeArchitecture,
+  MNIST_DATA_SHAPE,
   type ArchitectureAnalysis,
   type ArchitectureIssue,
   type LayerInfo,
 } from '../../src-shared/analyze-architecture.ts';
 import type { Architecture, InputShape, LayerType } from '../../src-shared/architecture.ts';
+import { inputShapesFor, type DataShape } from '../../src-shared/dataset-shape.ts';
 import { FLAT_INPUT_SHAPE } from '../../src-shared/mnist-shape.ts';
 import { BYTES_PER_FLOAT, checkTrainingMemory, estimateTrainingMemory, type TrainingMemory, type TrainingPlan } from '../../src-shared/model-memory.ts';
 import { PRESETS } from '../../src-shared/presets.ts';
@@ -45,11 +47,14 @@ export class EditorState {
     layers: this.items.map((i) => i.spec),
   });
 
+  /** The chosen dataset's image shape and class count: what the model must take in and put out. */
+  data = $state.raw<DataShape>(MNIST_DATA_SHAPE);
+
   /** Set from the fit settings and the lab's system info; null until both are known. */
   memoryLimit = $state.raw<MemoryLimit | null>(null);
 
   /** The contract's analysis alone: shapes and parameters, whatever the memory. */
-  readonly #shapes: ArchitectureAnalysis = $derived(analyzeArchitecture(this.architecture));
+  readonly #shapes: ArchitectureAnalysis = $derived(analyzeArchitecture(this.architecture, this.data));
 
   /** What training the valid model will need, once the plan is known. */
   readonly memory: TrainingMemory | null = $derived(
@@ -117,7 +122,29 @@ export class EditorState {
     if (!preset) throw new Error(`no preset "${id}"`);
     const before = this.modified ? ($state.snapshot(this.architecture) as { inputShape: InputShape; layers: EditableLayer[] }) : null;
     this.load(preset.architecture, preset.id);
+    // Presets are written for MNIST: fit their input and output to the chosen dataset.
+    this.#fitTo(MNIST_DATA_SHAPE, this.data);
     this.replaced = before;
+  }
+
+  /**
+   * The chosen dataset changed: the input follows it (flat stays flat, image stays image), and a
+   * last Dense layer with one unit per old class gets one per new class. Other layers are the user's.
+   */
+  followDataset(data: DataShape): void {
+    const before = this.data;
+    if (before.classCount === data.classCount && before.imageShape.every((n, i) => n === data.imageShape[i])) return;
+    this.data = data;
+    this.#fitTo(before, data);
+  }
+
+  #fitTo(from: DataShape, to: DataShape): void {
+    const shapes = inputShapesFor(to.imageShape);
+    this.inputShape = this.inputShape.length === 1 ? shapes.flat : shapes.image;
+    const last = this.items[this.items.length - 1];
+    if (last && last.spec.type === 'dense' && last.spec.units === from.classCount && from.classCount !== to.classCount) {
+      this.items = [...this.items.slice(0, -1), { id: last.id, spec: { ...last.spec, units: to.classCount } }];
+    }
   }
 
   /** Brings back the edits a preset load replaced. */

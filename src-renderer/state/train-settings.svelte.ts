@@ -91,6 +91,11 @@ export interface TrainForm {
   testExamples: unknown;
   shuffle: boolean;
   seed: unknown;
+  /** Keras' RandomTranslation (fraction), RandomRotation (degrees here), RandomZoom (fraction), RandomFlip('horizontal'). */
+  augShift: unknown;
+  augRotation: unknown;
+  augZoom: unknown;
+  augFlip: boolean;
 }
 
 /** The form at the seed tutorial's values (the split fraction, unused by the seed, at Keras' usual 0.1). */
@@ -104,7 +109,18 @@ function defaultForm(): TrainForm {
     testExamples: DEFAULT_TRAIN.testExamples,
     shuffle: DEFAULT_TRAIN.shuffle,
     seed: DEFAULT_TRAIN.seed,
+    // Off, as for the seed: digits are not flipped, and the seed's numbers come out the same.
+    augShift: 0,
+    augRotation: 0,
+    augZoom: 0,
+    augFlip: false,
   };
+}
+
+/** Augmentation as the form holds it: absent while everything is 0 and unflipped, so such runs record none. */
+function augmentationOf(form: TrainForm): Record<string, unknown> | undefined {
+  const off = form.augShift === 0 && form.augRotation === 0 && form.augZoom === 0 && !form.augFlip;
+  return off ? undefined : { shift: form.augShift, rotation: form.augRotation, zoom: form.augZoom, horizontalFlip: form.augFlip };
 }
 
 export class TrainSettings {
@@ -138,6 +154,7 @@ export class TrainSettings {
       seed: this.form.seed,
       ...(this.earlyStoppingOn ? { earlyStopping: this.earlyStopping } : {}),
       ...(this.scheduleKind !== 'constant' ? { lrSchedule: { kind: this.scheduleKind, ...this.scheduleParams } } : {}),
+      augmentation: augmentationOf(this.form),
     }),
   );
 
@@ -157,7 +174,7 @@ export class TrainSettings {
       for (const issue of this.#trainResult.error.issues) {
         const path = issue.path.map(String);
         const callback = path[0] === 'earlyStopping' || path[0] === 'lrSchedule';
-        put(path[0] === 'validation' ? 'fraction' : callback ? path.slice(0, 2).join('.') : (path[0] ?? 'train'), issue.message);
+        put(path[0] === 'validation' ? 'fraction' : path[0] === 'augmentation' ? `augmentation.${path[1] ?? ''}` : callback ? path.slice(0, 2).join('.') : (path[0] ?? 'train'), issue.message);
       }
     } else {
       const [stopping, schedule] = [this.#trainResult.data.earlyStopping, this.#trainResult.data.lrSchedule];
@@ -249,6 +266,10 @@ export class TrainSettings {
       testExamples: train.testExamples,
       shuffle: train.shuffle,
       seed: train.seed,
+      augShift: train.augmentation?.shift ?? 0,
+      augRotation: train.augmentation?.rotation ?? 0,
+      augZoom: train.augmentation?.zoom ?? 0,
+      augFlip: train.augmentation?.horizontalFlip ?? false,
     };
     this.earlyStoppingOn = train.earlyStopping !== undefined;
     this.earlyStopping = { ...(train.earlyStopping ?? DEFAULT_EARLY_STOPPING) };
@@ -294,6 +315,9 @@ const LABELS: Record<string, string> = {
   testExamples: 'Test examples',
   seed: 'Seed',
   runName: 'Run name',
+  'augmentation.shift': 'Shift (RandomTranslation)',
+  'augmentation.rotation': 'Rotation (RandomRotation)',
+  'augmentation.zoom': 'Zoom (RandomZoom)',
 };
 
 export function labelOf(key: string): string {

@@ -1,5 +1,6 @@
 // The app's screens, in navigation order. Adding a screen is one line here.
 import type { Component } from 'svelte';
+import DataView from './DataView.svelte';
 import DesignView from './DesignView.svelte';
 import DrawView from './DrawView.svelte';
 import EvaluateView from './EvaluateView.svelte';
@@ -22,6 +23,7 @@ export const VIEWS: readonly ViewDef[] = [
   { id: 'inside', title: 'Inside', component: InsideView },
   { id: 'runs', title: 'Runs', component: RunsView },
   { id: 'sweeps', title: 'Sweeps', component: SweepsView },
+  { id: 'data', title: 'Data', component: DataView },
 ];
 
 export const VIEW_IDS: readonly string[] = VIEWS.map((v) => v.id);

@@ -316,3 +316,33 @@ describe('Draw screen', () => {
     await waitFor(() => expect(screen.getByTestId('draw-no-models').textContent).toMatch(/1 run has no saved weights/));
   });
 });
+
+describe('DrawState with a non-digit run', () => {
+  it('asks it about a dropped image fitted to its dataset, not about the pad, with its class count', async () => {
+    const shapes = { name: 'shapes', title: 'Shapes', hash: 'h', trainExamples: 10, testExamples: 4, imageShape: [4, 4, 3] as [number, number, number], classNames: ['circle', 'square', 'star'], builtIn: false };
+    const run = sampleRun(7, { architecture: { inputShape: [4, 4, 3], layers: [] }, checkpoints: [FINAL(1)], dataset: { name: 'shapes', hash: 'h' } });
+    const fake = new FakeLab();
+    fake.on('listRuns', () => [run] as RunSummary[]);
+    fake.on('getRun', () => run);
+    fake.on('predict', (p) => ({ probabilities: (p as { images: number[][] }).images.map(() => [0.1, 0.7, 0.2]) }));
+    const draw = new DrawState(fake.api, { throttleMs: 0 });
+    draw.datasets = [shapes];
+    await draw.loadRuns();
+    const slot = draw.slots[0]!;
+    draw.beginStroke(10, 10);
+    draw.extendStroke(40, 40);
+    draw.endStroke();
+    draw.refresh();
+    await draw.settled();
+    expect(draw.resultOf(slot)).toMatchObject({ status: 'unsupported', message: expect.stringMatching(/learned from “shapes” \(4×4×3 images, classes circle, square, star\): drop, paste or open an image/) });
+    expect(predicts(fake)).toEqual([]);
+
+    // An 8×8 red RGBA image becomes 4×4×3 values in [0, 1].
+    draw.setImage('red.png', { width: 8, height: 8, data: Array.from({ length: 64 }, () => [255, 0, 0, 255]).flat() });
+    draw.refresh();
+    await draw.settled();
+    const [asked] = predicts(fake);
+    expect(asked?.images[0]).toEqual(Array.from({ length: 16 }, () => [1, 0, 0]).flat());
+    expect(draw.resultOf(slot)).toMatchObject({ status: 'ready', probabilities: [0.1, 0.7, 0.2] });
+  });
+});

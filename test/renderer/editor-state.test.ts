@@ -164,3 +164,29 @@ describe('EditorState and the model-size limits', () => {
     expect(e.canTrain).toBe(true);
   });
 });
+
+describe('EditorState follows the chosen dataset', () => {
+  it('fits the input (flat stays flat, image stays image) and a last Dense of one unit per class', () => {
+    const e = new EditorState();
+    e.loadPreset('keras-mlp');
+    expect(e.analysis.ok).toBe(true);
+    e.followDataset({ imageShape: [32, 32, 3], classCount: 4 });
+    expect(e.inputShape).toEqual([3072]);
+    expect(e.items.at(-1)?.spec).toMatchObject({ type: 'dense', units: 4 });
+    expect(e.analysis.ok).toBe(true);
+    e.setInputShape([32, 32, 3]);
+    e.followDataset({ imageShape: [28, 28, 1], classCount: 10 });
+    expect(e.inputShape).toEqual([28, 28, 1]);
+    expect(e.items.at(-1)?.spec).toMatchObject({ units: 10 });
+  });
+
+  it('judges the model against the dataset, and loads presets fitted to it', () => {
+    const e = new EditorState();
+    e.followDataset({ imageShape: [16, 16, 1], classCount: 3 });
+    e.loadPreset('keras-mlp');
+    expect(e.inputShape).toEqual([256]);
+    expect(e.analysis.ok).toBe(true);
+    e.setInputShape([784]);
+    expect(e.trainBlocker).toMatch(/inputShape must be \[256\] or \[16, 16, 1\] \(the dataset's 16×16×1 images\)/);
+  });
+});

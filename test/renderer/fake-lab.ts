@@ -13,7 +13,8 @@ export const MNIST: DatasetInfo = {
   hash: 'abc123',
   trainExamples: 60_000,
   testExamples: 10_000,
-  imageShape: [28, 28],
+  imageShape: [28, 28, 1],
+  classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
   builtIn: true,
 };
 
@@ -198,6 +199,8 @@ export class FakeLab {
   readonly handlers: Partial<Record<CommandName, Handler>> = {
     getSystemInfo: () => SYSTEM_INFO,
     listDatasets: () => [MNIST],
+    getImportProgress: () => null,
+    getDatasetOverview: () => ({ name: 'mnist', classNames: MNIST.classNames, trainCounts: MNIST.classNames.map(() => 6000), testCounts: MNIST.classNames.map(() => 1000), samples: MNIST.classNames.map(() => []) }),
     listRuns: () => [],
     // Derived from listRuns, so a test that sets the runs once gets pages, polling and bulk delete over them.
     queryRuns: async (p) => queryInMemory(await this.#listed(), p),

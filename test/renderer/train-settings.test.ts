@@ -20,6 +20,21 @@ describe('TrainSettings', () => {
     expect(parsed.train.batchSize).toBe(128);
   });
 
+  it('augmentation is off by default (no config recorded) and, once set, goes into the request in Keras-like terms', () => {
+    const s = new TrainSettings();
+    expect(StartRunSchema.parse(s.request(PRESETS[0]!.architecture)).train.augmentation).toBeUndefined();
+    s.form.augShift = 0.1;
+    s.form.augRotation = 10;
+    s.form.augFlip = true;
+    expect(StartRunSchema.parse(s.request(PRESETS[0]!.architecture)).train.augmentation).toEqual({ shift: 0.1, rotation: 10, zoom: 0, horizontalFlip: true });
+    s.form.augRotation = 90;
+    expect(s.issues.get('augmentation.rotation')).toMatch(/45/);
+    expect(s.blocker).toMatch(/^Rotation \(RandomRotation\):/);
+    expect(s.request(PRESETS[0]!.architecture)).toBeNull();
+    s.reset();
+    expect(s.form).toMatchObject({ augShift: 0, augRotation: 0, augZoom: 0, augFlip: false });
+  });
+
   it('switching optimizer brings that optimizer’s defaults', () => {
     const s = new TrainSettings();
     s.setOptimizer('adam');

@@ -96,3 +96,33 @@ describe('analyzeArchitecture rejects', () => {
     expect(a.issues[0]).toMatchObject({ layer: 2, field: 'units' });
   });
 });
+
+describe('analyzeArchitecture against a dataset shape', () => {
+  const rgb = { imageShape: [32, 32, 3] as [number, number, number], classCount: 4 };
+  const cnn = (input: number[], units: number) => ({
+    inputShape: input,
+    layers: [
+      { type: 'conv2d', filters: 4, kernelSize: 3, activation: 'relu' },
+      { type: 'flatten' },
+      { type: 'dense', units, activation: 'softmax' },
+    ],
+  });
+
+  it('takes the dataset\'s image or its flat vector in, and one output per class', () => {
+    expect(analyzeArchitecture(cnn([32, 32, 3], 4), rgb).ok).toBe(true);
+    expect(analyzeArchitecture({ inputShape: [3072], layers: [{ type: 'dense', units: 4, activation: 'softmax' }] }, rgb).ok).toBe(true);
+    expect(analyzeArchitecture(cnn([28, 28, 1], 4), rgb).issues.map((i) => i.message)).toEqual([
+      "inputShape must be [3072] or [32, 32, 3] (the dataset's 32×32×3 images), got [28,28,1]",
+    ]);
+    expect(analyzeArchitecture(cnn([32, 32, 3], 10), rgb).issues.map((i) => i.message)).toEqual([
+      'the last layer must output 4 classes (None, 4), got (None, 10); end with dense units 4',
+    ]);
+  });
+
+  it('with no dataset (null) accepts any dataset shape and 2 to 100 classes, and MNIST stays the default', () => {
+    expect(analyzeArchitecture(cnn([32, 32, 3], 4), null).ok).toBe(true);
+    expect(analyzeArchitecture(cnn([32, 32, 2], 4), null).issues[0]?.message).toMatch(/inputShape must be a flat vector/);
+    expect(analyzeArchitecture(cnn([32, 32, 3], 1), null).issues[0]?.message).toMatch(/must output 2 to 100 classes/);
+    expect(analyzeArchitecture(cnn([32, 32, 3], 4)).issues[0]?.message).toMatch(/inputShape must be \[784\] or \[28, 28, 1\] \(MNIST images\)/);
+  });
+});

@@ -23,6 +23,9 @@ export class FakeLabService implements LabServiceLike {
 
   getSystemInfo = (): CommandOutput<'getSystemInfo'> => ({ version: '0', home: '/h', databasePath: '/h/db', backend: { chosen: 'wasm', requested: 'auto', probes: [], versions: {} }, datasets: [], memoryBudgetBytes: 8 * 2 ** 30 });
   listDatasets = (): CommandOutput<'listDatasets'> => [];
+  importDataset = notUsed('importDataset') as LabServiceLike['importDataset'];
+  getImportProgress = (): CommandOutput<'getImportProgress'> => null;
+  getDatasetOverview = notUsed('getDatasetOverview') as LabServiceLike['getDatasetOverview'];
   analyzeArchitecture = (input: CommandParsed<'analyzeArchitecture'>) => analyzeArchitecture(input);
   estimateEpoch = notUsed('estimateEpoch') as LabServiceLike['estimateEpoch'];
   startRun = (input: CommandParsed<'startRun'>): CommandOutput<'startRun'> => {
@@ -71,6 +74,7 @@ export class FakeLabService implements LabServiceLike {
   reorderSweep = notUsed('reorderSweep') as LabServiceLike['reorderSweep'];
   getEvaluation = () => null;
   predict = ({ images }: CommandParsed<'predict'>) => ({ probabilities: images.map(() => Array.from({ length: 10 }, () => 0.1)) });
+  getClassByConfidence = notUsed('getClassByConfidence') as LabServiceLike['getClassByConfidence'];
   getTestImages = notUsed('getTestImages') as LabServiceLike['getTestImages'];
   getMisclassified = () => [];
   crash = () => {

@@ -86,7 +86,7 @@ export async function runsCommand(argv: string[], out: NodeJS.WritableStream): P
         if (run.notes) out.write(`Notes: ${safe(run.notes)}\n`);
         out.write(`Created ${run.createdAt}; backend ${run.backend ?? '-'}; dataset ${safe(run.dataset.name)} (${run.dataset.hash.slice(0, 12)})\n`);
         out.write(`${describeOptimizer(run.compile.optimizer)}, batch ${run.train.batchSize}, epochs ${run.train.epochs}, seed ${run.train.seed}, train ${run.train.trainExamples}, test ${run.train.testExamples}\n`);
-        out.write(`${formatSummary(analyzeArchitecture(run.architecture))}\n`);
+        out.write(`${formatSummary(analyzeArchitecture(run.architecture, null))}\n`);
         out.write('epoch      loss       acc  val_loss   val_acc   seconds\n');
         for (const e of run.epochs) out.write(`${String(e.epoch).padStart(5)}  ${pct(e.loss).padStart(8)}  ${pct(e.acc).padStart(8)}  ${pct(e.val_loss).padStart(8)}  ${pct(e.val_acc).padStart(8)}  ${e.seconds.toFixed(2).padStart(8)}\n`);
         if (run.evaluation) out.write(`Test loss: ${run.evaluation.loss.toFixed(6)}\nTest accuracy: ${run.evaluation.accuracy.toFixed(4)}\n`);

@@ -13,6 +13,7 @@ export const trainHelp = `layerlab train --preset keras-mlp | --arch FILE [optio
   --train-examples N  --test-examples N  --validation-split F  --seed N  --no-shuffle
   --backend auto|${BACKEND_NAMES.join('|')}  --dataset mnist|NAME  --name TEXT  --home DIR  --json
 ${callbackHelp}
+  --augment-shift F  --augment-rotation DEG  --augment-zoom F  --augment-flip   (augmentation, off unless given)
   Trains and stores the run. Ctrl-C stops it cleanly after the current batch (finished epochs are kept).`;
 
 /** Flags a caller adds to train's (sweep's), read back untyped in `extra`. */
@@ -29,6 +30,7 @@ export function buildStartRequest(argv: string[], extraFlags: ExtraFlags = {}) {
       'test-examples': { type: 'string' }, 'validation-split': { type: 'string' }, seed: { type: 'string' }, 'no-shuffle': { type: 'boolean' },
       backend: { type: 'string' }, dataset: { type: 'string' }, name: { type: 'string' }, home: { type: 'string' }, json: { type: 'boolean' },
       'early-stopping': { type: 'string' }, 'restore-best-weights': { type: 'boolean' }, 'lr-schedule': { type: 'string' },
+      'augment-shift': { type: 'string' }, 'augment-rotation': { type: 'string' }, 'augment-zoom': { type: 'string' }, 'augment-flip': { type: 'boolean' },
     },
   });
   const values = parsed.values;
@@ -50,6 +52,7 @@ export function buildStartRequest(argv: string[], extraFlags: ExtraFlags = {}) {
       validation: split === undefined ? undefined : { kind: 'split', fraction: split },
       earlyStopping: earlyStoppingFlag(values['early-stopping'], values['restore-best-weights']),
       lrSchedule: lrScheduleFlag(values['lr-schedule']),
+      augmentation: augmentationFlags(values),
     }).filter(([, v]) => v !== undefined),
   );
   const request = parseCommandInput('startRun', {
@@ -60,12 +63,32 @@ export function buildStartRequest(argv: string[], extraFlags: ExtraFlags = {}) {
     ...(backend ? { backend } : {}),
     ...(values.name ? { name: values.name } : {}),
   });
-  return { request, home: values.home, json: values.json ?? false, extra };
+  // MNIST's defaults (60 000 / 10 000 examples) are more than most imported datasets hold: unless given, take them all.
+  const wholeDataset = { train: values['train-examples'] === undefined, test: values['test-examples'] === undefined };
+  return { request, home: values.home, json: values.json ?? false, extra, wholeDataset };
+}
+
+/** The --augment-* flags as an augmentation config, or undefined when none is given (off). */
+function augmentationFlags(values: { 'augment-shift'?: string; 'augment-rotation'?: string; 'augment-zoom'?: string; 'augment-flip'?: boolean }) {
+  const config = Object.fromEntries(
+    Object.entries({
+      shift: num('augment-shift', values['augment-shift']),
+      rotation: num('augment-rotation', values['augment-rotation']),
+      zoom: num('augment-zoom', values['augment-zoom']),
+      horizontalFlip: values['augment-flip'],
+    }).filter(([, v]) => v !== undefined),
+  );
+  return Object.keys(config).length ? config : undefined;
 }
 
 export async function trainCommand(argv: string[], out: NodeJS.WritableStream & { isTTY?: boolean }): Promise<number> {
-  const { request, home, json } = buildStartRequest(argv);
+  const { request, home, json, wholeDataset } = buildStartRequest(argv);
   const service = await LabService.open({ home: resolveLabHome(home), processKind: 'layerlab train' });
+  const dataset = service.listDatasets().find((d) => d.name === request.dataset && !d.damaged);
+  if (dataset && !dataset.builtIn) {
+    if (wholeDataset.train) request.train.trainExamples = Math.min(request.train.trainExamples, dataset.trainExamples);
+    if (wholeDataset.test) request.train.testExamples = Math.min(request.train.testExamples, dataset.testExamples);
+  }
   const printer = new ProgressPrinter(out, request.train.batchSize);
   let finished: Extract<RunEvent, { type: 'finished' }> | null = null;
   service.onRunEvent((event) => {

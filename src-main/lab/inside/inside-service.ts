@@ -3,6 +3,7 @@
 // process on the prediction backend (the checkpoint scorer's cached models), never in a trainer, and
 // the 2-D projections in a worker thread of it; results that depend only on a checkpoint are cached
 // per checkpoint.
+import { pixelsOf } from '../../../src-shared/dataset-shape.ts';
 import { LRUCache } from 'lru-cache';
 import type { CheckpointRef, CommandOutput, CommandParsed, RunDetail } from '../../../src-shared/index.ts';
 import type { DatasetRegistry } from '../data/dataset-registry.ts';
@@ -136,7 +137,7 @@ export class InsideService {
     const layer = penultimateLayer(run.architecture);
     const data = this.datasets.load(run.dataset.name);
     const pixels = run.architecture.inputShape.reduce((a, b) => a * b, 1);
-    if (pixels !== data.imageShape[0] * data.imageShape[1]) throw new InsideInputError(`run ${runId}'s model does not take ${data.name}'s ${data.imageShape.join('×')} images`);
+    if (pixels !== pixelsOf(data.imageShape)) throw new InsideInputError(`run ${runId}'s model does not take ${data.name}'s ${data.imageShape.join('×')} images`);
     const count = Math.min(sample, data.testCount);
     // Drawn from the whole test set by the seed alone, so two runs on one dataset show the same images.
     const indices = Array.from(new SeededRandom(seed).choice(data.testCount, count)).sort((a, b) => a - b);

@@ -10,7 +10,7 @@ import { toLayer } from './graph/layer-factory.ts';
 
 /** Builds the model after validating the spec (an invalid one throws ArchitectureError). */
 export function buildModel(tf: Tf, architecture: Architecture, seed: number): LayersModel {
-  const { analysis } = assertValidArchitecture(architecture);
+  const { analysis } = assertValidArchitecture(architecture, null); // checked against its dataset before a run starts
   const rng = new SeededRandom(seed);
   if (analysis.functional) return buildGraphModel(tf, architecture, analysis, rng);
   const names = analysis.layers.map((l) => l.name);

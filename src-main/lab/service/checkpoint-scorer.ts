@@ -2,16 +2,18 @@
 // test subsample, the misclassified gallery, and the TensorFlow.js export. One cache, keyed by
 // checkpoint, holds each built model and (once asked) its scores; evicting an entry disposes
 // its model.
+import { pixelsOf } from '../../../src-shared/dataset-shape.ts';
 import { LRUCache } from 'lru-cache';
 import type { CommandOutput, CommandParsed, RunDetail } from '../../../src-shared/index.ts';
 import type { DatasetRegistry } from '../data/dataset-registry.ts';
-import { testImagePixels } from '../data/test-image-pixels.ts';
+import { testImagePixels, testImageShape } from '../data/test-image-pixels.ts';
 import type { LayersModel, Tf } from '../model/tf-types.ts';
 import { StoreError, type LabStore } from '../store/lab-store.ts';
 import { confusionMatrix, perClassMetrics, scorePredictions } from '../training/evaluate.ts';
 import { gatherExamples } from '../training/prepare-data.ts';
 import type { TestPredictions } from '../training/trainer-protocol.ts';
 import { Predictor } from './predictor.ts';
+import { InsideInputError } from '../inside/activations.ts';
 import { RunStateError } from './run-state-error.ts';
 
 type CheckpointRef = CommandParsed<'predict'>['checkpoint'];
@@ -97,6 +99,11 @@ export class CheckpointScorer {
 
   async predict({ runId, checkpoint, images }: CommandParsed<'predict'>): Promise<CommandOutput<'predict'>> {
     const found = this.checkpoint(runId, checkpoint);
+    const want = found.run.architecture.inputShape.reduce((a, b) => a * b, 1);
+    const wrong = images.findIndex((image) => image.length !== want);
+    if (wrong >= 0) {
+      throw new InsideInputError(`image ${wrong + 1} has ${images[wrong]?.length} values, but run ${runId}'s model takes ${want} (${found.run.architecture.inputShape.join('×')})`);
+    }
     const model = await this.entry(found).model;
     return { probabilities: await this.predictor.predict(model, found.run.architecture, images) };
   }
@@ -120,10 +127,10 @@ export class CheckpointScorer {
     const predictions = this.store.getPredictions(run.id);
     if (!predictions) throw new RunStateError(`run ${run.id} has no test subsample on record (it was not evaluated)`);
     const data = this.datasets.load(run.dataset.name);
-    const test = gatherExamples(data.testImages, data.testLabels, predictions.testIndices);
+    const test = gatherExamples(data.testImages, data.testLabels, predictions.testIndices, pixelsOf(data.imageShape));
     const probabilities = await this.predictor.predictFlat(await built, run.architecture, test.images, test.count);
     const scored = scorePredictions(probabilities, test.labels);
-    const matrix = confusionMatrix(test.labels, scored.predicted);
+    const matrix = confusionMatrix(test.labels, scored.predicted, data.classNames.length);
     return {
       evaluation: { runId: run.id, epoch, loss: scored.loss, accuracy: scored.accuracy, confusionMatrix: matrix, perClass: perClassMetrics(matrix), examples: test.count },
       predictions: { testIndices: predictions.testIndices, predicted: scored.predicted, confidence: scored.confidence },
@@ -146,6 +153,24 @@ export class CheckpointScorer {
     return this.misclassifiedOf(run.dataset.name, predictions, input);
   }
 
+  /** One class's test images (of those the run predicted at its end), by the confidence of the prediction. */
+  getClassByConfidence({ runId, label, order, limit }: CommandParsed<'getClassByConfidence'>): CommandOutput<'getClassByConfidence'> {
+    const run = this.run(runId);
+    const data = this.datasets.load(run.dataset.name);
+    if (label >= data.classNames.length) throw new RunStateError(`class ${label} does not exist (${data.name} has ${data.classNames.length} classes)`);
+    const predictions = this.store.getPredictions(runId);
+    if (!predictions) throw new RunStateError(`run ${runId} has no test predictions (it has not finished its evaluation)`);
+    const found: CommandOutput<'getClassByConfidence'> = [];
+    for (let i = 0; i < predictions.testIndices.length; i++) {
+      const index = predictions.testIndices[i] as number;
+      if ((data.testLabels[index] ?? 0) !== label) continue;
+      found.push({ index, label, predicted: predictions.predicted[i] ?? 0, confidence: predictions.confidence[i] ?? 0, pixels: '' });
+    }
+    // Ties keep test-set order, so the answer is the same every time.
+    found.sort((a, b) => (order === 'most' ? b.confidence - a.confidence : a.confidence - b.confidence) || a.index - b.index);
+    return found.slice(0, limit).map((img) => ({ ...img, pixels: testImagePixels(data, img.index), ...testImageShape(data) }));
+  }
+
   /** Async throughout: a missing checkpoint is a rejection, as for evaluateCheckpoint. */
   private async checkpointMisclassified(runId: number, checkpoint: CheckpointRef, input: CommandParsed<'getMisclassified'>): Promise<CommandOutput<'getMisclassified'>> {
     const found = this.checkpoint(runId, checkpoint);
@@ -166,7 +191,7 @@ export class CheckpointScorer {
       found.push({ index, label, predicted, confidence: predictions.confidence[i] ?? 0, pixels: '' });
     }
     found.sort((a, b) => b.confidence - a.confidence);
-    return found.slice(0, limit).map((img) => ({ ...img, pixels: testImagePixels(data, img.index) }));
+    return found.slice(0, limit).map((img) => ({ ...img, pixels: testImagePixels(data, img.index), ...testImageShape(data) }));
   }
 
   async exportModel({ runId, checkpoint }: CommandParsed<'exportModel'>): Promise<CommandOutput<'exportModel'>> {

@@ -5,8 +5,11 @@ import { statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { analyzeArchitecture, describeSweepParams, learningRatePerEpoch, trainingMemoryBudget, type CommandOutput, type CommandParsed, type RunEvent, type Unsubscribe } from '../../../src-shared/index.ts';
+import type { ImportStatus } from '../../../src-shared/api.ts';
+import { DEFAULT_CSV_OPTIONS, DEFAULT_FOLDER_OPTIONS, type ImportProgress } from '../../../src-shared/dataset-import.ts';
 import { DatasetRegistry } from '../data/dataset-registry.ts';
-import { testImagePixels } from '../data/test-image-pixels.ts';
+import { DatasetError } from '../data/idx.ts';
+import { testImagePixels, testImageShape } from '../data/test-image-pixels.ts';
 import { BACKEND_ORDER, probeBackends } from '../engine/backends.ts';
 import { DATABASE_FILE } from '../home.ts';
 import { LabStore, StoreError } from '../store/lab-store.ts';
@@ -62,6 +65,7 @@ export class LabService implements LabServiceLike {
   private readonly sweepRunner: SweepRunner | null = null;
   private closed = false;
   private reclaiming: NodeJS.Timeout | null = null;
+  private importing: ImportStatus | null = null;
 
   private constructor(
     readonly home: string,
@@ -147,6 +151,34 @@ export class LabService implements LabServiceLike {
     return this.datasets.list();
   }
 
+  /** Import an image folder or a CSV; one at a time (each holds its images in memory until saved). */
+  async importDataset(input: CommandParsed<'importDataset'>): Promise<CommandOutput<'importDataset'>> {
+    if (this.importing !== null) throw new DatasetError(`dataset "${this.importing.name}" is being imported; one import at a time`);
+    const status: ImportStatus = { name: input.name, source: input.source, progress: { phase: 'reading', done: 0, total: 0, unit: input.source === 'csv' ? 'bytes' : 'images' } };
+    this.importing = status;
+    const onProgress = (p: ImportProgress) => (status.progress = p);
+    try {
+      if (input.source === 'folder') {
+        const d = DEFAULT_FOLDER_OPTIONS;
+        return await this.datasets.importFolder(input.name, input.folder, {
+          size: input.size ?? d.size, channels: input.channels ?? d.channels, resize: input.resize ?? d.resize,
+          invert: input.invert ?? d.invert, testFraction: input.testFraction ?? d.testFraction, seed: input.seed ?? d.seed,
+        }, input.title, onProgress);
+      }
+      const d = DEFAULT_CSV_OPTIONS;
+      return await this.datasets.importCsv(input.name, input.csv, {
+        testCsv: input.testCsv ?? d.testCsv, labelColumn: input.labelColumn ?? d.labelColumn, pixelRange: input.pixelRange ?? d.pixelRange,
+        size: input.size ?? d.size, channels: input.channels ?? d.channels, testFraction: input.testFraction ?? d.testFraction, seed: input.seed ?? d.seed,
+      }, input.title, onProgress);
+    } finally {
+      this.importing = null;
+    }
+  }
+
+  getImportProgress(): CommandOutput<'getImportProgress'> {
+    return this.importing === null ? null : { ...this.importing, progress: { ...this.importing.progress } };
+  }
+
   analyzeArchitecture(input: CommandParsed<'analyzeArchitecture'>): CommandOutput<'analyzeArchitecture'> {
     return analyzeArchitecture(input);
   }
@@ -189,6 +221,10 @@ export class LabService implements LabServiceLike {
   getMisclassified(input: CommandParsed<'getMisclassified'>): CommandOutput<'getMisclassified'> | Promise<CommandOutput<'getMisclassified'>>;
   getMisclassified(input: CommandParsed<'getMisclassified'>): CommandOutput<'getMisclassified'> | Promise<CommandOutput<'getMisclassified'>> {
     return this.scorer.getMisclassified(input);
+  }
+
+  getClassByConfidence(input: CommandParsed<'getClassByConfidence'>): CommandOutput<'getClassByConfidence'> {
+    return this.scorer.getClassByConfidence(input);
   }
 
   // Reading and editing stored runs: the store's.
@@ -315,14 +351,34 @@ export class LabService implements LabServiceLike {
       ...(trueLabel !== undefined ? { trueLabel } : {}),
       ...(predictedLabel !== undefined ? { predictedLabel } : {}),
     });
-    return { ...counts, images: changes.map((c) => ({ ...c, pixels: testImagePixels(data, c.index) })) };
+    return { ...counts, images: changes.map((c) => ({ ...c, pixels: testImagePixels(data, c.index), ...testImageShape(data) })) };
+  }
+
+  /** Counts of each class per split and the first test images of each class (the Data screen). */
+  getDatasetOverview({ dataset, samplesPerClass }: CommandParsed<'getDatasetOverview'>): CommandOutput<'getDatasetOverview'> {
+    const data = this.datasets.load(dataset);
+    const classes = data.classNames.length;
+    const count = (labels: Uint8Array, n: number) => {
+      const counts = new Array<number>(classes).fill(0);
+      for (let i = 0; i < n; i++) counts[labels[i] ?? 0]!++;
+      return counts;
+    };
+    const samples: CommandOutput<'getDatasetOverview'>['samples'] = Array.from({ length: classes }, () => []);
+    for (let index = 0, full = 0; index < data.testCount && full < classes; index++) {
+      const label = data.testLabels[index] ?? 0;
+      const bucket = samples[label]!;
+      if (bucket.length >= samplesPerClass) continue;
+      bucket.push({ index, label, pixels: testImagePixels(data, index), ...testImageShape(data) });
+      if (bucket.length === samplesPerClass) full++;
+    }
+    return { name: data.name, classNames: [...data.classNames], trainCounts: count(data.trainLabels, data.trainCount), testCounts: count(data.testLabels, data.testCount), samples };
   }
 
   getTestImages({ dataset, indices }: CommandParsed<'getTestImages'>): CommandOutput<'getTestImages'> {
     const data = this.datasets.load(dataset);
     return indices.map((index) => {
       if (index >= data.testCount) throw new RunStateError(`test image ${index} does not exist (${data.name} has ${data.testCount})`);
-      return { index, label: data.testLabels[index] ?? 0, pixels: testImagePixels(data, index) };
+      return { index, label: data.testLabels[index] ?? 0, pixels: testImagePixels(data, index), ...testImageShape(data) };
     });
   }
 

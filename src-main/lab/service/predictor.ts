@@ -9,8 +9,7 @@ import { releaseWebGpu } from '../engine/webgpu/webgpu-backend.ts';
 import { buildModel } from '../model/build-model.ts';
 import type { LayersModel, Tf } from '../model/tf-types.ts';
 import { loadWeightsInto } from '../model/weights-codec.ts';
-import { predictProbabilitiesAsync, NUM_CLASSES } from '../training/evaluate.ts';
-import { PIXELS } from '../training/prepare-data.ts';
+import { modelClassCount, predictProbabilitiesAsync } from '../training/evaluate.ts';
 
 const PREDICT_BATCH = 256;
 
@@ -59,15 +58,17 @@ export class Predictor {
     return model;
   }
 
-  /** Probabilities (one row of 10 per image of 784 floats). */
+  /** Probabilities (one row of class probabilities per image of the model's input size). */
   async predict(model: LayersModel, architecture: Architecture, images: number[][]): Promise<number[][]> {
-    const flat = new Float32Array(images.length * PIXELS);
-    images.forEach((img, i) => flat.set(img, i * PIXELS));
+    const pixels = architecture.inputShape.reduce((a, b) => a * b, 1);
+    const flat = new Float32Array(images.length * pixels);
+    images.forEach((img, i) => flat.set(img, i * pixels));
     const probs = await this.predictFlat(model, architecture, flat, images.length);
-    return images.map((_, i) => Array.from(probs.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES)));
+    const classes = modelClassCount(model);
+    return images.map((_, i) => Array.from(probs.subarray(i * classes, (i + 1) * classes)));
   }
 
-  /** Probabilities for count images of 784 floats each, flat (count × 10). */
+  /** Probabilities for count images of the model's input size, flat (count × classes). */
   async predictFlat(model: LayersModel, architecture: Architecture, images: Float32Array, count: number): Promise<Float32Array> {
     const { tf, report } = await this.load();
     // On a GPU, batches small enough for the adapter's storage buffers.

@@ -4,6 +4,7 @@ import {
   analyzeArchitecture,
   architectureLine,
   describeEarlyStopping,
+  describeAugmentation,
   describeLayer,
   INPUT_REF,
   describeLrSchedule,
@@ -28,6 +29,7 @@ const LABELS: Record<string, string> = {
   'train.seed': 'seed',
   'train.earlyStopping': 'early stopping',
   'train.lrSchedule': 'learning-rate schedule',
+  'train.augmentation': 'augmentation',
 };
 
 /** Nested settings as dotted keys with printable values: {a: {b: 1}} -> a.b = "1". */
@@ -44,11 +46,12 @@ function settingsOf(run: RunSummary): Map<string, string> {
   out.set('architecture', architectureLine(run.architecture));
   out.set('totalParams', String(run.totalParams));
   flatten('compile', run.compile, out);
-  // The callbacks as one line each, in Keras words, so a run without one reads "off" instead of a missing row.
-  const { earlyStopping, lrSchedule, ...train } = run.train;
+  // The callbacks and augmentation as one line each, in Keras words, so a run without one reads "off" instead of a missing row.
+  const { earlyStopping, lrSchedule, augmentation, ...train } = run.train;
   flatten('train', train, out);
   out.set('train.earlyStopping', describeEarlyStopping(earlyStopping));
   out.set('train.lrSchedule', describeLrSchedule(lrSchedule));
+  out.set('train.augmentation', describeAugmentation(augmentation));
   out.set('dataset', `${run.dataset.name} (${run.dataset.hash.slice(0, 12)})`);
   out.set('backend', run.backend ?? '—');
   out.set('parent', run.parentRunId === null ? '—' : `#${run.parentRunId}`);
@@ -118,7 +121,7 @@ function align(rows: readonly AlignedLayer[], layers: readonly AlignedLayer[]): 
  */
 export function architectureDiff(runs: readonly RunSummary[]): LayerDiffRow[] {
   const perRun = runs.map((run): AlignedLayer[] => {
-    const analysis = analyzeArchitecture(run.architecture);
+    const analysis = analyzeArchitecture(run.architecture, null);
     // Spec order: the order the user wrote the layers in, so a branch written together stays together.
     return run.architecture.layers.map((layer, i) => {
       const info = analysis.layers.find((l) => l.index === i);

@@ -128,7 +128,7 @@ const pythonVariable = (name: string): string => (PYTHON_KEYWORDS.has(name) || S
 
 /** The model in Keras' functional API: one line per layer, applied to its inbound tensors in topological order. */
 function functionalModelLines(run: RunSummary): string[] {
-  const analysis = analyzeArchitecture(run.architecture);
+  const analysis = analyzeArchitecture(run.architecture, null);
   const variable = (name: string) => (name === INPUT_REF ? 'inputs' : pythonVariable(name));
   const lines = [`inputs = keras.Input(shape=${inputShapePy(run)}, name=${py(KERAS_INPUT_NAME)})`];
   for (const index of analysis.order) {
@@ -179,7 +179,7 @@ function kerasCallbacks(run: RunSummary): string[] {
 }
 
 export function kerasSnippet(run: RunSummary): string {
-  const analysis = analyzeArchitecture(run.architecture);
+  const analysis = analyzeArchitecture(run.architecture, null);
   const names = analysis.layers.map((l) => l.name);
   const t = run.train;
   const validation = t.validation.kind === 'testSet' ? 'validation_data=(x_test, y_test)' : t.validation.kind === 'split' ? `validation_split=${t.validation.fraction}` : null;

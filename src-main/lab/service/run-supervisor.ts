@@ -53,7 +53,8 @@ export class RunSupervisor {
   /** Checks what can be checked before a trainer starts; returns the dataset and analysis. */
   private preflight(input: CommandParsed<'startRun'>) {
     if (this.closed) throw new RunStateError('the lab is shutting down');
-    const { analysis } = assertValidArchitecture(input.architecture);
+    const dataset = this.options.datasets.load(input.dataset);
+    const { analysis } = assertValidArchitecture(input.architecture, { imageShape: dataset.imageShape, classCount: dataset.classNames.length });
     const tooBig = checkTrainingMemory(input.architecture, analysis, { batchSize: input.train.batchSize, optimizer: input.compile.optimizer }, this.options.memoryBudgetBytes);
     if (tooBig) throw new ArchitectureError([tooBig]);
     if (input.backend !== 'auto') {
@@ -61,7 +62,6 @@ export class RunSupervisor {
       const reason = precheck(input.backend, realEnvironment);
       if (reason) throw new BackendError(`the ${input.backend} backend cannot be used: ${reason}`);
     }
-    const dataset = this.options.datasets.load(input.dataset);
     // Every config mistake the trainer would hit is refused here, before a run is recorded.
     const sizes = checkTrainConfig(dataset, input.train);
     return { analysis, dataset, sizes };

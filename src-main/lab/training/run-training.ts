@@ -11,10 +11,13 @@ import { planEpochCheckpoints } from './checkpoint-policy.ts';
 import { describeEarlyStop, earlyStoppingVerdict } from './callbacks/early-stopping.ts';
 import { scheduledLearningRate } from './callbacks/lr-schedule.ts';
 import { SeededRandom } from '../util/seeded-random.ts';
-import { evaluateModel, NUM_CLASSES } from './evaluate.ts';
+import { evaluateModel, modelClassCount } from './evaluate.ts';
 import { isDeviceStepResult, readDeviceStepResult, type DeviceTrainStep } from './device-train-step.ts';
 import { createOptimizer, setLearningRate } from './optimizers.ts';
-import { PIXELS, type PreparedData } from './prepare-data.ts';
+import type { ImageShape } from '../../../src-shared/dataset-shape.ts';
+import { augmentationActive } from '../../../src-shared/training-config.ts';
+import { Augmenter } from './augment.ts';
+import type { PreparedData } from './prepare-data.ts';
 import { createTrainStep, type TrainStep } from './train-step.ts';
 import type { TestPredictions, TrainJob } from './trainer-protocol.ts';
 
@@ -58,6 +61,13 @@ export interface TrainingOptions {
   yieldToEventLoop?: () => Promise<void>;
 }
 
+/** The image shape augmentation works on: the data's, or an image model input's. */
+function augmentedShape(data: PreparedData, inputShape: readonly number[]): ImageShape {
+  if (data.imageShape) return data.imageShape;
+  if (inputShape.length === 3) return [...inputShape] as ImageShape;
+  throw new Error('augmentation needs the images\' height, width and channels, and this data does not carry them');
+}
+
 const defaultYield = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, control: TrainingControl, sink: TrainingSink, options: TrainingOptions): Promise<FinalStatus> {
@@ -65,7 +75,9 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
   const progressInterval = options.progressIntervalMs ?? 200;
   const yieldNow = options.yieldToEventLoop ?? defaultYield;
   const inputShape = job.architecture.inputShape;
+  const PIXELS = inputShape.reduce((a, b) => a * b, 1);
   const model = buildModel(tf, job.architecture, train.seed);
+  const classCount = modelClassCount(model);
   if (job.initialWeights) loadWeightsInto(tf, model, job.initialWeights);
   const optimizer = createOptimizer(tf, job.compile.optimizer);
   const step = (options.createStep ?? createTrainStep)(model, optimizer);
@@ -82,6 +94,7 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   const xBuffer = new Float32Array(batchSize * PIXELS);
+  const augmenter = augmentationActive(train.augmentation) ? new Augmenter(train.augmentation, augmentedShape(data, inputShape), train.seed) : null;
   const labelBuffer = new Int32Array(batchSize);
 
   const evaluationBatch = options.evaluationBatchSize ?? 1000;
@@ -160,14 +173,16 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
         // Gather the shuffled batch on the JS side: cheaper than gather/slice on a big tensor.
         for (let i = 0; i < size; i++) {
           const src = order[start + i] as number;
-          xBuffer.set(data.train.images.subarray(src * PIXELS, (src + 1) * PIXELS), i * PIXELS);
+          const image = data.train.images.subarray(src * PIXELS, (src + 1) * PIXELS);
+          if (augmenter) augmenter.apply(image, xBuffer.subarray(i * PIXELS, (i + 1) * PIXELS));
+          else xBuffer.set(image, i * PIXELS);
           labelBuffer[i] = data.train.labels[src] as number;
         }
         if (dropouts.length > 0) reseedDropout(dropouts, rng);
         const stepped = tf.tidy(() => {
           const x = tf.tensor(xBuffer.subarray(0, size * PIXELS), [size, ...inputShape]);
           const labels = tf.tensor1d(labelBuffer.subarray(0, size), 'int32');
-          return step(x as Tensor2D, tf.oneHot(labels, NUM_CLASSES) as Tensor2D);
+          return step(x as Tensor2D, tf.oneHot(labels, classCount) as Tensor2D);
         });
         // A device step's numbers arrive with the one read-back per batch; a synchronous step has them already.
         const { loss: lossValue, correct: correctValue } = isDeviceStepResult(stepped) ? await readDeviceStepResult(stepped).catch(faulted) : stepped;
@@ -259,6 +274,7 @@ export async function timeTrainingSteps(
   const model = buildModel(tf, job.architecture, job.train.seed);
   const optimizer = createOptimizer(tf, job.compile.optimizer);
   const step = createStep(model, optimizer);
+  const classCount = modelClassCount(model);
   const size = Math.min(job.train.batchSize, job.train.trainExamples);
   try {
     let started = 0;
@@ -266,8 +282,8 @@ export async function timeTrainingSteps(
       if (i === 1) started = performance.now();
       const stepped = tf.tidy(() => {
         const x = tf.randomUniform([size, ...job.architecture.inputShape]);
-        const labels = tf.randomUniform([size], 0, NUM_CLASSES, 'int32');
-        return step(x as Tensor2D, tf.oneHot(labels, NUM_CLASSES) as Tensor2D); // reads its loss back: the step's full cost
+        const labels = tf.randomUniform([size], 0, classCount, 'int32');
+        return step(x as Tensor2D, tf.oneHot(labels, classCount) as Tensor2D); // reads its loss back: the step's full cost
       });
       if (isDeviceStepResult(stepped)) await readDeviceStepResult(stepped);
       await new Promise<void>((resolve) => setImmediate(resolve));

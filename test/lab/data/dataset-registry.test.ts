@@ -22,10 +22,24 @@ describe('DatasetRegistry', () => {
     inputs.cleanup();
   });
 
+  it('keeps loading dataset folders from before datasets carried a shape (format 1) as 28×28×1 digits', () => {
+    const info = registry.importIdx('old', writeIdxSet(inputs));
+    const path = join(datasetsDir(), 'old', 'dataset.json');
+    const meta = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    expect(meta).toMatchObject({ format: 2, imageShape: [28, 28, 1], classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], source: 'idx' });
+    const { title, hash, trainCount, testCount, importedAt } = meta;
+    writeFileSync(path, JSON.stringify({ format: 1, title, hash, trainCount, testCount, importedAt }));
+    const loaded = registry.load('old');
+    expect(loaded.imageShape).toEqual([28, 28, 1]);
+    expect(loaded.classNames).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(loaded.hash).toBe(info.hash);
+    expect(registry.list().find((d) => d.name === 'old')).toEqual(info);
+  });
+
   it('lists only MNIST in a fresh home', () => {
     const list = registry.list();
     expect(list.map((d) => d.name)).toEqual(['mnist']);
-    expect(list[0]).toMatchObject({ builtIn: true, trainExamples: 60_000, testExamples: 10_000, imageShape: [28, 28] });
+    expect(list[0]).toMatchObject({ builtIn: true, trainExamples: 60_000, testExamples: 10_000, imageShape: [28, 28, 1] });
   });
 
   it('imports plain IDX files, stores them and loads them back', () => {

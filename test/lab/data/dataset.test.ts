@@ -44,7 +44,7 @@ describe('validateDatasetParts', () => {
 describe('toDatasetInfo', () => {
   it('maps counts and shape', () => {
     const v = validateDatasetParts(parts());
-    const d: Dataset = { name: 'x', title: 'X', hash: 'h', ...v, imageShape: [28, 28], builtIn: false };
-    expect(toDatasetInfo(d)).toEqual({ name: 'x', title: 'X', hash: 'h', trainExamples: 3, testExamples: 2, imageShape: [28, 28], builtIn: false });
+    const d: Dataset = { name: 'x', title: 'X', hash: 'h', ...v, imageShape: [28, 28, 1], classNames: ['a', 'b'], builtIn: false };
+    expect(toDatasetInfo(d)).toEqual({ name: 'x', title: 'X', hash: 'h', trainExamples: 3, testExamples: 2, imageShape: [28, 28, 1], classNames: ['a', 'b'], builtIn: false });
   });
 });

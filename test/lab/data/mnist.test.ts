@@ -12,7 +12,8 @@ describe('built-in MNIST', () => {
     expect(d.builtIn).toBe(true);
     expect(d.trainCount).toBe(60_000);
     expect(d.testCount).toBe(10_000);
-    expect(d.imageShape).toEqual([28, 28]);
+    expect(d.imageShape).toEqual([28, 28, 1]);
+    expect(d.classNames).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
     expect(d.trainImages.length).toBe(60_000 * 784);
     expect(d.testImages.length).toBe(10_000 * 784);
     expect(d.trainLabels.length).toBe(60_000);

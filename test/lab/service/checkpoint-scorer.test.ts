@@ -108,9 +108,36 @@ describe('CheckpointScorer', () => {
     expect(await predictor.disposedNow()).toEqual(new Array(EPOCHS).fill(true));
   });
 
+  it("gives one class's test images by the confidence of the run's stored predictions, either way, within the dataset's classes", () => {
+    const sorted = store.createRun(newRun('sorted'));
+    // Confidence falls with the position in the subsample, except one image near the end that is surest of all.
+    const confidence = Float32Array.from(TEST_INDICES, (_, i) => (i === 190 ? 0.999 : 0.9 - i / 1000));
+    const predicted = Uint8Array.from(TEST_INDICES, (_, i) => i % 10);
+    store.saveEvaluation(sorted, { loss: 0, accuracy: 0, confusionMatrix: [], perClass: [], examples: TEST_INDICES.length }, { testIndices: TEST_INDICES, predicted, confidence });
+    store.finishRun(sorted, 'completed', null);
+    const scorer = new CheckpointScorer(store, datasets, 'test', new CountingPredictor());
+    const labels = datasets.load('mnist').testLabels;
+    const label = labels[TEST_INDICES[190]!]!;
+    const ofClass = [...TEST_INDICES.keys()].filter((i) => labels[TEST_INDICES[i]!] === label);
+    const most = scorer.getClassByConfidence({ runId: sorted, label, order: 'most', limit: 200 });
+    expect(most.map((m) => m.index)).toEqual([190, ...ofClass.filter((i) => i !== 190)].map((i) => TEST_INDICES[i]));
+    expect(most[0]).toMatchObject({ label, predicted: 190 % 10, confidence: expect.closeTo(0.999, 5) });
+    expect(Buffer.from(most[0]!.pixels, 'base64')).toHaveLength(784);
+    const least = scorer.getClassByConfidence({ runId: sorted, label, order: 'least', limit: 2 });
+    expect(least.map((m) => m.index)).toEqual(ofClass.filter((i) => i !== 190).reverse().slice(0, 2).map((i) => TEST_INDICES[i]));
+    expect(() => scorer.getClassByConfidence({ runId: sorted, label: 10, order: 'most', limit: 5 })).toThrow('class 10 does not exist (mnist has 10 classes)');
+    const unfinished = store.createRun(newRun('unfinished'));
+    expect(() => scorer.getClassByConfidence({ runId: unfinished, label: 0, order: 'most', limit: 5 })).toThrow(`run ${unfinished} has no test predictions`);
+    scorer.dispose();
+  });
+
   it('names what is missing', async () => {
     const scorer = new CheckpointScorer(store, datasets, 'test', new CountingPredictor());
     await expect(scorer.predict({ runId, checkpoint: { kind: 'best' }, images: [] })).rejects.toThrow(`run ${runId} has no best checkpoint`);
+    // The contract takes any dataset's image size; the run's own model decides.
+    await expect(scorer.predict({ runId, checkpoint: { kind: 'epoch', epoch: 1 }, images: [new Array<number>(784).fill(0), new Array<number>(432).fill(0)] })).rejects.toThrow(
+      `image 2 has 432 values, but run ${runId}'s model takes 784`,
+    );
     expect(() => scorer.getMisclassified({ runId: 999, limit: 5 })).toThrow('run 999 does not exist');
     await expect(scorer.getMisclassified({ runId, checkpoint: { kind: 'epoch', epoch: 99 }, limit: 5 })).rejects.toThrow(`run ${runId} has no checkpoint of epoch 99`);
   });

@@ -31,7 +31,8 @@ export function syntheticDataset(trainCount = 600, testCount = 200): Dataset {
     testLabels: test.labels,
     trainCount,
     testCount,
-    imageShape: [28, 28],
+    imageShape: [28, 28, 1],
+    classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
     builtIn: false,
   };
 }

@@ -21,7 +21,7 @@ export interface LargestTensor {
 }
 
 export function largestTensor(architecture: Architecture): LargestTensor {
-  const { layers } = analyzeArchitecture(architecture);
+  const { layers } = analyzeArchitecture(architecture, null);
   let largest: LargestTensor = { name: 'input', bytesPerExample: architecture.inputShape.reduce((a, b) => a * b, 1) * FLOAT_BYTES, weightBytes: 0 };
   for (const layer of layers) {
     const bytes = layer.outputShape.reduce((a, b) => a * b, 1) * FLOAT_BYTES;
