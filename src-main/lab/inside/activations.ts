@@ -58,7 +58,7 @@ export class InsideInputError extends Error {
  * is used as is. The output layer is the last of a Sequential spec, the named one of a graph.
  */
 export function classScores(tf: Tf, model: LayersModel, architecture: Architecture, x: Tensor): Tensor {
-  const outputIndex = analyzeArchitecture(architecture).outputIndex ?? architecture.layers.length - 1;
+  const outputIndex = analyzeArchitecture(architecture, null).outputIndex ?? architecture.layers.length - 1;
   const spec = architecture.layers[outputIndex];
   const outputLayer = layersBySpec(model, architecture)[outputIndex];
   if (spec?.type === 'dense' && spec.activation === 'softmax' && outputLayer) {

@@ -15,7 +15,7 @@ const PASS_THROUGH = new Set(['flatten', 'dropout']);
 /** Whether the layer's input is the image itself, reached through flatten/dropout layers only (following a graph's inbound links). */
 function fedByInputThroughPassThrough(architecture: Architecture, layerIndex: number): boolean {
   if (!isFunctionalSpec(architecture)) return architecture.layers.slice(0, layerIndex).every((l) => PASS_THROUGH.has(l.type));
-  const analysis = analyzeArchitecture(architecture);
+  const analysis = analyzeArchitecture(architecture, null);
   let current = analysis.layers.find((l) => l.index === layerIndex);
   for (let hops = 0; current && hops <= architecture.layers.length; hops++) {
     const [source, ...more] = current.inbound;

@@ -11,7 +11,7 @@ type Layer = LayersModel['layers'][number];
 /** Layer i of the result is spec layer i. */
 export function layersBySpec(model: LayersModel, architecture: Architecture): Layer[] {
   if (!isGraphModel(model)) return model.layers;
-  const analysis = analyzeArchitecture(architecture);
+  const analysis = analyzeArchitecture(architecture, null);
   return architecture.layers.map((_, i) => {
     const name = analysis.layers.find((l) => l.index === i)?.name;
     if (name === undefined) throw new Error(`layer ${i + 1} of the architecture has no analysis`);
@@ -46,7 +46,7 @@ export function forwardToHead(model: LayersModel, x: Tensor): Tensor {
 
 /** Spec index of the layer the output layer takes (a graph), or of the layer before the last (a chain); -1 for the input. */
 export function headInputIndex(architecture: Architecture): number {
-  const analysis = analyzeArchitecture(architecture);
+  const analysis = analyzeArchitecture(architecture, null);
   const output = analysis.layers.find((l) => l.index === analysis.outputIndex);
   if (!analysis.functional || output === undefined) return architecture.layers.length - 2;
   const name = output.inbound[0];
