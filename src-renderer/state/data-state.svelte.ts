@@ -1,6 +1,7 @@
 // The Data screen: the lab's datasets, the chosen one's class balance and samples, and an import
 // form (image folder or CSV) whose progress is polled from the service while the import runs.
-import type { DatasetInfo, DatasetOverview, ImportStatus, LabApi } from '../../src-shared/api.ts';
+import type { DatasetInfo, DatasetOverview, ImportStatus, LabApi, MisclassifiedImage } from '../../src-shared/api.ts';
+import type { RunSummary } from '../../src-shared/runs.ts';
 import { DEFAULT_TEST_FRACTION, parseSize } from '../../src-shared/dataset-import.ts';
 import type { ImportDatasetRequest } from '../../src-shared/schemas.ts';
 import { messageOf } from './run-state.svelte.ts';
@@ -9,6 +10,8 @@ import { messageOf } from './run-state.svelte.ts';
 export const IMPORT_POLL_MS = 250;
 /** Samples of each class shown on the screen (the contract allows up to MAX_SAMPLES_PER_CLASS). */
 export const SAMPLES_PER_CLASS = 12;
+/** Images of one class shown by a model's confidence. */
+export const CONFIDENCE_IMAGES = 48;
 
 export interface ImportForm {
   source: 'folder' | 'csv';
@@ -64,6 +67,17 @@ export class DataState {
   importError = $state<string | null>(null);
   imported = $state<string | null>(null);
 
+  /** Runs with test predictions (evaluated), for "one class by a model's confidence". */
+  runs = $state.raw<RunSummary[]>([]);
+  confidenceRun = $state<number | null>(null);
+  confidenceLabel = $state(0);
+  confidenceOrder = $state<'most' | 'least'>('most');
+  byConfidence = $state.raw<MisclassifiedImage[] | null>(null);
+  confidenceError = $state<string | null>(null);
+
+  /** The evaluated runs of the chosen dataset, newest first. */
+  readonly datasetRuns = $derived(this.runs.filter((r) => r.dataset.name === this.chosen && r.testAccuracy !== null));
+
   readonly chosenInfo = $derived(this.datasets.find((d) => d.name === this.chosen) ?? null);
 
   constructor(
@@ -85,6 +99,11 @@ export class DataState {
   }
 
   async choose(name: string): Promise<void> {
+    if (name !== this.chosen) {
+      this.byConfidence = null;
+      this.confidenceRun = null;
+      this.confidenceLabel = 0;
+    }
     this.chosen = name;
     this.loading = true;
     try {
@@ -101,6 +120,30 @@ export class DataState {
       }
     } finally {
       if (this.chosen === name) this.loading = false;
+    }
+  }
+
+  async loadRuns(): Promise<void> {
+    try {
+      this.runs = await this.api.listRuns({ status: 'completed' });
+    } catch (err) {
+      this.confidenceError = messageOf(err);
+    }
+  }
+
+  /** One class's test images as the chosen run's final predictions judged them, in the chosen order. */
+  async showByConfidence(): Promise<void> {
+    const runId = this.confidenceRun;
+    if (runId === null) return;
+    try {
+      const images = await this.api.getClassByConfidence({ runId, label: this.confidenceLabel, order: this.confidenceOrder, limit: CONFIDENCE_IMAGES });
+      if (runId === this.confidenceRun) {
+        this.byConfidence = images;
+        this.confidenceError = null;
+      }
+    } catch (err) {
+      this.byConfidence = null;
+      this.confidenceError = messageOf(err);
     }
   }
 

@@ -90,4 +90,22 @@ describe('own data in the browser', () => {
       await context.close();
     }
   }, 90_000);
+
+  it("shows one class of the trained run by its confidence on the Data screen", async () => {
+    await train();
+    const context = await lab.browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+    const page = await context.newPage();
+    await page.goto(`${lab.url}#/data`);
+    await page.getByTestId('dataset-colours').click();
+    await expect.poll(() => page.getByTestId('dataset-overview').getAttribute('data-dataset'), WAIT).toBe('colours');
+    await page.getByTestId('confidence-class').selectOption({ label: 'green' });
+    await page.getByTestId('confidence-run').selectOption(String(runId));
+    const images = page.getByTestId('confidence-image');
+    await expect.poll(() => images.count(), WAIT).toBe(3);
+    const percents = (await images.allInnerTexts()).map((t) => Number(/(\d+)%/.exec(t)?.[1]));
+    expect(percents).toEqual([...percents].sort((a, b) => b - a));
+    await page.getByTestId('class-by-confidence').scrollIntoViewIfNeeded();
+    await screenshot(page, 'own-data-confidence-light');
+    await context.close();
+  }, 60_000);
 });

@@ -7,7 +7,7 @@ import { createLab } from '../../src-renderer/state/lab.svelte.ts';
 import DataView from '../../src-renderer/views/DataView.svelte';
 import { VIEW_IDS } from '../../src-renderer/views/registry.ts';
 import type { DatasetInfo, DatasetOverview, ImportStatus } from '../../src-shared/api.ts';
-import { FakeLab, flush, MNIST } from './fake-lab.ts';
+import { FakeLab, flush, MNIST, sampleRun } from './fake-lab.ts';
 import LabProvider from './LabProvider.svelte';
 
 const SHAPES: DatasetInfo = { name: 'shapes', title: 'shapes', hash: 'h', trainExamples: 30, testExamples: 9, imageShape: [8, 8, 3], classNames: ['circle', 'square'], builtIn: false };
@@ -105,6 +105,30 @@ describe('Data screen', () => {
     expect(screen.getByTestId('class-balance').getAttribute('aria-label')).toBe('Images per class: circle: 20 train, 5 test; square: 10 train, 4 test');
     const rows = screen.getAllByTestId('class-row');
     expect(rows.map((r) => [r.dataset['class'], within(r).queryAllByRole('img').length])).toEqual([['circle', 3], ['square', 1]]);
+  });
+
+  it("shows one class of a chosen run's test images by confidence, wrong predictions named", async () => {
+    const run = { ...sampleRun(7), name: 'cnn', dataset: { name: 'shapes', hash: 'h' }, testAccuracy: 0.8 };
+    const other = { ...sampleRun(8), name: 'mnist run', testAccuracy: 0.9 };
+    const fake = fakeWithShapes()
+      .on('listRuns', () => [run, other])
+      .on('getClassByConfidence', () => [
+        { index: 4, label: 1, predicted: 1, confidence: 0.97, pixels, shape: [8, 8, 3] },
+        { index: 2, label: 1, predicted: 0, confidence: 0.6, pixels, shape: [8, 8, 3] },
+      ]);
+    const lab = createLab(fake.api, VIEW_IDS, { hash: '' });
+    render(LabProvider, { props: { lab, component: DataView } });
+    await flush();
+    await fireEvent.click(screen.getByTestId('dataset-shapes'));
+    await flush();
+    const runSelect = screen.getByTestId('confidence-run') as HTMLSelectElement;
+    expect([...runSelect.options].map((o) => o.textContent)).toEqual(['Choose a run…', '#7 cnn (80.0%)']);
+    await fireEvent.change(screen.getByTestId('confidence-class'), { target: { value: '1' } });
+    await fireEvent.change(runSelect, { target: { value: '7' } });
+    await flush();
+    expect(fake.callsOf('getClassByConfidence').at(-1)).toEqual({ runId: 7, label: 1, order: 'most', limit: 48 });
+    const images = screen.getAllByTestId('confidence-image');
+    expect(images.map((i) => i.textContent?.trim())).toEqual(['97%', '→ circle 60%']);
   });
 
   it('imports from the form and shows the error under it', async () => {
