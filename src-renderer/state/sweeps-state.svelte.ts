@@ -2,20 +2,32 @@
 // sweep's grid as the user types it ("lr=0.1,0.01" a line).
 import type { LabApi } from '../../src-shared/api.ts';
 import type { StartRunRequest } from '../../src-shared/schemas.ts';
-import { sweepMetricMaximised, type SweepDetail, type SweepSummary, type SweepValue } from '../../src-shared/sweeps.ts';
+import { sweepMetricMaximised, type SweepDetail, type SweepParam, type SweepSummary, type SweepValue } from '../../src-shared/sweeps.ts';
 import { brushed, buildAxes, rankItems, sweepEtaSeconds, type Axis } from '../lib/parallel-coordinates.ts';
 
-/** "lr=0.1,0.01" lines → grid params; a line that is not FIELD=V1,V2 is an error naming it. */
-export function parseGridText(text: string): { field: string; values: SweepValue[] }[] {
+/**
+ * "lr=0.1,0.01" lines → params; for random search also ranges, "lr=0.0001:0.1:log" or "units@1=32:512:int"
+ * (MIN:MAX, then optional log and int). A line that is neither is an error naming it.
+ */
+export function parseGridText(text: string): SweepParam[] {
   return text
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean)
-    .map((line) => {
+    .map((line): SweepParam => {
       const m = /^([A-Za-z]+(?:@\d+)?)\s*=\s*(.+)$/.exec(line);
-      if (!m) throw new Error(`"${line}" is not FIELD=V1,V2`);
-      const values = (m[2] as string).split(',').map((v) => v.trim()).filter(Boolean).map((v): SweepValue => (v === 'true' || v === 'false' ? v === 'true' : Number.isFinite(Number(v)) ? Number(v) : v));
-      return { field: m[1] as string, values };
+      if (!m) throw new Error(`"${line}" is not FIELD=V1,V2 or FIELD=MIN:MAX[:log][:int]`);
+      const field = m[1] as string;
+      const rhs = (m[2] as string).trim();
+      const range = /^(-?[\d.eE+-]+)\s*:\s*(-?[\d.eE+-]+)((?:\s*:\s*(?:log|int))*)$/.exec(rhs);
+      if (range) {
+        const flags = (range[3] ?? '').split(':').map((f) => f.trim()).filter(Boolean);
+        const [min, max] = [Number(range[1]), Number(range[2])];
+        if (!Number.isFinite(min) || !Number.isFinite(max)) throw new Error(`"${line}": MIN and MAX must be numbers`);
+        return { field, min, max, scale: flags.includes('log') ? 'log' : 'linear', integer: flags.includes('int') };
+      }
+      const values = rhs.split(',').map((v) => v.trim()).filter(Boolean).map((v): SweepValue => (v === 'true' || v === 'false' ? v === 'true' : Number.isFinite(Number(v)) ? Number(v) : v));
+      return { field, values };
     });
 }
 
@@ -24,6 +36,10 @@ export class SweepsState {
   detail = $state.raw<SweepDetail | null>(null);
   brushes = $state.raw<ReadonlyMap<string, readonly [number, number]>>(new Map());
   gridText = $state('lr=0.1,0.01\nunits@1=64,128');
+  /** Grid: every combination; random: `randomCount` seeded draws (ranges allowed). */
+  searchKind = $state<'grid' | 'random'>('grid');
+  randomCount = $state(8);
+  randomSeed = $state(0);
   repeats = $state(1);
   parallel = $state(1);
   error = $state<string | null>(null);
@@ -61,7 +77,8 @@ export class SweepsState {
     this.busy = true;
     try {
       const params = parseGridText(this.gridText);
-      const { sweepId } = await this.api.createSweep({ base, search: { kind: 'grid', params }, repeats: this.repeats, parallel: this.parallel });
+      const search = this.searchKind === 'grid' ? { kind: 'grid' as const, params } : { kind: 'random' as const, params, count: this.randomCount, seed: this.randomSeed };
+      const { sweepId } = await this.api.createSweep({ base, search, repeats: this.repeats, parallel: this.parallel });
       await this.open(sweepId);
       await this.refresh();
       return sweepId;
@@ -85,6 +102,27 @@ export class SweepsState {
     try {
       await this.api[action]({ sweepId: this.detail.id });
       await this.refresh();
+    } catch (err) {
+      this.error = err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  /** The queued items in the order they will start. */
+  get queued(): SweepDetail['items'] {
+    return this.detail ? this.detail.items.filter((i) => i.state === 'queued').sort((a, b) => a.position - b.position) : [];
+  }
+
+  /** Moves a queued item one place earlier (-1) or later (+1) in the queue; the lab keeps the new order. */
+  async move(itemId: number, delta: -1 | 1): Promise<void> {
+    if (!this.detail) return;
+    const order = this.queued.map((i) => i.id);
+    const from = order.indexOf(itemId);
+    const to = from + delta;
+    if (from < 0 || to < 0 || to >= order.length) return;
+    [order[from], order[to]] = [order[to] as number, order[from] as number];
+    try {
+      this.detail = await this.api.reorderSweep({ sweepId: this.detail.id, itemIds: order });
+      this.error = null;
     } catch (err) {
       this.error = err instanceof Error ? err.message : String(err);
     }

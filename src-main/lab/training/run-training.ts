@@ -122,6 +122,8 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
   // restoreBestWeights: copies of the best epoch's weights, replaced at each new best.
   let bestWeights: Tensor[] | null = null;
   let bestWeightsEpoch: number | null = null;
+  /** The epoch the weights at the end are from, when early stopping restored an earlier one (else the last epoch). */
+  let finalWeightsEpoch: number | null = null;
   const releaseBestWeights = () => {
     bestWeights?.forEach((w) => w.dispose());
     bestWeights = null;
@@ -240,6 +242,7 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
           if (bestWeights && bestWeightsEpoch !== epoch) {
             model.setWeights(bestWeights);
             restored = bestWeightsEpoch;
+            finalWeightsEpoch = bestWeightsEpoch;
           }
           sink.endedEarly?.(describeEarlyStop(train.earlyStopping, { ...verdict, stopAfter: verdict.stopAfter }, restored));
           break epochs;
@@ -249,7 +252,8 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
     }
 
     if (lastEpoch > 0 || status === 'completed') {
-      sink.checkpoint('final', lastEpoch, null, await encodeWeightsAsync(model));
+      // The final checkpoint is labelled with the epoch its weights are from: the restored one after early stopping.
+      sink.checkpoint('final', finalWeightsEpoch ?? lastEpoch, null, await encodeWeightsAsync(model));
       const { evaluation, scored } = await evaluateModel(tf, model, data.test, inputShape, evaluationBatch);
       sink.evaluation(evaluation, { testIndices: data.test.sourceIndices, predicted: scored.predicted, confidence: scored.confidence });
     }

@@ -159,6 +159,8 @@ describe('runTraining', () => {
     // The test set is the validation set here: the restored weights score as epoch 1 did, not as epoch 3.
     expect(r.evaluation()!.loss).toBeCloseTo(eps[0]!.val_loss!, 5);
     expect(r.evaluation()!.loss).not.toBeCloseTo(eps[2]!.val_loss!, 3);
+    // The final checkpoint holds epoch 1's weights and says so.
+    expect(r.checkpoints).toContainEqual({ kind: 'final', epoch: 1 });
     expect(tf.memory().numTensors).toBe(before);
   });
 
