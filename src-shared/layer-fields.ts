@@ -5,7 +5,7 @@
 import { ACTIVATIONS, PADDINGS, type LayerType } from './architecture.ts';
 import { IMAGE_SIDE } from './mnist-shape.ts';
 
-export type FieldKind = 'int' | 'number' | 'pair' | 'activation' | 'padding' | 'bool';
+export type FieldKind = 'int' | 'number' | 'pair' | 'activation' | 'padding' | 'bool' | 'shape';
 
 /** A number's accepted range; an open end excludes its bound. */
 export interface NumberRange {
@@ -21,7 +21,7 @@ export interface FieldDef {
   kind: FieldKind;
   /** Optional fields may be left out (Keras' default applies); the editor removes them when emptied. */
   optional: boolean;
-  /** int and pair fields: the largest value allowed (the smallest is 1). */
+  /** int, pair and shape fields: the largest value allowed (the smallest is 1). */
   max?: number;
   /** number fields: the accepted range. */
   range?: NumberRange;
@@ -34,6 +34,8 @@ export const MAX_FILTERS = 4_096;
 /** A kernel, pool or stride larger than the image is meaningless. */
 export const MAX_KERNEL = IMAGE_SIDE;
 export const MAX_LAYERS = 64;
+/** A reshape target has 1 to 3 axes (flat, or height × width × channels). */
+export const MAX_RESHAPE_AXES = 3;
 
 const FRACTION: NumberRange = { min: 0, max: 1, maxOpen: true };
 
@@ -60,7 +62,15 @@ export const LAYER_FIELDS: Record<LayerType, readonly FieldDef[]> = {
     { name: 'momentum', label: 'Momentum', kind: 'number', optional: true, range: FRACTION, step: 0.01, hint: 'default 0.99' },
     { name: 'epsilon', label: 'Epsilon', kind: 'number', optional: true, range: { min: 0, max: 1, minOpen: true, maxOpen: true }, hint: 'default 0.001' },
   ],
+  add: [],
+  concatenate: [],
+  globalAveragePooling2d: [],
+  averagePooling2d: [{ name: 'poolSize', label: 'Pool size', kind: 'pair', optional: true, max: MAX_KERNEL, hint: 'default 2' }, strides('default = pool size'), padding],
+  reshape: [{ name: 'targetShape', label: 'Target shape', kind: 'shape', optional: false, max: MAX_UNITS, hint: '64 or 7×7×16' }],
 };
+
+/** Fields every layer may carry to place it in a graph (architecture.ts GraphFields); not edited as layer fields. */
+export const GRAPH_FIELD_NAMES = ['name', 'inbound'] as const;
 
 /** "0 ≤ rate < 1": a range as a hint shows it. */
 function describeRange(range: NumberRange, name: string): string {
@@ -95,5 +105,10 @@ export function fieldProblem(field: FieldDef, value: unknown): string | null {
       return typeof value === 'string' && (PADDINGS as readonly string[]).includes(value) ? null : `padding must be "valid" or "same", got ${showValue(value)}`;
     case 'bool':
       return typeof value === 'boolean' ? null : `${name} must be true or false, got ${showValue(value)}`;
+    case 'shape': {
+      const max = field.max ?? Infinity;
+      const ok = Array.isArray(value) && value.length >= 1 && value.length <= MAX_RESHAPE_AXES && value.every((x: unknown) => isPositiveInt(x, max));
+      return ok ? null : `${name} must be a list of 1 to ${MAX_RESHAPE_AXES} positive integers (each at most ${field.max}), got ${showValue(value)}`;
+    }
   }
 }

@@ -64,22 +64,22 @@ export function estimateTrainingMemory(architecture: Pick<Architecture, 'inputSh
 /** The field that sets a layer's size, where its field error is shown. */
 const SIZE_FIELD: Partial<Record<LayerType, string>> = { dense: 'units', conv2d: 'filters' };
 
-/** The layer (1-based) with the most parameters and activations: where a size issue is shown. */
+/** The layer (1-based spec position) with the most parameters and activations: where a size issue is shown. */
 function biggestLayer(analysis: ArchitectureAnalysis): number {
   let best = 0;
   let bestSize = -1;
-  analysis.layers.forEach((layer, i) => {
+  for (const layer of analysis.layers) {
     const size = layer.params + layer.outputShape.reduce((a, b) => a * b, 1);
     if (size > bestSize) {
-      best = i;
+      best = layer.index;
       bestSize = size;
     }
-  });
+  }
   return best + 1;
 }
 
 function issueAt(analysis: ArchitectureAnalysis, layer: number, text: string): ArchitectureIssue {
-  const info = analysis.layers[layer - 1];
+  const info = analysis.layers.find((l) => l.index === layer - 1);
   const type = info?.type;
   return { layer, field: (type && SIZE_FIELD[type]) ?? 'type', message: `layer ${layer} (${type ?? '?'}): ${text}` };
 }
@@ -88,8 +88,8 @@ function issueAt(analysis: ArchitectureAnalysis, layer: number, text: string): A
 export function checkParameterCap(analysis: ArchitectureAnalysis): ArchitectureIssue | null {
   if (analysis.totalParams <= MAX_PARAMS) return null;
   let running = 0;
-  const crossing = analysis.layers.findIndex((layer) => (running += layer.params) > MAX_PARAMS);
-  return issueAt(analysis, crossing + 1, `the model would have ${formatCount(analysis.totalParams)} parameters, more than the limit of ${formatCount(MAX_PARAMS)}; use fewer units or filters`);
+  const crossing = analysis.layers.find((layer) => (running += layer.params) > MAX_PARAMS);
+  return issueAt(analysis, (crossing?.index ?? 0) + 1, `the model would have ${formatCount(analysis.totalParams)} parameters, more than the limit of ${formatCount(MAX_PARAMS)}; use fewer units or filters`);
 }
 
 /** Refuses a plan whose training memory exceeds the budget; shown on the model's biggest layer. */

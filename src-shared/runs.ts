@@ -346,6 +346,16 @@ export function describeLayer(layer: LayerSpec): string {
       return `MaxPooling2D(${parts(size(layer.poolSize ?? 2), layer.strides !== undefined ? `stride ${size(layer.strides)}` : null, layer.padding === 'same' ? 'same' : null)})`;
     case 'batchNormalization':
       return 'BatchNormalization()';
+    case 'add':
+      return 'Add()';
+    case 'concatenate':
+      return 'Concatenate()';
+    case 'globalAveragePooling2d':
+      return 'GlobalAveragePooling2D()';
+    case 'averagePooling2d':
+      return `AveragePooling2D(${parts(size(layer.poolSize ?? 2), layer.strides !== undefined ? `stride ${size(layer.strides)}` : null, layer.padding === 'same' ? 'same' : null)})`;
+    case 'reshape':
+      return `Reshape(${layer.targetShape.join('×')})`;
   }
 }
 
@@ -367,6 +377,16 @@ export function architectureLine(architecture: Architecture): string {
         return 'pool';
       case 'batchNormalization':
         return 'bn';
+      case 'add':
+        return 'add';
+      case 'concatenate':
+        return 'concat';
+      case 'globalAveragePooling2d':
+        return 'gap';
+      case 'averagePooling2d':
+        return 'avgpool';
+      case 'reshape':
+        return `reshape${l.targetShape.join('×')}`;
     }
   };
   return [architecture.inputShape.join('×'), ...architecture.layers.map(short)].join(' → ');

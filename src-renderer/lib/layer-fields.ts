@@ -18,6 +18,11 @@ export const LAYER_BLURBS: Record<LayerType, string> = {
   conv2d: '2-D convolution over the image',
   maxPooling2d: 'keeps the largest value per window',
   batchNormalization: 'normalises activations per batch',
+  add: 'sums inputs of the same shape (a skip connection)',
+  concatenate: 'joins inputs along the last axis',
+  globalAveragePooling2d: 'averages each channel over the image',
+  averagePooling2d: 'averages each window',
+  reshape: 'same values, another shape',
 };
 
 export function defaultLayer(type: LayerType): LayerSpec {
@@ -36,6 +41,16 @@ export function defaultLayer(type: LayerType): LayerSpec {
       return { type, poolSize: 2 };
     case 'batchNormalization':
       return { type };
+    case 'add':
+    case 'concatenate':
+      // A merge needs its inbound list; the editor connects it (an empty list is reported until then).
+      return { type, inbound: [] };
+    case 'globalAveragePooling2d':
+      return { type };
+    case 'averagePooling2d':
+      return { type, poolSize: 2 };
+    case 'reshape':
+      return { type, targetShape: [28, 28, 1] };
   }
 }
 
@@ -49,6 +64,11 @@ export const PADDING_OPTIONS = PADDINGS;
 export function parseFieldText(kind: FieldKind, text: string): unknown {
   const t = text.trim();
   if (t === '') return undefined;
+  if (kind === 'shape') {
+    const parts = t.replace(/^[([]|[)\]]$/g, '').split(/\s*(?:[x×,]|\s)\s*/i).filter((p) => p !== '');
+    const nums = parts.map(Number);
+    return parts.length > 0 && nums.every(Number.isFinite) ? nums : t;
+  }
   if (kind === 'pair') {
     const parts = t.replace(/^[([]|[)\]]$/g, '').split(/\s*(?:[x×,]|\s)\s*/i).filter((p) => p !== '');
     const nums = parts.map(Number);

@@ -38,6 +38,21 @@ function toLayer(tf: Tf, spec: LayerSpec, name: string, rng: SeededRandom, input
       });
     case 'batchNormalization':
       return tf.layers.batchNormalization({ ...base, momentum: spec.momentum ?? 0.99, epsilon: spec.epsilon ?? 1e-3 });
+    case 'add':
+      return tf.layers.add(base);
+    case 'concatenate':
+      return tf.layers.concatenate({ ...base, axis: -1 });
+    case 'globalAveragePooling2d':
+      return tf.layers.globalAveragePooling2d(base);
+    case 'averagePooling2d':
+      return tf.layers.averagePooling2d({
+        ...base,
+        poolSize: pair(spec.poolSize ?? 2),
+        strides: pair(spec.strides ?? spec.poolSize ?? 2),
+        padding: spec.padding ?? 'valid',
+      });
+    case 'reshape':
+      return tf.layers.reshape({ ...base, targetShape: spec.targetShape });
   }
 }
 

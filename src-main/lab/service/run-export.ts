@@ -74,6 +74,16 @@ function kerasLayer(spec: LayerSpec, name: string): string {
       return `layers.MaxPooling2D(${kwargs([['pool_size', pair(spec.poolSize ?? 2)], ['strides', pair(spec.strides ?? spec.poolSize ?? 2)], ['padding', spec.padding ?? 'valid'], ['name', name]])})`;
     case 'batchNormalization':
       return `layers.BatchNormalization(${kwargs([['momentum', spec.momentum ?? 0.99], ['epsilon', spec.epsilon ?? 1e-3], ['name', name]])})`;
+    case 'add':
+      return `layers.Add(name=${py(name)})`;
+    case 'concatenate':
+      return `layers.Concatenate(name=${py(name)})`;
+    case 'globalAveragePooling2d':
+      return `layers.GlobalAveragePooling2D(name=${py(name)})`;
+    case 'averagePooling2d':
+      return `layers.AveragePooling2D(${kwargs([['pool_size', pair(spec.poolSize ?? 2)], ['strides', pair(spec.strides ?? spec.poolSize ?? 2)], ['padding', spec.padding ?? 'valid'], ['name', name]])})`;
+    case 'reshape':
+      return `layers.Reshape(${py(spec.targetShape.length === 1 ? [`${spec.targetShape[0]},`] : spec.targetShape)}, name=${py(name)})`;
   }
 }
 
