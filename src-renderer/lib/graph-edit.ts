@@ -7,13 +7,23 @@
 // one; `output` names the output layer (default: the last). A spec whose graph is a plain chain
 // with Keras' default names is written back in today's Sequential form, so a Sequential model
 // edited on the canvas stays Sequential.
-import { KERAS_NAME_PREFIXES } from '../../src-shared/architecture.ts';
+import {
+  INPUT_REF,
+  KERAS_INPUT_NAME,
+  KERAS_NAME_PREFIXES,
+  LAYER_NAME_PATTERN,
+  MAX_LAYER_NAME_LENGTH,
+  MERGE_TYPES as MERGE_TYPE_LIST,
+} from '../../src-shared/architecture.ts';
 
 /** The model's input, as `inbound` lists name it. */
-export const INPUT = 'input';
+export const INPUT = INPUT_REF;
 
 /** Layer types that merge several inputs; every other type takes exactly one. */
-export const MERGE_TYPES: ReadonlySet<string> = new Set(['add', 'concatenate']);
+export const MERGE_TYPES: ReadonlySet<string> = new Set(MERGE_TYPE_LIST);
+
+/** Names no layer may take (the input's, in the spec and in Keras' summary). */
+const RESERVED_NAMES: ReadonlySet<string> = new Set([INPUT_REF, KERAS_INPUT_NAME]);
 
 /** A layer as edited: fields may hold anything typed until fixed. */
 export type GraphLayer = { type: string } & Record<string, unknown>;
@@ -47,18 +57,22 @@ export function namePrefix(type: string): string {
   return known ?? type.replace(/([a-z])([A-Z0-9])/g, '$1_$2').toLowerCase();
 }
 
-/** Keras' default names as the summary prints them: <prefix>_<n>, counted per type in list order. */
-export function defaultNames(layers: readonly GraphLayer[]): string[] {
+const explicitName = (layer: GraphLayer): string | null => (typeof layer.name === 'string' && layer.name !== '' ? layer.name : null);
+
+/**
+ * Keras' automatic names as the contract gives them: <prefix>_<n>, counted per type over the
+ * unnamed layers in list order (a named layer keeps its name and takes no number).
+ */
+export function defaultNames(layers: readonly GraphLayer[]): (string | null)[] {
   const counts = new Map<string, number>();
   return layers.map((layer) => {
+    if (explicitName(layer) !== null) return null;
     const prefix = namePrefix(layer.type);
     const n = (counts.get(prefix) ?? 0) + 1;
     counts.set(prefix, n);
     return `${prefix}_${n}`;
   });
 }
-
-const explicitName = (layer: GraphLayer): string | null => (typeof layer.name === 'string' && layer.name !== '' ? layer.name : null);
 
 /** Names and inbound lists of every layer, explicit or implied. */
 export function resolveGraph(spec: GraphSpec): ResolvedGraph {
@@ -103,7 +117,8 @@ export function canonical(spec: GraphSpec): GraphSpec {
   const ordered = topologicalOrder(explicit);
   const sorted = ordered ? ordered.map((i) => explicit.layers[i]!) : [...explicit.layers];
   const layers = ordered && explicit.output === undefined ? sinkLast(sorted) : sorted;
-  const defaults = defaultNames(layers);
+  // The names these layers would get with no name written: a chain keeps its names only if they match.
+  const defaults = defaultNames(layers.map((l) => ({ type: l.type })));
   const isChain =
     layers.every((layer, i) => {
       const inbound = layer.inbound as string[];
@@ -152,7 +167,7 @@ export function freshName(type: string, taken: ReadonlySet<string>): string {
   const prefix = namePrefix(type);
   for (let n = 1; ; n++) {
     const name = `${prefix}_${n}`;
-    if (!taken.has(name) && name !== INPUT) return name;
+    if (!taken.has(name) && !RESERVED_NAMES.has(name)) return name;
   }
 }
 
@@ -272,16 +287,15 @@ export function removeLayers(spec: GraphSpec, doomed: readonly string[]): EditRe
 
 const unique = (xs: string[]): string[] => [...new Set(xs)];
 
-const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
-
 /** Renames a layer and every reference to it. */
 export function renameLayer(spec: GraphSpec, from: string, to: string): EditResult {
   const explicit = toExplicit(spec);
   const names = layerNames(explicit);
   if (!names.has(from)) return { ok: false, error: `no layer named "${from}"` };
   if (to === from) return { ok: true, spec: canonical(explicit), names: [to] };
-  if (!NAME_PATTERN.test(to)) return { ok: false, error: `a layer name starts with a letter and has at most 64 letters, digits, "_", "." or "-", got "${to}"` };
-  if (to === INPUT) return { ok: false, error: `"${INPUT}" names the model's input` };
+  if (!LAYER_NAME_PATTERN.test(to) || to.length > MAX_LAYER_NAME_LENGTH)
+    return { ok: false, error: `a layer name starts with a letter and has at most ${MAX_LAYER_NAME_LENGTH} letters, digits or "_", got "${to}"` };
+  if (RESERVED_NAMES.has(to)) return { ok: false, error: `"${to}" names the model's input` };
   if (names.has(to)) return { ok: false, error: `another layer is already named "${to}"` };
   const layers = explicit.layers.map((l) => ({
     ...l,

@@ -2,11 +2,12 @@
 // contract's analyzeArchitecture on every change.
 import {
   analyzeArchitecture,
+  layerInfoAt,
   type ArchitectureAnalysis,
   type ArchitectureIssue,
   type LayerInfo,
 } from '../../src-shared/analyze-architecture.ts';
-import type { Architecture, InputShape, LayerType } from '../../src-shared/architecture.ts';
+import { isFunctionalSpec, type Architecture, type InputShape, type LayerType } from '../../src-shared/architecture.ts';
 import { FLAT_INPUT_SHAPE } from '../../src-shared/mnist-shape.ts';
 import { BYTES_PER_FLOAT, checkTrainingMemory, estimateTrainingMemory, type TrainingMemory, type TrainingPlan } from '../../src-shared/model-memory.ts';
 import { PRESETS } from '../../src-shared/presets.ts';
@@ -70,7 +71,7 @@ export class EditorState {
   readonly graph: ResolvedGraph = $derived(resolveGraph(this.architecture as GraphSpec));
 
   /** Whether the spec uses the functional form (names, inbound lists or an output). */
-  readonly functional = $derived(this.output !== undefined || this.items.some((i) => 'inbound' in i.spec || 'name' in i.spec));
+  readonly functional = $derived(isFunctionalSpec(this.architecture));
 
   /** Set from the fit settings and the lab's system info; null until both are known. */
   memoryLimit = $state.raw<MemoryLimit | null>(null);
@@ -274,7 +275,7 @@ export class EditorState {
 
   /** Output shape and params of the layer at `index`, when inference got that far. */
   layerInfo(index: number): LayerInfo | undefined {
-    return this.analysis.layers[index];
+    return layerInfoAt(this.analysis, index);
   }
 
   /**
@@ -299,12 +300,8 @@ export class EditorState {
 
   /** Output shape and params of the layer called `name`, when inference got that far. */
   infoByName(name: string): LayerInfo | undefined {
-    const byName = this.analysis.layers.find((l) => l.name === name);
-    if (byName) return byName;
     const index = this.indexOf(name);
-    const info = index >= 0 ? this.analysis.layers[index] : undefined;
-    // Analyses that stop at the first broken layer list a prefix in spec order; trust the index only then.
-    return info && this.analysis.layers.every((l, i) => l.name === this.graph.nodes[i]?.name) ? info : undefined;
+    return index >= 0 ? layerInfoAt(this.analysis, index) : undefined;
   }
 
   undo(): boolean {
