@@ -45,7 +45,8 @@ export class EditorState {
   inputShape = $state<InputShape>([...FLAT_INPUT_SHAPE]);
   items = $state.raw<LayerItem[]>([]);
   output = $state<string | undefined>(undefined);
-  mode = $state<DesignMode>('graph');
+  // The list stays the default: it is what every screen and test knew before the canvas; the canvas is one click away.
+  mode = $state<DesignMode>('stack');
   /** Why the last canvas gesture was refused (a cycle, a taken name…), until the next edit. */
   editError = $state<string | null>(null);
   canUndo = $state(false);
