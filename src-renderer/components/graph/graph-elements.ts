@@ -7,7 +7,7 @@ import { INPUT, type ResolvedGraph } from '../../lib/graph-edit.ts';
 import { formatInt, formatShape } from '../../lib/format.ts';
 
 /** Node sizes the layout reserves; the node's CSS keeps to them (messages are clamped). */
-export const NODE_WIDTH = 200;
+export const NODE_WIDTH = 230;
 export const NODE_HEIGHT = 64;
 export const BROKEN_NODE_HEIGHT = 104;
 
