@@ -59,6 +59,8 @@ export interface ArchitectureAnalysis {
   trainableParams: number;
   nonTrainableParams: number;
   outputShape: number[] | null;
+  /** The model input's shape, when valid. */
+  inputShape: number[] | null;
   /** Whether the spec uses the functional form (an `inbound` list or an `output`). */
   functional: boolean;
   /**
@@ -247,10 +249,11 @@ export function analyzeArchitecture(spec: unknown): ArchitectureAnalysis {
   let functional = false;
   let order: number[] = [];
   let outputIndex: number | null = null;
+  let inputShape: number[] | null = null;
   const result = (outputShape: number[] | null): ArchitectureAnalysis => {
     const totalParams = layers.reduce((s, l) => s + l.params, 0);
     const trainableParams = layers.reduce((s, l) => s + l.trainableParams, 0);
-    return { ok: issues.length === 0, issues, layers, totalParams, trainableParams, nonTrainableParams: totalParams - trainableParams, outputShape, functional, order, outputIndex };
+    return { ok: issues.length === 0, issues, layers, totalParams, trainableParams, nonTrainableParams: totalParams - trainableParams, outputShape, inputShape, functional, order, outputIndex };
   };
   if (!isRecord(spec)) {
     issues.push({ layer: null, field: '', message: `architecture must be an object with inputShape and layers, got ${show(spec)}` });
@@ -259,7 +262,7 @@ export function analyzeArchitecture(spec: unknown): ArchitectureAnalysis {
   for (const key of Object.keys(spec)) {
     if (key !== 'inputShape' && key !== 'layers' && key !== 'output') issues.push({ layer: null, field: key, message: `unknown architecture field "${key}"` });
   }
-  const inputShape = checkInputShape(spec.inputShape, issues);
+  inputShape = checkInputShape(spec.inputShape, issues);
   const rawLayers = spec.layers;
   if (!Array.isArray(rawLayers)) {
     issues.push({ layer: null, field: 'layers', message: `layers must be a list, got ${show(rawLayers)}` });

@@ -413,6 +413,8 @@ export interface LayerDiffCell {
   description: string;
   outputShape: number[];
   params: number;
+  /** Functional specs: the layers it takes ("input" is the model's input); absent for Sequential ones. */
+  inbound?: string[];
 }
 
 /** One row of the aligned architecture diff: the same (or a changed) layer of every run; null where a run lacks it. */
@@ -421,6 +423,12 @@ export interface LayerDiffRow {
   position: number;
   layers: (LayerDiffCell | null)[];
   differs: boolean;
+  /**
+   * Rows some runs lack come in groups: consecutive rows with the same runs present share a number
+   * (from 1), so an added branch is one added block, not rows scattered over a shifted table.
+   * Null on rows every run has.
+   */
+  group: number | null;
 }
 
 export interface RunComparison {

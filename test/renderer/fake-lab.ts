@@ -139,7 +139,7 @@ export function sampleComparison(runIds: number[]): RunComparison {
       { key: 'compile.optimizer.learningRate', label: 'learning rate', values: runs.map((r) => String(r.compile.optimizer.learningRate)), differs: true },
       { key: 'train.batchSize', label: 'batch size', values: runs.map(() => '128'), differs: false },
     ],
-    layers: [{ position: 1, layers: runs.map(() => ({ name: 'dense_1', description: 'Dense(512, relu)', outputShape: [512], params: 401_920 })), differs: false }],
+    layers: [{ position: 1, layers: runs.map(() => ({ name: 'dense_1', description: 'Dense(512, relu)', outputShape: [512], params: 401_920 })), differs: false, group: null }],
   };
 }
 

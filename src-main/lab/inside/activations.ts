@@ -2,6 +2,7 @@
 // strips and feature-map tiles) and the saliency of the explained class. Runs on whatever tf the
 // caller hands in (the serving process's prediction backend), inside tf.tidy.
 import {
+  analyzeArchitecture,
   imageGridOf,
   INTEGRATED_GRADIENT_STEPS,
   MAX_ACTIVATION_VALUES,
@@ -11,6 +12,7 @@ import {
   type SaliencyMap,
   type SaliencyMethod,
 } from '../../../src-shared/index.ts';
+import { forwardBySpec, forwardToHead, layersBySpec } from '../model/graph/spec-layers.ts';
 import type { LayersModel, Tensor, Tf } from '../model/tf-types.ts';
 
 export interface ImageForward {
@@ -49,38 +51,26 @@ export class InsideInputError extends Error {
   override name = 'InsideInputError';
 }
 
-/** Runs layers [0, upTo) on x, eagerly, in inference mode (dropout off, batch norm's moving statistics). */
-export function applyLayers(model: LayersModel, x: Tensor, upTo = model.layers.length, each?: (index: number, out: Tensor) => void): Tensor {
-  let h = x;
-  for (let i = 0; i < upTo; i++) {
-    const layer = model.layers[i];
-    if (!layer) break;
-    h = layer.apply(h, { training: false }) as Tensor;
-    each?.(i, h);
-  }
-  return h;
-}
-
 /**
  * The class scores before softmax (what saliency explains: the gradient of a probability would
- * also carry every other class through the normalisation). A last Dense with softmax is taken
- * before its activation, a last softmax Activation layer is skipped; any other model's output is
- * used as is.
+ * also carry every other class through the normalisation). An output Dense with softmax is taken
+ * before its activation, an output softmax Activation layer is skipped; any other model's output
+ * is used as is. The output layer is the last of a Sequential spec, the named one of a graph.
  */
 export function classScores(tf: Tf, model: LayersModel, architecture: Architecture, x: Tensor): Tensor {
-  const last = architecture.layers.length - 1;
-  const spec = architecture.layers[last];
-  const lastLayer = model.layers[last];
-  if (spec?.type === 'dense' && spec.activation === 'softmax' && lastLayer) {
-    const h = applyLayers(model, x, last);
-    const [kernel, bias] = lastLayer.getWeights();
-    if (!kernel) return lastLayer.apply(h) as Tensor;
+  const outputIndex = analyzeArchitecture(architecture).outputIndex ?? architecture.layers.length - 1;
+  const spec = architecture.layers[outputIndex];
+  const outputLayer = layersBySpec(model, architecture)[outputIndex];
+  if (spec?.type === 'dense' && spec.activation === 'softmax' && outputLayer) {
+    const h = forwardToHead(model, x);
+    const [kernel, bias] = outputLayer.getWeights();
+    if (!kernel) return outputLayer.apply(h) as Tensor;
     const flat = h.reshape([-1, kernel.shape[0] ?? 1]);
     const z = tf.matMul(flat as never, kernel as never);
     return bias ? tf.add(z, bias) : z;
   }
-  if (spec?.type === 'activation' && spec.activation === 'softmax') return applyLayers(model, x, last);
-  return applyLayers(model, x);
+  if (spec?.type === 'activation' && spec.activation === 'softmax') return forwardToHead(model, x);
+  return forwardBySpec(model, architecture, x);
 }
 
 /** Gradient × input of the target's score (or integrated gradients from the black image), channels summed. */
@@ -138,8 +128,9 @@ export function inspectImage(
   const layers: LayerActivation[] = [];
   const probabilities = tf.tidy(() => {
     const x = tf.tensor(image as number[], [1, ...architecture.inputShape]);
-    const out = applyLayers(model, x, model.layers.length, (i, h) => {
-      const layer = model.layers[i];
+    const bySpec = layersBySpec(model, architecture);
+    const out = forwardBySpec(model, architecture, x, (i, h) => {
+      const layer = bySpec[i];
       layers.push(layerActivation(tf, i, layerNames[i] ?? layer?.name ?? `layer_${i + 1}`, layer?.getClassName() ?? '', h));
     });
     return Array.from(out.dataSync() as Float32Array);

@@ -1,15 +1,21 @@
 // The embedding projector's input: the activations of the layer feeding the last dense layer
 // (the penultimate representation) for a batch of images, with each image's predicted class.
-import type { Architecture } from '../../../src-shared/index.ts';
+import { isFunctionalSpec, type Architecture } from '../../../src-shared/index.ts';
 import type { LayersModel, Tensor, Tf } from '../model/tf-types.ts';
-import { applyLayers, InsideInputError } from './activations.ts';
+import { forwardBySpec, headInputIndex } from '../model/graph/spec-layers.ts';
+import { InsideInputError } from './activations.ts';
 import type { Points } from './projection.ts';
 
 /** Images per forward pass; the event loop gets a turn between passes (Draw keeps answering). */
 const BATCH = 64;
 
-/** Index of the layer whose output is projected: the one feeding the last dense layer. */
+/** Index of the layer whose output is projected: the one feeding the last dense layer (a graph: the one its output layer takes). */
 export function penultimateLayer(architecture: Architecture): number {
+  if (isFunctionalSpec(architecture)) {
+    const index = headInputIndex(architecture);
+    if (index < 0) throw new InsideInputError('the projector needs a layer before the output layer (this model’s output takes the input directly)');
+    return index;
+  }
   let lastDense = -1;
   architecture.layers.forEach((l, i) => {
     if (l.type === 'dense') lastDense = i;
@@ -42,7 +48,7 @@ export async function embedImages(
     tf.tidy(() => {
       const x = tf.tensor(images.subarray(start * pixels, (start + n) * pixels), [n, ...architecture.inputShape]);
       let hidden: Tensor | null = null;
-      const out = applyLayers(model, x, model.layers.length, (i, h) => {
+      const out = forwardBySpec(model, architecture, x, (i, h) => {
         if (i === layer) hidden = h;
       });
       if (!hidden) throw new InsideInputError(`layer ${layer} is not in the model`);

@@ -1,6 +1,7 @@
 // Binned weight distributions: what the trainer stores per epoch and the Weights view shows for
 // any layer. Binned, not raw, so a stored epoch is a few hundred numbers whatever the model's size.
-import { HISTOGRAM_BINS, type ParamHistogram } from '../../../src-shared/index.ts';
+import { HISTOGRAM_BINS, type Architecture, type ParamHistogram } from '../../../src-shared/index.ts';
+import { layersBySpec } from '../model/graph/spec-layers.ts';
 import type { LayersModel } from '../model/tf-types.ts';
 
 export type Histogram = Pick<ParamHistogram, 'count' | 'min' | 'max' | 'mean' | 'std' | 'bins'>;
@@ -42,11 +43,11 @@ export function paramName(weightName: string): string {
 
 /**
  * Histograms of every parameter of the chosen layers (all with weights when `only` is absent).
- * Layer i of the model is layer i of the architecture, named as the summary names it (buildModel).
+ * Layer i is layer i of the architecture (layersBySpec: a graph's model.layers has another order), named as the summary names it.
  */
-export function paramHistogramsOf(model: LayersModel, only?: number): ParamHistogram[] {
+export function paramHistogramsOf(model: LayersModel, architecture: Architecture, only?: number): ParamHistogram[] {
   const out: ParamHistogram[] = [];
-  model.layers.forEach((layer, index) => {
+  layersBySpec(model, architecture).forEach((layer, index) => {
     if (only !== undefined && index !== only) return;
     const values = layer.getWeights();
     layer.weights.forEach((weight, w) => {

@@ -9,6 +9,7 @@ import type { LabStore } from '../store/lab-store.ts';
 import { StoreError } from '../store/store-error.ts';
 import type { CheckpointScorer } from '../service/checkpoint-scorer.ts';
 import { SeededRandom } from '../util/seeded-random.ts';
+import { layersBySpec } from '../model/graph/spec-layers.ts';
 import { assertImageFits, inspectImage, InsideInputError } from './activations.ts';
 import { embedImages, penultimateLayer } from './embedding.ts';
 import { paramHistogramsOf } from './histogram.ts';
@@ -47,14 +48,14 @@ export class InsideService {
     const { epoch, tf, model } = await this.loaded(runId, checkpoint);
     const outputs = model.outputs[0]?.shape.at(-1) ?? 0;
     if (target !== undefined && target >= outputs) throw new InsideInputError(`class ${target} does not exist (the model has ${outputs} outputs)`);
-    const names = model.layers.map((l) => l.name);
+    const names = layersBySpec(model, run.architecture).map((l) => l.name);
     const result = inspectImage(tf, model, run.architecture, names, image, saliency, target ?? null);
     return { runId, epoch, ...result };
   }
 
   async inspectWeights({ runId, checkpoint, layer, offset, limit }: CommandParsed<'inspectWeights'>): Promise<CommandOutput<'inspectWeights'>> {
     const { run, epoch, key, model } = await this.loaded(runId, checkpoint);
-    const withWeights = model.layers
+    const withWeights = layersBySpec(model, run.architecture)
       .map((l, index) => ({ index, name: l.name, className: l.getClassName(), params: l.countParams() }))
       .filter((l) => l.params > 0);
     const chosen =
@@ -68,7 +69,7 @@ export class InsideService {
     const cached = this.cache.get(cacheKey) as CommandOutput<'inspectWeights'> | undefined;
     if (cached) return cached;
     const tiles = weightTilesOf(model, run.architecture, chosen.index, offset, limit);
-    const result = { runId, epoch, layer: chosen, layers: withWeights, tiles: tiles.tiles, tilesNote: tiles.note, histograms: paramHistogramsOf(model, chosen.index) };
+    const result = { runId, epoch, layer: chosen, layers: withWeights, tiles: tiles.tiles, tilesNote: tiles.note, histograms: paramHistogramsOf(model, run.architecture, chosen.index) };
     this.cache.set(cacheKey, result);
     return result;
   }
@@ -107,7 +108,7 @@ export class InsideService {
         epoch,
         method,
         seed,
-        layer: { index: layer, name: model.layers[layer]?.name ?? '', units: embedded.points.dims },
+        layer: { index: layer, name: layersBySpec(model, run.architecture)[layer]?.name ?? '', units: embedded.points.dims },
         points: indices.map((index, i) => ({ index, label: data.testLabels[index] ?? 0, predicted: embedded.predicted[i] ?? 0, x: xy[i]?.[0] ?? 0, y: xy[i]?.[1] ?? 0 })),
       };
       this.cache.set(cacheKey, result);

@@ -2,11 +2,26 @@
 // incoming weights as an image of the input (what that unit looks for); a conv layer shows each
 // filter (per input channel) as a small tile. Sorted by L2 norm, largest first; values travel as
 // signed bytes against the layer's largest |weight|, which is all a colour map can show anyway.
-import { imageGridOf, type Architecture, type WeightTile, type WeightTiles } from '../../../src-shared/index.ts';
+import { analyzeArchitecture, imageGridOf, INPUT_REF, isFunctionalSpec, type Architecture, type WeightTile, type WeightTiles } from '../../../src-shared/index.ts';
 import type { LayersModel } from '../model/tf-types.ts';
+import { layersBySpec } from '../model/graph/spec-layers.ts';
 
 /** Layers that only reshape or pass values on (a dense unit behind them still sees the raw pixels). */
 const PASS_THROUGH = new Set(['flatten', 'dropout']);
+
+/** Whether the layer's input is the image itself, reached through flatten/dropout layers only (following a graph's inbound links). */
+function fedByInputThroughPassThrough(architecture: Architecture, layerIndex: number): boolean {
+  if (!isFunctionalSpec(architecture)) return architecture.layers.slice(0, layerIndex).every((l) => PASS_THROUGH.has(l.type));
+  const analysis = analyzeArchitecture(architecture);
+  let current = analysis.layers.find((l) => l.index === layerIndex);
+  for (let hops = 0; current && hops <= architecture.layers.length; hops++) {
+    const [source, ...more] = current.inbound;
+    if (source === INPUT_REF && more.length === 0) return true;
+    current = more.length === 0 ? analysis.layers.find((l) => l.name === source) : undefined;
+    if (!current || !PASS_THROUGH.has(current.type)) return false;
+  }
+  return false;
+}
 
 interface RawTile {
   unit: number;
@@ -62,7 +77,7 @@ export type TilesResult = { tiles: WeightTiles; note: null } | { tiles: null; no
 /** The layer's tiles from offset (limit of them), or why it has none. */
 export function weightTilesOf(model: LayersModel, architecture: Architecture, layerIndex: number, offset: number, limit: number): TilesResult {
   const spec = architecture.layers[layerIndex];
-  const kernelTensor = model.layers[layerIndex]?.getWeights()[0];
+  const kernelTensor = layersBySpec(model, architecture)[layerIndex]?.getWeights()[0];
   if (!spec || !kernelTensor || (spec.type !== 'dense' && spec.type !== 'conv2d')) {
     return { tiles: null, note: 'Only dense and conv layers have weights to show as images.' };
   }
@@ -76,7 +91,7 @@ export function weightTilesOf(model: LayersModel, architecture: Architecture, la
     tileShape = [shape[0] ?? 1, shape[1] ?? 1];
     raw = convFilterTiles(kernel, shape);
   } else {
-    const fedByImage = architecture.layers.slice(0, layerIndex).every((l) => PASS_THROUGH.has(l.type));
+    const fedByImage = fedByInputThroughPassThrough(architecture, layerIndex);
     const inputShape = architecture.inputShape;
     const channels = inputShape.length === 3 ? (inputShape[2] ?? 1) : 1;
     if (!fedByImage || channels !== 1) {

@@ -59,6 +59,8 @@ export function configDiff(runs: readonly RunSummary[]): ConfigDiffRow[] {
 
 interface AlignedLayer {
   type: string;
+  /** Whether the spec names the layer (automatic names shift when a layer is inserted, so they match nothing). */
+  named: boolean;
   cell: LayerDiffCell;
 }
 
@@ -66,6 +68,8 @@ interface AlignedLayer {
  *  layers of different types never pair (each gets its own row, the other runs empty there). */
 function pairScore(row: AlignedLayer, layer: AlignedLayer): number {
   if (row.type !== layer.type) return -Infinity;
+  // Layers are matched by name first (a graph's named layers keep their row when others are added), then by position.
+  if (row.named && layer.named && row.cell.name === layer.cell.name) return 3;
   return row.cell.description === layer.cell.description ? 2 : 1;
 }
 
@@ -106,9 +110,12 @@ function align(rows: readonly AlignedLayer[], layers: readonly AlignedLayer[]): 
 export function architectureDiff(runs: readonly RunSummary[]): LayerDiffRow[] {
   const perRun = runs.map((run): AlignedLayer[] => {
     const analysis = analyzeArchitecture(run.architecture);
+    // Spec order: the order the user wrote the layers in, so a branch written together stays together.
     return run.architecture.layers.map((layer, i) => {
-      const info = analysis.layers[i];
-      return { type: layer.type, cell: { name: info?.name ?? `layer_${i + 1}`, description: describeLayer(layer), outputShape: info?.outputShape ?? [], params: info?.params ?? 0 } };
+      const info = analysis.layers.find((l) => l.index === i);
+      const cell: LayerDiffCell = { name: info?.name ?? layer.name ?? `layer_${i + 1}`, description: describeLayer(layer), outputShape: info?.outputShape ?? [], params: info?.params ?? 0 };
+      if (analysis.functional) cell.inbound = info?.inbound ?? layer.inbound ?? [];
+      return { type: layer.type, named: layer.name !== undefined, cell };
     });
   });
   // Each row: its cells per run so far, and the layer it is aligned on (the latest run's layer there).
@@ -125,9 +132,15 @@ export function architectureDiff(runs: readonly RunSummary[]): LayerDiffRow[] {
     }
     rows = next;
   });
+  let group = 0;
+  let previousPresence: string | null = null;
   return rows.map((row, i) => {
     const keys = row.cells.map((c) => (c ? `${c.description}|${c.outputShape.join('x')}` : null));
-    return { position: i + 1, layers: row.cells, differs: new Set(keys).size > 1 };
+    const presence = row.cells.map((c) => (c ? '1' : '0')).join('');
+    const partial = presence.includes('0');
+    if (partial && presence !== previousPresence) group++;
+    previousPresence = partial ? presence : null;
+    return { position: i + 1, layers: row.cells, differs: new Set(keys).size > 1, group: partial ? group : null };
   });
 }
 

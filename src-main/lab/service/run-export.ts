@@ -3,6 +3,8 @@
 import {
   analyzeArchitecture,
   architectureLine,
+  INPUT_REF,
+  KERAS_INPUT_NAME,
   describeOptimizer,
   pair,
   type CompileConfig,
@@ -101,9 +103,36 @@ function kerasOptimizer(compile: CompileConfig): string {
   }
 }
 
-/** Python that rebuilds the run's model and compile settings in Keras (TF 2.x). */
+const PYTHON_KEYWORDS = new Set(
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '),
+);
+/** Names the snippet itself uses; a layer named so gets a trailing _ for its variable. */
+const SNIPPET_NAMES = new Set(['keras', 'layers', 'model', 'inputs', 'history', 'x_train', 'y_train', 'x_test', 'y_test']);
+const pythonVariable = (name: string): string => (PYTHON_KEYWORDS.has(name) || SNIPPET_NAMES.has(name) ? `${name}_` : name);
+
+/** The model in Keras' functional API: one line per layer, applied to its inbound tensors in topological order. */
+function functionalModelLines(run: RunSummary): string[] {
+  const analysis = analyzeArchitecture(run.architecture);
+  const variable = (name: string) => (name === INPUT_REF ? 'inputs' : pythonVariable(name));
+  const lines = [`inputs = keras.Input(shape=${inputShapePy(run)}, name=${py(KERAS_INPUT_NAME)})`];
+  for (const index of analysis.order) {
+    const info = analysis.layers.find((l) => l.index === index);
+    const spec = run.architecture.layers[index];
+    if (!info || !spec) throw new Error(`layer ${index + 1} of run ${run.id} has no analysis`);
+    const args = info.inbound.map(variable);
+    lines.push(`${variable(info.name)} = ${kerasLayer(spec, info.name)}(${args.length === 1 ? args[0] : `[${args.join(', ')}]`})`);
+  }
+  const output = analysis.layers.find((l) => l.index === analysis.outputIndex);
+  lines.push(`model = keras.Model(inputs=inputs, outputs=${variable(output?.name ?? '')}, name="model_1")`);
+  return lines;
+}
+
+const inputShapePy = (run: RunSummary): string => py(run.architecture.inputShape.length === 1 ? [`${run.architecture.inputShape[0]},`] : run.architecture.inputShape);
+
+/** Python that rebuilds the run's model and compile settings in Keras (TF 2.x): Sequential, or the functional API for a graph. */
 export function kerasSnippet(run: RunSummary): string {
-  const names = analyzeArchitecture(run.architecture).layers.map((l) => l.name);
+  const analysis = analyzeArchitecture(run.architecture);
+  const names = analysis.layers.map((l) => l.name);
   const t = run.train;
   const validation = t.validation.kind === 'testSet' ? 'validation_data=(x_test, y_test)' : t.validation.kind === 'split' ? `validation_split=${t.validation.fraction}` : null;
   return [
@@ -114,10 +143,14 @@ export function kerasSnippet(run: RunSummary): string {
     '',
     `keras.utils.set_random_seed(${t.seed})`,
     '',
-    `model = keras.Sequential(name="sequential_1", layers=[`,
-    `    keras.Input(shape=${py(run.architecture.inputShape.length === 1 ? [`${run.architecture.inputShape[0]},`] : run.architecture.inputShape)}),`,
-    ...run.architecture.layers.map((l, i) => `    ${kerasLayer(l, names[i] ?? `layer_${i + 1}`)},`),
-    '])',
+    ...(analysis.functional
+      ? functionalModelLines(run)
+      : [
+          `model = keras.Sequential(name="sequential_1", layers=[`,
+          `    keras.Input(shape=${inputShapePy(run)}),`,
+          ...run.architecture.layers.map((l, i) => `    ${kerasLayer(l, names[i] ?? `layer_${i + 1}`)},`),
+          '])',
+        ]),
     '',
     'model.compile(',
     `    loss="categorical_crossentropy",`,

@@ -176,7 +176,7 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
       sink.event({ type: 'epoch', runId, ...metrics });
       lastEpoch = epoch;
       // Binned on this side: a few hundred numbers per layer cross to the parent, not the weights.
-      sink.weightHistograms?.(epoch, paramHistogramsOf(model));
+      sink.weightHistograms?.(epoch, paramHistogramsOf(model, job.architecture));
 
       const monitored = valLoss ?? metrics.loss;
       if (monitored < bestValLoss) {

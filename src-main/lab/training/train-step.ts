@@ -1,4 +1,4 @@
-// One optimisation step for tf.layers Sequential models: forward in training mode, categorical crossentropy on the
+// One optimisation step for tf.layers models (Sequential, or functional graphs): forward in training mode, categorical crossentropy on the
 // model's softmax output, gradients, optimizer update — without model.fit's per-batch bookkeeping.
 //
 // Plain softmax MLPs (dropout between layers included) take a written-out backward pass (dense-stack-step.ts); every other model records its forward
@@ -8,6 +8,7 @@
 // on its output, differentiated by tfjs.
 import * as tf from '@tensorflow/tfjs';
 
+import { graphPlan, isGraphModel, runToOutputInput, type GraphPlan } from '../model/graph/graph-forward.ts';
 import { createDenseStackStep, findDenseStack } from './dense-stack-step.ts';
 import { KERAS_EPSILON, softmaxCrossEntropyRows } from './softmax-crossentropy.ts';
 
@@ -28,28 +29,43 @@ interface DenseInternals {
   bias?: { read(): tf.Tensor } | null;
 }
 
-type Head = { kind: 'dense'; body: tf.layers.Layer[]; dense: tf.layers.Layer } | { kind: 'activation'; body: tf.layers.Layer[] };
+/** How to run the model up to its softmax: the layers before the head, in a chain or as a graph. */
+type Body = { kind: 'chain'; layers: tf.layers.Layer[] } | { kind: 'graph'; plan: GraphPlan };
+type Head = { kind: 'dense'; body: Body; dense: tf.layers.Layer } | { kind: 'activation'; body: Body };
 
 function activationOf(layer: tf.layers.Layer): unknown {
   return (layer.getConfig() as { activation?: unknown }).activation;
 }
 
-/** Finds a softmax at the end of the model, so the loss can be taken from logits. */
+/** Finds a softmax at the end of the model (Sequential or functional), so the loss can be taken from logits. */
 export function findSoftmaxHead(model: tf.LayersModel): Head | null {
   const layers = model.layers;
   const last = layers[layers.length - 1];
   if (last == null || activationOf(last) !== 'softmax') return null;
-  const body = layers.slice(0, -1);
+  let body: Body;
+  if (isGraphModel(model)) {
+    const plan = graphPlan(model);
+    if (plan.steps[plan.steps.length - 1]?.inputs.length !== 1) return null;
+    body = { kind: 'graph', plan };
+  } else {
+    body = { kind: 'chain', layers: layers.slice(0, -1) };
+  }
   if (last.getClassName() === 'Activation') return { kind: 'activation', body };
   const internals = last as unknown as DenseInternals;
   if (last.getClassName() === 'Dense' && internals.kernel != null) return { kind: 'dense', body, dense: last };
   return null;
 }
 
+function bodyForward(body: Body, x: tf.Tensor, training: boolean): tf.Tensor {
+  if (body.kind === 'graph') return runToOutputInput(body.plan, x, training);
+  let h = x;
+  for (const layer of body.layers) h = layer.apply(h, { training }) as tf.Tensor;
+  return h;
+}
+
 /** Runs the model up to its softmax: logits when the head allows it, else the model's probabilities. */
 function headForward(head: Head, x: tf.Tensor, training: boolean): { logits: tf.Tensor } | { probs: tf.Tensor } {
-  let h = x;
-  for (const layer of head.body) h = layer.apply(h, { training }) as tf.Tensor;
+  const h = bodyForward(head.body, x, training);
   if (head.kind === 'activation') return { logits: h };
   const d = head.dense as unknown as DenseInternals;
   const kernel = d.kernel?.read();
@@ -114,7 +130,7 @@ export function createTrainStep(model: tf.LayersModel, optimizer: tf.Optimizer):
   return stack ? createDenseStackStep(stack, optimizer) : createTapeTrainStep(model, optimizer);
 }
 
-/** The generic step: forward in training mode under tfjs's tape, optimizer.minimize. Any tf.layers Sequential. */
+/** The generic step: forward in training mode under tfjs's tape, optimizer.minimize. Any tf.layers model, graphs included. */
 export function createTapeTrainStep(model: tf.LayersModel, optimizer: tf.Optimizer): TrainStep {
   const head = findSoftmaxHead(model);
   return (x, yOneHot) => {

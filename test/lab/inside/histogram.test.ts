@@ -30,7 +30,7 @@ describe('paramHistogramsOf', () => {
   it('histograms of every layer sum to the model’s parameter count', () => {
     const arch = findPreset('small-cnn')!.architecture;
     const model = buildModel(tf, arch, 1);
-    const params = paramHistogramsOf(model);
+    const params = paramHistogramsOf(model, arch);
     expect(params.reduce((s, p) => s + p.bins.reduce((a, b) => a + b, 0), 0)).toBe(model.countParams());
     for (const p of params) {
       expect(p.bins).toHaveLength(HISTOGRAM_BINS);
@@ -44,7 +44,7 @@ describe('paramHistogramsOf', () => {
 
   it('one layer only, when asked', () => {
     const model = buildModel(tf, findPreset('keras-mlp')!.architecture, 1);
-    const first = paramHistogramsOf(model, 0);
+    const first = paramHistogramsOf(model, findPreset('keras-mlp')!.architecture, 0);
     expect(first.map((p) => [p.param, p.count])).toEqual([
       ['kernel', 784 * 512],
       ['bias', 512],

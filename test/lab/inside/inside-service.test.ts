@@ -29,7 +29,7 @@ function storedRun(architecture: Architecture, seed: number): number {
     const model = buildModel(tf, architecture, seed + epoch);
     store.saveCheckpoint(runId, { kind: 'epoch', epoch, valLoss: null, weights: encodeWeights(model) });
     if (epoch === 2) store.saveCheckpoint(runId, { kind: 'final', epoch, valLoss: null, weights: encodeWeights(model) });
-    store.saveWeightHistograms(runId, epoch, paramHistogramsOf(model));
+    store.saveWeightHistograms(runId, epoch, paramHistogramsOf(model, architecture));
     model.dispose();
   }
   return runId;
@@ -41,6 +41,7 @@ const cnn = findPreset('small-cnn')!.architecture;
 let mlpRun: number;
 let deepRun: number;
 let cnnRun: number;
+let graphRun: number;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -50,6 +51,7 @@ beforeAll(async () => {
   mlpRun = storedRun(mlp, 1);
   deepRun = storedRun(deep, 2);
   cnnRun = storedRun(cnn, 3);
+  graphRun = storedRun(findPreset('residual-mlp')!.architecture, 4);
 });
 afterAll(() => {
   predictor.dispose();
@@ -137,5 +139,37 @@ describe('InsideService', () => {
     expect(() => parseCommandInput('inspectImage', { runId: 1, image: new Array(5000).fill(0) })).toThrow(/at most 4096 values/);
     expect(() => parseCommandInput('inspectImage', { runId: 1, image: [2] })).toThrow(/image/);
     expect(() => parseCommandInput('getWeightHistory', { runId: 1, extra: true })).toThrow(/extra/);
+  });
+
+  it('a graph (the residual MLP): layers by spec position, activations of every layer, saliency and projection', async () => {
+    const weights = await inside.inspectWeights(parseCommandInput('inspectWeights', { runId: graphRun, limit: 4 }));
+    expect(weights.layer).toMatchObject({ index: 0, name: 'stem', className: 'Dense' });
+    expect(weights.layers.map((l) => [l.index, l.name])).toEqual([
+      [0, 'stem'],
+      [1, 'block_a'],
+      [2, 'block_b'],
+      [5, 'classes'],
+    ]);
+    expect(weights.tiles).toMatchObject({ kind: 'dense-units', tileShape: [28, 28], total: 128 });
+    const image = new Array<number>(784).fill(0).map((_, i) => (i % 31) / 30);
+    const seen = await inside.inspectImage(parseCommandInput('inspectImage', { runId: graphRun, image }));
+    expect(seen.layers.map((l) => [l.index, l.name, l.className])).toEqual([
+      [0, 'stem', 'Dense'],
+      [1, 'block_a', 'Dense'],
+      [2, 'block_b', 'Dense'],
+      [3, 'skip', 'Add'],
+      [4, 'skip_relu', 'Activation'],
+      [5, 'classes', 'Dense'],
+    ]);
+    expect(seen.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(seen.saliency.values).toHaveLength(784);
+    expect(seen.saliency.values.some((v) => v !== 0)).toBe(true);
+    const history = inside.getWeightHistory(parseCommandInput('getWeightHistory', { runId: graphRun, layer: 5 }));
+    expect(history.epochs[0]!.params.map((p) => [p.layerName, p.param, p.count])).toEqual([
+      ['classes', 'kernel', 1280],
+      ['classes', 'bias', 10],
+    ]);
+    const projected = await inside.projectEmbedding(parseCommandInput('projectEmbedding', { runId: graphRun, sample: 20, seed: 1 }));
+    expect(projected.layer).toMatchObject({ index: 4, name: 'skip_relu', units: 128 });
   });
 });

@@ -1,6 +1,6 @@
 // The aligned architecture diff of Compare: one inserted layer must not make every later row look changed.
 import { describe, expect, it } from 'vitest';
-import type { Architecture, RunSummary } from '../../../src-shared/index.ts';
+import { findPreset, type Architecture, type RunSummary } from '../../../src-shared/index.ts';
 import { architectureDiff } from '../../../src-main/lab/service/run-compare.ts';
 
 const run = (layers: Architecture['layers']): RunSummary => ({ architecture: { inputShape: [784], layers } }) as unknown as RunSummary;
@@ -44,5 +44,46 @@ describe('architectureDiff', () => {
   it('layers of different types never pair', () => {
     const conv = run([{ type: 'flatten' }, dense(10, 'softmax')]);
     expect(table([seed, conv])).toEqual(['Dense(512, relu) | — *', '— | Flatten() *', 'Dense(10, softmax) | Dense(10, softmax)']);
+  });
+});
+
+describe('architectureDiff on graphs', () => {
+  const residual = findPreset('residual-mlp')!.architecture;
+  const graphRun = (architecture: Architecture): RunSummary => ({ architecture }) as unknown as RunSummary;
+
+  it('the seed MLP against the residual MLP: the added block is one row group, the heads pair up', () => {
+    const rows = architectureDiff([seed, graphRun(residual)]);
+    expect(rows.map((r) => `${r.layers.map((l) => l?.name ?? '—').join(' | ')}${r.group === null ? '' : ` [${r.group}]`}`)).toEqual([
+      'dense_1 | stem',
+      '— | block_a [1]',
+      '— | block_b [1]',
+      '— | skip [1]',
+      '— | skip_relu [1]',
+      'dense_2 | classes',
+    ]);
+    expect(rows[3]?.layers[1]).toMatchObject({ description: 'Add()', inbound: ['stem', 'block_b'], outputShape: [128] });
+    expect(rows[0]?.layers[0]?.inbound).toBeUndefined();
+  });
+
+  it('matches layers by name first: an added branch does not shift the named layers after it', () => {
+    const branched: Architecture = {
+      ...residual,
+      layers: [
+        ...residual.layers.slice(0, 3),
+        { name: 'side', type: 'dense', units: 128, activation: 'relu', inbound: ['stem'] },
+        { name: 'skip', type: 'add', inbound: ['stem', 'block_b', 'side'] },
+        ...residual.layers.slice(4),
+      ],
+    };
+    expect(table([graphRun(residual), graphRun(branched)])).toEqual([
+      'Dense(128, relu) | Dense(128, relu)',
+      'Dense(128, relu) | Dense(128, relu)',
+      'Dense(128) | Dense(128)',
+      '— | Dense(128, relu) *',
+      'Add() | Add()',
+      'Activation(relu) | Activation(relu)',
+      'Dense(10, softmax) | Dense(10, softmax)',
+    ]);
+    expect(architectureDiff([graphRun(residual), graphRun(branched)]).map((r) => r.group)).toEqual([null, null, null, 1, null, null, null]);
   });
 });
