@@ -347,6 +347,7 @@ export class EditorState {
    */
   #set(spec: EditedArchitecture): void {
     const oldIds = new Map(this.graph.nodes.map((n) => [n.name, this.items[n.index]?.id]));
+    const selectedId = this.selected === null ? undefined : this.items[this.selected]?.id;
     const next = resolveGraph(spec as GraphSpec);
     const used = new Set<number>();
     this.inputShape = [...spec.inputShape] as InputShape;
@@ -360,7 +361,9 @@ export class EditorState {
       return this.#item(spec);
     });
     this.output = typeof spec.output === 'string' ? spec.output : undefined;
-    if (this.selected !== null && this.selected >= this.items.length) this.selected = null;
+    // A graph edit may reorder the list (topological order): the selection follows its layer.
+    const at = selectedId === undefined ? -1 : this.items.findIndex((i) => i.id === selectedId);
+    this.selected = at >= 0 ? at : null;
   }
 
   #item(spec: EditableLayer): LayerItem {

@@ -3,15 +3,19 @@
 // an invalid merge marked on its edge; then train it one epoch on a subsample, open it in Evaluate
 // and Draw, compare it with the seed MLP and export it. Screenshots in light and dark; a 40-node
 // graph's layout time and pan frame times are printed (ratios only, the cores are shared).
+import { readFileSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshot, startLab, type Lab } from './harness.ts';
+import { drawStroke, screenshot, startLab, type Lab } from './harness.ts';
 
 let lab: Lab;
 const WAIT = { timeout: 30_000 };
 
 beforeAll(async () => {
   lab = await startLab();
+  // The seed MLP to compare with (run 1), made with the CLI on a subsample.
+  const r = await lab.cli(['train', '--preset', 'keras-mlp', '--epochs', '1', '--train-examples', '2000', '--test-examples', '400', '--lr', '0.1', '--backend', 'wasm', '--json', '--name', 'seed mlp']);
+  if (r.code !== 0) throw new Error(`train failed: ${r.stderr}`);
 });
 afterAll(async () => {
   await lab?.close();
@@ -33,8 +37,12 @@ async function still(locator: Locator): Promise<{ x: number; y: number; width: n
   throw new Error('element never settled');
 }
 
+/** Waits until the canvas has laid out its latest structure and fitted it in view. */
+const laidOut = (page: Page) => expect.poll(() => page.getByTestId('graph-canvas').getAttribute('data-layout-pending'), WAIT).toBe('false');
+
 /** Drags from one node's output port to another's input port with the mouse. */
 async function connectPorts(page: Page, from: string, to: string): Promise<void> {
+  await laidOut(page);
   const before = await edgeCount(page);
   const source = node(page, from).locator('.svelte-flow__handle.source');
   const target = node(page, to).locator('.svelte-flow__handle.target');
@@ -49,6 +57,7 @@ async function connectPorts(page: Page, from: string, to: string): Promise<void>
 
 /** Drags a layer type from the palette onto empty canvas (top-left corner, away from nodes). */
 async function dropLayer(page: Page, type: string): Promise<void> {
+  await laidOut(page);
   const count = await page.locator('.svelte-flow__node').count();
   await page.getByTestId(`palette-${type}`).dragTo(page.getByTestId('graph-canvas'), { targetPosition: { x: 30, y: 30 } });
   await expect.poll(() => page.locator('.svelte-flow__node').count(), WAIT).toBe(count + 1);
@@ -103,6 +112,12 @@ describe('the graph editor', () => {
     await expect.poll(() => page.getByTestId('go-train').isEnabled(), WAIT).toBe(true);
     // 784·64+64 + 64·64+64 + 0 + 64·10+10
     expect(await page.getByTestId('total-params').innerText()).toBe('55,050');
+    // The summary as a graph: Keras' "Connected to" column, in the table and in Keras' own text.
+    const summary = page.getByTestId('summary-table');
+    expect(await summary.locator('thead').innerText()).toMatch(/Connected to/);
+    expect(await summary.getByRole('row', { name: /add_1/ }).innerText()).toMatch(/dense_1, dense_2/);
+    await page.getByText('As Keras prints it').click();
+    expect(await page.locator('details pre').innerText()).toMatch(/Connected to[\s\S]*add_1 \(Add\)\s+\(None, 64\)\s+0\s+dense_1\[0\]\[0\]\s+dense_2\[0\]\[0\]/);
     expect(await node(page, 'add_1').getByTestId('node-shape').innerText()).toBe('(None, 64)');
     expect(await node(page, 'dense_3').innerText()).toMatch(/650 params/);
     await still(node(page, 'dense_3'));
@@ -146,6 +161,113 @@ describe('the graph editor', () => {
     await still(node(page, 'dense_3'));
     await screenshot(page, 'graph-residual-dark');
     await page.emulateMedia({ colorScheme: 'light' });
+
+    // Train it one epoch on a subsample.
+    await page.getByTestId('go-train').click();
+    await page.getByRole('heading', { level: 1, name: 'Train' }).waitFor();
+    await page.getByTestId('epochs').fill('1');
+    await page.getByTestId('train-examples').fill('2000');
+    await page.getByTestId('test-examples').fill('400');
+    await page.getByTestId('optimizer-learningRate').fill('0.1');
+    await expect.poll(() => page.getByTestId('start-run').isEnabled(), WAIT).toBe(true);
+    await page.getByTestId('start-run').click();
+    await expect.poll(async () => (await page.getByTestId('run-phase').innerText()).trim(), { timeout: 90_000 }).toBe('Completed');
+
+    // Evaluate: the graph's test accuracy and confusion matrix.
+    await page.getByTestId('open-evaluation').click();
+    await page.getByRole('heading', { level: 1, name: 'Evaluate' }).waitFor();
+    await expect.poll(() => page.getByTestId('test-accuracy').innerText(), WAIT).toMatch(/^\d+\.\d\d%$/);
+    expect(Number.parseFloat(await page.getByTestId('test-accuracy').innerText())).toBeGreaterThan(50);
+    expect(await page.getByTestId('cm').locator('tbody tr').count()).toBe(10);
+
+    // Draw: the residual MLP (run 2, newest) answers a drawn digit.
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Draw' }).click();
+    await page.getByTestId('model-1').waitFor(WAIT);
+    expect(await page.getByTestId('model-1').getByRole('combobox', { name: 'Run' }).inputValue()).toBe('2');
+    await drawStroke(page, [
+      [0.5, 0.15],
+      [0.5, 0.85],
+    ]);
+    await expect.poll(() => page.getByTestId('model-1-answer').innerText(), WAIT).toMatch(/Says\s*\d/);
+    await screenshot(page, 'graph-draw');
+
+    // Compare with the seed MLP: the diff shows the added layers.
+    await page.goto(`${lab.url}#/runs`);
+    await page.getByTestId('runs-table').waitFor();
+    await page.getByTestId('runs-select-all').check();
+    await page.getByTestId('compare').click();
+    const layers = page.getByTestId('layer-diff');
+    await layers.waitFor(WAIT);
+    expect(await layers.innerText()).toMatch(/add_1/);
+    await layers.scrollIntoViewIfNeeded();
+    await screenshot(page, 'graph-compare');
+
+    // Export the TensorFlow.js model: a functional model.json (the core's tests load it back).
+    await page.getByTestId('run-open-2').click();
+    await page.getByTestId('run-details').waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'TensorFlow.js model' }).click()]);
+    const bytes = readFileSync((await download.path()) as string).toString('latin1');
+    expect(bytes).toContain('model.json');
+    expect(bytes).toMatch(/"class_name":\s*"Add"/);
+    await page.close();
+  });
+
+  it('lays out and pans a 40-node graph', async () => {
+    const page = await lab.newPage();
+    await page.getByTestId('preset-residual-mlp').click();
+    await page.getByTestId('mode-graph').click();
+    const canvas = page.getByTestId('graph-canvas');
+    await node(page, 'skip').waitFor();
+    // Paste the residual block until the graph has 40 layers (plus the input).
+    const layerNodes = page.locator('.svelte-flow__node-layer');
+    const first = await layerNodes.count();
+    const block = ['block_a', 'block_b', 'skip'];
+    await node(page, block[0]!).click();
+    for (const name of block.slice(1)) await node(page, name).click({ modifiers: ['Control'] });
+    await page.keyboard.press('Control+c');
+    while ((await layerNodes.count()) < 40) {
+      const before = await layerNodes.count();
+      await page.keyboard.press('Control+v');
+      await expect.poll(() => layerNodes.count(), WAIT).toBeGreaterThan(before);
+    }
+    expect(await layerNodes.count()).toBeGreaterThanOrEqual(40);
+    // Layout again and read how long ELK took (in its worker).
+    await canvas.getAttribute('data-layout-ms');
+    await page.getByTestId('graph-layout').click();
+    await expect.poll(() => canvas.getAttribute('data-layout-ms'), WAIT).toMatch(/^\d+(\.\d)?$/);
+    const layoutMs = Number(await canvas.getAttribute('data-layout-ms'));
+    await still(layerNodes.last());
+    await screenshot(page, 'graph-40-nodes');
+
+    // Pan by dragging the empty pane; count frames and the longest gap between two.
+    const pane = await page.locator('.svelte-flow__pane').boundingBox();
+    if (!pane) throw new Error('no pane');
+    await page.evaluate(() => {
+      const w = window as unknown as { frames_: number[]; stop_: boolean };
+      w.frames_ = [];
+      w.stop_ = false;
+      const tick = (t: number) => {
+        w.frames_.push(t);
+        if (!w.stop_) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    const viewport = page.locator('.svelte-flow__viewport');
+    const before = await viewport.getAttribute('style');
+    await page.mouse.move(pane.x + 8, pane.y + pane.height - 60);
+    await page.mouse.down();
+    await page.mouse.move(pane.x + 200, pane.y + pane.height - 260, { steps: 40 });
+    await page.mouse.up();
+    const frames = await page.evaluate(() => {
+      const w = window as unknown as { frames_: number[]; stop_: boolean };
+      w.stop_ = true;
+      return w.frames_;
+    });
+    expect(await viewport.getAttribute('style')).not.toBe(before);
+    const gaps = frames.slice(1).map((t, i) => t - frames[i]!);
+    const longest = Math.max(...gaps);
+    const median = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)] ?? 0;
+    console.log(`40-node graph: ${await layerNodes.count()} layers (from ${first}); ELK layout ${layoutMs} ms; pan ${frames.length} frames, median gap ${median.toFixed(1)} ms, longest ${longest.toFixed(1)} ms`);
     await page.close();
   });
 });

@@ -218,6 +218,17 @@ describe('EditorState: graph edits and undo', () => {
     expect(e.validArchitecture()).toEqual(PRESETS[0]!.architecture);
   });
 
+  it('keeps the selection on its layer when a graph edit reorders the list', () => {
+    const e = new EditorState();
+    e.applyGraphEdit(addLayer(spec(e), { type: 'dense', units: 32 }));
+    expect(e.graph.nodes.map((n) => n.name)).toEqual(['dense_1', 'dense_3', 'dense_2']);
+    e.select(e.indexOf('dense_2'));
+    e.applyGraphEdit(connect(spec(e), 'dense_2', 'dense_3'));
+    // dense_3 now reads dense_2, so it moves after it; dense_2 stays selected.
+    expect(e.graph.nodes.map((n) => n.name)).toEqual(['dense_1', 'dense_2', 'dense_3']);
+    expect(e.selected).toBe(1);
+  });
+
   it('keeps a refused gesture out of the spec and says why', () => {
     const e = new EditorState();
     const before = JSON.parse(JSON.stringify(e.architecture)) as unknown;
