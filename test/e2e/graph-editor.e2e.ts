@@ -42,6 +42,7 @@ const laidOut = (page: Page) => expect.poll(() => page.getByTestId('graph-canvas
 
 /** Drags from one node's output port to another's input port with the mouse. */
 async function connectPorts(page: Page, from: string, to: string): Promise<void> {
+  await page.getByTestId('graph-canvas').scrollIntoViewIfNeeded();
   await laidOut(page);
   const before = await edgeCount(page);
   const source = node(page, from).locator('.svelte-flow__handle.source');
@@ -115,7 +116,7 @@ describe('the graph editor', () => {
     // The summary as a graph: Keras' "Connected to" column, in the table and in Keras' own text.
     const summary = page.getByTestId('summary-table');
     expect(await summary.locator('thead').innerText()).toMatch(/Connected to/);
-    expect(await summary.getByRole('row', { name: /add_1/ }).innerText()).toMatch(/dense_1, dense_2/);
+    expect(await summary.getByRole('row', { name: /^add_1 \(Add\)/ }).innerText()).toMatch(/dense_1, dense_2/);
     await page.getByText('As Keras prints it').click();
     expect(await page.locator('details pre').innerText()).toMatch(/Connected to[\s\S]*add_1 \(Add\)\s+\(None, 64\)\s+0\s+dense_1\[0\]\[0\]\s+dense_2\[0\]\[0\]/);
     expect(await node(page, 'add_1').getByTestId('node-shape').innerText()).toBe('(None, 64)');
@@ -240,8 +241,17 @@ describe('the graph editor', () => {
     await screenshot(page, 'graph-40-nodes');
 
     // Pan by dragging the empty pane; count frames and the longest gap between two.
-    const pane = await page.locator('.svelte-flow__pane').boundingBox();
-    if (!pane) throw new Error('no pane');
+    await canvas.scrollIntoViewIfNeeded();
+    // A point of the empty pane (not a node, edge or control) to grab.
+    const grab = await page.evaluate(() => {
+      const pane = document.querySelector('.svelte-flow__pane')!.getBoundingClientRect();
+      for (let y = pane.top + 10; y < pane.bottom - 10; y += 15)
+        for (let x = pane.left + 60; x < pane.right - 10; x += 15) {
+          if (document.elementFromPoint(x, y)?.classList.contains('svelte-flow__pane')) return { x, y };
+        }
+      return null;
+    });
+    if (!grab) throw new Error('no empty pane to grab');
     await page.evaluate(() => {
       const w = window as unknown as { frames_: number[]; stop_: boolean };
       w.frames_ = [];
@@ -254,9 +264,9 @@ describe('the graph editor', () => {
     });
     const viewport = page.locator('.svelte-flow__viewport');
     const before = await viewport.getAttribute('style');
-    await page.mouse.move(pane.x + 8, pane.y + pane.height - 60);
+    await page.mouse.move(grab.x, grab.y);
     await page.mouse.down();
-    await page.mouse.move(pane.x + 200, pane.y + pane.height - 260, { steps: 40 });
+    await page.mouse.move(grab.x + 150, grab.y + 120, { steps: 40 });
     await page.mouse.up();
     const frames = await page.evaluate(() => {
       const w = window as unknown as { frames_: number[]; stop_: boolean };
