@@ -325,11 +325,12 @@ export function copyBlock(spec: GraphSpec, names: readonly string[]): Clip | nul
 }
 
 /**
- * Pastes a copied block under fresh names. Edges inside the block follow the renaming; an edge
- * from outside the block is kept when its source still exists (the copy reads the same input),
- * and dropped otherwise (the copy's input is left open for the user to connect).
+ * Pastes a copied block under fresh names. Edges inside the block follow the renaming. An edge
+ * from outside the block goes to `attachTo` when given (paste after the selected layer, so a
+ * block pasted repeatedly stacks up), else it is kept when its source still exists (the copy reads
+ * the same input), and dropped otherwise (the copy's input is left open for the user to connect).
  */
-export function pasteBlock(spec: GraphSpec, clip: Clip): EditResult {
+export function pasteBlock(spec: GraphSpec, clip: Clip, attachTo?: string): EditResult {
   const explicit = toExplicit(spec);
   const taken = layerNames(explicit);
   const renamed = new Map<string, string>();
@@ -339,10 +340,15 @@ export function pasteBlock(spec: GraphSpec, clip: Clip): EditResult {
     renamed.set(l.name as string, name);
   }
   const existing = layerNames(explicit);
+  if (attachTo !== undefined && attachTo !== INPUT && !existing.has(attachTo)) return { ok: false, error: `no layer named "${attachTo}"` };
+  const outside = (source: string): string[] => {
+    if (attachTo !== undefined) return [attachTo];
+    return source === INPUT || existing.has(source) ? [source] : [];
+  };
   const pasted = clip.layers.map((l) => ({
     ...structuredClone(l),
     name: renamed.get(l.name as string)!,
-    inbound: (l.inbound as string[]).flatMap((s) => (renamed.has(s) ? [renamed.get(s)!] : s === INPUT || existing.has(s) ? [s] : [])),
+    inbound: unique((l.inbound as string[]).flatMap((s) => (renamed.has(s) ? [renamed.get(s)!] : outside(s)))),
   }));
   const output = explicit.output;
   const at = keepOutputAt(explicit);

@@ -219,18 +219,25 @@ describe('the graph editor', () => {
     await page.getByTestId('mode-graph').click();
     const canvas = page.getByTestId('graph-canvas');
     await node(page, 'skip').waitFor();
-    // Paste the residual block until the graph has 40 layers (plus the input).
+    // Copy the residual block, then paste it after the last block again and again: a tower of
+    // residual blocks, 40 layers or more (plus the input).
     const layerNodes = page.locator('.svelte-flow__node-layer');
     const first = await layerNodes.count();
     const block = ['block_a', 'block_b', 'skip'];
     await node(page, block[0]!).click();
     for (const name of block.slice(1)) await node(page, name).click({ modifiers: ['Control'] });
     await page.keyboard.press('Control+c');
-    while ((await layerNodes.count()) < 40) {
-      const before = await layerNodes.count();
+    let last = 'skip';
+    for (let i = 1; (await layerNodes.count()) < 40; i++) {
+      await laidOut(page);
+      // The pasted block comes selected: clear it (Escape), then select only the block's output.
+      await page.keyboard.press('Escape');
+      await node(page, last).click();
       await page.keyboard.press('Control+v');
-      await expect.poll(() => layerNodes.count(), WAIT).toBeGreaterThan(before);
+      last = `add_${i}`;
+      await node(page, last).waitFor();
     }
+    expect(await node(page, last).getAttribute('data-layer-name')).toBe(last);
     expect(await layerNodes.count()).toBeGreaterThanOrEqual(40);
     // Layout again and read how long ELK took (in its worker).
     await canvas.getAttribute('data-layout-ms');

@@ -155,6 +155,22 @@ describe('graph edits', () => {
     expect(resolveGraph(again.spec).nodes.find((n) => n.name === 'add_2')!.inbound).toEqual(['dense_1']);
   });
 
+  it('pastes a block after a chosen layer, so repeated pastes stack residual blocks', () => {
+    let spec = residualMlp();
+    const clip = copyBlock(spec, ['dense_2', 'add_1'])!;
+    const first = pasteBlock(spec, clip, 'add_1');
+    if (!first.ok) throw new Error(first.error);
+    spec = first.spec;
+    expect(resolveGraph(spec).nodes.filter((n) => first.names.includes(n.name)).map((n) => [n.name, n.inbound])).toEqual([
+      ['dense_4', ['add_1']],
+      ['add_2', ['add_1', 'dense_4']],
+    ]);
+    const second = pasteBlock(spec, clip, 'add_2');
+    if (!second.ok) throw new Error(second.error);
+    expect(resolveGraph(second.spec).nodes.find((n) => n.name === 'add_3')!.inbound).toEqual(['add_2', 'dense_5']);
+    expect(pasteBlock(spec, clip, 'nope')).toEqual({ ok: false, error: 'no layer named "nope"' });
+  });
+
   it('orders layers topologically and reports a cycle as null', () => {
     const shuffled: GraphSpec = {
       inputShape: [784],
