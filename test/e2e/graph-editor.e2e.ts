@@ -65,10 +65,21 @@ async function dropLayer(page: Page, type: string): Promise<void> {
 }
 
 describe('the graph editor', () => {
-  it('shows the seed MLP as a chain on the canvas', async () => {
-    const page = await lab.newPage();
+  it('shows the seed MLP as a chain on the canvas, under the page CSP (ELK in its worker, no violation)', async () => {
+    const page = await lab.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const violations: string[] = [];
+    await page.exposeFunction('reportViolation', (text: string) => violations.push(text));
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) =>
+        (window as unknown as { reportViolation(t: string): void }).reportViolation(`${e.violatedDirective} ${e.blockedURI}`),
+      );
+    });
+    await page.goto(lab.url);
     await page.getByTestId('mode-graph').click();
     await node(page, 'dense_2').waitFor();
+    await laidOut(page);
+    expect(Number(await page.getByTestId('graph-canvas').getAttribute('data-layout-ms'))).toBeGreaterThan(0);
+    expect(violations).toEqual([]);
     expect(await node(page, 'dense_1').getByTestId('node-shape').innerText()).toBe('(None, 512)');
     expect(await node(page, 'dense_2').innerText()).toMatch(/5,130 params/);
     expect(await edgeCount(page)).toBe(2);
