@@ -359,7 +359,7 @@ export function describeLayer(layer: LayerSpec): string {
   }
 }
 
-/** The architecture in one line for lists: "784 → dense512 relu → dropout0.2 → dense10 softmax". */
+/** The architecture in one line for lists: "784 → dense512 relu → dropout0.2 → dense10 softmax" (a graph in list order, merges with their inputs). */
 export function architectureLine(architecture: Architecture): string {
   const short = (l: LayerSpec): string => {
     switch (l.type) {
@@ -378,9 +378,9 @@ export function architectureLine(architecture: Architecture): string {
       case 'batchNormalization':
         return 'bn';
       case 'add':
-        return 'add';
       case 'concatenate':
-        return 'concat';
+        // A merge names what it joins, so a graph's line still says where its branches meet.
+        return `${l.type === 'add' ? 'add' : 'concat'}(${(l.inbound ?? []).join('+')})`;
       case 'globalAveragePooling2d':
         return 'gap';
       case 'averagePooling2d':

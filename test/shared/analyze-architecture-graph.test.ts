@@ -220,3 +220,37 @@ describe('analyzeArchitecture on graphs', () => {
     expect(a.issues.map((i) => i.layer)).toEqual([2]);
   });
 });
+
+describe('analyzeArchitecture on random graphs', () => {
+  it('never throws, and a graph it accepts has every layer in an order where inputs come first', () => {
+    let s = 12345;
+    const r = (n: number) => ((s = (s * 16807) % 2147483647) % n);
+    const types = ['dense', 'add', 'concatenate', 'dropout', 'activation'] as const;
+    let accepted = 0;
+    for (let trial = 0; trial < 400; trial++) {
+      const count = 2 + r(7);
+      const names = Array.from({ length: count }, (_, i) => `n${i}`);
+      const layers = names.map((name, i) => {
+        const type = i === count - 1 ? 'dense' : types[r(types.length)]!;
+        const pool = ['input', ...names, 'ghost'];
+        const fanIn = type === 'add' || type === 'concatenate' ? 2 + r(2) : 1;
+        const layer: Record<string, unknown> = { name, type };
+        if (type === 'dense') Object.assign(layer, { units: i === count - 1 ? 10 : 16, ...(i === count - 1 ? { activation: 'softmax' } : {}) });
+        if (type === 'dropout') layer.rate = 0.1;
+        if (type === 'activation') layer.activation = 'relu';
+        if (r(3) > 0 || type === 'add' || type === 'concatenate') layer.inbound = Array.from({ length: fanIn }, () => pool[r(Math.min(pool.length, i + 2 + r(3)))]!);
+        return layer;
+      });
+      const analysis = analyzeArchitecture({ inputShape: [784], layers });
+      expect(analysis.ok).toBe(analysis.issues.length === 0);
+      if (!analysis.ok) continue;
+      accepted++;
+      expect(new Set(analysis.order).size).toBe(count);
+      const position = new Map(analysis.order.map((index, k) => [analysis.layers.find((l) => l.index === index)!.name, k]));
+      for (const layer of analysis.layers) {
+        for (const name of layer.inbound) if (name !== 'input') expect(position.get(name)!).toBeLessThan(position.get(layer.name)!);
+      }
+    }
+    expect(accepted).toBeGreaterThan(5);
+  });
+});

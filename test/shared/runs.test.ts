@@ -1,6 +1,6 @@
 // Run log entries: data made from events, sentences made from data.
 import { describe, expect, it } from 'vitest';
-import { describeLogEntry, lastLearningRate, logEntryOf } from '../../src-shared/index.ts';
+import { architectureLine, describeLogEntry, findPreset, lastLearningRate, logEntryOf } from '../../src-shared/index.ts';
 
 describe('run log entries', () => {
   it('carry a learning-rate change as a number and describe themselves', () => {
@@ -10,5 +10,12 @@ describe('run log entries', () => {
     expect(describeLogEntry(logEntryOf({ type: 'paused', runId: 1, epoch: 1, batch: 3 }, 't'))).toBe('Paused (epoch 1, batch 3)');
     expect(describeLogEntry(logEntryOf({ type: 'resumed', runId: 1, epoch: 1, batch: 3 }, 't'))).toBe('Resumed (epoch 1, batch 3)');
     expect(lastLearningRate([entry, logEntryOf({ type: 'paused', runId: 1, epoch: 3, batch: 1 }, 't')])).toBe(1e-4);
+  });
+});
+
+describe('architectureLine on graphs', () => {
+  it('lists the layers in spec order and names what each merge joins', () => {
+    expect(architectureLine(findPreset('residual-mlp')!.architecture)).toBe('784 → dense128 relu → dense128 relu → dense128 → add(stem+block_b) → relu → dense10 softmax');
+    expect(architectureLine(findPreset('keras-mlp')!.architecture)).toBe('784 → dense512 relu → dense10 softmax');
   });
 });

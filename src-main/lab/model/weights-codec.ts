@@ -19,17 +19,23 @@ export function checkpointValueBytes(params: number, precision: WeightPrecision)
 
 export function encodeWeights(model: LayersModel, precision: WeightPrecision = 'float32'): Uint8Array {
   const weights = model.getWeights();
-  return encodeValues(model, weights.map((w) => w.shape), weights.map((w) => w.dataSync() as Float32Array), precision);
+  return encodeValues(weightNames(model), weights.map((w) => w.shape), weights.map((w) => w.dataSync() as Float32Array), precision);
 }
 
 /** encodeWeights for every backend, asynchronous ones (webgpu) included. */
 export async function encodeWeightsAsync(model: LayersModel, precision: WeightPrecision = 'float32'): Promise<Uint8Array> {
   const weights = model.getWeights();
-  return encodeValues(model, weights.map((w) => w.shape), await Promise.all(weights.map(async (w) => (await w.data()) as Float32Array)), precision);
+  return encodeValues(weightNames(model), weights.map((w) => w.shape), await Promise.all(weights.map(async (w) => (await w.data()) as Float32Array)), precision);
 }
 
-function encodeValues(model: LayersModel, shapes: number[][], values: Float32Array[], precision: WeightPrecision): Uint8Array {
-  const header: Header = { weights: model.weights.map((w, i) => ({ name: w.originalName, shape: shapes[i] ?? [] })) };
+/** Each weight as "layer/param" (dense_1/kernel, skip_conv/bias): how a checkpoint names it. */
+function weightNames(model: LayersModel): string[] {
+  return model.weights.map((w) => w.originalName);
+}
+
+/** A checkpoint of named arrays (the model's own order is what encodeWeights writes). */
+export function encodeValues(names: readonly string[], shapes: number[][], values: Float32Array[], precision: WeightPrecision = 'float32'): Uint8Array {
+  const header: Header = { weights: names.map((name, i) => ({ name, shape: shapes[i] ?? [] })) };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
   const count = values.reduce((s, v) => s + v.length, 0);
   // Values start on a 4-byte boundary so they can be viewed without copying.
@@ -77,17 +83,26 @@ export function decodeWeights(bytes: Uint8Array): DecodedWeights {
   return { names: header.weights.map((w) => w.name), shapes: header.weights.map((w) => w.shape), values };
 }
 
-/** Loads a checkpoint into a model built from the same architecture. */
+/**
+ * Loads a checkpoint into a model built from the same architecture: by weight name when the
+ * checkpoint names exactly the model's weights (so a graph's weights land on their layers whatever
+ * order they were written in), else by position (checkpoints whose names differ, e.g. written
+ * under other automatic names), each array's size checked either way.
+ */
 export function loadWeightsInto(tf: Tf, model: LayersModel, bytes: Uint8Array): void {
   const decoded = decodeWeights(bytes);
   const expected = model.weights;
   if (expected.length !== decoded.values.length) {
     throw new Error(`checkpoint has ${decoded.values.length} weight arrays, the model needs ${expected.length}`);
   }
-  const tensors = decoded.values.map((v, i) => {
-    const shape = expected[i]?.shape ?? [];
+  const position = new Map(decoded.names.map((name, i) => [name, i]));
+  const byName = position.size === decoded.names.length && expected.every((w) => position.has(w.originalName));
+  const tensors = expected.map((weight, i) => {
+    const source = byName ? (position.get(weight.originalName) as number) : i;
+    const v = decoded.values[source] as Float32Array;
+    const shape = weight.shape;
     const want = shape.reduce((a: number, b) => a * (b ?? 1), 1);
-    if (v.length !== want) throw new Error(`checkpoint weight ${decoded.names[i]} has ${v.length} values, the model needs ${want}`);
+    if (v.length !== want) throw new Error(`checkpoint weight ${decoded.names[source]} has ${v.length} values, the model's ${weight.originalName} needs ${want}`);
     return tf.tensor(v, shape as number[]);
   });
   model.setWeights(tensors);

@@ -4,6 +4,7 @@ import {
   analyzeArchitecture,
   architectureLine,
   describeLayer,
+  INPUT_REF,
   type ConfigDiffRow,
   type LayerDiffCell,
   type LayerDiffRow,
@@ -132,10 +133,16 @@ export function architectureDiff(runs: readonly RunSummary[]): LayerDiffRow[] {
     }
     rows = next;
   });
+  // Where each run's layers ended up, so graph wiring compares by row, not by (run-specific) name.
+  const rowOf = runs.map((_, r) => new Map(rows.flatMap((row, i) => (row.cells[r] ? [[(row.cells[r] as LayerDiffCell).name, i] as const] : []))));
   let group = 0;
   let previousPresence: string | null = null;
   return rows.map((row, i) => {
-    const keys = row.cells.map((c) => (c ? `${c.description}|${c.outputShape.join('x')}` : null));
+    const present = row.cells.filter((c): c is LayerDiffCell => c !== null);
+    // Between graphs, a layer fed from other rows differs even with the same settings (a moved skip connection).
+    const wired = present.every((c) => c.inbound !== undefined);
+    const wiring = (c: LayerDiffCell, r: number) => (wired ? `|${(c.inbound ?? []).map((name) => (name === INPUT_REF ? 'input' : String(rowOf[r]?.get(name)))).join(',')}` : '');
+    const keys = row.cells.map((c, r) => (c ? `${c.description}|${c.outputShape.join('x')}${wiring(c, r)}` : null));
     const presence = row.cells.map((c) => (c ? '1' : '0')).join('');
     const partial = presence.includes('0');
     if (partial && presence !== previousPresence) group++;

@@ -9,6 +9,8 @@
 // optimizer.applyGradients that optimizer.minimize would call. Any other model takes the generic path
 // (train-step.ts), and a test holds the two to the same updates.
 import * as tf from '@tensorflow/tfjs';
+
+import { graphPlan, isGraphModel } from '../model/graph/graph-forward.ts';
 import { softmaxCrossEntropyRows } from './softmax-crossentropy.ts';
 import type { TrainStep } from './train-step.ts';
 
@@ -39,9 +41,11 @@ const UNSUPPORTED_CONFIG = ['kernelRegularizer', 'biasRegularizer', 'activityReg
 /** The model's Dense layers when it is a plain softmax MLP on rank-2 input (dropout allowed between), else null. */
 export function findDenseStack(model: tf.LayersModel): DenseLayer[] | null {
   if (model.inputs.length !== 1 || model.inputs[0]?.shape.length !== 2 || model.layers.length === 0) return null;
+  const layers = chainLayers(model);
+  if (layers === null || layers.length === 0) return null;
   const stack: DenseLayer[] = [];
   let pendingDropouts: DropoutLike[] = [];
-  for (const [i, layer] of model.layers.entries()) {
+  for (const [i, layer] of layers.entries()) {
     if (layer.getClassName() === 'Dropout') {
       const config = layer.getConfig() as { rate?: number; noiseShape?: unknown };
       if (config.noiseShape != null || typeof config.rate !== 'number' || !(config.rate >= 0 && config.rate < 1)) return null;
@@ -53,7 +57,7 @@ export function findDenseStack(model: tf.LayersModel): DenseLayer[] | null {
     const config = layer.getConfig() as Record<string, unknown>;
     if (UNSUPPORTED_CONFIG.some((key) => config[key] != null)) return null;
     const activation = config['activation'];
-    const last = i === model.layers.length - 1;
+    const last = i === layers.length - 1;
     if (last ? activation !== 'softmax' : typeof activation !== 'string' || !HIDDEN_ACTIVATIONS.includes(activation)) return null;
     const internals = layer as unknown as { kernel?: LayerVariableLike; bias?: LayerVariableLike | null; useBias?: boolean };
     if (internals.kernel == null) return null;
@@ -62,6 +66,22 @@ export function findDenseStack(model: tf.LayersModel): DenseLayer[] | null {
   }
   // A trailing Dropout would follow the softmax: leave such a model to the tape step.
   return pendingDropouts.length === 0 ? stack : null;
+}
+
+/**
+ * The model's layers as a chain: a Sequential's layers, or a functional graph's (without its
+ * InputLayer) when each takes exactly the one before it — a chain drawn as a graph keeps the fast
+ * path. Null for any other graph (branches, merges): those train on the tape step.
+ */
+function chainLayers(model: tf.LayersModel): tf.layers.Layer[] | null {
+  if (!isGraphModel(model)) return model.layers;
+  const { inputName, steps } = graphPlan(model);
+  let previous = inputName;
+  for (const step of steps) {
+    if (step.inputs.length !== 1 || step.inputs[0] !== previous) return null;
+    previous = step.layer.name;
+  }
+  return steps.map((s) => s.layer);
 }
 
 /** dL/dz from dL/dh for h = f(z), using the layer's output h (all four derivatives are functions of h). */

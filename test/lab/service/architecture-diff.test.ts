@@ -80,10 +80,19 @@ describe('architectureDiff on graphs', () => {
       'Dense(128, relu) | Dense(128, relu)',
       'Dense(128) | Dense(128)',
       '— | Dense(128, relu) *',
-      'Add() | Add()',
+      // The add takes the new branch too: same settings, other inputs.
+      'Add() | Add() *',
       'Activation(relu) | Activation(relu)',
       'Dense(10, softmax) | Dense(10, softmax)',
     ]);
     expect(architectureDiff([graphRun(residual), graphRun(branched)]).map((r) => r.group)).toEqual([null, null, null, 1, null, null, null]);
+  });
+
+  it('between graphs, a layer fed from other rows differs even with the same settings', () => {
+    // The skip now adds block_a's output instead of stem's.
+    const valid: Architecture = { ...residual, layers: residual.layers.map((l) => (l.name === 'skip' ? { ...l, inbound: ['block_a', 'block_b'] } : l)) };
+    const rows = architectureDiff([graphRun(residual), graphRun(valid)]);
+    expect(rows.map((r) => r.differs)).toEqual([false, false, false, true, false, false]);
+    expect(architectureDiff([graphRun(residual), graphRun(residual)]).every((r) => !r.differs)).toBe(true);
   });
 });

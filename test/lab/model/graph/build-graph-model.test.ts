@@ -7,7 +7,7 @@ import { analyzeArchitecture, findPreset, type Architecture } from '../../../../
 import { buildModel } from '../../../../src-main/lab/model/build-model.ts';
 import { graphPlan, isGraphModel, runGraph } from '../../../../src-main/lab/model/graph/graph-forward.ts';
 import type { Tf } from '../../../../src-main/lab/model/tf-types.ts';
-import { encodeWeights, loadWeightsInto } from '../../../../src-main/lab/model/weights-codec.ts';
+import { decodeWeights, encodeValues, encodeWeights, loadWeightsInto } from '../../../../src-main/lab/model/weights-codec.ts';
 import { categoricalCrossentropyFromProbs, createTrainStep, trainStepPath } from '../../../../src-main/lab/training/train-step.ts';
 
 const t = tf as unknown as Tf;
@@ -36,6 +36,28 @@ describe('building graphs', () => {
     expect(model.layers.map((l) => l.name)).toEqual(['input_1', ...analysis.order.map((i) => analysis.layers.find((l) => l.index === i)!.name)]);
     expect(model.countParams()).toBe(analysis.totalParams);
     expect(model.outputs[0]!.shape).toEqual([null, 10]);
+    model.dispose();
+  });
+
+  it('tfjs orders a tricky graph as the analysis does (Keras: deepest first, ties by the walk from the output)', () => {
+    const arch: Architecture = {
+      inputShape: [784],
+      output: 'out',
+      layers: [
+        { name: 'c', type: 'dense', units: 8, inbound: ['input'] },
+        { name: 'late', type: 'dense', units: 8, inbound: ['b'] },
+        { name: 'a', type: 'dense', units: 8, inbound: ['input'] },
+        { name: 'b', type: 'dense', units: 8, inbound: ['a'] },
+        { name: 'cat', type: 'concatenate', inbound: ['late', 'c', 'a'] },
+        { name: 'out', type: 'dense', units: 10, activation: 'softmax', inbound: ['cat'] },
+      ],
+    };
+    const analysis = analyzeArchitecture(arch);
+    expect(analysis.issues).toEqual([]);
+    const model = buildModel(t, arch, 1);
+    const names = analysis.order.map((i) => analysis.layers.find((l) => l.index === i)!.name);
+    expect(model.layers.map((l) => l.name)).toEqual(['input_1', ...names]);
+    expect(names).toEqual(['a', 'b', 'late', 'c', 'cat', 'out']);
     model.dispose();
   });
 
@@ -83,6 +105,23 @@ describe('training graphs', () => {
     model.dispose();
   });
 
+  it('a chain drawn as a graph keeps the dense-stack fast path and steps exactly like its Sequential twin', () => {
+    const sequential: Architecture = { inputShape: [784], layers: [{ type: 'dense', units: 32, activation: 'relu' }, { type: 'dropout', rate: 0.2 }, { type: 'dense', units: 10, activation: 'softmax' }] };
+    const chain: Architecture = { ...sequential, layers: sequential.layers.map((l, i) => (i === 0 ? { ...l, inbound: ['input'] } : l)) };
+    const a = buildModel(t, sequential, 8);
+    const b = buildModel(t, chain, 8);
+    expect(isGraphModel(b)).toBe(true);
+    expect(trainStepPath(b)).toBe('dense stack (written-out backward)');
+    const { x, y } = batch([784], 16, 3);
+    const [ra, rb] = [a, b].map((m) => tf.tidy(() => createTrainStep(m, tf.train.sgd(0.1))(x as tf.Tensor2D, y)));
+    expect(rb!.loss).toBeCloseTo(ra!.loss, 6);
+    b.getWeights().forEach((w, i) => expect(Array.from(w.dataSync().slice(0, 8))).toEqual(Array.from(a.getWeights()[i]!.dataSync().slice(0, 8))));
+    const branched = buildModel(t, preset('residual-mlp'), 8);
+    expect(trainStepPath(branched)).toBe('tape');
+    tf.dispose([x, y]);
+    for (const m of [a, b, branched]) m.dispose();
+  });
+
   it('runGraph reproduces model.predict layer by layer and sees every layer', () => {
     const arch = preset('mini-resnet');
     const model = buildModel(t, arch, 2);
@@ -104,6 +143,22 @@ describe('checkpoints and export of graphs', () => {
     const b = buildModel(t, arch, 2);
     loadWeightsInto(t, b, encodeWeights(a));
     a.getWeights().forEach((w, i) => expect(Array.from(b.getWeights()[i]!.dataSync())).toEqual(Array.from(w.dataSync())));
+    for (const m of [a, b]) m.dispose();
+  });
+
+  it('loads by weight name: a checkpoint written in another order still lands on the right layers', () => {
+    const arch = preset('residual-mlp');
+    const a = buildModel(t, arch, 1);
+    const decoded = decodeWeights(encodeWeights(a));
+    expect(decoded.names.slice(0, 2)).toEqual(['stem/kernel', 'stem/bias']);
+    const order = decoded.names.map((_, i) => i).reverse();
+    const shuffled = encodeValues(order.map((i) => decoded.names[i]!), order.map((i) => decoded.shapes[i]!), order.map((i) => decoded.values[i]!));
+    const b = buildModel(t, arch, 2);
+    loadWeightsInto(t, b, shuffled);
+    a.getWeights().forEach((w, i) => expect(Array.from(b.getWeights()[i]!.dataSync().slice(0, 16))).toEqual(Array.from(w.dataSync().slice(0, 16))));
+    // Unknown names fall back to position, sizes still checked.
+    const renamed = encodeValues(order.map((i) => `x${i}`), order.map((i) => decoded.shapes[i]!), order.map((i) => decoded.values[i]!));
+    expect(() => loadWeightsInto(t, b, renamed)).toThrow(/checkpoint weight x7 has 10 values, the model's stem\/kernel needs 100352/);
     for (const m of [a, b]) m.dispose();
   });
 
