@@ -109,8 +109,9 @@ function sinkLast(layers: GraphLayer[]): GraphLayer[] {
 }
 
 /**
- * The spec as the lab stores it: layers in topological order (when there is no cycle), and the
- * Sequential form (no names, inbound or output) when the graph is a chain with default names.
+ * The spec as the lab stores it: layers in topological order (when there is no cycle), `inbound`
+ * only where a layer does not take the previous one, and no names either when the graph is a
+ * chain with Keras' default names (today's Sequential form).
  */
 export function canonical(spec: GraphSpec): GraphSpec {
   const explicit = toExplicit(spec);
@@ -136,7 +137,18 @@ export function canonical(spec: GraphSpec): GraphSpec {
   }
   const last = layers[layers.length - 1];
   const output = explicit.output !== undefined && explicit.output !== last?.name ? { output: explicit.output } : {};
-  return { inputShape: spec.inputShape, layers, ...output };
+  // `inbound` only where a layer does not take the one before it (the contract's default), so a
+  // chain with names of its own stays a Sequential spec.
+  const minimal = ordered
+    ? layers.map((layer, i) => {
+        const inbound = layer.inbound as string[];
+        const previous = i === 0 ? INPUT : (layers[i - 1]!.name as string);
+        if (inbound.length !== 1 || inbound[0] !== previous) return layer;
+        const { inbound: _inbound, ...rest } = layer;
+        return rest as GraphLayer;
+      })
+    : layers;
+  return { inputShape: spec.inputShape, layers: minimal, ...output };
 }
 
 /** Indices of the layers in an order where every layer comes after its inputs; null on a cycle. */

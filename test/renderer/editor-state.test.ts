@@ -205,8 +205,10 @@ describe('EditorState: graph edits and undo', () => {
     expect(e.items[2]!.id).toBe(ids[1]);
     e.applyGraphEdit(connect(spec(e), 'dense_1', 'dense_3'));
     e.applyGraphEdit(connect(spec(e), 'dense_3', 'dense_2'));
-    // A chain again, but dense_3 sits where Keras would call it dense_2: it stays functional, names kept.
-    expect(e.functional).toBe(true);
+    // A chain again, but dense_3 sits where Keras would call it dense_2: the names stay, the
+    // inbound lists go (each layer takes the one before it), so the spec is Sequential again.
+    expect(e.functional).toBe(false);
+    expect(e.items.map((i) => i.spec.name)).toEqual(['dense_1', 'dense_3', 'dense_2']);
     expect(e.graph.nodes.map((n) => [n.name, n.inbound])).toEqual([
       ['dense_1', [INPUT]],
       ['dense_3', ['dense_1']],

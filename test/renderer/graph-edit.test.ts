@@ -69,10 +69,10 @@ describe('graph edits', () => {
     expect(spec).toEqual({
       inputShape: [784],
       layers: [
-        { type: 'dense', units: 64, activation: 'relu', name: 'dense_1', inbound: [INPUT] },
-        { type: 'dense', units: 64, activation: 'relu', name: 'dense_2', inbound: ['dense_1'] },
+        { type: 'dense', units: 64, activation: 'relu', name: 'dense_1' },
+        { type: 'dense', units: 64, activation: 'relu', name: 'dense_2' },
         { type: 'add', name: 'add_1', inbound: ['dense_1', 'dense_2'] },
-        { type: 'dense', units: 10, activation: 'softmax', name: 'dense_3', inbound: ['add_1'] },
+        { type: 'dense', units: 10, activation: 'softmax', name: 'dense_3' },
       ],
     });
     expect(topologicalOrder(spec)).toEqual([0, 1, 2, 3]);
@@ -118,6 +118,11 @@ describe('graph edits', () => {
   });
 
   it('renames a layer with its references, and rejects taken or malformed names', () => {
+    // A renamed chain keeps its names but no inbound: still a Sequential spec.
+    expect(ok(renameLayer(seed, 'dense_1', 'hidden'))).toEqual({
+      inputShape: [784],
+      layers: [{ type: 'dense', units: 512, activation: 'relu', name: 'hidden' }, { type: 'dense', units: 10, activation: 'softmax', name: 'dense_2' }],
+    });
     const spec = ok(renameLayer(residualMlp(), 'add_1', 'sum'));
     expect(edges(spec)).toContain('dense_1>sum');
     expect(edges(spec)).toContain('sum>dense_3');
