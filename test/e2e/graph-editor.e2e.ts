@@ -142,6 +142,18 @@ describe('the graph editor', () => {
     await page.keyboard.press('Control+Shift+z');
     await expect.poll(() => edgeCount(page), WAIT).toBe(5);
 
+    // Select an edge with a click and delete it; undo brings it back.
+    const edge = page.locator('.svelte-flow__edge[aria-label="Edge add_1 to dense_3"]');
+    await laidOut(page);
+    const line = await still(edge);
+    await page.mouse.click(line.x + line.width / 2, line.y + line.height / 2);
+    await expect.poll(() => page.locator('.svelte-flow__edge.selected').count(), WAIT).toBe(1);
+    await page.keyboard.press('Delete');
+    await expect.poll(() => edgeCount(page), WAIT).toBe(4);
+    expect(await node(page, 'dense_3').getByRole('alert').innerText()).toMatch(/exactly one input, got 0/);
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => edgeCount(page), WAIT).toBe(5);
+
     // Copy the block (dense_2 + add_1), paste it under fresh names, then undo the paste.
     await node(page, 'dense_2').click();
     await node(page, 'add_1').click({ modifiers: ['Control'] });
@@ -229,6 +241,12 @@ describe('the graph editor', () => {
     await page.getByTestId('preset-residual-mlp').click();
     await page.getByTestId('mode-graph').click();
     const canvas = page.getByTestId('graph-canvas');
+    await node(page, 'skip').waitFor();
+    // The same graph in the stack view: each card names its inputs.
+    await page.getByTestId('mode-stack').click();
+    expect(await page.getByTestId('layer-4').innerText()).toMatch(/← stem, block_b/);
+    await screenshot(page, 'graph-residual-stack');
+    await page.getByTestId('mode-graph').click();
     await node(page, 'skip').waitFor();
     // Copy the residual block, then paste it after the last block again and again: a tower of
     // residual blocks, 40 layers or more (plus the input).
