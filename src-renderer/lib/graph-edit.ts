@@ -212,10 +212,15 @@ export function addLayer(spec: GraphSpec, layer: GraphLayer, options: AddOptions
   return { ok: true, spec: canonical(next), names: [name] };
 }
 
-/** Where new layers go so that the output by default (the last layer) stays the output. */
+/**
+ * Where new layers go so that the output by default (the last layer) stays the output: before
+ * the last layer, unless that one is unconnected itself (then nothing is worth keeping there).
+ */
 function keepOutputAt(explicit: GraphSpec): number {
   const n = explicit.layers.length;
-  return explicit.output === undefined && n > 0 ? n - 1 : n;
+  const last = explicit.layers[n - 1];
+  const lastUnconnected = last !== undefined && (last.inbound as string[]).length === 0;
+  return explicit.output === undefined && n > 0 && !lastUnconnected ? n - 1 : n;
 }
 
 function indexAfter(layers: readonly GraphLayer[], after: string): number {

@@ -86,6 +86,13 @@ describe('graph edits', () => {
     expect(spec.layers[1]).toEqual({ type: 'dense', units: 8, name: 'dense_3', inbound: [] });
   });
 
+  it('unconnected layers added one after another stay in the order added (the newest is the output until wired)', () => {
+    let spec: GraphSpec = { inputShape: [784], layers: [] };
+    for (const type of ['dense', 'add', 'dense']) spec = ok(addLayer(spec, { type }));
+    expect(resolveGraph(spec).nodes.map((n) => n.name)).toEqual(['dense_1', 'add_1', 'dense_2']);
+    expect(resolveGraph(spec).output).toBe('dense_2');
+  });
+
   it('connecting replaces a single input, appends to a merge, and refuses cycles, self-loops and repeats', () => {
     let spec = residualMlp();
     spec = ok(connect(spec, INPUT, 'dense_2'));
