@@ -154,6 +154,20 @@ describe('the graph editor', () => {
     await page.keyboard.press('Control+z');
     await expect.poll(() => edgeCount(page), WAIT).toBe(5);
 
+    // The same from the keyboard, in the inspector: disconnect dense_3's input, connect it again, rename and undo.
+    await node(page, 'dense_3').click();
+    await inspector.getByRole('button', { name: 'Disconnect add_1 from dense_3' }).click();
+    await expect.poll(() => edgeCount(page), WAIT).toBe(4);
+    await inspector.getByTestId('inspector-source').selectOption('add_1');
+    await inspector.getByTestId('inspector-connect').click();
+    await expect.poll(() => edgeCount(page), WAIT).toBe(5);
+    await inspector.getByTestId('inspector-name').fill('classes');
+    await inspector.getByTestId('inspector-name').press('Enter');
+    await node(page, 'classes').waitFor();
+    await page.locator('.svelte-flow__pane').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+z');
+    await node(page, 'dense_3').waitFor();
+
     // Copy the block (dense_2 + add_1), paste it under fresh names, then undo the paste.
     await node(page, 'dense_2').click();
     await node(page, 'add_1').click({ modifiers: ['Control'] });
