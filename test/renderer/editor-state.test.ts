@@ -3,6 +3,7 @@ import { analyzeArchitecture } from '../../src-shared/analyze-architecture.ts';
 import { PRESETS } from '../../src-shared/presets.ts';
 import { OptimizerSchema } from '../../src-shared/training-config.ts';
 import { EditorState } from '../../src-renderer/state/editor-state.svelte.ts';
+import { INPUT, addLayer, connect, type GraphSpec } from '../../src-renderer/lib/graph-edit.ts';
 
 const names = (e: EditorState) => e.analysis.layers.map((l) => l.name);
 const types = (e: EditorState) => e.items.map((i) => i.spec.type);
@@ -188,5 +189,94 @@ describe('EditorState follows the chosen dataset', () => {
     expect(e.analysis.ok).toBe(true);
     e.setInputShape([784]);
     expect(e.trainBlocker).toMatch(/inputShape must be \[256\] or \[16, 16, 1\] \(the dataset's 16×16×1 images\)/);
+  });
+});
+
+describe('EditorState: graph edits and undo', () => {
+  const spec = (e: EditorState) => e.architecture as GraphSpec;
+
+  it('undoes and redoes list and field edits, a field typed in several keys being one step', () => {
+    const e = new EditorState();
+    expect(e.canUndo).toBe(false);
+    e.update(0, 'units', 6);
+    e.update(0, 'units', 64);
+    e.add('dropout', 1);
+    expect(e.canUndo).toBe(true);
+    expect(e.undo()).toBe(true);
+    expect(types(e)).toEqual(['dense', 'dense']);
+    expect(e.items[0]!.spec.units).toBe(64);
+    expect(e.undo()).toBe(true);
+    expect(e.items[0]!.spec.units).toBe(512);
+    expect(e.canRedo).toBe(true);
+    expect(e.redo()).toBe(true);
+    expect(e.items[0]!.spec.units).toBe(64);
+    e.changeType(1, 'dropout');
+    expect(e.canRedo).toBe(false);
+    expect(e.undo()).toBe(true);
+    expect(e.items[1]!.spec.type).toBe('dense');
+  });
+
+  it('applies a graph edit as one undoable step, keeping layer identities by name', () => {
+    const e = new EditorState();
+    const ids = e.items.map((i) => i.id);
+    expect(e.functional).toBe(false);
+    expect(e.applyGraphEdit(addLayer(spec(e), { type: 'dense', units: 512, activation: 'relu' }))).toBe(true);
+    expect(e.functional).toBe(true);
+    expect(e.graph.nodes.map((n) => [n.name, n.inbound])).toEqual([
+      ['dense_1', [INPUT]],
+      ['dense_3', []],
+      ['dense_2', ['dense_1']],
+    ]);
+    expect(e.items[0]!.id).toBe(ids[0]);
+    expect(e.items[2]!.id).toBe(ids[1]);
+    e.applyGraphEdit(connect(spec(e), 'dense_1', 'dense_3'));
+    e.applyGraphEdit(connect(spec(e), 'dense_3', 'dense_2'));
+    // A chain again, but dense_3 sits where Keras would call it dense_2: the names stay, the
+    // inbound lists go (each layer takes the one before it), so the spec is Sequential again.
+    expect(e.functional).toBe(false);
+    expect(e.items.map((i) => i.spec.name)).toEqual(['dense_1', 'dense_3', 'dense_2']);
+    expect(e.graph.nodes.map((n) => [n.name, n.inbound])).toEqual([
+      ['dense_1', [INPUT]],
+      ['dense_3', ['dense_1']],
+      ['dense_2', ['dense_3']],
+    ]);
+    e.undo();
+    e.undo();
+    e.undo();
+    expect(e.validArchitecture()).toEqual(PRESETS[0]!.architecture);
+  });
+
+  it('keeps the selection on its layer when a graph edit reorders the list', () => {
+    const e = new EditorState();
+    e.applyGraphEdit(addLayer(spec(e), { type: 'dense', units: 32 }));
+    expect(e.graph.nodes.map((n) => n.name)).toEqual(['dense_1', 'dense_3', 'dense_2']);
+    e.select(e.indexOf('dense_2'));
+    e.applyGraphEdit(connect(spec(e), 'dense_2', 'dense_3'));
+    // dense_3 now reads dense_2, so it moves after it; dense_2 stays selected.
+    expect(e.graph.nodes.map((n) => n.name)).toEqual(['dense_1', 'dense_2', 'dense_3']);
+    expect(e.selected).toBe(1);
+  });
+
+  it('keeps a refused gesture out of the spec and says why', () => {
+    const e = new EditorState();
+    const before = JSON.parse(JSON.stringify(e.architecture)) as unknown;
+    expect(e.applyGraphEdit(connect(spec(e), 'dense_2', 'dense_1'))).toBe(false);
+    expect(e.editError).toBe('dense_2 → dense_1 would make a cycle: dense_1 already feeds dense_2');
+    expect(e.architecture).toEqual(before);
+    expect(e.canUndo).toBe(false);
+    e.update(0, 'units', 64);
+    expect(e.editError).toBeNull();
+  });
+
+  it('removing a layer of a graph rewires its readers instead of leaving them on the previous layer', () => {
+    const e = new EditorState();
+    e.applyGraphEdit(addLayer(spec(e), { type: 'dropout', rate: 0.5 }, { after: 'dense_1' }));
+    // dense_1 now feeds both dropout_1 (a dead end) and dense_2.
+    expect(e.functional).toBe(true);
+    e.remove(e.indexOf('dense_1'));
+    expect(e.graph.nodes.map((n) => [n.name, n.inbound])).toEqual([
+      ['dropout_1', [INPUT]],
+      ['dense_2', [INPUT]],
+    ]);
   });
 });
