@@ -293,5 +293,10 @@ describe('DrawState with a non-digit run', () => {
     const [asked] = predicts(fake);
     expect(asked?.images[0]).toEqual(Array.from({ length: 16 }, () => [1, 0, 0]).flat());
     expect(draw.resultOf(slot)).toMatchObject({ status: 'ready', probabilities: [0.1, 0.7, 0.2] });
+    // No digit in a plain red square, yet this model is asked about it: its card is not idle.
+    expect(draw.input).toBeNull();
+    expect(draw.idle(slot)).toBe(false);
+    draw.clear();
+    expect(draw.idle(slot)).toBe(true);
   });
 });
