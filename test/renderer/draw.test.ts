@@ -6,7 +6,7 @@ import { createLab } from '../../src-renderer/state/lab.svelte.ts';
 import { checkpointRef, DrawState, MAX_MODELS, topClass, unsupportedReason } from '../../src-renderer/state/draw-state.svelte.ts';
 import DrawView from '../../src-renderer/views/DrawView.svelte';
 import { VIEW_IDS } from '../../src-renderer/views/registry.ts';
-import { FakeLab, flush, sampleRun } from './fake-lab.ts';
+import { FakeLab, flush, sampleRun, SYSTEM_INFO } from './fake-lab.ts';
 import LabProvider from './LabProvider.svelte';
 
 const FINAL = (epoch: number): CheckpointInfo => ({ kind: 'final', epoch, valLoss: null, bytes: 1000 });
@@ -255,6 +255,23 @@ describe('Draw screen', () => {
     await fireEvent.keyDown(window, { key: 'z', ctrlKey: true });
     expect(screen.getByTestId('draw-hint')).toBeTruthy();
     expect(screen.getByTestId('model-1-answer').textContent).toMatch(/Waiting for a digit/);
+  });
+
+  it('opens a run of another dataset from #/draw/ID and asks it about an opened image, once', async () => {
+    const colours = { name: 'colours', title: 'colours', hash: 'h', trainExamples: 27, testExamples: 9, imageShape: [12, 12, 3] as [number, number, number], classNames: ['blue', 'green', 'red'], builtIn: false };
+    const run = sampleRun(7, { architecture: { inputShape: [12, 12, 3], layers: [] }, checkpoints: [FINAL(4)], dataset: { name: 'colours', hash: 'h' } });
+    const fake = new FakeLab();
+    fake.on('getSystemInfo', () => ({ ...SYSTEM_INFO, datasets: [...SYSTEM_INFO.datasets, colours] }));
+    fake.on('listRuns', () => [run] as RunSummary[]);
+    fake.on('getRun', () => run);
+    fake.on('predict', () => ({ probabilities: [[0.1, 0.2, 0.7]] }));
+    const lab = createLab(fake.api, VIEW_IDS, { hash: '#/draw/7' });
+    await lab.system.load();
+    render(LabProvider, { props: { lab, component: DrawView } });
+    // Following the lab's datasets once they arrive must not loop (it did: the effect re-ran on its own answers).
+    await waitFor(() => expect(screen.getByTestId('model-1-unsupported').textContent).toMatch(/learned from “colours”.*open an image/));
+    expect(screen.getByTestId('model-1').dataset['run']).toBe('7');
+    expect(predicts(fake)).toEqual([]);
   });
 
   it('says so when no run has saved weights', async () => {
