@@ -514,6 +514,17 @@ export class DrawState {
     return message ? { status: 'unsupported', probabilities: null, message, ms: null } : null;
   }
 
+  /**
+   * Nothing to ask this slot's model yet: an empty pad, or no digit found in it for a digit model. A
+   * model of another dataset is asked about the opened image itself, digit or not.
+   */
+  idle(slot: ModelSlot): boolean {
+    if (this.empty) return true;
+    if (this.input) return false;
+    const run = this.runOf(slot);
+    return !(this.image && run && this.#ownDataset(run));
+  }
+
   /** A non-digit run's dataset, when its model takes that dataset's images (Draw then asks it about dropped images). */
   #ownDataset(run: RunDetail): DatasetInfo | null {
     if (acceptsMnistInput(run.architecture.inputShape)) return null;

@@ -1,9 +1,10 @@
-// Own data in the browser: a generated colour-folder dataset imported from the Data screen's form (its
-// class counts and samples then shown there), a small CNN trained on it with the CLI against the served
-// lab, then its class names in Evaluate (confusion matrix, per-class table). Screenshots light and dark.
-// Draw in the browser is not covered here (Draw's non-digit path is a renderer test).
+// Own data in the browser, all from the UI: a generated colour-folder dataset imported from the Data
+// screen's form (its class counts and samples then shown there); Train's dataset set to it, which fits
+// Design's Small CNN preset to its 12×12×3 images and three classes; the CNN trained on it from Train
+// and its run id read from the URL; then its class names in Evaluate (confusion matrix, per-class
+// table), on Draw's bars for one of the dataset's images opened there, and on the Data screen's
+// one-class-by-confidence view. Screenshots light (and dark for Data and Evaluate).
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeImage } from '../lab/data/importers/image-fixtures.ts';
@@ -30,14 +31,46 @@ afterAll(async () => {
   await lab?.close();
 });
 
-/** Trains the CNN with the CLI on the dataset the UI imported (once). */
-async function train(): Promise<void> {
-  if (runId) return;
-  const arch = join(lab.home, 'inputs', 'cnn.json');
-  writeFileSync(arch, JSON.stringify({ inputShape: [12, 12, 3], layers: [{ type: 'conv2d', filters: 4, kernelSize: 3, activation: 'relu' }, { type: 'flatten' }, { type: 'dense', units: 3, activation: 'softmax' }] }));
-  const trained = await lab.cli(['train', '--arch', arch, '--dataset', 'colours', '--epochs', '8', '--batch-size', '9', '--optimizer', 'adam', '--lr', '0.02', '--backend', 'cpu', '--json']);
-  expect(trained.code, trained.stderr).toBe(0);
-  runId = (JSON.parse(trained.stdout.trim().split('\n').at(-1)!) as { runId: number }).runId;
+async function gotoScreen(page: Page, title: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: title }).click();
+  await page.getByRole('heading', { level: 1, name: title }).waitFor(WAIT);
+}
+
+let training: Promise<void> | undefined;
+/** Trains Design's Small CNN on the imported dataset from the Train screen (once, shared by the tests after the import). */
+function train(): Promise<void> {
+  training ??= trainFromTheUi();
+  return training;
+}
+
+/** The run id comes from the Train screen's URL (#/train/ID). */
+async function trainFromTheUi(): Promise<void> {
+  const page = await lab.newPage();
+  await gotoScreen(page, 'Train');
+  // The editor's input and output follow the dataset chosen here.
+  await page.getByLabel('Dataset', { exact: true }).selectOption('colours');
+  await gotoScreen(page, 'Design');
+  await page.getByTestId('preset-small-cnn').click();
+  const summary = page.getByTestId('summary-table');
+  // 12×12×3 in: conv 3×3 → 10, pool → 5, conv 3×3 → 3, pool → 1; the last layer has one unit per colour.
+  await expect.poll(() => summary.innerText(), WAIT).toContain('(None, 10, 10, 16)\t448');
+  expect(await summary.innerText()).toContain('(None, 1, 1, 32)');
+  expect(await summary.innerText()).toMatch(/\(None, 3\)\s+195\b/);
+  await expect.poll(() => page.getByTestId('go-train').isEnabled(), WAIT).toBe(true);
+  await gotoScreen(page, 'Train');
+  await page.getByTestId('epochs').fill('4');
+  await page.getByTestId('batch-size').fill('9');
+  await page.getByTestId('train-examples').fill('27');
+  await page.getByTestId('test-examples').fill('9');
+  await page.getByTestId('optimizer-learningRate').fill('0.01');
+  await expect.poll(() => page.getByTestId('start-run').isEnabled(), WAIT).toBe(true);
+  await page.getByTestId('start-run').click();
+  await expect.poll(async () => (await page.getByTestId('run-phase').innerText()).trim(), { timeout: 60_000 }).toBe('Completed');
+  expect(await page.getByTestId('batch-count').innerText()).toMatch(/Epoch 4\/4 · batch 3\/3/);
+  runId = Number(/#\/train\/(\d+)/.exec(page.url())?.[1]);
+  expect(runId).toBeGreaterThan(0);
+  await screenshot(page, 'own-data-train-light');
+  await page.close();
 }
 
 async function evaluate(page: Page): Promise<void> {
@@ -90,6 +123,34 @@ describe('own data in the browser', () => {
       await context.close();
     }
   }, 90_000);
+
+  it("names the classes on Draw's bars for one of the dataset's images", async () => {
+    await train();
+    const context = await lab.browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${lab.url}#/draw/${runId}`);
+      const card = page.getByTestId('model-1');
+      await card.waitFor({ timeout: 20_000 });
+      await expect.poll(() => card.getAttribute('data-run', { timeout: 1000 }), { timeout: 20_000 }).toBe(String(runId));
+      await page.getByTestId('draw-file').setInputFiles(join(folder, 'red', '0.png'));
+      const bars = card.getByTestId('probability-bars');
+      await expect.poll(async () => (await bars.locator('li').evaluateAll((lis) => lis.map((li) => (li as HTMLElement).dataset['value']))).every((v) => v !== ''), WAIT).toBe(true);
+      expect((await bars.locator('.digit').allInnerTexts()).map((t) => t.trim())).toEqual(['blue', 'green', 'red']);
+      const values = await bars.locator('li').evaluateAll((lis) => lis.map((li) => Number((li as HTMLElement).dataset['value'])));
+      expect(values.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
+      // The answer names the most probable class, not its index.
+      const top = ['blue', 'green', 'red'][values.indexOf(Math.max(...values))];
+      expect(await card.getByTestId('model-1-answer').innerText()).toMatch(new RegExp(`Says\\s*${top}`));
+    } catch (error) {
+      // What Draw showed instead, for whoever reads the failure.
+      await screenshot(page, 'own-data-draw-failed');
+      console.error(await page.locator('main').innerText({ timeout: 1000 }).catch(() => '(no main)'));
+      throw error;
+    }
+    await screenshot(page, 'own-data-draw-light');
+    await context.close();
+  }, 60_000);
 
   it("shows one class of the trained run by its confidence on the Data screen", async () => {
     await train();

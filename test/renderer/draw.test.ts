@@ -6,7 +6,7 @@ import { createLab } from '../../src-renderer/state/lab.svelte.ts';
 import { checkpointRef, DrawState, MAX_MODELS, topClass, unsupportedReason, type ModelSlot } from '../../src-renderer/state/draw-state.svelte.ts';
 import DrawView from '../../src-renderer/views/DrawView.svelte';
 import { VIEW_IDS } from '../../src-renderer/views/registry.ts';
-import { FakeLab, flush, queryInMemory, sampleRun } from './fake-lab.ts';
+import { FakeLab, flush, queryInMemory, sampleRun, SYSTEM_INFO } from './fake-lab.ts';
 import LabProvider from './LabProvider.svelte';
 
 const FINAL = (epoch: number): CheckpointInfo => ({ kind: 'final', epoch, valLoss: null, bytes: 1000 });
@@ -308,6 +308,23 @@ describe('Draw screen', () => {
     expect(within(screen.getByTestId('model-2-run')).getAllByRole('option').map((o) => (o as HTMLOptionElement).value)).toEqual(['4', '2', '1']);
   });
 
+  it('opens a run of another dataset from #/draw/ID and asks it about an opened image, once', async () => {
+    const colours = { name: 'colours', title: 'colours', hash: 'h', trainExamples: 27, testExamples: 9, imageShape: [12, 12, 3] as [number, number, number], classNames: ['blue', 'green', 'red'], builtIn: false };
+    const run = sampleRun(7, { architecture: { inputShape: [12, 12, 3], layers: [] }, checkpoints: [FINAL(4)], dataset: { name: 'colours', hash: 'h' } });
+    const fake = new FakeLab();
+    fake.on('getSystemInfo', () => ({ ...SYSTEM_INFO, datasets: [...SYSTEM_INFO.datasets, colours] }));
+    fake.on('listRuns', () => [run] as RunSummary[]);
+    fake.on('getRun', () => run);
+    fake.on('predict', () => ({ probabilities: [[0.1, 0.2, 0.7]] }));
+    const lab = createLab(fake.api, VIEW_IDS, { hash: '#/draw/7' });
+    await lab.system.load();
+    render(LabProvider, { props: { lab, component: DrawView } });
+    // Following the lab's datasets once they arrive must not loop (it did: the effect re-ran on its own answers).
+    await waitFor(() => expect(screen.getByTestId('model-1-unsupported').textContent).toMatch(/learned from “colours”.*open an image/));
+    expect(screen.getByTestId('model-1').dataset['run']).toBe('7');
+    expect(predicts(fake)).toEqual([]);
+  });
+
   it('says so when no run has saved weights', async () => {
     const fake = new FakeLab();
     fake.on('listRuns', () => [sampleRun(7, { status: 'stopped' })]);
@@ -344,5 +361,10 @@ describe('DrawState with a non-digit run', () => {
     const [asked] = predicts(fake);
     expect(asked?.images[0]).toEqual(Array.from({ length: 16 }, () => [1, 0, 0]).flat());
     expect(draw.resultOf(slot)).toMatchObject({ status: 'ready', probabilities: [0.1, 0.7, 0.2] });
+    // No digit in a plain red square, yet this model is asked about it: its card is not idle.
+    expect(draw.input).toBeNull();
+    expect(draw.idle(slot)).toBe(false);
+    draw.clear();
+    expect(draw.idle(slot)).toBe(true);
   });
 });
