@@ -27,10 +27,14 @@ afterAll(async () => {
 
 const settledDraw = (page: Page) => expect.poll(() => page.getByRole('region', { name: 'Models' }).getAttribute('data-busy'), WAIT).toBe('false');
 const settledInside = (page: Page) => expect.poll(() => page.locator('[aria-busy]').first().getAttribute('data-busy'), WAIT).toBe('false');
-/** The run id of a name, from the Inside run picker. */
+/** The run id of a name, from the Inside run picker (its options arrive from a search of the lab: wait for them). */
 async function runIdOf(page: Page, name: string): Promise<string> {
-  const options = await page.getByTestId('inside-run').locator('option').evaluateAll((els) => els.map((e) => [(e as HTMLOptionElement).value, e.textContent ?? '']));
-  return options.find(([, text]) => text?.includes(name))![0]!;
+  const idOf = async () => {
+    const options = await page.getByTestId('inside-run').locator('option').evaluateAll((els) => els.map((e) => [(e as HTMLOptionElement).value, e.textContent ?? '']));
+    return options.find(([, text]) => text?.includes(name))?.[0] ?? null;
+  };
+  await expect.poll(idOf, WAIT).not.toBeNull();
+  return (await idOf()) as string;
 }
 
 describe('inside the network', () => {
