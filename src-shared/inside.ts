@@ -3,7 +3,7 @@
 // epochs, the embedding projector). One home for these facts: the service, the CLI and the
 // renderer all read them from here.
 import { z } from 'zod';
-import { CheckpointRefSchema, RunIdSchema } from './schemas.ts';
+import { CheckpointRefSchema, ClassLabelSchema, RunIdSchema } from './schemas.ts';
 
 /** Values of one input image at most (a 28×28×1 digit is 784; this leaves room for larger datasets). */
 export const MAX_INPUT_VALUES = 4096;
@@ -45,8 +45,8 @@ export const InspectImageSchema = z.strictObject({
   /** The image as the model takes it: grey values in [0, 1], row-major (784 for MNIST). */
   image: z.array(z.number().min(0).max(1)).min(1).max(MAX_INPUT_VALUES, `an image has at most ${MAX_INPUT_VALUES} values`),
   saliency: z.enum(SALIENCY_METHODS).default('gradient-x-input'),
-  /** The class whose score the saliency explains; the model's top class when absent. */
-  target: z.number().int().min(0).max(9).optional(),
+  /** The class whose score the saliency explains (one of the run's classes); the model's top class when absent. */
+  target: ClassLabelSchema.optional(),
 });
 
 export const InspectWeightsSchema = z.strictObject({

@@ -4,7 +4,7 @@ import { analyzeArchitecture } from './analyze-architecture.ts';
 import type { Architecture } from './architecture.ts';
 import { INVERT_MODES, MAX_TEST_FRACTION, PIXEL_RANGES, RESIZE_POLICIES } from './dataset-import.ts';
 import { MAX_CLASSES, MAX_DATASET_SIDE, MIN_DATASET_SIDE } from './dataset-shape.ts';
-import { IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES } from './mnist-shape.ts';
+import { IMAGE_PIXELS, IMAGE_SIDE } from './mnist-shape.ts';
 import { BackendChoiceSchema, RUN_SORT_KEYS, RUN_STATUSES } from './runs.ts';
 import { CompileConfigSchema, TrainConfigSchema } from './training-config.ts';
 
@@ -23,8 +23,11 @@ export const ArchitectureSchema = z
 
 export const RunIdSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 export const DatasetNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'dataset names are lowercase letters, digits, - and _ (at most 64)');
-/** A digit class, 0–9. */
-const ClassLabelSchema = z.number().int().min(0).max(NUM_CLASSES - 1);
+/**
+ * A class by its label, 0 to MAX_CLASSES − 1: any dataset's. Whether the run in question has that
+ * class is the service's check (checkClassLabel), which knows the run's own class count.
+ */
+export const ClassLabelSchema = z.number().int().min(0).max(MAX_CLASSES - 1);
 const RunNameSchema = z.string().trim().min(1).max(200);
 
 export const StartRunSchema = z.strictObject({
@@ -152,7 +155,7 @@ export const DatasetOverviewSchema = z.strictObject({
 export const ClassByConfidenceSchema = z.strictObject({
   runId: RunIdSchema,
   /** The true class, by label (checked against the run's dataset). */
-  label: z.number().int().min(0).max(MAX_CLASSES - 1),
+  label: ClassLabelSchema,
   /** most: the model's surest predictions first; least: its least sure first. */
   order: z.enum(['most', 'least']).default('most'),
   limit: z.number().int().min(1).max(200).default(48),
@@ -171,7 +174,7 @@ export const MisclassifiedSchema = z.strictObject({
 export const ComparePredictionsSchema = z.strictObject({
   runA: RunIdSchema,
   runB: RunIdSchema,
-  /** Only images of this true digit. */
+  /** Only images of this true class. */
   trueLabel: ClassLabelSchema.optional(),
   /** Only images that entered or left this predicted column between A and B. */
   predictedLabel: ClassLabelSchema.optional(),

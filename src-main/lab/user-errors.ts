@@ -13,6 +13,8 @@ export const USER_ERROR_STATUS: Readonly<Record<string, number>> = {
   LabAtCapacityError: 409,
   // A sweep whose space cannot be expanded (over its cap, a field the model lacks, a variant the lab refuses).
   SweepError: 400,
+  // A class label beyond the run's own classes (the schema allows any dataset's).
+  ClassLabelError: 400,
   // An image that does not fit the model, a layer without weights, a missing checkpoint (inside views).
   InsideInputError: 400,
   // StoreError's status depends on its code (not-found, disk-full, …): see userErrorStatus.

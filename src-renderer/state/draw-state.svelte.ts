@@ -5,7 +5,7 @@ import type { ImageInspection } from '../../src-shared/inside.ts';
 import { isInputShapeFor, type ImageShape } from '../../src-shared/dataset-shape.ts';
 import { imageToInput } from '../../src-shared/image-to-input.ts';
 import { acceptsMnistInput, preprocessToMnist, rasterizeStrokes, type MnistInput, type PixelBuffer, type Stroke } from '../../src-shared/mnist-preprocess.ts';
-import { IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES } from '../../src-shared/mnist-shape.ts';
+import { IMAGE_INPUT_SHAPE, IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES } from '../../src-shared/mnist-shape.ts';
 import { nearestKeptEpoch, type CheckpointInfo, type RunDetail, type RunListItem } from '../../src-shared/runs.ts';
 import type { CheckpointRef } from '../../src-shared/schemas.ts';
 import { messageOf } from './run-state.svelte.ts';
@@ -39,6 +39,23 @@ export interface DrawOptions {
   /** Wait this long after the last change before predicting (and at most this often while drawing). */
   throttleMs?: number;
   now?: () => number;
+}
+
+/**
+ * What one or more model cards are given, shown beside the pad: the MNIST digit (28×28 grey) for a digit model,
+ * or the opened image fitted to the H×W×C of the dataset a model learned from. Cards whose models take the same
+ * input share one.
+ */
+export interface ModelSight {
+  kind: 'digit' | 'image';
+  /** Height × width × channels of the input. */
+  shape: ImageShape;
+  /** The datasets whose shape the image is fitted to (kind 'image'). */
+  datasets: string[];
+  /** The values the models are asked, H×W×C row-major in [0, 1]; null: nothing to ask yet (an empty pad, no image). */
+  pixels: readonly number[] | null;
+  /** The cards (numbered from 1, as on screen) whose models see it. */
+  cards: number[];
 }
 
 /** What Inside shows for a model card: every layer's activations and the saliency, or why not. */
@@ -94,6 +111,13 @@ export function unsupportedReason(run: RunDetail): string | null {
   return `Run #${run.id} takes input of shape ${shape.join('×')}${from}; a drawing becomes a ${IMAGE_SIDE}×${IMAGE_SIDE} grey image (${IMAGE_PIXELS} values, or ${IMAGE_SIDE}×${IMAGE_SIDE}×1), so this model can’t be asked here yet.`;
 }
 
+/** A sight's heading: the cards it is for, by number ("What model 2 sees"), or all of them. */
+export function sightTitle(sight: Pick<ModelSight, 'cards'>, cardCount: number): string {
+  if (sight.cards.length === cardCount) return cardCount === 1 ? 'What the model sees' : 'What the models see';
+  if (sight.cards.length === 1) return `What model ${sight.cards[0]} sees`;
+  return `What models ${sight.cards.slice(0, -1).join(', ')} and ${sight.cards.at(-1)} see`;
+}
+
 const IDLE: SlotResult = { status: 'idle', probabilities: null, message: null, ms: null };
 
 /** One model card's run picker: what its search box holds and the runs the lab answered for it. */
@@ -132,6 +156,9 @@ export class DrawState {
   inside = $state(false);
   insides = $state.raw<Record<number, SlotInside>>({});
 
+  /** What the cards' models see, one entry per distinct input (in card order); none for a model that can't be asked here. */
+  readonly sights = $derived.by(() => this.#sights());
+
   readonly busy = $derived(this.scheduled || this.inFlight > 0);
   readonly empty = $derived(this.strokes.length === 0 && this.image === null);
   readonly canAdd = $derived(this.slots.length < MAX_MODELS && this.withWeights > 0);
@@ -146,6 +173,8 @@ export class DrawState {
   #searchTokens = new Map<number, number>();
   #searchCount = 0;
   #drawing: Stroke | null = null;
+  /** The opened image fitted to each shape asked so far (a photo is large: fitted once per image and shape). */
+  #fitted: { image: object; byShape: Map<string, number[]> } | null = null;
   readonly #throttleMs: number;
   readonly #now: () => number;
 
@@ -537,13 +566,53 @@ export class DrawState {
     const run = this.runOf(slot);
     const own = run ? this.#ownDataset(run) : null;
     if (!own) return this.input?.pixels ?? null;
-    if (!this.image) return null;
     try {
-      return imageToInput(this.image.buffer, own.imageShape as ImageShape);
+      return this.#fittedImage(own.imageShape as ImageShape);
     } catch (err) {
       this.error = `Couldn’t read that image: ${messageOf(err)}`;
       return null;
     }
+  }
+
+  /** The opened image as a model of this input shape takes it (null: no image); throws when it can't be read. */
+  #fittedImage(shape: ImageShape): number[] | null {
+    const image = this.image;
+    if (!image) return null;
+    if (this.#fitted?.image !== image) this.#fitted = { image, byShape: new Map() };
+    const key = shape.join('×');
+    let pixels = this.#fitted.byShape.get(key);
+    if (!pixels) {
+      pixels = imageToInput(image.buffer, shape);
+      this.#fitted.byShape.set(key, pixels);
+    }
+    return pixels;
+  }
+
+  /** See `sights`. An image that can't be read shows nothing here (#pixelsFor says why). */
+  #sights(): ModelSight[] {
+    const sights: ModelSight[] = [];
+    this.slots.forEach((slot, i) => {
+      const run = this.runOf(slot);
+      if (!run) return;
+      const own = this.#ownDataset(run);
+      if (!own && !acceptsMnistInput(run.architecture.inputShape)) return;
+      const kind = own ? 'image' : 'digit';
+      const shape: ImageShape = own ? (own.imageShape as ImageShape) : [...IMAGE_INPUT_SHAPE];
+      const same = sights.find((s) => s.kind === kind && s.shape.join('×') === shape.join('×'));
+      if (same) {
+        same.cards.push(i + 1);
+        if (own && !same.datasets.includes(own.name)) same.datasets.push(own.name);
+        return;
+      }
+      let pixels: number[] | null = null;
+      try {
+        pixels = own ? this.#fittedImage(shape) : (this.input?.pixels ?? null);
+      } catch {
+        pixels = null;
+      }
+      sights.push({ kind, shape, datasets: own ? [own.name] : [], pixels, cards: [i + 1] });
+    });
+    return sights;
   }
 
   #setResult(id: number, result: SlotResult): void {

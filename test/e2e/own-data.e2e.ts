@@ -3,7 +3,7 @@
 // Design's Small CNN preset to its 12×12×3 images and three classes; the CNN trained on it from Train
 // and its run id read from the URL; then its class names in Evaluate (confusion matrix, per-class
 // table), on Draw's bars for one of the dataset's images opened there, and on the Data screen's
-// one-class-by-confidence view. Screenshots light (and dark for Data and Evaluate).
+// one-class-by-confidence view. Screenshots light (and dark for Data, Evaluate and Draw).
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -142,6 +142,13 @@ describe('own data in the browser', () => {
       // The answer names the most probable class, not its index.
       const top = ['blue', 'green', 'red'][values.indexOf(Math.max(...values))];
       expect(await card.getByTestId('model-1-answer').innerText()).toMatch(new RegExp(`Says\\s*${top}`));
+      // "What model 1 sees" is the image at the model's own 12×12×3, in colour: the red square's corner is red.
+      const sight = page.locator('[data-testid="fitted-preview"][data-shape="12×12×3"]');
+      await expect.poll(() => sight.getAttribute('data-empty'), WAIT).toBe('false');
+      const corner = await sight.locator('canvas').evaluate((canvas: HTMLCanvasElement) => [canvas.width, canvas.height, ...canvas.getContext('2d')!.getImageData(2, 2, 1, 1).data.slice(0, 3)]);
+      expect(corner.slice(0, 2)).toEqual([12, 12]);
+      expect(corner[2]).toBeGreaterThan(150);
+      expect(corner[3]).toBeLessThan(80);
     } catch (error) {
       // What Draw showed instead, for whoever reads the failure.
       await screenshot(page, 'own-data-draw-failed');
@@ -149,6 +156,8 @@ describe('own data in the browser', () => {
       throw error;
     }
     await screenshot(page, 'own-data-draw-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshot(page, 'own-data-draw-dark');
     await context.close();
   }, 60_000);
 

@@ -325,6 +325,87 @@ describe('Draw screen', () => {
     expect(predicts(fake)).toEqual([]);
   });
 
+  it('shows what each card\'s model sees: the 28×28 digit, and the opened image fitted to a colour or grey dataset\'s own H×W×C', async () => {
+    // jsdom has no 2D canvas: a stand-in context keeps what each canvas was painted with.
+    const painted = new Map<HTMLCanvasElement, { width: number; height: number; data: Uint8ClampedArray }>();
+    const getContext = HTMLCanvasElement.prototype.getContext;
+    HTMLCanvasElement.prototype.getContext = function (this: HTMLCanvasElement) {
+      return {
+        createImageData: (width: number, height: number) => ({ width, height, data: new Uint8ClampedArray(width * height * 4) }),
+        putImageData: (image: { width: number; height: number; data: Uint8ClampedArray }) => painted.set(this, image),
+      };
+    } as unknown as typeof getContext;
+    try {
+      const colours = { name: 'colours', title: 'colours', hash: 'h', trainExamples: 27, testExamples: 9, imageShape: [12, 12, 3] as [number, number, number], classNames: ['blue', 'green', 'red'], builtIn: false };
+      const wide = { name: 'wide', title: 'wide', hash: 'w', trainExamples: 20, testExamples: 4, imageShape: [8, 16, 1] as [number, number, number], classNames: ['a', 'b'], builtIn: false };
+      const runs: Record<number, RunDetail> = {
+        7: sampleRun(7, { architecture: { inputShape: [12, 12, 3], layers: [] }, checkpoints: [FINAL(4)], dataset: { name: 'colours', hash: 'h' } }),
+        1: sampleRun(1, { checkpoints: [FINAL(2)] }),
+        8: sampleRun(8, { architecture: { inputShape: [8, 16, 1], layers: [] }, checkpoints: [FINAL(3)], dataset: { name: 'wide', hash: 'w' } }),
+      };
+      const fake = new FakeLab();
+      fake.on('getSystemInfo', () => ({ ...SYSTEM_INFO, datasets: [...SYSTEM_INFO.datasets, colours, wide] }));
+      fake.on('listRuns', () => [runs[7], runs[1], runs[8]] as RunSummary[]);
+      fake.on('getRun', (p) => runs[(p as { runId: number }).runId]);
+      fake.on('predict', (p) => {
+        const { runId, images } = p as { runId: number; images: number[][] };
+        const classes = runId === 7 ? 3 : runId === 8 ? 2 : 10;
+        return { probabilities: images.map(() => Array.from({ length: classes }, (_, i) => (i === 0 ? 0.9 : 0.1 / (classes - 1)))) };
+      });
+      const lab = createLab(fake.api, VIEW_IDS, { hash: '' });
+      await lab.system.load();
+      const draw = new DrawState(fake.api, { throttleMs: 0 });
+      render(LabProvider, { props: { lab, component: DrawView, componentProps: { state: draw } } });
+      // The two newest: the grey model of “wide”, then the colour model.
+      await waitFor(() => expect(screen.getByTestId('model-2').dataset['run']).toBe('7'));
+      expect(screen.getByTestId('model-1').dataset['run']).toBe('8');
+
+      // Before any image: the colour model's frame is its own 12×12 and empty, and no card shows MNIST's 28×28.
+      const colourFrame = () => screen.getAllByTestId('fitted-preview').find((f) => f.dataset['shape'] === '12×12×3')!;
+      expect(colourFrame().dataset['empty']).toBe('true');
+      expect(colourFrame().closest('figure')!.textContent).toMatch(/What model 2 sees.*12×12 colour, as “colours” was imported/s);
+      expect(screen.queryByTestId('mnist-preview')).toBeNull();
+
+      // A digit model beside them gets the MNIST preview.
+      await draw.addModel();
+      await waitFor(() => expect(screen.getByTestId('model-3').dataset['run']).toBe('1'));
+      expect(screen.getByTestId('mnist-preview').closest('figure')!.textContent).toMatch(/What model 3 sees/);
+      // An 8×8 red RGBA image: the colour model is given it red at 12×12, the grey model as an 8 high, 16 wide grey.
+      draw.setImage('red.png', { width: 8, height: 8, data: Array.from({ length: 64 }, () => [255, 0, 0, 255]).flat() });
+      draw.refresh();
+      await draw.settled();
+      await flush();
+
+      const colour = colourFrame().querySelector('canvas')!;
+      expect(colourFrame().dataset['empty']).toBe('false');
+      expect([colour.width, colour.height, colour.style.width, colour.style.height]).toEqual([12, 12, '140px', '140px']);
+      const red = painted.get(colour)!;
+      expect([red.width, red.height]).toEqual([12, 12]);
+      expect(Array.from(red.data.subarray(0, 4))).toEqual([255, 0, 0, 255]);
+      expect(Array.from(red.data.subarray(4 * 143, 4 * 144))).toEqual([255, 0, 0, 255]);
+
+      const greyFrame = screen.getAllByTestId('fitted-preview').find((f) => f.dataset['shape'] === '8×16×1')!;
+      expect(greyFrame.closest('figure')!.textContent).toMatch(/What model 1 sees.*8×16 grey, as “wide” was imported/s);
+      const grey = greyFrame.querySelector('canvas')!;
+      expect([grey.width, grey.height, grey.style.width, grey.style.height]).toEqual([16, 8, '140px', '70px']);
+      // What the preview shows is what the model was asked: the same values, one byte each.
+      const asked = (runId: number) => predicts(fake).findLast((c) => c.runId === runId)!.images[0]!;
+      const greyPainted = painted.get(grey)!;
+      expect([greyPainted.width, greyPainted.height]).toEqual([16, 8]);
+      expect(asked(8)).toHaveLength(128);
+      for (const [i, v] of asked(8).entries()) expect(Array.from(greyPainted.data.subarray(4 * i, 4 * i + 3))).toEqual([0, 1, 2].map(() => Math.round(v * 255)));
+      expect(asked(7)).toHaveLength(432);
+      for (const [i, v] of asked(7).entries()) expect(red.data[4 * Math.floor(i / 3) + (i % 3)]).toBe(Math.round(v * 255));
+      expect(draw.sights.map((s) => [s.kind, s.shape.join('×'), s.cards])).toEqual([
+        ['image', '8×16×1', [1]],
+        ['image', '12×12×3', [2]],
+        ['digit', '28×28×1', [3]],
+      ]);
+    } finally {
+      HTMLCanvasElement.prototype.getContext = getContext;
+    }
+  });
+
   it('says so when no run has saved weights', async () => {
     const fake = new FakeLab();
     fake.on('listRuns', () => [sampleRun(7, { status: 'stopped' })]);

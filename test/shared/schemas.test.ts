@@ -1,6 +1,7 @@
 // Every payload from a renderer goes through parseCommandInput: bad ones are refused with a message.
 import { describe, expect, it } from 'vitest';
 import { findPreset, parseCommandInput, PayloadError, type CommandName } from '../../src-shared/index.ts';
+import { MAX_CLASSES } from '../../src-shared/dataset-shape.ts';
 
 const arch = findPreset('keras-mlp')!.architecture;
 const img = Array.from({ length: 784 }, () => 0);
@@ -48,7 +49,8 @@ const BAD: [CommandName, unknown, RegExp][] = [
   ['predict', { runId: 1, images: [img], checkpoint: { kind: 'latest' } }, /checkpoint/],
   ['getTestImages', { indices: [-1] }, /indices/],
   ['getTestImages', { indices: [] }, /indices/],
-  ['getMisclassified', { runId: 1, trueLabel: 10 }, /trueLabel/],
+  ['getMisclassified', { runId: 1, trueLabel: MAX_CLASSES }, /trueLabel/],
+  ['inspectImage', { runId: 1, image: img, target: MAX_CLASSES }, /target/],
   ['getMisclassified', { runId: 1, limit: 501 }, /limit/],
 ];
 
@@ -63,6 +65,15 @@ describe('payload schemas', () => {
     expect(error).toBeInstanceOf(PayloadError);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message.startsWith(`invalid ${command} payload: `)).toBe(true);
+  });
+
+  it('takes any dataset’s class label up to MAX_CLASSES − 1 (the service checks it against the run)', () => {
+    for (const label of [10, MAX_CLASSES - 1]) {
+      expect(parseCommandInput('getMisclassified', { runId: 1, trueLabel: label, predictedLabel: label })).toMatchObject({ trueLabel: label, predictedLabel: label });
+      expect(parseCommandInput('comparePredictions', { runA: 1, runB: 2, trueLabel: label, predictedLabel: label })).toMatchObject({ trueLabel: label, predictedLabel: label });
+      expect(parseCommandInput('getClassByConfidence', { runId: 1, label })).toMatchObject({ label });
+      expect(parseCommandInput('inspectImage', { runId: 1, image: img, target: label })).toMatchObject({ target: label });
+    }
   });
 
   it('fills the seed defaults into a minimal startRun', () => {

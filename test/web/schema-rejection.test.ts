@@ -2,6 +2,7 @@
 // schema's message and never reaches the service.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPreset, isCommandName, type CommandName } from '../../src-shared/index.ts';
+import { MAX_CLASSES } from '../../src-shared/dataset-shape.ts';
 import type { LabServiceLike } from '../../src-main/lab/service/lab-service-types.ts';
 import { startWebBridge, type WebBridge } from '../../src-main/web/web-bridge.ts';
 import { FakeLabService } from './fake-lab-service.ts';
@@ -63,7 +64,7 @@ const BAD: [CommandName, unknown, RegExp][] = [
   ['compareRuns', { runIds: [1, 1] }, /each run once/],
   ['compareRuns', { runIds: Array.from({ length: 11 }, (_, i) => i + 1) }, /at most 10/],
   ['comparePredictions', { runA: 1 }, /runB/],
-  ['comparePredictions', { runA: 1, runB: 2, trueLabel: 10 }, /trueLabel/],
+  ['comparePredictions', { runA: 1, runB: 2, trueLabel: MAX_CLASSES }, /trueLabel/],
   ['exportRuns', { runIds: [] }, /runIds/],
   ['exportRuns', { runIds: [1], format: 'json' }, /format/],
   ['exportModel', { runId: 1, checkpoint: { kind: 'latest' } }, /checkpoint|kind/],

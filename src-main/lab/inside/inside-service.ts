@@ -14,6 +14,7 @@ import { buildModel } from '../model/build-model.ts';
 import type { Tf } from '../model/tf-types.ts';
 import { SeededRandom } from '../util/seeded-random.ts';
 import { layersBySpec } from '../model/graph/spec-layers.ts';
+import { checkClassLabel } from '../service/class-label.ts';
 import { assertImageFits, inspectImage, InsideInputError } from './activations.ts';
 import { embedImages, penultimateLayer } from './embedding.ts';
 import { paramHistogramsOf } from './histogram.ts';
@@ -57,7 +58,8 @@ export class InsideService {
     assertImageFits(run.architecture, image);
     const { epoch, tf, model } = await this.loaded(runId, checkpoint);
     const outputs = model.outputs[0]?.shape.at(-1) ?? 0;
-    if (target !== undefined && target >= outputs) throw new InsideInputError(`class ${target} does not exist (the model has ${outputs} outputs)`);
+    // The model has one output per class of the run's dataset (checked when the run started).
+    checkClassLabel('target', target, runId, outputs);
     const names = layersBySpec(model, run.architecture).map((l) => l.name);
     const result = inspectImage(tf, model, run.architecture, names, image, saliency, target ?? null);
     return { runId, epoch, ...result };

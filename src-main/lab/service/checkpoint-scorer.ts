@@ -14,6 +14,7 @@ import { gatherExamples } from '../training/prepare-data.ts';
 import type { TestPredictions } from '../training/trainer-protocol.ts';
 import { Predictor } from './predictor.ts';
 import { InsideInputError } from '../inside/activations.ts';
+import { checkClassLabel } from './class-label.ts';
 import { RunStateError } from './run-state-error.ts';
 
 type CheckpointRef = CommandParsed<'predict'>['checkpoint'];
@@ -148,16 +149,17 @@ export class CheckpointScorer {
     const { runId, checkpoint } = input;
     if (checkpoint && checkpoint.kind !== 'final') return this.checkpointMisclassified(runId, checkpoint, input);
     const run = this.run(runId);
+    this.checkLabels(run, input);
     const predictions = this.store.getPredictions(runId);
     if (!predictions) return [];
-    return this.misclassifiedOf(run.dataset.name, predictions, input);
+    return this.misclassifiedOf(run, predictions, input);
   }
 
   /** One class's test images (of those the run predicted at its end), by the confidence of the prediction. */
   getClassByConfidence({ runId, label, order, limit }: CommandParsed<'getClassByConfidence'>): CommandOutput<'getClassByConfidence'> {
     const run = this.run(runId);
     const data = this.datasets.load(run.dataset.name);
-    if (label >= data.classNames.length) throw new RunStateError(`class ${label} does not exist (${data.name} has ${data.classNames.length} classes)`);
+    checkClassLabel('label', label, runId, data.classNames.length);
     const predictions = this.store.getPredictions(runId);
     if (!predictions) throw new RunStateError(`run ${runId} has no test predictions (it has not finished its evaluation)`);
     const found: CommandOutput<'getClassByConfidence'> = [];
@@ -174,12 +176,20 @@ export class CheckpointScorer {
   /** Async throughout: a missing checkpoint is a rejection, as for evaluateCheckpoint. */
   private async checkpointMisclassified(runId: number, checkpoint: CheckpointRef, input: CommandParsed<'getMisclassified'>): Promise<CommandOutput<'getMisclassified'>> {
     const found = this.checkpoint(runId, checkpoint);
+    this.checkLabels(found.run, input);
     const scores = await this.scores(found);
-    return this.misclassifiedOf(found.run.dataset.name, scores.predictions, input);
+    return this.misclassifiedOf(found.run, scores.predictions, input);
   }
 
-  private misclassifiedOf(dataset: string, predictions: TestPredictions, { trueLabel, predictedLabel, limit }: CommandParsed<'getMisclassified'>): CommandOutput<'getMisclassified'> {
-    const data = this.datasets.load(dataset);
+  /** The gallery's class filters name classes of the run's own dataset (before any scoring is done). */
+  private checkLabels(run: RunDetail, { trueLabel, predictedLabel }: CommandParsed<'getMisclassified'>): void {
+    const classes = this.datasets.load(run.dataset.name).classNames.length;
+    checkClassLabel('trueLabel', trueLabel, run.id, classes);
+    checkClassLabel('predictedLabel', predictedLabel, run.id, classes);
+  }
+
+  private misclassifiedOf(run: RunDetail, predictions: TestPredictions, { trueLabel, predictedLabel, limit }: CommandParsed<'getMisclassified'>): CommandOutput<'getMisclassified'> {
+    const data = this.datasets.load(run.dataset.name);
     const found: CommandOutput<'getMisclassified'> = [];
     for (let i = 0; i < predictions.testIndices.length; i++) {
       const index = predictions.testIndices[i] as number;

@@ -21,6 +21,7 @@ import { probeWebGpuInTrainer, type WebGpuProbe } from './webgpu-probe.ts';
 import { InsideService } from '../inside/inside-service.ts';
 import { exportRun, runsCsv } from './run-export.ts';
 import { architectureDiff, configDiff, diffPredictions } from './run-compare.ts';
+import { checkClassLabel } from './class-label.ts';
 import { RunStateError } from './run-state-error.ts';
 import { defaultMaxConcurrentRuns, RunSupervisor } from './run-supervisor.ts';
 import { expandSweep, SweepError } from '../sweeps/search-space.ts';
@@ -346,6 +347,9 @@ export class LabService implements LabServiceLike {
     const predictionsB = this.store.getPredictions(runB);
     if (!predictionsA || !predictionsB) throw new RunStateError(`run ${predictionsA ? runB : runA} has no stored test predictions (it was not evaluated)`);
     const data = this.datasets.load(a.dataset.name);
+    // Both runs were tested on this dataset, so its class count is each run's.
+    checkClassLabel('trueLabel', trueLabel, runA, data.classNames.length);
+    checkClassLabel('predictedLabel', predictedLabel, runA, data.classNames.length);
     const { changes, ...counts } = diffPredictions(predictionsA, predictionsB, data.testLabels, {
       limit,
       ...(trueLabel !== undefined ? { trueLabel } : {}),

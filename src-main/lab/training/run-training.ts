@@ -17,6 +17,7 @@ import { createOptimizer, setLearningRate } from './optimizers.ts';
 import type { ImageShape } from '../../../src-shared/dataset-shape.ts';
 import { augmentationActive } from '../../../src-shared/training-config.ts';
 import { Augmenter } from './augment.ts';
+import { gatherBatch, type BatchBuffers } from './gather-batch.ts';
 import type { PreparedData } from './prepare-data.ts';
 import { createTrainStep, type TrainStep } from './train-step.ts';
 import type { TestPredictions, TrainJob } from './trainer-protocol.ts';
@@ -93,9 +94,8 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
 
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  const xBuffer = new Float32Array(batchSize * PIXELS);
+  const batch: BatchBuffers = { x: new Float32Array(batchSize * PIXELS), labels: new Int32Array(batchSize) };
   const augmenter = augmentationActive(train.augmentation) ? new Augmenter(train.augmentation, augmentedShape(data, inputShape), train.seed) : null;
-  const labelBuffer = new Int32Array(batchSize);
 
   const evaluationBatch = options.evaluationBatchSize ?? 1000;
   // A lost device turns every later read into a vague failure (or garbage): name the cause instead.
@@ -172,18 +172,11 @@ export async function runTraining(tf: Tf, job: TrainJob, data: PreparedData, con
 
         const start = b * batchSize;
         const size = Math.min(batchSize, n - start);
-        // Gather the shuffled batch on the JS side: cheaper than gather/slice on a big tensor.
-        for (let i = 0; i < size; i++) {
-          const src = order[start + i] as number;
-          const image = data.train.images.subarray(src * PIXELS, (src + 1) * PIXELS);
-          if (augmenter) augmenter.apply(image, xBuffer.subarray(i * PIXELS, (i + 1) * PIXELS));
-          else xBuffer.set(image, i * PIXELS);
-          labelBuffer[i] = data.train.labels[src] as number;
-        }
+        gatherBatch(data.train, order, start, size, PIXELS, augmenter, batch);
         if (dropouts.length > 0) reseedDropout(dropouts, rng);
         const stepped = tf.tidy(() => {
-          const x = tf.tensor(xBuffer.subarray(0, size * PIXELS), [size, ...inputShape]);
-          const labels = tf.tensor1d(labelBuffer.subarray(0, size), 'int32');
+          const x = tf.tensor(batch.x.subarray(0, size * PIXELS), [size, ...inputShape]);
+          const labels = tf.tensor1d(batch.labels.subarray(0, size), 'int32');
           return step(x as Tensor2D, tf.oneHot(labels, classCount) as Tensor2D);
         });
         // A device step's numbers arrive with the one read-back per batch; a synchronous step has them already.

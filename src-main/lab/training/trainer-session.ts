@@ -46,7 +46,8 @@ class ControlState implements TrainingControl {
 /** Steps timed per backend when "Automatic" compares webgpu with the next tier (after one untimed warm-up step). */
 const AUTO_TIMING_STEPS = 3;
 
-async function loadOne(backend: BackendChoice): Promise<LoadedBackend> {
+/** One backend as the trainer uses it (on wasm: threads on every core and the fast kernels); also the benches'. */
+export async function loadTrainerBackend(backend: BackendChoice): Promise<LoadedBackend> {
   const loaded = await loadBackend(backend, realEnvironment, { wasmThreads: defaultWasmThreads() });
   if (loaded.report.chosen === 'wasm') installFastWasmKernels(loaded.tf);
   return loaded;
@@ -67,8 +68,8 @@ function trainingOptionsFor(loaded: LoadedBackend, job: TrainJob): Pick<Training
  *  ~10× slower on transposed matmuls and lacks Conv2DBackpropFilter); on "Automatic" with a GPU, the faster of the GPU
  *  and the next tier for this model. */
 async function loadTrainingBackend(job: TrainJob): Promise<LoadedBackend> {
-  return keepFasterBackend(await loadOne(job.backend), {
-    load: (backend: BackendName) => loadOne(backend),
+  return keepFasterBackend(await loadTrainerBackend(job.backend), {
+    load: (backend: BackendName) => loadTrainerBackend(backend),
     secondsPerStep: (tf, backend) =>
       timeTrainingSteps(tf, job, AUTO_TIMING_STEPS, backend === 'webgpu' ? createDeviceTrainStep : undefined),
     release: (tf) => releaseWebGpu(tf),

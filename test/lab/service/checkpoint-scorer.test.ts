@@ -125,7 +125,7 @@ describe('CheckpointScorer', () => {
     expect(Buffer.from(most[0]!.pixels, 'base64')).toHaveLength(784);
     const least = scorer.getClassByConfidence({ runId: sorted, label, order: 'least', limit: 2 });
     expect(least.map((m) => m.index)).toEqual(ofClass.filter((i) => i !== 190).reverse().slice(0, 2).map((i) => TEST_INDICES[i]));
-    expect(() => scorer.getClassByConfidence({ runId: sorted, label: 10, order: 'most', limit: 5 })).toThrow('class 10 does not exist (mnist has 10 classes)');
+    expect(() => scorer.getClassByConfidence({ runId: sorted, label: 10, order: 'most', limit: 5 })).toThrow(`label 10 is not a class of run ${sorted}: it has 10 classes (labels 0 to 9)`);
     const unfinished = store.createRun(newRun('unfinished'));
     expect(() => scorer.getClassByConfidence({ runId: unfinished, label: 0, order: 'most', limit: 5 })).toThrow(`run ${unfinished} has no test predictions`);
     scorer.dispose();

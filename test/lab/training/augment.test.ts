@@ -8,6 +8,7 @@ import { prepareData } from '../../../src-main/lab/training/prepare-data.ts';
 import { runTraining, type TrainingControl } from '../../../src-main/lab/training/run-training.ts';
 import type { TrainJob } from '../../../src-main/lab/training/trainer-protocol.ts';
 import { syntheticDataset } from './synthetic-dataset.ts';
+import { SeededRandom } from '../../../src-main/lab/util/seeded-random.ts';
 
 const none: ImageTransform = { dx: 0, dy: 0, angle: 0, scale: 1, flip: false };
 /** A 4×4 grey image with values 1..16, row-major. */
@@ -41,6 +42,58 @@ describe('transformImage', () => {
     dot[4] = 1;
     expect(apply(dot, [3, 3, 1], { scale: 2 })[4]).toBe(1);
     expect(apply(dot, [3, 3, 1], { scale: 2 })[1]).toBe(0.5);
+  });
+});
+
+/** The definition, pixel by pixel: the inverse map of each output pixel, four neighbours read with bounds checks (outside: 0). */
+function reference(src: Float32Array, [h, w, c]: ImageShape, t: ImageTransform): Float32Array {
+  const dst = new Float32Array(src.length);
+  const cx = (w - 1) / 2;
+  const cy = (h - 1) / 2;
+  const read = (x: number, y: number, k: number) => (x >= 0 && x < w && y >= 0 && y < h ? (src[(y * w + x) * c + k] as number) : 0);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      // Undo the shift, then the rotation and zoom about the centre; mirror the source x when flipping.
+      const u = x - cx - t.dx;
+      const v = y - cy - t.dy;
+      let sx = (Math.cos(t.angle) * u + Math.sin(t.angle) * v) / t.scale + cx;
+      const sy = (-Math.sin(t.angle) * u + Math.cos(t.angle) * v) / t.scale + cy;
+      if (t.flip) sx = w - 1 - sx;
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      const ax = sx - x0;
+      const ay = sy - y0;
+      for (let k = 0; k < c; k++) {
+        dst[(y * w + x) * c + k] =
+          read(x0, y0, k) * (1 - ax) * (1 - ay) + read(x0 + 1, y0, k) * ax * (1 - ay) + read(x0, y0 + 1, k) * (1 - ax) * ay + read(x0 + 1, y0 + 1, k) * ax * ay;
+      }
+    }
+  }
+  return dst;
+}
+
+describe('transformImage against its definition', () => {
+  it('matches the pixel-by-pixel inverse map for grey and colour, square and not, inside, across and beyond the edges', () => {
+    const shapes: ImageShape[] = [[28, 28, 1], [12, 20, 3], [5, 3, 1], [2, 2, 3], [17, 9, 2]];
+    const random = new SeededRandom(11);
+    const r = (scale: number) => (random.next() * 2 - 1) * scale;
+    let compared = 0;
+    for (const shape of shapes) {
+      const [h, w, c] = shape;
+      // Sparse like a digit: zeros around values in (0, 1].
+      const src = Float32Array.from({ length: h * w * c }, () => (random.next() < 0.4 ? 0 : random.next()));
+      for (let i = 0; i < 60; i++) {
+        // Mostly the range augmentation draws, and now and then far past it (a shift off the image, a half turn, a strong zoom).
+        const wild = i % 10 === 9;
+        const t: ImageTransform = { dx: r(wild ? 2 * w : 0.3 * w), dy: r(wild ? 2 * h : 0.3 * h), angle: r(wild ? Math.PI : 0.8), scale: 1 + r(wild ? 0.9 : 0.5), flip: random.next() < 0.5 };
+        const dst = new Float32Array(src.length).fill(NaN);
+        transformImage(src, dst, shape, t);
+        const want = reference(src, shape, t);
+        for (let j = 0; j < dst.length; j++) expect(dst[j], `${shape.join('×')} ${JSON.stringify(t)} value ${j}`).toBeCloseTo(want[j] as number, 5);
+        compared++;
+      }
+    }
+    expect(compared).toBe(300);
   });
 });
 
