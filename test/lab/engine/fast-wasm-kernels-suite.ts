@@ -354,5 +354,29 @@ export function fastKernelSuite(threads: number): void {
         expectClose(actual, expected, 1);
       });
     }
+
+    it('2×2 pools with a window of −∞ and infinite or NaN gradients follow the cpu rule (the branch-free path skips them)', async () => {
+      const shape: [number, number, number, number] = [2, 6, 8, 3];
+      const x = randomData(shape);
+      x.data.forEach((v, i) => (x.data[i] = Math.max(0, Math.round(v * 2)))); // ties, as after a relu
+      // One whole window (item 0, rows 2–3, columns 4–5, channel 1) is −∞.
+      for (const [r, c] of [[2, 4], [2, 5], [3, 4], [3, 5]] as const) x.data[((0 * 6 + r) * 8 + c) * 3 + 1] = -Infinity;
+      const pooled = [2, 3, 4, 3];
+      const r = randomData(pooled);
+      r.data[0] = Infinity;
+      r.data[7] = -Infinity;
+      r.data[11] = NaN;
+      r.data[(1 * 4 + 2) * 3 + 1] = 5; // the −∞ window's gradient goes nowhere
+      const run = () =>
+        tf.tidy(() => {
+          const xt = tf.tensor4d(x.data, shape);
+          const y = tf.maxPool(xt, [2, 2], [2, 2], 'valid');
+          const g = tf.engine().runKernel('MaxPoolGrad', { dy: tf.tensor4d(r.data, pooled as [number, number, number, number]), input: xt, output: y }, { filterSize: [2, 2], strides: [2, 2], pad: 'valid' }) as tf.Tensor;
+          return { data: g.dataSync() as Float32Array, shape: g.shape };
+        });
+      const [expected, actual] = await cpuThenFastWasm(run);
+      expect(actual.shape).toEqual(expected.shape);
+      expect(Array.from(actual.data, String)).toEqual(Array.from(expected.data, String));
+    });
   });
 }
