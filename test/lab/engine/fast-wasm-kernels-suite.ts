@@ -220,6 +220,10 @@ export function fastKernelSuite(threads: number): void {
       { x: [2, 8, 7, 3], f: [4, 2, 3, 2], strides: [1, 1], pad: 'same' },
       { x: [1, 6, 9, 2], f: [1, 1, 2, 3], strides: [1, 1], pad: 'valid' },
       { x: [3, 9, 8, 4], f: [2, 3, 4, 5], strides: [1, 1], pad: 'valid' },
+      // 8 or more channels: the column gather goes pixel by pixel (padding rows and columns, strides, odd sizes)
+      { x: [2, 9, 7, 8], f: [3, 3, 8, 4], strides: [2, 1], pad: 'same' },
+      { x: [2, 6, 6, 16], f: [3, 3, 16, 5], strides: [1, 1], pad: 'valid' },
+      { x: [1, 5, 8, 9], f: [2, 4, 9, 3], strides: [2, 3], pad: 'same' },
     ];
     for (let i = 0; i < 6; i++) {
       const fh = randInt(1, 4);
