@@ -12,6 +12,7 @@ import {
 } from '../../../src-main/lab/engine/wasm-kernels/index.ts';
 import { itemsPerChunk, makeConv2DBackpropFilter, makeConv2DBackpropInput } from '../../../src-main/lab/engine/wasm-kernels/conv2d-backprop.ts';
 import { threadedWasmState, useThreadedWasm } from '../../../src-main/lab/engine/wasm-threads/threaded-wasm-backend.ts';
+import { heapHelperReady, setHeapHelperMinimumWork } from '../../../src-main/lab/engine/wasm-kernels/heap-helper-thread.ts';
 
 let rng = 12345;
 function rand(): number {
@@ -82,6 +83,7 @@ export function fastKernelSuite(threads: number): void {
   afterAll(async () => {
     await tf.setBackend('wasm');
     uninstallFastWasmKernels(tf);
+    setHeapHelperMinimumWork();
   });
 
   describe('installFastWasmKernels', () => {
@@ -96,6 +98,12 @@ export function fastKernelSuite(threads: number): void {
       // other backends keep their kernels
       const cpuKernel = tf.getKernel('BatchMatMul', 'cpu') as unknown as Record<string, unknown>;
       expect(cpuKernel['__layerlabFastKernel']).toBeUndefined();
+    });
+
+    it(threads > 1 ? 'starts the heap helper thread (shared heap); every JS pass below is split with it' : 'starts no heap helper thread (the heap is not shared)', async () => {
+      for (let i = 0; i < 200 && threads > 1 && !heapHelperReady(); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(heapHelperReady()).toBe(threads > 1);
+      setHeapHelperMinimumWork(0); // split even the tests' small passes
     });
   });
 

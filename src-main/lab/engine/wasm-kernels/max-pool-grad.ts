@@ -9,6 +9,7 @@
 // branches the loop mispredicts about once per window; as 0/1 multipliers it runs ~2.5× faster, and every pixel of
 // the window is written once (no zero fill first, no read-modify-write). Windows whose y or dy is not finite take the
 // general path (0 × ∞ would be NaN; a NaN or −∞ y matches no input as the rule requires).
+import { runOnHeap } from './heap-helper-thread.ts';
 import { sizeOf } from './wasm-backend.ts';
 import type { KernelArgs, KernelFn, Tf, TensorInfo, WasmBackendLike } from './wasm-backend.ts';
 
@@ -39,7 +40,12 @@ export function makeMaxPoolGrad(tf: Tf): KernelFn {
     const direct = ys != null && filterHeight === 2 && filterWidth === 2 && strideHeight >= 2 && strideWidth >= 2;
     // Pixels in no whole window (padding edges, odd sizes, strides over 2) must read 0: fill unless windows tile x.
     const tiles = direct && strideHeight === 2 && strideWidth === 2 && top === 0 && left === 0 && inHeight === 2 * outHeight && inWidth === 2 * outWidth;
-    if (!tiles) dxs.fill(0, 0, sizeOf(x.shape));
+    if (tiles && ys != null) {
+      // The common case, split by batch item between the main thread and the heap helper thread.
+      runOnHeap(maxPoolGradTiled2x2, [xs, ys, dys, dxs], [inHeight, inWidth, ch, outHeight, outWidth], batchSize, sizeOf(x.shape));
+      return dx;
+    }
+    dxs.fill(0, 0, sizeOf(x.shape));
     let o = 0;
     for (let b = 0; b < batchSize; b++) {
       for (let yR = 0; yR < outHeight; yR++) {
@@ -120,4 +126,61 @@ function firstMaximumGets(xs: Float32Array, dxs: Float32Array, corner: number, r
     }
   }
   if (at >= 0) dxs[at] = (dxs[at] ?? 0) + g;
+}
+
+/**
+ * The gradient of a 2×2, stride-2 pool whose windows tile the input exactly, for batch items [begin, end): the
+ * branch-free rule above, every pixel written once. A heap task (heap-helper-thread.ts): self-contained, so the
+ * helper thread can run its source. arrays: x, y (pooled), dy, dx; params: inHeight, inWidth, channels, outHeight,
+ * outWidth.
+ */
+export function maxPoolGradTiled2x2(arrays: Float32Array[], params: Int32Array, begin: number, end: number): void {
+  const xs = arrays[0] as Float32Array;
+  const ys = arrays[1] as Float32Array;
+  const dys = arrays[2] as Float32Array;
+  const dxs = arrays[3] as Float32Array;
+  const [inHeight = 0, inWidth = 0, ch = 0, outHeight = 0, outWidth = 0] = params;
+  const rowStep = inWidth * ch;
+  for (let b = begin; b < end; b++) {
+    let o = b * outHeight * outWidth * ch;
+    for (let yR = 0; yR < outHeight; yR++) {
+      for (let yC = 0; yC < outWidth; yC++) {
+        const corner = ((b * inHeight + 2 * yR) * inWidth + 2 * yC) * ch;
+        for (let d = 0, i = corner; d < ch; d++, i++, o++) {
+          const m = ys[o] ?? 0;
+          let g = dys[o] ?? 0;
+          if (g - g === 0 && m - m === 0) {
+            // e = 1 at the first input equal to the maximum, then g drops to 0 for the rest of the window.
+            const e0 = +(xs[i] === m);
+            dxs[i] = e0 * g;
+            g -= e0 * g;
+            const e1 = +(xs[i + ch] === m);
+            dxs[i + ch] = e1 * g;
+            g -= e1 * g;
+            const e2 = +(xs[i + rowStep] === m);
+            dxs[i + rowStep] = e2 * g;
+            g -= e2 * g;
+            dxs[i + rowStep + ch] = +(xs[i + rowStep + ch] === m) * g;
+            continue;
+          }
+          // A non-finite maximum or gradient: the cpu rule written out (−∞ and NaN never win; 0 × ∞ is avoided).
+          dxs[i] = 0;
+          dxs[i + ch] = 0;
+          dxs[i + rowStep] = 0;
+          dxs[i + rowStep + ch] = 0;
+          let best = -Infinity;
+          let at = -1;
+          for (let q = 0; q < 4; q++) {
+            const j = i + (q >= 2 ? rowStep : 0) + (q % 2 === 1 ? ch : 0);
+            const v = xs[j] ?? 0;
+            if (v > best) {
+              best = v;
+              at = j;
+            }
+          }
+          if (at >= 0) dxs[at] = g;
+        }
+      }
+    }
+  }
 }
