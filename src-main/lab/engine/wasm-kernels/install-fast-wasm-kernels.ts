@@ -7,7 +7,7 @@ import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './conv2d-back
 import { makeMaxPoolGrad, maxPoolGradTiled2x2 } from './max-pool-grad.ts';
 import { gatherTapsByPixel, gatherTapsByRow } from './conv-im2col.ts';
 import { startHeapHelper, stopHeapHelper } from './heap-helper-thread.ts';
-import { makeLeadingAxesSum } from './leading-axes-sum.ts';
+import { makeLeadingAxesSum, sumColumns } from './leading-axes-sum.ts';
 import { FAST_KERNEL_MARK, ORIGINAL_KERNEL } from './wasm-backend.ts';
 import type { KernelFn, Tf } from './wasm-backend.ts';
 
@@ -140,7 +140,7 @@ export function installFastWasmKernels(tf: Tf): FastKernelsReport {
 }
 
 /** The fast kernels' JS passes that the heap helper thread can share (heap-helper-thread.ts). */
-const HEAP_TASKS = [gatherTapsByRow, gatherTapsByPixel, maxPoolGradTiled2x2];
+const HEAP_TASKS = [gatherTapsByRow, gatherTapsByPixel, maxPoolGradTiled2x2, sumColumns];
 
 /** Starts the heap helper thread when the wasm backend is up and its heap is shared (the threaded build). */
 function startHelperThread(tf: Tf): void {
