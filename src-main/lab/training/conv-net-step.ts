@@ -1,7 +1,7 @@
-// A train step for plain conv nets — Conv2D (relu or linear) and MaxPooling2D layers on image input, then one
-// Flatten, then a dense stack (dense-stack-step.ts: Dense and Dropout layers ending in a softmax Dense) — with the
-// backward pass written out instead of recorded on tfjs's tape. The "Small CNN" preset and Keras' mnist_convnet are
-// among these.
+// A train step for plain conv nets — Conv2D (any hidden activation: activations.ts), MaxPooling2D and
+// AveragePooling2D layers on image input, then one Flatten, then a dense stack (dense-stack-step.ts: Dense and Dropout
+// layers ending in a softmax Dense) — with the backward pass written out instead of recorded on tfjs's tape. The
+// "Small CNN" preset and Keras' mnist_convnet are among these.
 //
 // Why: on the tape a conv block costs passes over its largest activation that the arithmetic does not need. The
 // tape's forward runs conv, bias add and relu as three kernels (fused kernels are refused under a tape when the
@@ -12,9 +12,11 @@
 //     is the pooled value, so relu's mask there is [pooled > 0] — applied to the pooled gradient (a quarter of the
 //     size for a 2×2 pool) before MaxPoolGrad, which then needs no mask after it;
 //   - the first conv layer's input gradient is never computed (the tape skips it too).
-// The kernels are the ones the tape's gradients call (Conv2DBackpropFilter/Input, MaxPoolGrad, Sum), so every backend
+// Activations a fused kernel cannot apply (tanh, selu, softplus, softsign) run after the fused conv + bias.
+// The kernels are the ones the tape's gradients call (Conv2DBackpropFilter/Input, MaxPoolGrad, AvgPoolGrad, Sum), so every backend
 // runs this step; a test holds it to the tape step's loss and updates on the cpu backend.
 import * as tf from '@tensorflow/tfjs';
+import { activate, fusable, isHiddenActivation, throughActivation, type HiddenActivation } from './activations.ts';
 import { chainLayers, denseStackBackward, denseStackForward, parseDenseStack, type DenseLayer } from './dense-stack-step.ts';
 import { softmaxCrossEntropyRows } from './softmax-crossentropy.ts';
 import type { TrainStep } from './train-step.ts';
@@ -29,13 +31,13 @@ interface ConvStage {
   kind: 'conv';
   kernel: LayerVariableLike;
   bias: LayerVariableLike | null;
-  activation: 'relu' | 'linear';
+  activation: HiddenActivation;
   strides: Pair;
   padding: 'same' | 'valid';
 }
 
 interface PoolStage {
-  kind: 'maxPool';
+  kind: 'maxPool' | 'avgPool';
   poolSize: Pair;
   strides: Pair;
   padding: 'same' | 'valid';
@@ -68,7 +70,7 @@ function convStage(layer: tf.layers.Layer): ConvStage | null {
   const dilation = pair(config['dilationRate'] ?? 1);
   if (dilation == null || dilation[0] !== 1 || dilation[1] !== 1) return null;
   const activation = config['activation'];
-  if (activation !== 'relu' && activation !== 'linear') return null;
+  if (!isHiddenActivation(activation)) return null;
   const strides = pair(config['strides'] ?? 1);
   const pad = padding(config['padding'] ?? 'valid');
   const internals = layer as unknown as { kernel?: LayerVariableLike; bias?: LayerVariableLike | null; useBias?: boolean };
@@ -76,14 +78,14 @@ function convStage(layer: tf.layers.Layer): ConvStage | null {
   return { kind: 'conv', kernel: internals.kernel, bias: internals.useBias === false ? null : (internals.bias ?? null), activation, strides, padding: pad };
 }
 
-function poolStage(layer: tf.layers.Layer): PoolStage | null {
+function poolStage(layer: tf.layers.Layer, kind: PoolStage['kind']): PoolStage | null {
   const config = layer.getConfig() as Record<string, unknown>;
   if ((config['dataFormat'] ?? 'channelsLast') !== 'channelsLast') return null;
   const poolSize = pair(config['poolSize']);
   const strides = pair(config['strides'] ?? config['poolSize']);
   const pad = padding(config['padding'] ?? 'valid');
   if (poolSize == null || strides == null || pad == null) return null;
-  return { kind: 'maxPool', poolSize, strides, padding: pad };
+  return { kind, poolSize, strides, padding: pad };
 }
 
 /** The model's stages and dense head when it is a plain conv net on rank-4 input (see the top of this file), else null. */
@@ -98,7 +100,7 @@ export function findConvNet(model: tf.LayersModel): ConvNet | null {
     const layer = layers[i] as tf.layers.Layer;
     const name = layer.getClassName();
     if (name === 'Flatten') break;
-    const stage = name === 'Conv2D' ? convStage(layer) : name === 'MaxPooling2D' ? poolStage(layer) : null;
+    const stage = name === 'Conv2D' ? convStage(layer) : name === 'MaxPooling2D' ? poolStage(layer, 'maxPool') : name === 'AveragePooling2D' ? poolStage(layer, 'avgPool') : null;
     if (stage == null) return null;
     stages.push(stage);
   }
@@ -111,12 +113,19 @@ export function findConvNet(model: tf.LayersModel): ConvNet | null {
 interface StageRecord {
   input: tf.Tensor4D;
   output: tf.Tensor4D;
+  /** A conv stage's pre-activation when it was computed apart (unfusable activations), else its output. */
+  preActivation: tf.Tensor4D;
 }
 
-function forwardStage(stage: Stage, x: tf.Tensor4D): tf.Tensor4D {
-  if (stage.kind === 'maxPool') return tf.maxPool(x, stage.poolSize, stage.strides, stage.padding);
+function forwardStage(stage: Stage, x: tf.Tensor4D): StageRecord {
+  if (stage.kind !== 'conv') {
+    const pool = stage.kind === 'maxPool' ? tf.maxPool : tf.avgPool;
+    const output = pool(x, stage.poolSize, stage.strides, stage.padding);
+    return { input: x, output, preActivation: output };
+  }
   // Outside a tape tfjs fuses bias and activation into the conv kernel; the same ops the layer runs otherwise.
-  return tf.fused.conv2d({
+  const fused = fusable(stage.activation);
+  const z = tf.fused.conv2d({
     x,
     filter: stage.kernel.read() as tf.Tensor4D,
     strides: stage.strides,
@@ -124,8 +133,9 @@ function forwardStage(stage: Stage, x: tf.Tensor4D): tf.Tensor4D {
     dataFormat: 'NHWC',
     dilations: 1,
     bias: stage.bias?.read(),
-    activation: stage.activation,
+    activation: fusable(stage.activation) ? stage.activation : 'linear',
   });
+  return { input: x, output: fused ? z : (activate(z, stage.activation) as tf.Tensor4D), preActivation: z };
 }
 
 /** relu's derivative from its output: dy where y > 0, else 0 (tfjs's rule: step(0) = 0). */
@@ -144,8 +154,14 @@ function backwardStages(stages: readonly Stage[], records: readonly StageRecord[
   let masked = false;
   for (let i = stages.length - 1; i >= firstConv; i--) {
     const stage = stages[i] as Stage;
-    const { input, output } = records[i] as StageRecord;
-    if (stage.kind === 'maxPool') {
+    const { input, output, preActivation } = records[i] as StageRecord;
+    if (stage.kind !== 'conv') {
+      if (stage.kind === 'avgPool') {
+        // Every input of a window shares its gradient: no mask can go before this pool.
+        dy = tf.engine().runKernel('AvgPoolGrad', { dy, input }, { filterSize: stage.poolSize, strides: stage.strides, pad: stage.padding }) as tf.Tensor4D;
+        masked = false;
+        continue;
+      }
       const below = stages[i - 1];
       const reluBelow = below?.kind === 'conv' && below.activation === 'relu';
       const dPooled = reluBelow ? reluMask(dy, output) : dy;
@@ -153,7 +169,7 @@ function backwardStages(stages: readonly Stage[], records: readonly StageRecord[
       masked = reluBelow;
       continue;
     }
-    const dz = (stage.activation === 'relu' && !masked ? reluMask(dy, output) : dy) as tf.Tensor4D;
+    const dz = (masked ? dy : throughActivation(dy, output, preActivation, stage.activation)) as tf.Tensor4D;
     masked = false;
     const kernel = stage.kernel.read() as tf.Tensor4D;
     const convAttrs = { strides: stage.strides, pad: stage.padding, dataFormat: 'NHWC' };
@@ -170,9 +186,9 @@ export function createConvNetStep(net: ConvNet, optimizer: tf.Optimizer): TrainS
       const records: StageRecord[] = [];
       let h = x as tf.Tensor4D;
       for (const stage of net.stages) {
-        const output = forwardStage(stage, h);
-        records.push({ input: h, output });
-        h = output;
+        const record = forwardStage(stage, h);
+        records.push(record);
+        h = record.output;
       }
       const flat = tf.reshape(h, [rows, -1]) as tf.Tensor2D;
       const fwd = denseStackForward(net.dense, flat);
