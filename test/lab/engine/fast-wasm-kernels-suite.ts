@@ -331,6 +331,33 @@ export function fastKernelSuite(threads: number): void {
     }
   });
 
+  describe('Tile matches the cpu reference', () => {
+    const cases: { shape: number[]; reps: number[]; dtype: 'float32' | 'int32' | 'bool' }[] = [
+      { shape: [1, 1, 1, 16], reps: [4, 5, 6, 1], dtype: 'float32' }, // batch normalization's gradient
+      { shape: [3, 1, 2, 1], reps: [2, 7, 1, 40], dtype: 'float32' }, // short last-axis rows, many repeats
+      { shape: [2, 3], reps: [3, 1], dtype: 'int32' },
+      { shape: [5], reps: [9], dtype: 'bool' },
+      { shape: [2, 2, 3], reps: [1, 1, 1], dtype: 'float32' },
+      { shape: [1, 33], reps: [3, 2], dtype: 'float32' }, // a long last-axis row, copied by memmove
+      { shape: [0, 3], reps: [2, 2], dtype: 'float32' },
+    ];
+    for (const c of cases) {
+      it(`${c.dtype} ${c.shape.join('×')} by ${c.reps.join('×')}`, async () => {
+        const x = randomData(c.shape);
+        const run = () =>
+          tf.tidy(() => {
+            const t = c.dtype === 'float32' ? tf.tensor(x.data, c.shape) : c.dtype === 'int32' ? tf.tensor(Array.from(x.data, (v) => Math.round(v * 100)), c.shape, 'int32') : tf.tensor(Array.from(x.data, (v) => (v > 0 ? 1 : 0)), c.shape, 'bool');
+            const r = tf.tile(t, c.reps);
+            return { data: Float32Array.from(r.dataSync() as ArrayLike<number>), shape: r.shape, dtype: r.dtype };
+          });
+        const [expected, actual] = await cpuThenFastWasm(run);
+        expect(actual.dtype).toBe(expected.dtype);
+        expect(actual.shape).toEqual(expected.shape);
+        expect(Array.from(actual.data)).toEqual(Array.from(expected.data));
+      });
+    }
+  });
+
   describe('MaxPoolGrad matches the cpu reference, ties included', () => {
     const cases: { x: number[]; pool: [number, number]; strides: [number, number]; pad: 'same' | 'valid'; ties: boolean }[] = [
       { x: [2, 8, 8, 3], pool: [2, 2], strides: [2, 2], pad: 'valid', ties: false },

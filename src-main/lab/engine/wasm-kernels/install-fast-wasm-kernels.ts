@@ -2,6 +2,7 @@
 // global to the process). Idempotent; leaves every other backend alone.
 import { makeFastBatchMatMul, makeFastFusedMatMul } from './fast-batch-mat-mul.ts';
 import { makeFastSlice } from './fast-slice.ts';
+import { makeFastTile } from './fast-tile.ts';
 import { makeSharedIdentity } from './shared-identity.ts';
 import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './conv2d-backprop.ts';
 import { makeMaxPoolGrad, maxPoolGradTiled2x2 } from './max-pool-grad.ts';
@@ -85,6 +86,11 @@ const SPECS: FastKernelSpec[] = [
     kernel: 'Sum',
     why: 'sums over leading axes (every bias gradient) in one pass (stock: transposes a full copy first)',
     make: (tf, original) => makeLeadingAxesSum(tf, original),
+  },
+  {
+    kernel: 'Tile',
+    why: 'block copies (stock: an index computation per element; batch normalization\'s gradient tiles every activation)',
+    make: (_tf, original) => makeFastTile(original),
   },
 ];
 
