@@ -305,7 +305,7 @@ export function fastKernelSuite(threads: number): void {
     });
   });
 
-  describe('Sum matches the cpu reference (leading axes on the fast path, the rest on the stock kernel)', () => {
+  describe('Sum and Mean match the cpu reference (leading axes on the fast path, the rest on the stock kernel)', () => {
     const cases: { shape: number[]; axis: number | number[]; keepDims: boolean }[] = [
       { shape: [7, 5, 6, 3], axis: [0, 1, 2], keepDims: false },
       { shape: [7, 5, 6, 3], axis: [2, 0, 1], keepDims: true },
@@ -318,16 +318,18 @@ export function fastKernelSuite(threads: number): void {
       { shape: [8, 70], axis: 0, keepDims: false },
     ];
     for (const c of cases) {
-      it(`shape ${c.shape.join('×')} axis ${String(c.axis)}${c.keepDims ? ' keepDims' : ''}`, async () => {
-        const x = randomData(c.shape);
-        const run = () =>
-          tf.tidy(() => {
-            const r = tf.sum(tf.tensor(x.data, x.shape), c.axis, c.keepDims);
-            return { data: r.dataSync() as Float32Array, shape: r.shape };
-          });
-        const [expected, actual] = await cpuThenFastWasm(run);
-        expectClose(actual, expected, c.shape[0] ?? 1);
-      });
+      for (const op of ['sum', 'mean'] as const) {
+        it(`${op} shape ${c.shape.join('×')} axis ${String(c.axis)}${c.keepDims ? ' keepDims' : ''}`, async () => {
+          const x = randomData(c.shape);
+          const run = () =>
+            tf.tidy(() => {
+              const r = tf[op](tf.tensor(x.data, x.shape), c.axis, c.keepDims);
+              return { data: r.dataSync() as Float32Array, shape: r.shape };
+            });
+          const [expected, actual] = await cpuThenFastWasm(run);
+          expectClose(actual, expected, c.shape[0] ?? 1);
+        });
+      }
     }
   });
 

@@ -88,6 +88,11 @@ const SPECS: FastKernelSpec[] = [
     make: (tf, original) => makeLeadingAxesSum(tf, original),
   },
   {
+    kernel: 'Mean',
+    why: 'means over leading axes (batch normalization\'s statistics) in one pass (stock: transposes a full copy first)',
+    make: (tf, original) => makeLeadingAxesSum(tf, original, true),
+  },
+  {
     kernel: 'Tile',
     why: 'block copies (stock: an index computation per element; batch normalization\'s gradient tiles every activation)',
     make: (_tf, original) => makeFastTile(original),

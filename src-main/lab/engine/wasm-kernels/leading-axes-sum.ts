@@ -1,5 +1,5 @@
-// Sum over leading axes for the wasm backend — the bias gradient of every conv layer (Σ over batch, height, width of a
-// channels-last tensor) and of every Dense layer (Σ over the batch).
+// Sum and Mean over leading axes for the wasm backend — the bias gradient of every conv layer (Σ over batch, height,
+// width of a channels-last tensor) and of every Dense layer (Σ over the batch); batch normalization's statistics.
 //
 // Stock tfjs-backend-wasm 4.22 transposes the reduced axes to the end first (a full copy) and then reduces; summing
 // rows of the untransposed data in one pass is ~3× faster (~6× with eight rows per accumulator update) on the Small CNN's first conv layer. Accumulates in float64
@@ -14,7 +14,8 @@ export function leadingAxesCount(tf: Tf, axis: number | number[], rank: number):
   return axes.every((a, i) => a === i) ? axes.length : null;
 }
 
-export function makeLeadingAxesSum(tf: Tf, original: KernelFn): KernelFn {
+/** Sum (or, with `mean`, Mean) over leading axes; any other reduction goes to the stock kernel. */
+export function makeLeadingAxesSum(tf: Tf, original: KernelFn, mean = false): KernelFn {
   return (args: KernelArgs) => {
     const x = args.inputs['x'];
     const axis = args.attrs?.['axis'] as number | number[] | undefined;
@@ -30,14 +31,15 @@ export function makeLeadingAxesSum(tf: Tf, original: KernelFn): KernelFn {
     const xs = backend.typedArrayFromHeap(x) as Float32Array; // views after the allocation
     const os = backend.typedArrayFromHeap(out) as Float32Array;
     // Split by column between the main thread and the heap helper thread (each column's sum is its own).
-    runOnHeap(sumColumns, [xs, os], [rows, width], width, rows * width);
+    runOnHeap(sumColumns, [xs, os], [rows, width, mean ? 1 : 0], width, rows * width);
     return out;
   };
 }
 
 /**
- * os[c] = Σ over rows of xs[r·width + c], for columns c in [begin, end); accumulated in float64. A heap task
- * (heap-helper-thread.ts): self-contained, so the helper thread can run its source. arrays: xs, os; params: rows, width.
+ * os[c] = Σ over rows of xs[r·width + c] (÷ rows when params[2] is 1: the mean), for columns c in [begin, end);
+ * accumulated in float64. A heap task (heap-helper-thread.ts): self-contained, so the helper thread can run its source.
+ * arrays: xs, os; params: rows, width, mean.
  */
 export function sumColumns(arrays: Float32Array[], params: Int32Array, begin: number, end: number): void {
   const xs = arrays[0] as Float32Array;
@@ -57,5 +59,6 @@ export function sumColumns(arrays: Float32Array[], params: Int32Array, begin: nu
   for (let r = blocked; r < rows; r++) {
     for (let c = begin, a = 0; c < end; c++, a++) acc[a] = (acc[a] ?? 0) + (xs[r * w + c] ?? 0);
   }
+  if (params[2] === 1) for (let a = 0; a < acc.length; a++) acc[a] = (acc[a] ?? 0) / rows;
   os.set(acc, begin);
 }
