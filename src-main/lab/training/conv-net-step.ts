@@ -1,5 +1,5 @@
-// A train step for plain conv nets — Conv2D (any hidden activation: activations.ts), MaxPooling2D and
-// AveragePooling2D layers on image input, then one Flatten, then a dense stack (dense-stack-step.ts: Dense and Dropout
+// A train step for plain conv nets — Conv2D (any hidden activation: activations.ts), MaxPooling2D, AveragePooling2D
+// and (after the first conv layer) BatchNormalization layers on image input, then one Flatten, then a dense stack (dense-stack-step.ts: Dense and Dropout
 // layers ending in a softmax Dense) — with the backward pass written out instead of recorded on tfjs's tape. The
 // "Small CNN" preset and Keras' mnist_convnet are among these.
 //
@@ -43,7 +43,22 @@ interface PoolStage {
   padding: 'same' | 'valid';
 }
 
-type Stage = ConvStage | PoolStage;
+interface WritableVariableLike extends LayerVariableLike {
+  write(value: tf.Tensor): void;
+}
+
+/** BatchNormalization over the channels (axis −1), with gamma and beta (tfjs-layers trains no other form). */
+interface BatchNormStage {
+  kind: 'batchNorm';
+  gamma: LayerVariableLike;
+  beta: LayerVariableLike;
+  movingMean: WritableVariableLike;
+  movingVariance: WritableVariableLike;
+  epsilon: number;
+  momentum: number;
+}
+
+type Stage = ConvStage | PoolStage | BatchNormStage;
 
 export interface ConvNet {
   stages: Stage[];
@@ -88,6 +103,19 @@ function poolStage(layer: tf.layers.Layer, kind: PoolStage['kind']): PoolStage |
   return { kind, poolSize, strides, padding: pad };
 }
 
+/** Config keys that would change what a BatchNormalization layer computes or how it trains. */
+const UNSUPPORTED_BATCH_NORM_CONFIG = ['betaRegularizer', 'gammaRegularizer', 'betaConstraint', 'gammaConstraint'] as const;
+
+function batchNormStage(layer: tf.layers.Layer): BatchNormStage | null {
+  const config = layer.getConfig() as Record<string, unknown>;
+  if (UNSUPPORTED_BATCH_NORM_CONFIG.some((key) => config[key] != null)) return null;
+  if (config['axis'] !== -1 && config['axis'] !== 3) return null;
+  const internals = layer as unknown as { gamma?: LayerVariableLike | null; beta?: LayerVariableLike | null; movingMean?: WritableVariableLike; movingVariance?: WritableVariableLike; epsilon?: number; momentum?: number };
+  const { gamma, beta, movingMean, movingVariance, epsilon, momentum } = internals;
+  if (gamma == null || beta == null || movingMean == null || movingVariance == null || typeof epsilon !== 'number' || typeof momentum !== 'number') return null;
+  return { kind: 'batchNorm', gamma, beta, movingMean, movingVariance, epsilon, momentum };
+}
+
 /** The model's stages and dense head when it is a plain conv net on rank-4 input (see the top of this file), else null. */
 export function findConvNet(model: tf.LayersModel): ConvNet | null {
   if (model.inputs.length !== 1 || model.inputs[0]?.shape.length !== 4) return null;
@@ -100,8 +128,15 @@ export function findConvNet(model: tf.LayersModel): ConvNet | null {
     const layer = layers[i] as tf.layers.Layer;
     const name = layer.getClassName();
     if (name === 'Flatten') break;
-    const stage = name === 'Conv2D' ? convStage(layer) : name === 'MaxPooling2D' ? poolStage(layer, 'maxPool') : name === 'AveragePooling2D' ? poolStage(layer, 'avgPool') : null;
+    const stage =
+      name === 'Conv2D' ? convStage(layer)
+      : name === 'MaxPooling2D' ? poolStage(layer, 'maxPool')
+      : name === 'AveragePooling2D' ? poolStage(layer, 'avgPool')
+      : name === 'BatchNormalization' ? batchNormStage(layer)
+      : null;
     if (stage == null) return null;
+    // Stages before the first conv layer get no gradient (see backwardStages): none of them may have weights.
+    if (stage.kind === 'batchNorm' && !stages.some((s) => s.kind === 'conv')) return null;
     stages.push(stage);
   }
   if (i >= layers.length || !stages.some((s) => s.kind === 'conv')) return null;
@@ -115,9 +150,45 @@ interface StageRecord {
   output: tf.Tensor4D;
   /** A conv stage's pre-activation when it was computed apart (unfusable activations), else its output. */
   preActivation: tf.Tensor4D;
+  /** A batch normalization's normalized input x̂ = (x − mean)/√(var + ε) and 1/√(var + ε), per channel. */
+  normalized?: { xHat: tf.Tensor4D; invStd: tf.Tensor1D };
+}
+
+/**
+ * Batch normalization in training, as tfjs-layers runs it: the batch's moments, tf.batchNorm (one FusedBatchNorm
+ * kernel), and the moving averages updated as `moving − (moving − batch)·(1 − momentum)`.
+ */
+function forwardBatchNorm(stage: BatchNormStage, x: tf.Tensor4D): StageRecord {
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  const output = tf.batchNorm(x, mean, variance, stage.beta.read(), stage.gamma.read(), stage.epsilon) as tf.Tensor4D;
+  for (const [moving, value] of [[stage.movingMean, mean], [stage.movingVariance, variance]] as const) {
+    const old = moving.read();
+    moving.write(tf.sub(old, tf.mul(tf.sub(old, value), 1 - stage.momentum)));
+  }
+  const invStd = tf.rsqrt(tf.add(variance, stage.epsilon)) as tf.Tensor1D;
+  const xHat = tf.mul(tf.sub(x, mean), invStd) as tf.Tensor4D;
+  return { input: x, output, preActivation: output, normalized: { xHat, invStd } };
+}
+
+/**
+ * Backward through batch normalization (N values per channel): dβ = Σdy, dγ = Σdy·x̂, and
+ * dx = γ·invStd/N · (N·dy − Σdy − x̂·Σdy·x̂) — the gradient through the batch's mean and variance included, as the
+ * tape differentiates it.
+ */
+function backwardBatchNorm(stage: BatchNormStage, record: StageRecord, dy: tf.Tensor4D, grads: tf.NamedTensorMap): tf.Tensor4D {
+  const { xHat, invStd } = record.normalized as NonNullable<StageRecord['normalized']>;
+  const n = dy.size / (dy.shape[3] ?? 1);
+  const sumDy = tf.sum(dy, [0, 1, 2]);
+  const sumDyXHat = tf.sum(tf.mul(dy, xHat), [0, 1, 2]);
+  const gamma = stage.gamma.read();
+  grads[(gamma as tf.Variable).name] = sumDyXHat;
+  grads[(stage.beta.read() as tf.Variable).name] = sumDy;
+  const scale = tf.div(tf.mul(gamma, invStd), n);
+  return tf.mul(tf.sub(tf.sub(tf.mul(dy, n), sumDy), tf.mul(xHat, sumDyXHat)), scale) as tf.Tensor4D;
 }
 
 function forwardStage(stage: Stage, x: tf.Tensor4D): StageRecord {
+  if (stage.kind === 'batchNorm') return forwardBatchNorm(stage, x);
   if (stage.kind !== 'conv') {
     const pool = stage.kind === 'maxPool' ? tf.maxPool : tf.avgPool;
     const output = pool(x, stage.poolSize, stage.strides, stage.padding);
@@ -155,6 +226,11 @@ function backwardStages(stages: readonly Stage[], records: readonly StageRecord[
   for (let i = stages.length - 1; i >= firstConv; i--) {
     const stage = stages[i] as Stage;
     const { input, output, preActivation } = records[i] as StageRecord;
+    if (stage.kind === 'batchNorm') {
+      dy = backwardBatchNorm(stage, records[i] as StageRecord, dy, grads);
+      masked = false;
+      continue;
+    }
     if (stage.kind !== 'conv') {
       if (stage.kind === 'avgPool') {
         // Every input of a window shares its gradient: no mask can go before this pool.

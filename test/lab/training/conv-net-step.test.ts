@@ -1,6 +1,6 @@
 // Conv nets must train exactly like tfjs's cpu backend runs the tape step — same loss, correct count and weights after
 // several updates, for strides, same/valid padding, odd sizes, overlapping pools, average pools, every hidden
-// activation, dropout, batch 1 — both through the
+// activation, batch normalization (its moving averages too), dropout, batch 1 — both through the
 // written-out conv step (conv-net-step.ts) on cpu, and through whichever step createTrainStep picks on wasm with
 // Layerlab's fast kernels (conv backprops as matrix products, MaxPoolGrad in one pass); and leak nothing.
 import * as tf from '@tensorflow/tfjs';
@@ -142,6 +142,23 @@ Object.assign(MODELS, {
         ],
       }),
   },
+  'batch normalization after relu convs, before pools and into the flatten (moving averages compared too)': {
+    inputShape: [12, 12, 2],
+    classes: 4,
+    path: CONV,
+    make: () =>
+      tf.sequential({
+        layers: [
+          tf.layers.conv2d({ inputShape: [12, 12, 2], filters: 4, kernelSize: 3, activation: 'relu' }),
+          tf.layers.batchNormalization({ momentum: 0.9 }),
+          tf.layers.maxPooling2d({ poolSize: 2 }),
+          tf.layers.conv2d({ filters: 5, kernelSize: 2, activation: 'tanh' }),
+          tf.layers.batchNormalization({ epsilon: 0.01, betaInitializer: 'randomNormal', gammaInitializer: 'randomNormal' }),
+          tf.layers.flatten(),
+          tf.layers.dense({ units: 4, activation: 'softmax' }),
+        ],
+      }),
+  },
 } satisfies typeof MODELS);
 
 const OPTIMIZERS: Record<string, () => tf.Optimizer> = {
@@ -213,7 +230,9 @@ describe('written-out conv step = tape step on cpu', () => {
 
   it('leaves other models to the tape', () => {
     const tapeOnly: tf.Sequential[] = [
-      tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3, activation: 'relu' }), tf.layers.batchNormalization(), tf.layers.flatten(), tf.layers.dense({ units: 3, activation: 'softmax' })] }),
+      tf.sequential({ layers: [tf.layers.batchNormalization({ inputShape: [6, 6, 1] }), tf.layers.conv2d({ filters: 2, kernelSize: 3, activation: 'relu' }), tf.layers.flatten(), tf.layers.dense({ units: 3, activation: 'softmax' })] }),
+      tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3, activation: 'relu' }), tf.layers.batchNormalization({ axis: 1 }), tf.layers.flatten(), tf.layers.dense({ units: 3, activation: 'softmax' })] }),
+      tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3, activation: 'relu' }), tf.layers.batchNormalization({ gammaRegularizer: tf.regularizers.l2() }), tf.layers.flatten(), tf.layers.dense({ units: 3, activation: 'softmax' })] }),
       tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3, activation: 'relu6' }), tf.layers.flatten(), tf.layers.dense({ units: 3, activation: 'softmax' })] }),
       tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3 }), tf.layers.activation({ activation: 'relu' }), tf.layers.flatten(), tf.layers.dense({ units: 3, activation: 'softmax' })] }),
       tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3, dilationRate: 2, activation: 'relu' }), tf.layers.flatten(), tf.layers.dense({ units: 3, activation: 'softmax' })] }),
