@@ -10,7 +10,7 @@ import torch.nn as nn
 data_dir, workload, batch, max_steps, seed, threads = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
 torch.manual_seed(seed)
 torch.set_num_threads(threads)
-image = workload in ("small-cnn", "keras-cnn")
+image = workload in ("small-cnn", "keras-cnn", "act-cnn", "bn-cnn")
 
 def load(images, labels):
     x = np.fromfile(f"{data_dir}/{images}", dtype=np.uint8)[16:].astype(np.float32) / 255.0
@@ -30,6 +30,17 @@ def network(name):
     if name == "keras-cnn":
         return nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
                              nn.Flatten(), nn.Dropout(0.5), nn.Linear(1600, 10)), ("adam", 0.001)
+    if name == "act-mlp":
+        return nn.Sequential(nn.Linear(784, 512), nn.Tanh(), nn.Dropout(0.2), nn.Linear(512, 256), nn.Sigmoid(),
+                             nn.Linear(256, 128), nn.Softsign(), nn.Linear(128, 10)), ("adagrad", 0.01)
+    if name == "act-cnn":
+        return nn.Sequential(nn.Conv2d(1, 16, 3), nn.ELU(), nn.AvgPool2d(2), nn.Conv2d(16, 32, 3), nn.SELU(), nn.AvgPool2d(2),
+                             nn.Flatten(), nn.Linear(800, 64), nn.Softplus(), nn.Linear(64, 10)), ("rmsprop", 0.001)
+    if name == "bn-cnn":
+        # Keras' BatchNormalization defaults: epsilon 1e-3, moving averages with momentum 0.99 (PyTorch's 0.01).
+        return nn.Sequential(nn.Conv2d(1, 16, 3), nn.ReLU(), nn.BatchNorm2d(16, eps=1e-3, momentum=0.01), nn.MaxPool2d(2),
+                             nn.Conv2d(16, 32, 3), nn.ReLU(), nn.BatchNorm2d(32, eps=1e-3, momentum=0.01), nn.MaxPool2d(2),
+                             nn.Flatten(), nn.Linear(800, 64), nn.ReLU(), nn.Linear(64, 10)), ("nesterov", 0.01)
     raise SystemExit(f"unknown workload {name}")
 
 xtr, ytr = load("train-images-idx3-ubyte", "train-labels-idx1-ubyte")
@@ -39,7 +50,14 @@ for m in model:
     if isinstance(m, (nn.Linear, nn.Conv2d)):
         nn.init.xavier_uniform_(m.weight)
         nn.init.zeros_(m.bias)
-opt = torch.optim.SGD(model.parameters(), lr=lr) if opt_name == "sgd" else torch.optim.Adam(model.parameters(), lr=lr, eps=1e-7)
+# Keras' defaults for each optimizer (bench/workloads.ts): RMSprop rho 0.9, Adagrad initial accumulator 0.1, eps 1e-7.
+opt = {
+    "sgd": lambda: torch.optim.SGD(model.parameters(), lr=lr),
+    "nesterov": lambda: torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, nesterov=True),
+    "adam": lambda: torch.optim.Adam(model.parameters(), lr=lr, eps=1e-7),
+    "rmsprop": lambda: torch.optim.RMSprop(model.parameters(), lr=lr, alpha=0.9, eps=1e-7),
+    "adagrad": lambda: torch.optim.Adagrad(model.parameters(), lr=lr, initial_accumulator_value=0.1, eps=1e-7),
+}[opt_name]()
 loss_fn = nn.CrossEntropyLoss()
 n = xtr.shape[0]
 steps_per_epoch = (n + batch - 1) // batch

@@ -11,6 +11,7 @@ import { prepareBaseline, type Baseline } from './baseline.ts';
 import { ENGINES } from './engines/index.ts';
 import type { BenchWorkload, EngineResult } from './engines/types.ts';
 import { isWorkloadName, WORKLOAD_NAMES, WORKLOADS, type WorkloadName } from './workloads.ts';
+import { forwardMultiplyAdds } from './multiply-adds.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -70,6 +71,7 @@ const report: Record<string, unknown> = {};
 console.log(`Machine: ${cpus().length}× ${cpus()[0]?.model ?? '?'}, node ${process.version}, load at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 if (baseline != null) console.log(`Baseline: ${BASELINE} = this bench on ${baseline.describe}`);
 for (const workloadName of workloads) report[workloadName] = await benchWorkload(workloadName);
+if (workloads.length > 1) report['perMultiplyAdd'] = printPerMultiplyAdd(report);
 if (accuracyGuard) report['accuracyGuard'] = runAccuracyGuard();
 baseline?.cleanup();
 
@@ -79,6 +81,34 @@ writeFileSync(
   JSON.stringify({ when: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadavgAtEnd: loadavg() }, settings: { ...base, repeats, cpuSteps, stockSteps, leanSteps, baseline: baselineRef ?? null }, ...report }, null, 2),
 );
 console.log(`\nwrote ${join('bench', 'results', 'latest.json')}`);
+
+/**
+ * Epoch time per forward multiply-add of each workload, against the seed MLP's in the same run (the issue's "no layer
+ * type or optimizer more than 2× slower per multiply-add than the seed MLP"), with the path each took.
+ */
+function printPerMultiplyAdd(results: Record<string, unknown>): { workload: string; engine: string; path: string; macsPerSample: number; nsPerMac: number; timesSeed: number | null }[] {
+  type Summary = { rows?: { engine: string; epochMedian: number; path: string }[] };
+  const out: { workload: string; engine: string; path: string; macsPerSample: number; nsPerMac: number; timesSeed: number | null }[] = [];
+  for (const engine of ['layerlab-wasm', 'pytorch']) {
+    const perMac = (w: WorkloadName): { ns: number; path: string; macs: number } | null => {
+      const row = (results[w] as Summary | undefined)?.rows?.find((r) => r.engine === engine);
+      if (row == null) return null;
+      const macs = forwardMultiplyAdds(WORKLOADS[w].architecture);
+      return { ns: (row.epochMedian * 1e9) / (60000 * macs), path: row.path, macs };
+    };
+    const seed = perMac('seed-mlp');
+    for (const w of workloads) {
+      const m = perMac(w);
+      if (m != null) out.push({ workload: w, engine, path: m.path, macsPerSample: m.macs, nsPerMac: m.ns, timesSeed: seed == null ? null : m.ns / seed.ns });
+    }
+  }
+  if (out.length === 0) return out;
+  console.log('\nPer forward multiply-add (epoch time ÷ 60,000 samples ÷ the network\'s forward multiply-adds per sample):');
+  console.log('| workload | engine | forward MACs/sample | ns per MAC | × seed MLP per MAC | path |');
+  console.log('|---|---|---|---|---|---|');
+  for (const r of out) console.log(`| ${r.workload} | ${r.engine} | ${r.macsPerSample.toLocaleString('en-US')} | ${r.nsPerMac.toFixed(3)} | ${r.timesSeed == null ? '–' : r.timesSeed.toFixed(2)} | ${r.path} |`);
+  return out;
+}
 
 /** Keras' mnist_convnet with Adam, 3 full epochs on layerlab-wasm, scored on the 10k test set after each. */
 function runAccuracyGuard(): { valAccByEpoch: number[]; passed: boolean } | { failed: string } {

@@ -1,7 +1,7 @@
-// A train step for plain conv nets — Conv2D (relu or linear) and MaxPooling2D layers on image input, then one
-// Flatten, then a dense stack (dense-stack-step.ts: Dense and Dropout layers ending in a softmax Dense) — with the
-// backward pass written out instead of recorded on tfjs's tape. The "Small CNN" preset and Keras' mnist_convnet are
-// among these.
+// A train step for plain conv nets — Conv2D (any hidden activation: activations.ts), MaxPooling2D, AveragePooling2D
+// and (after the first conv layer) BatchNormalization layers on image input, then one Flatten, then a dense stack (dense-stack-step.ts: Dense and Dropout
+// layers ending in a softmax Dense) — with the backward pass written out instead of recorded on tfjs's tape. The
+// "Small CNN" preset and Keras' mnist_convnet are among these.
 //
 // Why: on the tape a conv block costs passes over its largest activation that the arithmetic does not need. The
 // tape's forward runs conv, bias add and relu as three kernels (fused kernels are refused under a tape when the
@@ -12,9 +12,11 @@
 //     is the pooled value, so relu's mask there is [pooled > 0] — applied to the pooled gradient (a quarter of the
 //     size for a 2×2 pool) before MaxPoolGrad, which then needs no mask after it;
 //   - the first conv layer's input gradient is never computed (the tape skips it too).
-// The kernels are the ones the tape's gradients call (Conv2DBackpropFilter/Input, MaxPoolGrad, Sum), so every backend
+// Activations a fused kernel cannot apply (tanh, selu, softplus, softsign) run after the fused conv + bias.
+// The kernels are the ones the tape's gradients call (Conv2DBackpropFilter/Input, MaxPoolGrad, AvgPoolGrad, Sum), so every backend
 // runs this step; a test holds it to the tape step's loss and updates on the cpu backend.
 import * as tf from '@tensorflow/tfjs';
+import { activate, fusable, isHiddenActivation, throughActivation, type HiddenActivation } from './activations.ts';
 import { chainLayers, denseStackBackward, denseStackForward, parseDenseStack, type DenseLayer } from './dense-stack-step.ts';
 import { softmaxCrossEntropyRows } from './softmax-crossentropy.ts';
 import type { TrainStep } from './train-step.ts';
@@ -29,19 +31,34 @@ interface ConvStage {
   kind: 'conv';
   kernel: LayerVariableLike;
   bias: LayerVariableLike | null;
-  activation: 'relu' | 'linear';
+  activation: HiddenActivation;
   strides: Pair;
   padding: 'same' | 'valid';
 }
 
 interface PoolStage {
-  kind: 'maxPool';
+  kind: 'maxPool' | 'avgPool';
   poolSize: Pair;
   strides: Pair;
   padding: 'same' | 'valid';
 }
 
-type Stage = ConvStage | PoolStage;
+interface WritableVariableLike extends LayerVariableLike {
+  write(value: tf.Tensor): void;
+}
+
+/** BatchNormalization over the channels (axis −1), with gamma and beta (tfjs-layers trains no other form). */
+interface BatchNormStage {
+  kind: 'batchNorm';
+  gamma: LayerVariableLike;
+  beta: LayerVariableLike;
+  movingMean: WritableVariableLike;
+  movingVariance: WritableVariableLike;
+  epsilon: number;
+  momentum: number;
+}
+
+type Stage = ConvStage | PoolStage | BatchNormStage;
 
 export interface ConvNet {
   stages: Stage[];
@@ -68,7 +85,7 @@ function convStage(layer: tf.layers.Layer): ConvStage | null {
   const dilation = pair(config['dilationRate'] ?? 1);
   if (dilation == null || dilation[0] !== 1 || dilation[1] !== 1) return null;
   const activation = config['activation'];
-  if (activation !== 'relu' && activation !== 'linear') return null;
+  if (!isHiddenActivation(activation)) return null;
   const strides = pair(config['strides'] ?? 1);
   const pad = padding(config['padding'] ?? 'valid');
   const internals = layer as unknown as { kernel?: LayerVariableLike; bias?: LayerVariableLike | null; useBias?: boolean };
@@ -76,14 +93,27 @@ function convStage(layer: tf.layers.Layer): ConvStage | null {
   return { kind: 'conv', kernel: internals.kernel, bias: internals.useBias === false ? null : (internals.bias ?? null), activation, strides, padding: pad };
 }
 
-function poolStage(layer: tf.layers.Layer): PoolStage | null {
+function poolStage(layer: tf.layers.Layer, kind: PoolStage['kind']): PoolStage | null {
   const config = layer.getConfig() as Record<string, unknown>;
   if ((config['dataFormat'] ?? 'channelsLast') !== 'channelsLast') return null;
   const poolSize = pair(config['poolSize']);
   const strides = pair(config['strides'] ?? config['poolSize']);
   const pad = padding(config['padding'] ?? 'valid');
   if (poolSize == null || strides == null || pad == null) return null;
-  return { kind: 'maxPool', poolSize, strides, padding: pad };
+  return { kind, poolSize, strides, padding: pad };
+}
+
+/** Config keys that would change what a BatchNormalization layer computes or how it trains. */
+const UNSUPPORTED_BATCH_NORM_CONFIG = ['betaRegularizer', 'gammaRegularizer', 'betaConstraint', 'gammaConstraint'] as const;
+
+function batchNormStage(layer: tf.layers.Layer): BatchNormStage | null {
+  const config = layer.getConfig() as Record<string, unknown>;
+  if (UNSUPPORTED_BATCH_NORM_CONFIG.some((key) => config[key] != null)) return null;
+  if (config['axis'] !== -1 && config['axis'] !== 3) return null;
+  const internals = layer as unknown as { gamma?: LayerVariableLike | null; beta?: LayerVariableLike | null; movingMean?: WritableVariableLike; movingVariance?: WritableVariableLike; epsilon?: number; momentum?: number };
+  const { gamma, beta, movingMean, movingVariance, epsilon, momentum } = internals;
+  if (gamma == null || beta == null || movingMean == null || movingVariance == null || typeof epsilon !== 'number' || typeof momentum !== 'number') return null;
+  return { kind: 'batchNorm', gamma, beta, movingMean, movingVariance, epsilon, momentum };
 }
 
 /** The model's stages and dense head when it is a plain conv net on rank-4 input (see the top of this file), else null. */
@@ -98,8 +128,15 @@ export function findConvNet(model: tf.LayersModel): ConvNet | null {
     const layer = layers[i] as tf.layers.Layer;
     const name = layer.getClassName();
     if (name === 'Flatten') break;
-    const stage = name === 'Conv2D' ? convStage(layer) : name === 'MaxPooling2D' ? poolStage(layer) : null;
+    const stage =
+      name === 'Conv2D' ? convStage(layer)
+      : name === 'MaxPooling2D' ? poolStage(layer, 'maxPool')
+      : name === 'AveragePooling2D' ? poolStage(layer, 'avgPool')
+      : name === 'BatchNormalization' ? batchNormStage(layer)
+      : null;
     if (stage == null) return null;
+    // Stages before the first conv layer get no gradient (see backwardStages): none of them may have weights.
+    if (stage.kind === 'batchNorm' && !stages.some((s) => s.kind === 'conv')) return null;
     stages.push(stage);
   }
   if (i >= layers.length || !stages.some((s) => s.kind === 'conv')) return null;
@@ -111,12 +148,55 @@ export function findConvNet(model: tf.LayersModel): ConvNet | null {
 interface StageRecord {
   input: tf.Tensor4D;
   output: tf.Tensor4D;
+  /** A conv stage's pre-activation when it was computed apart (unfusable activations), else its output. */
+  preActivation: tf.Tensor4D;
+  /** A batch normalization's normalized input x̂ = (x − mean)/√(var + ε) and 1/√(var + ε), per channel. */
+  normalized?: { xHat: tf.Tensor4D; invStd: tf.Tensor1D };
 }
 
-function forwardStage(stage: Stage, x: tf.Tensor4D): tf.Tensor4D {
-  if (stage.kind === 'maxPool') return tf.maxPool(x, stage.poolSize, stage.strides, stage.padding);
+/**
+ * Batch normalization in training, as tfjs-layers runs it: the batch's moments, tf.batchNorm (one FusedBatchNorm
+ * kernel), and the moving averages updated as `moving − (moving − batch)·(1 − momentum)`.
+ */
+function forwardBatchNorm(stage: BatchNormStage, x: tf.Tensor4D): StageRecord {
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  const output = tf.batchNorm(x, mean, variance, stage.beta.read(), stage.gamma.read(), stage.epsilon) as tf.Tensor4D;
+  for (const [moving, value] of [[stage.movingMean, mean], [stage.movingVariance, variance]] as const) {
+    const old = moving.read();
+    moving.write(tf.sub(old, tf.mul(tf.sub(old, value), 1 - stage.momentum)));
+  }
+  const invStd = tf.rsqrt(tf.add(variance, stage.epsilon)) as tf.Tensor1D;
+  const xHat = tf.mul(tf.sub(x, mean), invStd) as tf.Tensor4D;
+  return { input: x, output, preActivation: output, normalized: { xHat, invStd } };
+}
+
+/**
+ * Backward through batch normalization (N values per channel): dβ = Σdy, dγ = Σdy·x̂, and
+ * dx = γ·invStd/N · (N·dy − Σdy − x̂·Σdy·x̂) — the gradient through the batch's mean and variance included, as the
+ * tape differentiates it.
+ */
+function backwardBatchNorm(stage: BatchNormStage, record: StageRecord, dy: tf.Tensor4D, grads: tf.NamedTensorMap): tf.Tensor4D {
+  const { xHat, invStd } = record.normalized as NonNullable<StageRecord['normalized']>;
+  const n = dy.size / (dy.shape[3] ?? 1);
+  const sumDy = tf.sum(dy, [0, 1, 2]);
+  const sumDyXHat = tf.sum(tf.mul(dy, xHat), [0, 1, 2]);
+  const gamma = stage.gamma.read();
+  grads[(gamma as tf.Variable).name] = sumDyXHat;
+  grads[(stage.beta.read() as tf.Variable).name] = sumDy;
+  const scale = tf.div(tf.mul(gamma, invStd), n);
+  return tf.mul(tf.sub(tf.sub(tf.mul(dy, n), sumDy), tf.mul(xHat, sumDyXHat)), scale) as tf.Tensor4D;
+}
+
+function forwardStage(stage: Stage, x: tf.Tensor4D): StageRecord {
+  if (stage.kind === 'batchNorm') return forwardBatchNorm(stage, x);
+  if (stage.kind !== 'conv') {
+    const pool = stage.kind === 'maxPool' ? tf.maxPool : tf.avgPool;
+    const output = pool(x, stage.poolSize, stage.strides, stage.padding);
+    return { input: x, output, preActivation: output };
+  }
   // Outside a tape tfjs fuses bias and activation into the conv kernel; the same ops the layer runs otherwise.
-  return tf.fused.conv2d({
+  const fused = fusable(stage.activation);
+  const z = tf.fused.conv2d({
     x,
     filter: stage.kernel.read() as tf.Tensor4D,
     strides: stage.strides,
@@ -124,8 +204,9 @@ function forwardStage(stage: Stage, x: tf.Tensor4D): tf.Tensor4D {
     dataFormat: 'NHWC',
     dilations: 1,
     bias: stage.bias?.read(),
-    activation: stage.activation,
+    activation: fusable(stage.activation) ? stage.activation : 'linear',
   });
+  return { input: x, output: fused ? z : (activate(z, stage.activation) as tf.Tensor4D), preActivation: z };
 }
 
 /** relu's derivative from its output: dy where y > 0, else 0 (tfjs's rule: step(0) = 0). */
@@ -144,8 +225,19 @@ function backwardStages(stages: readonly Stage[], records: readonly StageRecord[
   let masked = false;
   for (let i = stages.length - 1; i >= firstConv; i--) {
     const stage = stages[i] as Stage;
-    const { input, output } = records[i] as StageRecord;
-    if (stage.kind === 'maxPool') {
+    const { input, output, preActivation } = records[i] as StageRecord;
+    if (stage.kind === 'batchNorm') {
+      dy = backwardBatchNorm(stage, records[i] as StageRecord, dy, grads);
+      masked = false;
+      continue;
+    }
+    if (stage.kind !== 'conv') {
+      if (stage.kind === 'avgPool') {
+        // Every input of a window shares its gradient: no mask can go before this pool.
+        dy = tf.engine().runKernel('AvgPoolGrad', { dy, input }, { filterSize: stage.poolSize, strides: stage.strides, pad: stage.padding }) as tf.Tensor4D;
+        masked = false;
+        continue;
+      }
       const below = stages[i - 1];
       const reluBelow = below?.kind === 'conv' && below.activation === 'relu';
       const dPooled = reluBelow ? reluMask(dy, output) : dy;
@@ -153,7 +245,7 @@ function backwardStages(stages: readonly Stage[], records: readonly StageRecord[
       masked = reluBelow;
       continue;
     }
-    const dz = (stage.activation === 'relu' && !masked ? reluMask(dy, output) : dy) as tf.Tensor4D;
+    const dz = (masked ? dy : throughActivation(dy, output, preActivation, stage.activation)) as tf.Tensor4D;
     masked = false;
     const kernel = stage.kernel.read() as tf.Tensor4D;
     const convAttrs = { strides: stage.strides, pad: stage.padding, dataFormat: 'NHWC' };
@@ -170,9 +262,9 @@ export function createConvNetStep(net: ConvNet, optimizer: tf.Optimizer): TrainS
       const records: StageRecord[] = [];
       let h = x as tf.Tensor4D;
       for (const stage of net.stages) {
-        const output = forwardStage(stage, h);
-        records.push({ input: h, output });
-        h = output;
+        const record = forwardStage(stage, h);
+        records.push(record);
+        h = record.output;
       }
       const flat = tf.reshape(h, [rows, -1]) as tf.Tensor2D;
       const fwd = denseStackForward(net.dense, flat);

@@ -1,4 +1,4 @@
-// A train step for plain MLPs — Dense layers (linear, relu, tanh or sigmoid), optionally with Dropout layers between
+// A train step for plain MLPs — Dense layers (any hidden activation: activations.ts), optionally with Dropout layers between
 // them, ending in a softmax Dense, on rank-2 input — with the backward pass written out instead of recorded on tfjs's
 // tape. The seed model and the "Deeper MLP with dropout" preset are among these.
 //
@@ -11,11 +11,9 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { graphPlan, isGraphModel } from '../model/graph/graph-forward.ts';
+import { activate, isHiddenActivation, throughActivation, type HiddenActivation } from './activations.ts';
 import { softmaxCrossEntropyRows } from './softmax-crossentropy.ts';
 import type { TrainStep } from './train-step.ts';
-
-type HiddenActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid';
-const HIDDEN_ACTIVATIONS: readonly string[] = ['linear', 'relu', 'tanh', 'sigmoid'] satisfies HiddenActivation[];
 
 interface LayerVariableLike {
   read(): tf.Tensor;
@@ -66,7 +64,7 @@ export function parseDenseStack(layers: readonly tf.layers.Layer[]): DenseLayer[
     if (UNSUPPORTED_CONFIG.some((key) => config[key] != null)) return null;
     const activation = config['activation'];
     const last = i === layers.length - 1;
-    if (last ? activation !== 'softmax' : typeof activation !== 'string' || !HIDDEN_ACTIVATIONS.includes(activation)) return null;
+    if (last ? activation !== 'softmax' : !isHiddenActivation(activation)) return null;
     const internals = layer as unknown as { kernel?: LayerVariableLike; bias?: LayerVariableLike | null; useBias?: boolean };
     if (internals.kernel == null) return null;
     stack.push({ kernel: internals.kernel, bias: internals.useBias === false ? null : (internals.bias ?? null), activation: activation as DenseLayer['activation'], inputDropouts: pendingDropouts });
@@ -92,20 +90,6 @@ export function chainLayers(model: tf.LayersModel): tf.layers.Layer[] | null {
   return steps.map((s) => s.layer);
 }
 
-/** dL/dz from dL/dh for h = f(z), using the layer's output h (all four derivatives are functions of h). */
-function throughActivation(dh: tf.Tensor, h: tf.Tensor, activation: DenseLayer['activation']): tf.Tensor {
-  switch (activation) {
-    case 'relu':
-      return tf.mul(dh, tf.step(h)); // relu(z) > 0 exactly where z > 0
-    case 'tanh':
-      return tf.mul(dh, tf.sub(1, tf.square(h)));
-    case 'sigmoid':
-      return tf.mul(dh, tf.mul(h, tf.sub(1, h)));
-    default:
-      return dh;
-  }
-}
-
 /**
  * tf.dropout's multiplier, floor(U[0,1) + keep) / keep with the layer's current seed: the same values the tape path
  * draws. The forward output is x·m and the gradient dy·m, exactly as the tape differentiates tf.dropout.
@@ -128,6 +112,8 @@ export function dropoutMultiplier(shape: number[], dropout: DropoutLike): tf.Ten
 export interface DenseForward {
   /** Each hidden layer's output before dropout (for its activation's derivative); [0] is the stack's input. */
   outputs: tf.Tensor2D[];
+  /** The pre-activation of each of those outputs (some derivatives need it); [0] is the stack's input. */
+  preActivations: tf.Tensor2D[];
   /** Each layer's input after its dropouts (for dW). */
   inputs: tf.Tensor2D[];
   /** The dropout multipliers on each layer's input. */
@@ -138,6 +124,7 @@ export interface DenseForward {
 /** The stack's forward pass in training mode (dropout active), up to the softmax's logits. Call inside a tidy. */
 export function denseStackForward(stack: readonly DenseLayer[], x: tf.Tensor2D): DenseForward {
   const outputs: tf.Tensor2D[] = [x];
+  const preActivations: tf.Tensor2D[] = [x];
   const inputs: tf.Tensor2D[] = [];
   const multipliers: tf.Tensor[][] = [];
   const dropped = (layer: DenseLayer, h: tf.Tensor2D): tf.Tensor2D => {
@@ -148,7 +135,7 @@ export function denseStackForward(stack: readonly DenseLayer[], x: tf.Tensor2D):
     inputs.push(out);
     return out;
   };
-  const forward = (layer: DenseLayer, h: tf.Tensor2D): tf.Tensor2D => {
+  const forward = (layer: DenseLayer, h: tf.Tensor2D): { z: tf.Tensor2D; h: tf.Tensor2D } => {
     const input = dropped(layer, h);
     // Unfused on purpose: a plain matMul reaches the fast wasm BatchMatMul, which picks the cheaper operand to
     // pack (the weights change every step); the fused kernel always packs the weights (~1 ms more per step on
@@ -156,24 +143,18 @@ export function denseStackForward(stack: readonly DenseLayer[], x: tf.Tensor2D):
     const product = tf.matMul(input, layer.kernel.read() as tf.Tensor2D) as tf.Tensor2D;
     const bias = layer.bias?.read();
     const z = bias ? tf.add<tf.Tensor2D>(product, bias) : product;
-    switch (layer.activation) {
-      case 'relu':
-        return tf.relu(z);
-      case 'tanh':
-        return tf.tanh(z);
-      case 'sigmoid':
-        return tf.sigmoid(z);
-      default:
-        return z;
-    }
+    // The softmax is the loss's business (softmax-crossentropy.ts): the last layer hands back its logits.
+    return { z, h: layer.activation === 'softmax' ? z : (activate(z, layer.activation) as tf.Tensor2D) };
   };
   let h = x;
   for (const layer of stack.slice(0, -1)) {
-    h = forward(layer, h);
+    const out = forward(layer, h);
+    h = out.h;
     outputs.push(h);
+    preActivations.push(out.z);
   }
-  const logits = forward(stack[stack.length - 1] as DenseLayer, h);
-  return { outputs, inputs, multipliers, logits };
+  const logits = forward(stack[stack.length - 1] as DenseLayer, h).z;
+  return { outputs, preActivations, inputs, multipliers, logits };
 }
 
 /**
@@ -191,7 +172,9 @@ export function denseStackBackward(stack: readonly DenseLayer[], fwd: DenseForwa
       let dh = tf.matMul(dz, kernel, false, true);
       for (const m of [...(fwd.multipliers[i] ?? [])].reverse()) dh = tf.mul(dh, m);
       if (i === 0) return dh as tf.Tensor2D;
-      dz = throughActivation(dh, fwd.outputs[i] as tf.Tensor2D, (stack[i - 1] as DenseLayer).activation);
+      const below = (stack[i - 1] as DenseLayer).activation;
+      if (below === 'softmax') throw new Error('a softmax Dense layer can only end the stack');
+      dz = throughActivation(dh, fwd.outputs[i] as tf.Tensor2D, fwd.preActivations[i] as tf.Tensor2D, below);
     }
   }
   return null;

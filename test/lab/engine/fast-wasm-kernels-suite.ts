@@ -12,6 +12,7 @@ import {
 } from '../../../src-main/lab/engine/wasm-kernels/index.ts';
 import { itemsPerChunk, makeConv2DBackpropFilter, makeConv2DBackpropInput } from '../../../src-main/lab/engine/wasm-kernels/conv2d-backprop.ts';
 import { threadedWasmState, useThreadedWasm } from '../../../src-main/lab/engine/wasm-threads/threaded-wasm-backend.ts';
+import { heapHelperReady, setHeapHelperMinimumWork } from '../../../src-main/lab/engine/wasm-kernels/heap-helper-thread.ts';
 
 let rng = 12345;
 function rand(): number {
@@ -82,6 +83,7 @@ export function fastKernelSuite(threads: number): void {
   afterAll(async () => {
     await tf.setBackend('wasm');
     uninstallFastWasmKernels(tf);
+    setHeapHelperMinimumWork();
   });
 
   describe('installFastWasmKernels', () => {
@@ -96,6 +98,12 @@ export function fastKernelSuite(threads: number): void {
       // other backends keep their kernels
       const cpuKernel = tf.getKernel('BatchMatMul', 'cpu') as unknown as Record<string, unknown>;
       expect(cpuKernel['__layerlabFastKernel']).toBeUndefined();
+    });
+
+    it(threads > 1 ? 'starts the heap helper thread (shared heap); every JS pass below is split with it' : 'starts no heap helper thread (the heap is not shared)', async () => {
+      for (let i = 0; i < 200 && threads > 1 && !heapHelperReady(); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(heapHelperReady()).toBe(threads > 1);
+      setHeapHelperMinimumWork(0); // split even the tests' small passes
     });
   });
 
@@ -220,6 +228,10 @@ export function fastKernelSuite(threads: number): void {
       { x: [2, 8, 7, 3], f: [4, 2, 3, 2], strides: [1, 1], pad: 'same' },
       { x: [1, 6, 9, 2], f: [1, 1, 2, 3], strides: [1, 1], pad: 'valid' },
       { x: [3, 9, 8, 4], f: [2, 3, 4, 5], strides: [1, 1], pad: 'valid' },
+      // 8 or more channels: the column gather goes pixel by pixel (padding rows and columns, strides, odd sizes)
+      { x: [2, 9, 7, 8], f: [3, 3, 8, 4], strides: [2, 1], pad: 'same' },
+      { x: [2, 6, 6, 16], f: [3, 3, 16, 5], strides: [1, 1], pad: 'valid' },
+      { x: [1, 5, 8, 9], f: [2, 4, 9, 3], strides: [2, 3], pad: 'same' },
     ];
     for (let i = 0; i < 6; i++) {
       const fh = randInt(1, 4);
@@ -293,7 +305,7 @@ export function fastKernelSuite(threads: number): void {
     });
   });
 
-  describe('Sum matches the cpu reference (leading axes on the fast path, the rest on the stock kernel)', () => {
+  describe('Sum and Mean match the cpu reference (leading axes on the fast path, the rest on the stock kernel)', () => {
     const cases: { shape: number[]; axis: number | number[]; keepDims: boolean }[] = [
       { shape: [7, 5, 6, 3], axis: [0, 1, 2], keepDims: false },
       { shape: [7, 5, 6, 3], axis: [2, 0, 1], keepDims: true },
@@ -306,15 +318,44 @@ export function fastKernelSuite(threads: number): void {
       { shape: [8, 70], axis: 0, keepDims: false },
     ];
     for (const c of cases) {
-      it(`shape ${c.shape.join('×')} axis ${String(c.axis)}${c.keepDims ? ' keepDims' : ''}`, async () => {
+      for (const op of ['sum', 'mean'] as const) {
+        it(`${op} shape ${c.shape.join('×')} axis ${String(c.axis)}${c.keepDims ? ' keepDims' : ''}`, async () => {
+          const x = randomData(c.shape);
+          const run = () =>
+            tf.tidy(() => {
+              const r = tf[op](tf.tensor(x.data, x.shape), c.axis, c.keepDims);
+              return { data: r.dataSync() as Float32Array, shape: r.shape };
+            });
+          const [expected, actual] = await cpuThenFastWasm(run);
+          expectClose(actual, expected, c.shape[0] ?? 1);
+        });
+      }
+    }
+  });
+
+  describe('Tile matches the cpu reference', () => {
+    const cases: { shape: number[]; reps: number[]; dtype: 'float32' | 'int32' | 'bool' }[] = [
+      { shape: [1, 1, 1, 16], reps: [4, 5, 6, 1], dtype: 'float32' }, // batch normalization's gradient
+      { shape: [3, 1, 2, 1], reps: [2, 7, 1, 40], dtype: 'float32' }, // short last-axis rows, many repeats
+      { shape: [2, 3], reps: [3, 1], dtype: 'int32' },
+      { shape: [5], reps: [9], dtype: 'bool' },
+      { shape: [2, 2, 3], reps: [1, 1, 1], dtype: 'float32' },
+      { shape: [1, 33], reps: [3, 2], dtype: 'float32' }, // a long last-axis row, copied by memmove
+      { shape: [0, 3], reps: [2, 2], dtype: 'float32' },
+    ];
+    for (const c of cases) {
+      it(`${c.dtype} ${c.shape.join('×')} by ${c.reps.join('×')}`, async () => {
         const x = randomData(c.shape);
         const run = () =>
           tf.tidy(() => {
-            const r = tf.sum(tf.tensor(x.data, x.shape), c.axis, c.keepDims);
-            return { data: r.dataSync() as Float32Array, shape: r.shape };
+            const t = c.dtype === 'float32' ? tf.tensor(x.data, c.shape) : c.dtype === 'int32' ? tf.tensor(Array.from(x.data, (v) => Math.round(v * 100)), c.shape, 'int32') : tf.tensor(Array.from(x.data, (v) => (v > 0 ? 1 : 0)), c.shape, 'bool');
+            const r = tf.tile(t, c.reps);
+            return { data: Float32Array.from(r.dataSync() as ArrayLike<number>), shape: r.shape, dtype: r.dtype };
           });
         const [expected, actual] = await cpuThenFastWasm(run);
-        expectClose(actual, expected, c.shape[0] ?? 1);
+        expect(actual.dtype).toBe(expected.dtype);
+        expect(actual.shape).toEqual(expected.shape);
+        expect(Array.from(actual.data)).toEqual(Array.from(expected.data));
       });
     }
   });
@@ -354,5 +395,29 @@ export function fastKernelSuite(threads: number): void {
         expectClose(actual, expected, 1);
       });
     }
+
+    it('2×2 pools with a window of −∞ and infinite or NaN gradients follow the cpu rule (the branch-free path skips them)', async () => {
+      const shape: [number, number, number, number] = [2, 6, 8, 3];
+      const x = randomData(shape);
+      x.data.forEach((v, i) => (x.data[i] = Math.max(0, Math.round(v * 2)))); // ties, as after a relu
+      // One whole window (item 0, rows 2–3, columns 4–5, channel 1) is −∞.
+      for (const [r, c] of [[2, 4], [2, 5], [3, 4], [3, 5]] as const) x.data[((0 * 6 + r) * 8 + c) * 3 + 1] = -Infinity;
+      const pooled = [2, 3, 4, 3];
+      const r = randomData(pooled);
+      r.data[0] = Infinity;
+      r.data[7] = -Infinity;
+      r.data[11] = NaN;
+      r.data[(1 * 4 + 2) * 3 + 1] = 5; // the −∞ window's gradient goes nowhere
+      const run = () =>
+        tf.tidy(() => {
+          const xt = tf.tensor4d(x.data, shape);
+          const y = tf.maxPool(xt, [2, 2], [2, 2], 'valid');
+          const g = tf.engine().runKernel('MaxPoolGrad', { dy: tf.tensor4d(r.data, pooled as [number, number, number, number]), input: xt, output: y }, { filterSize: [2, 2], strides: [2, 2], pad: 'valid' }) as tf.Tensor;
+          return { data: g.dataSync() as Float32Array, shape: g.shape };
+        });
+      const [expected, actual] = await cpuThenFastWasm(run);
+      expect(actual.shape).toEqual(expected.shape);
+      expect(Array.from(actual.data, String)).toEqual(Array.from(expected.data, String));
+    });
   });
 }

@@ -1,5 +1,6 @@
 // Conv nets must train exactly like tfjs's cpu backend runs the tape step — same loss, correct count and weights after
-// several updates, for strides, same/valid padding, odd sizes, overlapping pools, dropout, batch 1 — both through the
+// several updates, for strides, same/valid padding, odd sizes, overlapping pools, average pools, every hidden
+// activation, batch normalization (its moving averages too), dropout, batch 1 — both through the
 // written-out conv step (conv-net-step.ts) on cpu, and through whichever step createTrainStep picks on wasm with
 // Layerlab's fast kernels (conv backprops as matrix products, MaxPoolGrad in one pass); and leak nothing.
 import * as tf from '@tensorflow/tfjs';
@@ -32,10 +33,10 @@ const MODELS: Record<string, { inputShape: [number, number, number]; classes: nu
         ],
       }),
   },
-  'odd sizes, strides, same padding, overlapping pool, dropout (tanh: tape)': {
+  'odd sizes, strides, same padding, overlapping pool, dropout, tanh (applied after the fused conv)': {
     inputShape: [11, 9, 2],
     classes: 4,
-    path: 'tape',
+    path: CONV,
     make: () =>
       tf.sequential({
         layers: [
@@ -102,6 +103,59 @@ Object.assign(MODELS, {
           tf.layers.flatten(),
           tf.layers.dropout({ rate: 0.5, seed: 11 }),
           tf.layers.dense({ units: 5, activation: 'softmax' }),
+        ],
+      }),
+  },
+  // Every other hidden activation, and average pools (whose gradient takes no mask before it).
+  'elu and selu convs, average pools (valid, same, strided), sigmoid conv': {
+    inputShape: [12, 10, 2],
+    classes: 3,
+    path: CONV,
+    make: () =>
+      tf.sequential({
+        layers: [
+          tf.layers.conv2d({ inputShape: [12, 10, 2], filters: 3, kernelSize: 3, padding: 'same', activation: 'elu' }),
+          tf.layers.averagePooling2d({ poolSize: 2 }),
+          tf.layers.conv2d({ filters: 4, kernelSize: 2, activation: 'selu' }),
+          tf.layers.averagePooling2d({ poolSize: 3, strides: 2, padding: 'same' }),
+          tf.layers.conv2d({ filters: 2, kernelSize: 1, activation: 'sigmoid' }),
+          tf.layers.flatten(),
+          tf.layers.dense({ units: 3, activation: 'softmax' }),
+        ],
+      }),
+  },
+  'softplus and softsign convs, relu conv into an average pool, max pool after': {
+    inputShape: [10, 10, 1],
+    classes: 4,
+    path: CONV,
+    make: () =>
+      tf.sequential({
+        layers: [
+          tf.layers.conv2d({ inputShape: [10, 10, 1], filters: 3, kernelSize: 3, activation: 'softplus' }),
+          tf.layers.conv2d({ filters: 3, kernelSize: 2, activation: 'relu' }),
+          tf.layers.averagePooling2d({ poolSize: 2, strides: 1 }),
+          tf.layers.conv2d({ filters: 4, kernelSize: 2, activation: 'softsign' }),
+          tf.layers.maxPooling2d({ poolSize: 2 }),
+          tf.layers.flatten(),
+          tf.layers.dense({ units: 6, activation: 'elu' }),
+          tf.layers.dense({ units: 4, activation: 'softmax' }),
+        ],
+      }),
+  },
+  'batch normalization after relu convs, before pools and into the flatten (moving averages compared too)': {
+    inputShape: [12, 12, 2],
+    classes: 4,
+    path: CONV,
+    make: () =>
+      tf.sequential({
+        layers: [
+          tf.layers.conv2d({ inputShape: [12, 12, 2], filters: 4, kernelSize: 3, activation: 'relu' }),
+          tf.layers.batchNormalization({ momentum: 0.9 }),
+          tf.layers.maxPooling2d({ poolSize: 2 }),
+          tf.layers.conv2d({ filters: 5, kernelSize: 2, activation: 'tanh' }),
+          tf.layers.batchNormalization({ epsilon: 0.01, betaInitializer: 'randomNormal', gammaInitializer: 'randomNormal' }),
+          tf.layers.flatten(),
+          tf.layers.dense({ units: 4, activation: 'softmax' }),
         ],
       }),
   },
@@ -176,9 +230,11 @@ describe('written-out conv step = tape step on cpu', () => {
 
   it('leaves other models to the tape', () => {
     const tapeOnly: tf.Sequential[] = [
-      tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3, activation: 'relu' }), tf.layers.averagePooling2d({ poolSize: 2 }), tf.layers.flatten(), tf.layers.dense({ units: 3, activation: 'softmax' })] }),
-      tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3, activation: 'relu' }), tf.layers.batchNormalization(), tf.layers.flatten(), tf.layers.dense({ units: 3, activation: 'softmax' })] }),
-      tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3, activation: 'elu' }), tf.layers.flatten(), tf.layers.dense({ units: 3, activation: 'softmax' })] }),
+      tf.sequential({ layers: [tf.layers.batchNormalization({ inputShape: [6, 6, 1] }), tf.layers.conv2d({ filters: 2, kernelSize: 3, activation: 'relu' }), tf.layers.flatten(), tf.layers.dense({ units: 3, activation: 'softmax' })] }),
+      tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3, activation: 'relu' }), tf.layers.batchNormalization({ axis: 1 }), tf.layers.flatten(), tf.layers.dense({ units: 3, activation: 'softmax' })] }),
+      tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3, activation: 'relu' }), tf.layers.batchNormalization({ gammaRegularizer: tf.regularizers.l2() }), tf.layers.flatten(), tf.layers.dense({ units: 3, activation: 'softmax' })] }),
+      tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3, activation: 'relu6' }), tf.layers.flatten(), tf.layers.dense({ units: 3, activation: 'softmax' })] }),
+      tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3 }), tf.layers.activation({ activation: 'relu' }), tf.layers.flatten(), tf.layers.dense({ units: 3, activation: 'softmax' })] }),
       tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3, dilationRate: 2, activation: 'relu' }), tf.layers.flatten(), tf.layers.dense({ units: 3, activation: 'softmax' })] }),
       tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3, activation: 'relu', kernelRegularizer: tf.regularizers.l2() }), tf.layers.flatten(), tf.layers.dense({ units: 3, activation: 'softmax' })] }),
       tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 3, activation: 'relu' }), tf.layers.flatten(), tf.layers.dense({ units: 3, activation: 'relu' })] }),

@@ -7,10 +7,11 @@ import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { installFastWasmKernels, uninstallFastWasmKernels } from '../../../src-main/lab/engine/wasm-kernels/index.ts';
 import { createDenseStackStep, findDenseStack } from '../../../src-main/lab/training/dense-stack-step.ts';
+import type { HiddenActivation } from '../../../src-main/lab/training/activations.ts';
 import { createTapeTrainStep } from '../../../src-main/lab/training/train-step.ts';
 import { randomBatches } from './random-batches.ts';
 
-type Hidden = { units: number; activation: 'linear' | 'relu' | 'tanh' | 'sigmoid'; useBias?: boolean; dropout?: number[] };
+type Hidden = { units: number; activation: HiddenActivation; useBias?: boolean; dropout?: number[] };
 
 /** `inputDropout`: Dropout layers before the first Dense; a hidden layer's `dropout`: Dropout layers after it. */
 function mlp(hidden: Hidden[], inputs = 20, classes = 5, inputDropout: number[] = []): tf.Sequential {
@@ -73,6 +74,7 @@ const CASES: { name: string; hidden: Hidden[]; inputDropout?: number[] }[] = [
   { name: 'seed shape (relu)', hidden: [{ units: 16, activation: 'relu' }] },
   { name: 'tanh then sigmoid', hidden: [{ units: 16, activation: 'tanh' }, { units: 12, activation: 'sigmoid' }] },
   { name: 'linear without bias', hidden: [{ units: 8, activation: 'linear', useBias: false }] },
+  { name: 'elu, selu, softplus, softsign', hidden: [{ units: 12, activation: 'elu' }, { units: 10, activation: 'selu', dropout: [0.2] }, { units: 9, activation: 'softplus' }, { units: 8, activation: 'softsign' }] },
   { name: 'softmax layer only', hidden: [] },
 ];
 
@@ -123,7 +125,8 @@ describe('findDenseStack', () => {
       ['dropout with a noise shape', tf.sequential({ layers: [tf.layers.dense({ inputShape: [20], units: 8, activation: 'relu' }), tf.layers.dropout({ rate: 0.2, noiseShape: [1, 8] }), tf.layers.dense({ units: 5, activation: 'softmax' })] }), false],
       ['image input', tf.sequential({ layers: [tf.layers.flatten({ inputShape: [4, 5, 1] }), tf.layers.dense({ units: 5, activation: 'softmax' })] }), false],
       ['no softmax', tf.sequential({ layers: [tf.layers.dense({ inputShape: [20], units: 5, activation: 'sigmoid' })] }), false],
-      ['elu hidden', tf.sequential({ layers: [tf.layers.dense({ inputShape: [20], units: 8, activation: 'elu' }), tf.layers.dense({ units: 5, activation: 'softmax' })] }), false],
+      ['elu hidden', tf.sequential({ layers: [tf.layers.dense({ inputShape: [20], units: 8, activation: 'elu' }), tf.layers.dense({ units: 5, activation: 'softmax' })] }), true],
+      ['relu6 hidden (not in the contract)', tf.sequential({ layers: [tf.layers.dense({ inputShape: [20], units: 8, activation: 'relu6' }), tf.layers.dense({ units: 5, activation: 'softmax' })] }), false],
       ['regularized', tf.sequential({ layers: [tf.layers.dense({ inputShape: [20], units: 5, activation: 'softmax', kernelRegularizer: tf.regularizers.l2() })] }), false],
     ];
     for (const [name, model, expected] of models) {

@@ -2,10 +2,13 @@
 // global to the process). Idempotent; leaves every other backend alone.
 import { makeFastBatchMatMul, makeFastFusedMatMul } from './fast-batch-mat-mul.ts';
 import { makeFastSlice } from './fast-slice.ts';
+import { makeFastTile } from './fast-tile.ts';
 import { makeSharedIdentity } from './shared-identity.ts';
 import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './conv2d-backprop.ts';
-import { makeMaxPoolGrad } from './max-pool-grad.ts';
-import { makeLeadingAxesSum } from './leading-axes-sum.ts';
+import { makeMaxPoolGrad, maxPoolGradTiled2x2 } from './max-pool-grad.ts';
+import { gatherTapsByPixel, gatherTapsByRow } from './conv-im2col.ts';
+import { startHeapHelper, stopHeapHelper } from './heap-helper-thread.ts';
+import { makeLeadingAxesSum, sumColumns } from './leading-axes-sum.ts';
 import { FAST_KERNEL_MARK, ORIGINAL_KERNEL } from './wasm-backend.ts';
 import type { KernelFn, Tf } from './wasm-backend.ts';
 
@@ -84,6 +87,16 @@ const SPECS: FastKernelSpec[] = [
     why: 'sums over leading axes (every bias gradient) in one pass (stock: transposes a full copy first)',
     make: (tf, original) => makeLeadingAxesSum(tf, original),
   },
+  {
+    kernel: 'Mean',
+    why: 'means over leading axes (batch normalization\'s statistics) in one pass (stock: transposes a full copy first)',
+    make: (tf, original) => makeLeadingAxesSum(tf, original, true),
+  },
+  {
+    kernel: 'Tile',
+    why: 'block copies (stock: an index computation per element; batch normalization\'s gradient tiles every activation)',
+    make: (_tf, original) => makeFastTile(original),
+  },
 ];
 
 /** Kernels stock tfjs-backend-wasm lacks (training falls over without them); added, and left in place on uninstall. */
@@ -106,7 +119,10 @@ export function installFastWasmKernels(tf: Tf): FastKernelsReport {
   if (tf.getKernel('BatchMatMul', BACKEND) == null) {
     return { backend: BACKEND, active: false, alreadyInstalled: false, replaced: [], reason: 'the wasm backend is not loaded (import @tensorflow/tfjs-backend-wasm)' };
   }
-  if (fastWasmKernelsInstalled(tf)) return { backend: BACKEND, active: true, alreadyInstalled: true, replaced };
+  if (fastWasmKernelsInstalled(tf)) {
+    startHelperThread(tf);
+    return { backend: BACKEND, active: true, alreadyInstalled: true, replaced };
+  }
   const done: FastKernelReplacement[] = [];
   for (const spec of MISSING) {
     if (tf.getKernel(spec.kernel, BACKEND) != null) continue;
@@ -130,11 +146,22 @@ export function installFastWasmKernels(tf: Tf): FastKernelsReport {
     tf.registerKernel(fast);
     done.push({ kernel: spec.kernel, why: spec.why });
   }
+  startHelperThread(tf);
   return { backend: BACKEND, active: true, alreadyInstalled: false, replaced: done };
+}
+
+/** The fast kernels' JS passes that the heap helper thread can share (heap-helper-thread.ts). */
+const HEAP_TASKS = [gatherTapsByRow, gatherTapsByPixel, maxPoolGradTiled2x2, sumColumns];
+
+/** Starts the heap helper thread when the wasm backend is up and its heap is shared (the threaded build). */
+function startHelperThread(tf: Tf): void {
+  const backend = tf.findBackend(BACKEND);
+  if (backend != null) startHeapHelper(backend, HEAP_TASKS);
 }
 
 /** Puts the stock kernels back (used by tests that compare fast and stock paths in one process). */
 export function uninstallFastWasmKernels(tf: Tf): string[] {
+  stopHeapHelper();
   const restored: string[] = [];
   for (const spec of SPECS) {
     const k = tf.getKernel(spec.kernel, BACKEND) as MarkedConfig | undefined;

@@ -1,0 +1,82 @@
+// The heap helper thread (src-main/lab/engine/wasm-kernels/heap-helper-thread.ts): a pass split between the main
+// thread and a worker over one shared heap gives the same elements as the main thread alone, the worker really does
+// its share, and a failure in its share is reported, not swallowed. The fast kernels' use of it (im2col, MaxPoolGrad)
+// is held to the cpu reference by the threaded kernel suite (fast-wasm-kernels-threaded.test.ts).
+import { afterEach, describe, expect, it } from 'vitest';
+import { heapHelperReady, runOnHeap, setHeapHelperMinimumWork, startHeapHelper, stopHeapHelper } from '../../../src-main/lab/engine/wasm-kernels/heap-helper-thread.ts';
+
+/** out[i] = in[i]·params[0] + i for i in [begin, end). */
+function scaleAndIndex(arrays: Float32Array[], params: Int32Array, begin: number, end: number): void {
+  const input = arrays[0] as Float32Array;
+  const out = arrays[1] as Float32Array;
+  for (let i = begin; i < end; i++) out[i] = (input[i] ?? 0) * (params[0] ?? 0) + i;
+}
+
+/** Throws in any share that does not start at 0: only the helper thread's share. */
+function throwsPastZero(arrays: Float32Array[], params: Int32Array, begin: number, end: number): void {
+  if (begin > 0) throw new Error(`share ${begin}–${end}`);
+  (arrays[0] as Float32Array).fill(1, begin, end);
+}
+
+/** A backend whose heap is a SharedArrayBuffer, as the threaded wasm build's is. */
+function sharedBackend(floats: number) {
+  return { wasm: { wasmMemory: { buffer: new SharedArrayBuffer(floats * 4) } } };
+}
+
+async function untilReady(): Promise<void> {
+  for (let i = 0; i < 200 && !heapHelperReady(); i++) await new Promise((r) => setTimeout(r, 25));
+  expect(heapHelperReady()).toBe(true);
+}
+
+afterEach(() => {
+  stopHeapHelper();
+  setHeapHelperMinimumWork();
+});
+
+describe('heap helper thread', () => {
+  it('is not started for a heap that is not shared (the single-threaded build)', () => {
+    expect(startHeapHelper({ wasm: { wasmMemory: { buffer: new ArrayBuffer(64) } } }, [scaleAndIndex])).toBe(false);
+    expect(heapHelperReady()).toBe(false);
+  });
+
+  it('splits a pass with the worker and gives the same elements as the main thread alone', async () => {
+    const backend = sharedBackend(4096);
+    expect(startHeapHelper(backend, [scaleAndIndex, throwsPastZero])).toBe(true);
+    await untilReady();
+    setHeapHelperMinimumWork(0);
+    const heap = new Float32Array(backend.wasm.wasmMemory.buffer);
+    const input = heap.subarray(0, 1000);
+    input.forEach((_, i) => (input[i] = Math.sin(i)));
+    const split = heap.subarray(1024, 2024);
+    runOnHeap(scaleAndIndex, [input, split], [3], 1000, 1000, 400);
+    const alone = new Float32Array(1000);
+    scaleAndIndex([input, alone], Int32Array.of(3), 0, 1000);
+    expect(Array.from(split)).toEqual(Array.from(alone));
+  });
+
+  it('reports a failure in the worker’s share and stops the helper (later passes run on the main thread)', async () => {
+    const backend = sharedBackend(1024);
+    startHeapHelper(backend, [throwsPastZero]);
+    await untilReady();
+    setHeapHelperMinimumWork(0);
+    const heap = new Float32Array(backend.wasm.wasmMemory.buffer);
+    expect(() => runOnHeap(throwsPastZero, [heap.subarray(0, 100)], [], 100, 100)).toThrow(/helper thread's share of throwsPastZero threw/);
+    expect(heapHelperReady()).toBe(false);
+    runOnHeap(throwsPastZero, [heap.subarray(0, 100)], [], 100, 100); // the main thread does all: no share past 0
+    expect(heap.subarray(0, 100).every((v) => v === 1)).toBe(true);
+  });
+
+  it('runs small passes, unknown tasks and views of other memory on the main thread', async () => {
+    const backend = sharedBackend(1024);
+    startHeapHelper(backend, [throwsPastZero]);
+    await untilReady();
+    const heap = new Float32Array(backend.wasm.wasmMemory.buffer);
+    runOnHeap(throwsPastZero, [heap.subarray(0, 100)], [], 100, 100); // under the default minimum work
+    setHeapHelperMinimumWork(0);
+    runOnHeap(throwsPastZero, [new Float32Array(100)], [], 100, 100); // not a view of the shared heap
+    const out = new Float32Array(10);
+    runOnHeap(scaleAndIndex, [new Float32Array(10).fill(2), out], [5], 10, 10); // not one of the helper's tasks
+    expect(Array.from(out)).toEqual(Array.from({ length: 10 }, (_, i) => 10 + i));
+    expect(heapHelperReady()).toBe(true);
+  });
+});
