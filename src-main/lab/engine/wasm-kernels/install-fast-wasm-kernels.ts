@@ -5,7 +5,7 @@ import { makeFastSlice } from './fast-slice.ts';
 import { makeFastTile } from './fast-tile.ts';
 import { makeSharedIdentity } from './shared-identity.ts';
 import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './conv2d-backprop.ts';
-import { makeMaxPoolGrad, maxPoolGradTiled2x2 } from './max-pool-grad.ts';
+import { makeMaxPoolGrad, maxPoolGrad2x2 } from './max-pool-grad.ts';
 import { gatherTapsByPixel, gatherTapsByRow } from './conv-im2col.ts';
 import { startHeapHelper, stopHeapHelper } from './heap-helper-thread.ts';
 import { makeLeadingAxesSum, sumColumns } from './leading-axes-sum.ts';
@@ -151,7 +151,7 @@ export function installFastWasmKernels(tf: Tf): FastKernelsReport {
 }
 
 /** The fast kernels' JS passes that the heap helper thread can share (heap-helper-thread.ts). */
-const HEAP_TASKS = [gatherTapsByRow, gatherTapsByPixel, maxPoolGradTiled2x2, sumColumns];
+const HEAP_TASKS = [gatherTapsByRow, gatherTapsByPixel, maxPoolGrad2x2, sumColumns];
 
 /** Starts the heap helper thread when the wasm backend is up and its heap is shared (the threaded build). */
 function startHelperThread(tf: Tf): void {

@@ -36,13 +36,13 @@ export function makeMaxPoolGrad(tf: Tf): KernelFn {
     const dys = backend.typedArrayFromHeap(dy) as Float32Array;
     const output = args.inputs['output'];
     const ys = output == null ? null : (backend.typedArrayFromHeap(output) as Float32Array);
-    // Non-overlapping 2×2 windows: each input pixel is in at most one window, so whole windows are written, not added.
-    const direct = ys != null && filterHeight === 2 && filterWidth === 2 && strideHeight >= 2 && strideWidth >= 2;
-    // Pixels in no whole window (padding edges, odd sizes, strides over 2) must read 0: fill unless windows tile x.
-    const tiles = direct && strideHeight === 2 && strideWidth === 2 && top === 0 && left === 0 && inHeight === 2 * outHeight && inWidth === 2 * outWidth;
-    if (tiles && ys != null) {
-      // The common case, split by batch item between the main thread and the heap helper thread.
-      runOnHeap(maxPoolGradTiled2x2, [xs, ys, dys, dxs], [inHeight, inWidth, ch, outHeight, outWidth], batchSize, sizeOf(x.shape));
+    // Non-overlapping 2×2 windows (strides ≥ 2): each input pixel is in at most one window, so windows are written,
+    // not added; split by batch item between the main thread and the heap helper thread.
+    if (ys != null && filterHeight === 2 && filterWidth === 2 && strideHeight >= 2 && strideWidth >= 2) {
+      // Pixels in no window (padding edges, odd sizes, strides over 2) must read 0: fill unless the windows tile x.
+      const tiles = strideHeight === 2 && strideWidth === 2 && top === 0 && left === 0 && inHeight === 2 * outHeight && inWidth === 2 * outWidth;
+      if (!tiles) dxs.fill(0, 0, sizeOf(x.shape));
+      runOnHeap(maxPoolGrad2x2, [xs, ys, dys, dxs], [inHeight, inWidth, ch, outHeight, outWidth, strideHeight, strideWidth, top, left], batchSize, sizeOf(x.shape));
       return dx;
     }
     dxs.fill(0, 0, sizeOf(x.shape));
@@ -56,32 +56,6 @@ export function makeMaxPoolGrad(tf: Tf): KernelFn {
           const c1 = Math.min(inWidth, yC * strideWidth - left + filterWidth);
           const corner = ((b * inHeight + r0) * inWidth + c0) * ch;
           const rowStep = inWidth * ch;
-          if (direct && r1 - r0 === 2 && c1 - c0 === 2) {
-            for (let d = 0, i = corner; d < ch; d++, i++) {
-              const m = ys[o + d] ?? 0;
-              let g = dys[o + d] ?? 0;
-              if (g - g === 0 && m - m === 0) {
-                // e = 1 at the first input equal to the maximum, then g drops to 0 for the rest of the window.
-                const e0 = +(xs[i] === m);
-                dxs[i] = e0 * g;
-                g -= e0 * g;
-                const e1 = +(xs[i + ch] === m);
-                dxs[i + ch] = e1 * g;
-                g -= e1 * g;
-                const e2 = +(xs[i + rowStep] === m);
-                dxs[i + rowStep] = e2 * g;
-                g -= e2 * g;
-                dxs[i + rowStep + ch] = +(xs[i + rowStep + ch] === m) * g;
-                continue;
-              }
-              dxs[i] = 0;
-              dxs[i + ch] = 0;
-              dxs[i + rowStep] = 0;
-              dxs[i + rowStep + ch] = 0;
-              firstMaximumGets(xs, dxs, i, 2, 2, ch, rowStep, g);
-            }
-            continue;
-          }
           if (r1 - r0 === 2 && c1 - c0 === 2) {
             // A whole 2×2 window of overlapping pools written out: four reads, the same first-maximum rule.
             for (let d = 0, i = corner; d < ch; d++, i++) {
@@ -129,27 +103,33 @@ function firstMaximumGets(xs: Float32Array, dxs: Float32Array, corner: number, r
 }
 
 /**
- * The gradient of a 2×2, stride-2 pool whose windows tile the input exactly, for batch items [begin, end): the
- * branch-free rule above, every pixel written once. A heap task (heap-helper-thread.ts): self-contained, so the
- * helper thread can run its source. arrays: x, y (pooled), dy, dx; params: inHeight, inWidth, channels, outHeight,
- * outWidth.
+ * The gradient of a 2×2 pool whose windows do not overlap (strides ≥ 2), for batch items [begin, end): whole windows
+ * by the branch-free rule above, every pixel written once; windows cut by the padding by the first-maximum rule over
+ * their inside part (dx must be zero-filled first unless the windows tile x). A heap task (heap-helper-thread.ts):
+ * self-contained, so the helper thread can run its source. arrays: x, y (pooled), dy, dx; params: inHeight, inWidth,
+ * channels, outHeight, outWidth, strideHeight, strideWidth, padTop, padLeft.
  */
-export function maxPoolGradTiled2x2(arrays: Float32Array[], params: Int32Array, begin: number, end: number): void {
+export function maxPoolGrad2x2(arrays: Float32Array[], params: Int32Array, begin: number, end: number): void {
   const xs = arrays[0] as Float32Array;
   const ys = arrays[1] as Float32Array;
   const dys = arrays[2] as Float32Array;
   const dxs = arrays[3] as Float32Array;
-  const [inHeight = 0, inWidth = 0, ch = 0, outHeight = 0, outWidth = 0] = params;
+  const [inHeight = 0, inWidth = 0, ch = 0, outHeight = 0, outWidth = 0, strideHeight = 2, strideWidth = 2, top = 0, left = 0] = params;
   const rowStep = inWidth * ch;
   for (let b = begin; b < end; b++) {
     let o = b * outHeight * outWidth * ch;
     for (let yR = 0; yR < outHeight; yR++) {
+      const r0 = Math.max(0, yR * strideHeight - top);
+      const r1 = Math.min(inHeight, yR * strideHeight - top + 2);
       for (let yC = 0; yC < outWidth; yC++) {
-        const corner = ((b * inHeight + 2 * yR) * inWidth + 2 * yC) * ch;
+        const c0 = Math.max(0, yC * strideWidth - left);
+        const c1 = Math.min(inWidth, yC * strideWidth - left + 2);
+        const corner = ((b * inHeight + r0) * inWidth + c0) * ch;
+        const whole = r1 - r0 === 2 && c1 - c0 === 2;
         for (let d = 0, i = corner; d < ch; d++, i++, o++) {
           const m = ys[o] ?? 0;
           let g = dys[o] ?? 0;
-          if (g - g === 0 && m - m === 0) {
+          if (whole && g - g === 0 && m - m === 0) {
             // e = 1 at the first input equal to the maximum, then g drops to 0 for the rest of the window.
             const e0 = +(xs[i] === m);
             dxs[i] = e0 * g;
@@ -163,19 +143,18 @@ export function maxPoolGradTiled2x2(arrays: Float32Array[], params: Int32Array, 
             dxs[i + rowStep + ch] = +(xs[i + rowStep + ch] === m) * g;
             continue;
           }
-          // A non-finite maximum or gradient: the cpu rule written out (−∞ and NaN never win; 0 × ∞ is avoided).
-          dxs[i] = 0;
-          dxs[i + ch] = 0;
-          dxs[i + rowStep] = 0;
-          dxs[i + rowStep + ch] = 0;
+          // A cut window, or a non-finite maximum or gradient: the cpu rule written out (−∞ and NaN never win; no
+          // 0 × ∞). The window's pixels are zero (filled, or written here for a whole window).
           let best = -Infinity;
           let at = -1;
-          for (let q = 0; q < 4; q++) {
-            const j = i + (q >= 2 ? rowStep : 0) + (q % 2 === 1 ? ch : 0);
-            const v = xs[j] ?? 0;
-            if (v > best) {
-              best = v;
-              at = j;
+          for (let r = r0, row = i; r < r1; r++, row += rowStep) {
+            for (let c = c0, j = row; c < c1; c++, j += ch) {
+              if (whole) dxs[j] = 0;
+              const v = xs[j] ?? 0;
+              if (v > best) {
+                best = v;
+                at = j;
+              }
             }
           }
           if (at >= 0) dxs[at] = g;
