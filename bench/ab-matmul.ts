@@ -20,7 +20,7 @@ const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(
 interface Case { label: string; m: number; k: number; n: number; transposeA: boolean; transposeB: boolean }
 // Batch 128. Forward h·W (no transposes), backward dW = hᵀ·dz (transposeA) and dh = dz·Wᵀ (transposeB).
 const cases: Case[] = [];
-for (const [k, n] of [[784, 512], [512, 512], [512, 10]] as const) {
+for (const [k, n] of (argValue("layers") ?? "784x512,512x512,512x10").split(",").map((s) => s.split("x").map(Number) as [number, number])) {
   cases.push({ label: `fwd ${k}x${n}`, m: 128, k, n, transposeA: false, transposeB: false });
   cases.push({ label: `dW ${k}x${n}`, m: k, k: 128, n, transposeA: true, transposeB: false });
   cases.push({ label: `dh ${k}x${n}`, m: 128, k: n, n: k, transposeA: false, transposeB: true });

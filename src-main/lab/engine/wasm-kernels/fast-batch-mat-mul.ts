@@ -112,8 +112,18 @@ export function setMatMulRoute(route: MatMulRoute): void {
   routeOverride = route;
 }
 
+/**
+ * A weight gradient dW = hᵀ·dz of a layer at most this wide goes the swapped way whatever the cost model says:
+ * measured paired (bench/ab-matmul.ts --layers, batch 128, threaded build, one run, load ~5–7), direct ÷ swapped was
+ * 1.83 for 800→64 (the Small CNN's dense layer), 3.27 for 1600→10 (Keras' CNN head), 3.04 for 512→10 (the seed's
+ * output layer), but 0.68–0.71 for 784→512 and 512→512. The transpose-and-pack model misses how poorly XNNPACK tiles
+ * a narrow right operand (8-wide column tiles, each over all M rows).
+ */
+const NARROW_WEIGHT_GRADIENT = 64;
+
 function chooseSwapped(m: number, k: number, n: number, transposeA: boolean, transposeB: boolean, b: TensorInfo): boolean {
   if (routeOverride !== 'auto') return routeOverride === 'swapped';
+  if (transposeA && !transposeB && n <= NARROW_WEIGHT_GRADIENT) return true;
   const bCached = !transposeB && seenRightOperands.has(b.dataId);
   if (!transposeB) seenRightOperands.add(b.dataId);
   const direct = (transposeA ? m * k : 0) + (transposeB ? k * n : 0) + (bCached ? 0 : PACK_COST * k * n);
