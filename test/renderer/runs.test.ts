@@ -136,6 +136,37 @@ describe('Runs screen', () => {
     }
   });
 
+  it('puts only the rows in view of a page in the DOM, and the others as the table scrolls', async () => {
+    const many = Array.from({ length: 250 }, (_, i) => ({ ...sampleRun(i + 1), name: `run ${i + 1}` }));
+    mount(new FakeLab().on('listRuns', () => many));
+    await flush();
+    const table = screen.getByTestId('runs-table');
+    // A page of 100 (newest first: 250 … 151), a screenful of them rendered; the table still counts every row.
+    expect(screen.getByTestId('runs-range').textContent).toBe('1–100 of 250');
+    expect(table.getAttribute('aria-rowcount')).toBe('101');
+    const rendered = () => table.querySelectorAll('tbody tr.run');
+    expect(rendered().length).toBeGreaterThan(5);
+    expect(rendered().length).toBeLessThan(30);
+    expect(screen.getByTestId('run-row-250')).toBeTruthy();
+    expect(screen.queryByTestId('run-row-200')).toBeNull();
+    expect(table.querySelectorAll('tbody tr.spacer')).toHaveLength(1);
+    // Scrolled to the middle (jsdom lays nothing out: the box says where it is).
+    const box = screen.getByTestId('runs-scroll');
+    const rowHeight = 42;
+    Object.defineProperty(box, 'clientHeight', { configurable: true, value: 10 * rowHeight });
+    Object.defineProperty(box, 'scrollTop', { configurable: true, value: 50 * rowHeight });
+    await fireEvent.scroll(box);
+    await flush();
+    expect(screen.getByTestId('run-row-200')).toBeTruthy();
+    expect(screen.getByTestId('run-row-200').getAttribute('aria-rowindex')).toBe('52');
+    expect(screen.queryByTestId('run-row-250')).toBeNull();
+    expect(table.querySelectorAll('tbody tr.spacer')).toHaveLength(2);
+    expect(rendered().length).toBeLessThan(30);
+    // Select all still means the whole page, rendered or not.
+    await fireEvent.click(screen.getByTestId('runs-select-all'));
+    expect(screen.getByTestId('runs-count').textContent).toContain('100 selected');
+  });
+
   it('links the scrubbed epoch to Evaluate and Draw', async () => {
     const fake = new FakeLab().on('listRuns', () => runs());
     fake.on('getRun', (p) => sampleRun((p as { runId: number }).runId, { checkpoints: sampleCheckpoints(3) }));
