@@ -1,8 +1,13 @@
-// Heavy drawing jobs run one per animation frame, in order; a job taken back before its frame never runs.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+// Heavy drawing jobs run one per animation frame (each in a task just after its frame), in order; a job taken back
+// before its frame never runs.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 describe('inOwnFrame', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+  });
   afterEach(() => {
+    vi.useRealTimers();
     vi.unstubAllGlobals();
     vi.resetModules();
   });
@@ -19,8 +24,14 @@ describe('inOwnFrame', () => {
     cancelB();
     // One frame asked for at a time, however many jobs wait.
     expect(frames).toHaveLength(1);
-    const nextFrame = () => frames.shift()!(performance.now());
-    nextFrame();
+    const nextFrame = () => {
+      frames.shift()!(performance.now());
+      vi.runOnlyPendingTimers();
+    };
+    // Not in the frame's own callback: after it.
+    frames.shift()!(performance.now());
+    expect(ran).toEqual([]);
+    vi.runOnlyPendingTimers();
     expect(ran).toEqual(['a']);
     nextFrame();
     expect(ran).toEqual(['a', 'c']);
@@ -38,8 +49,10 @@ describe('inOwnFrame', () => {
       throw new Error('no context');
     });
     inOwnFrame(() => ran.push('next'));
-    expect(() => frames.shift()!(0)).toThrow('no context');
     frames.shift()!(0);
+    expect(() => vi.runOnlyPendingTimers()).toThrow('no context');
+    frames.shift()!(0);
+    vi.runOnlyPendingTimers();
     expect(ran).toEqual(['next']);
   });
 });
