@@ -234,7 +234,8 @@ describe('Runs screen', () => {
     expect(within(screen.getByTestId('config-diff')).getByText('batch size')).toBeTruthy();
     await fireEvent.click(screen.getByTestId('legend-3'));
     expect(screen.getByTestId('legend-3').getAttribute('aria-pressed')).toBe('false');
-    await fireEvent.click(screen.getByTestId('cm-diff-4-9'));
+    // The confusion matrices come a task after the comparison shows (below the fold, after its curves).
+    await fireEvent.click(await screen.findByTestId('cm-diff-4-9'));
     await flush();
     expect(screen.getByTestId('changes-summary').textContent).toContain('1 test image changed');
   });
