@@ -39,8 +39,8 @@ const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 /** What the issue measured when it was filed (Chromium over `layerlab serve`, a lab of copied real runs of 30 epochs). */
 const ISSUE_BEFORE: Record<number, string> = {
-  1000: '| before (issue 19\'s text) | ~1 MB | 2.6 s | 0.45 s | 0.64 s | not measured | |',
-  10000: '| before (issue 19\'s text) | 10 MB, 0.9 s | 3.2 s (10,000 rows in the DOM) | 1.6 s | 1.95 s | not measured | |',
+  1000: '| before (issue 19\'s text) | ~1 MB | 2.6 s | 0.45 s | not measured | 0.64 s | not measured | |',
+  10000: '| before (issue 19\'s text) | 10 MB, 0.9 s | 3.2 s (10,000 rows in the DOM) | 1.6 s | not measured | 1.95 s | not measured | |',
 };
 
 function labOf(runs: number): string {
@@ -64,7 +64,7 @@ if (values.baseline) {
 /** Runs one of the bench's scripts in a child process and returns its table rows (lines starting with "|"). */
 function rowsOf(script: string, args: string[]): string[] {
   const child = spawnSync(process.execPath, ['--import', 'tsx', join(here, script), ...args], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
-  if (child.status !== 0) return [`| ${script} failed (exit ${child.status}) | | | | | | |`];
+  if (child.status !== 0) return [`| ${script} failed (exit ${child.status}) | | | | | | | |`];
   return child.stdout.split('\n').filter((line) => line.startsWith('|'));
 }
 
@@ -81,8 +81,8 @@ for (const runs of sizes) {
       console.log('');
     }
   } else {
-    console.log('| code | list payload (first answer) | Runs screen shown | one search keystroke | compare 10 runs | delete 1,000 runs | serving RSS |');
-    console.log('|---|---|---|---|---|---|---|');
+    console.log('| code | list payload (first answer) | Runs screen shown | one search keystroke | sort / filter click | compare 10 runs: shown, curves drawn | delete 1,000 runs | serving RSS |');
+    console.log('|---|---|---|---|---|---|---|---|');
     // For reference also with a baseline: the code before issue 19 as measured when it was filed (another day's load).
     if (epochs === 30 && ISSUE_BEFORE[runs]) console.log(ISSUE_BEFORE[runs]);
     // One repeat per child, alternating, so both codes meet the same load; the table shows every repeat.

@@ -6,8 +6,12 @@
 //   list payload   bytes of what the Runs screen asks for first (main: listRuns {}; now: queryRuns, one page)
 //   Runs shown     navigation to #/runs until the first row is on screen
 //   keystroke      one character typed in the search box until the count shows the new result
-//   compare 10     10 rows ticked, Compare clicked, until the comparison is on screen; and the longest main-thread
-//                  task (PerformanceObserver 'longtask', ≥ 50 ms) until its curves have drawn: the stutter, if any
+//   sort, filter   a click on the val_acc column's header until the first row is another run; a status picked
+//                  (stopped) until the count shows the new result
+//   compare 10     10 rows ticked, Compare clicked, until the comparison is on screen; then until every one of its
+//                  charts has drawn (each canvas has painted pixels: code that draws the charts a frame after the
+//                  comparison shows is timed to the last curve); and the longest main-thread task (PerformanceObserver
+//                  'longtask', ≥ 50 ms) until then: the stutter, if any
 //   delete 1,000   with --delete: the bulk delete command of 1,000 runs (oldest first), then the space given back;
 //                  code without bulk delete (before issue 19) deletes them one deleteRun request at a time, as its
 //                  Runs screen did
@@ -73,7 +77,10 @@ for (let i = 0; i < repeats; i++) payloads.push(lean ? await api('queryRuns', { 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-dev-shm-usage'] });
 const shown: number[] = [];
 const keystroke: number[] = [];
+const sortClick: number[] = [];
+const filterClick: number[] = [];
 const compare: number[] = [];
+const curves: number[] = [];
 const longest: number[] = [];
 for (let i = 0; i < repeats; i++) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -91,6 +98,22 @@ for (let i = 0; i < repeats; i++) {
   keystroke.push(performance.now() - t0);
   await page.getByTestId('runs-search').fill('');
   await page.waitForFunction((b) => document.querySelector('[data-testid="runs-count"]')?.textContent?.trim() === b.trim(), before, { timeout: 60_000, polling: 'raf' });
+  // Sort: newest first → best val_acc first (the first row changes).
+  const firstRow = () => page.evaluate(() => document.querySelector('[data-testid^="run-row-"]')?.getAttribute('data-testid') ?? '');
+  const top = await firstRow();
+  t0 = performance.now();
+  await page.getByRole('button', { name: /^val_acc/ }).click();
+  await page.waitForFunction((b) => document.querySelector('[data-testid^="run-row-"]')?.getAttribute('data-testid') !== b, top, { timeout: 60_000, polling: 'raf' });
+  sortClick.push(performance.now() - t0);
+  await page.getByRole('button', { name: /^#/ }).click();
+  await page.waitForFunction((b) => document.querySelector('[data-testid^="run-row-"]')?.getAttribute('data-testid') === b, top, { timeout: 60_000, polling: 'raf' });
+  // Filter: only stopped runs, then all again.
+  t0 = performance.now();
+  await page.getByTestId('runs-status').selectOption('stopped');
+  await page.waitForFunction((b) => document.querySelector('[data-testid="runs-count"]')?.textContent?.trim() !== b.trim(), before, { timeout: 60_000, polling: 'raf' });
+  filterClick.push(performance.now() - t0);
+  await page.getByTestId('runs-status').selectOption('all');
+  await page.waitForFunction((b) => document.querySelector('[data-testid="runs-count"]')?.textContent?.trim() === b.trim(), before, { timeout: 60_000, polling: 'raf' });
   const boxes = page.locator('[data-testid^="run-select-"]');
   for (let k = 0; k < 10; k++) await boxes.nth(k).check();
   // Stutter: the longest main-thread task while the comparison arrives and its curves are drawn.
@@ -106,7 +129,17 @@ for (let i = 0; i < repeats; i++) {
   await page.getByTestId('comparison').waitFor({ timeout: 60_000 });
   await page.locator('[data-testid="comparison"] canvas').first().waitFor();
   compare.push(performance.now() - t0);
-  // Two frames after: the charts have drawn.
+  // Every chart drawn: each canvas has a painted pixel (axes at least).
+  await page.waitForFunction(
+    () => {
+      const canvases = [...document.querySelectorAll<HTMLCanvasElement>('[data-testid="comparison"] canvas')];
+      return canvases.length > 0 && canvases.every((c) => c.width > 0 && c.height > 0 && c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data.some((v, i) => i % 4 === 3 && v > 0));
+    },
+    undefined,
+    { timeout: 60_000, polling: 'raf' },
+  );
+  curves.push(performance.now() - t0);
+  // Two frames after: what drawing left to do has run.
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   longest.push(await page.evaluate(() => (window as unknown as { longest: number }).longest));
   await page.close();
@@ -157,5 +190,5 @@ rmSync(home, { recursive: true, force: true });
 const mb = (b: number) => (b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${(b / 1e3).toFixed(1)} KB`);
 const s = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
 console.log(
-  `| ${values.label} | ${mb(median(payloads.map((p) => p.bytes)))}, ${s(median(payloads.map((p) => p.ms)))} | ${s(median(shown))} | ${s(median(keystroke))} | ${s(median(compare))} (longest task ${Math.round(median(longest))} ms) | ${deleteCell} | ${rss.toFixed(0)} MB |`,
+  `| ${values.label} | ${mb(median(payloads.map((p) => p.bytes)))}, ${s(median(payloads.map((p) => p.ms)))} | ${s(median(shown))} | ${s(median(keystroke))} | ${s(median(sortClick))} / ${s(median(filterClick))} | ${s(median(compare))}, curves ${s(median(curves))} (longest task ${Math.round(median(longest))} ms) | ${deleteCell} | ${rss.toFixed(0)} MB |`,
 );

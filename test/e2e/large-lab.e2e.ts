@@ -33,9 +33,19 @@ describe('a lab of 10,000 runs in the browser', () => {
     await page.goto(`${lab.url}#/runs`);
     await page.getByTestId(`run-row-${RUNS}`).waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('runs-count').innerText()).toContain('10,000 of 10,000');
-    expect(await page.locator('[data-testid^="run-row-"]').count()).toBe(100);
     expect(await page.getByTestId('runs-range').innerText()).toBe('1–100 of 10,000');
+    // A page of 100, of which only the rows in view (and a few either side) are in the DOM.
+    expect(await page.getByTestId('runs-table').getAttribute('aria-rowcount')).toBe('101');
+    const rendered = await page.locator('[data-testid^="run-row-"]').count();
+    expect(rendered).toBeGreaterThan(5);
+    expect(rendered).toBeLessThan(40);
     await screenshot(page, 'large-lab-runs');
+    // Scrolled to its end, the table shows the page's last run (10,000 − 99) in the row the scroll bar says.
+    await page.getByTestId('runs-scroll').evaluate((box) => box.scrollTo({ top: box.scrollHeight }));
+    await page.getByTestId(`run-row-${RUNS - 99}`).waitFor();
+    expect(await page.getByTestId(`run-row-${RUNS - 99}`).getAttribute('aria-rowindex')).toBe('101');
+    expect(await page.getByTestId(`run-row-${RUNS}`).count()).toBe(0);
+    expect(await page.getByTestId(`run-row-${RUNS - 99}`).isVisible()).toBe(true);
 
     await page.getByTestId('runs-search').fill('keep');
     await page.waitForFunction(() => !document.querySelector('[data-testid="runs-count"]')?.textContent?.startsWith('10,000'));
@@ -45,12 +55,18 @@ describe('a lab of 10,000 runs in the browser', () => {
     await page.getByTestId('runs-range').filter({ hasText: /^101–/ }).waitFor();
 
     await page.getByTestId('runs-search').fill('');
+    // Another query starts from the top of the table.
     await page.getByTestId(`run-row-${RUNS}`).waitFor();
     const boxes = page.locator('[data-testid^="run-select-"]');
     for (let k = 0; k < 10; k++) await boxes.nth(k).check();
     await page.getByTestId('compare').click();
     await page.getByTestId('comparison').waitFor();
     expect(await page.locator('#compare-title').innerText()).toBe('Comparing 10 runs');
+    // Its three charts are created one per frame after it shows: each canvas gets drawn.
+    await page.waitForFunction(() => {
+      const canvases = [...document.querySelectorAll<HTMLCanvasElement>('[data-testid="comparison"] canvas')];
+      return canvases.length === 3 && canvases.every((c) => c.width > 0 && c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data.some((v, i) => i % 4 === 3 && v > 0));
+    });
     await screenshot(page, 'large-lab-compare');
     await page.close();
   });

@@ -136,6 +136,38 @@ describe('Runs screen', () => {
     }
   });
 
+  it('puts only the rows in view of a page in the DOM, and the others as the table scrolls', async () => {
+    const many = Array.from({ length: 250 }, (_, i) => ({ ...sampleRun(i + 1), name: `run ${i + 1}` }));
+    mount(new FakeLab().on('listRuns', () => many));
+    await flush();
+    const table = screen.getByTestId('runs-table');
+    // A page of 100 (newest first: 250 … 151), a screenful of them rendered; the table still counts every row.
+    expect(screen.getByTestId('runs-range').textContent).toBe('1–100 of 250');
+    expect(table.getAttribute('aria-rowcount')).toBe('101');
+    const rendered = () => table.querySelectorAll('tbody tr.run');
+    expect(rendered().length).toBeGreaterThan(5);
+    expect(rendered().length).toBeLessThan(30);
+    expect(screen.getByTestId('run-row-250')).toBeTruthy();
+    expect(screen.queryByTestId('run-row-200')).toBeNull();
+    expect(table.querySelectorAll('tbody tr.spacer')).toHaveLength(1);
+    // Scrolled to the middle (jsdom lays nothing out: the box says where it is).
+    const box = screen.getByTestId('runs-scroll');
+    // jsdom measures no row: the table keeps its estimate of a row, 3rem at 16px.
+    const rowHeight = 48;
+    Object.defineProperty(box, 'clientHeight', { configurable: true, value: 10 * rowHeight });
+    Object.defineProperty(box, 'scrollTop', { configurable: true, value: 50 * rowHeight });
+    await fireEvent.scroll(box);
+    await flush();
+    expect(screen.getByTestId('run-row-200')).toBeTruthy();
+    expect(screen.getByTestId('run-row-200').getAttribute('aria-rowindex')).toBe('52');
+    expect(screen.queryByTestId('run-row-250')).toBeNull();
+    expect(table.querySelectorAll('tbody tr.spacer')).toHaveLength(2);
+    expect(rendered().length).toBeLessThan(30);
+    // Select all still means the whole page, rendered or not.
+    await fireEvent.click(screen.getByTestId('runs-select-all'));
+    expect(screen.getByTestId('runs-count').textContent).toContain('100 selected');
+  });
+
   it('links the scrubbed epoch to Evaluate and Draw', async () => {
     const fake = new FakeLab().on('listRuns', () => runs());
     fake.on('getRun', (p) => sampleRun((p as { runId: number }).runId, { checkpoints: sampleCheckpoints(3) }));
@@ -202,7 +234,8 @@ describe('Runs screen', () => {
     expect(within(screen.getByTestId('config-diff')).getByText('batch size')).toBeTruthy();
     await fireEvent.click(screen.getByTestId('legend-3'));
     expect(screen.getByTestId('legend-3').getAttribute('aria-pressed')).toBe('false');
-    await fireEvent.click(screen.getByTestId('cm-diff-4-9'));
+    // The confusion matrices come a task after the comparison shows (below the fold, after its curves).
+    await fireEvent.click(await screen.findByTestId('cm-diff-4-9'));
     await flush();
     expect(screen.getByTestId('changes-summary').textContent).toContain('1 test image changed');
   });

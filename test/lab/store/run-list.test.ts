@@ -95,6 +95,52 @@ describe('run pages', () => {
     store.close();
   });
 
+  it('sorts and counts filtered runs as it sorts them all, in every order, page by page', () => {
+    const store = LabStore.open(tempFile());
+    const ids = Array.from({ length: 24 }, (_, i) => store.createRun(newRun(i % 3 ? `keep ${String.fromCharCode(97 + ((i * 7) % 24))}` : `drop ${i}`)));
+    ids.forEach((id, i) => {
+      if (i % 4) store.addEpoch(id, epoch(1, ((i * 5) % 11) / 10), []);
+      store.finishRun(id, i % 5 === 0 ? 'stopped' : 'completed', null);
+    });
+    const keys = ['id', 'name', 'status', 'valAcc', 'testAcc', 'duration', 'params'] as const;
+    for (const sort of keys) {
+      for (const descending of [true, false]) {
+        // The unfiltered order (no filter: the plain query) with the filter applied afterwards is the reference.
+        const all = store.queryRuns(q({ sort, descending, limit: 500 })).runs;
+        const expected = all.filter((r) => r.name.startsWith('keep') && r.status === 'completed').map((r) => r.id);
+        const pages = [0, 5, 10, 15].flatMap((offset) => store.queryRuns(q({ search: 'keep', status: 'completed', sort, descending, limit: 5, offset })).runs.map((r) => r.id));
+        expect(pages, `${sort} ${descending ? 'descending' : 'ascending'}`).toEqual(expected);
+        expect(store.queryRuns(q({ search: 'keep', status: 'completed', sort, descending })).total).toBe(expected.length);
+      }
+    }
+    store.close();
+  });
+
+  it('checks a filter on an index, never looking the matches up in the runs table (the first search read it from disk)', () => {
+    const store = LabStore.open(tempFile());
+    for (let i = 0; i < 30; i++) store.createRun(newRun(`run ${i}`));
+    const db = store.connectionForTests;
+    const statements: string[] = [];
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((source: string) => {
+      statements.push(source);
+      return prepare(source);
+    }) as typeof db.prepare;
+    for (const sort of ['id', 'valAcc', 'name'] as const) for (const search of ['ru', 'run 1']) store.queryRuns(q({ search, sort, status: 'completed', tag: 'x', has: 'weights' }));
+    db.prepare = prepare;
+    // Only the page's own rows (at most one page) are read from the table, by id.
+    const filtering = statements.filter((sql) => /FROM runs r/.test(sql) && !sql.includes('json_each'));
+    expect(filtering.length).toBeGreaterThanOrEqual(12);
+    for (const sql of filtering) {
+      const blanks = Array.from({ length: sql.split('?').length - 1 }, () => null);
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...blanks) as { detail: string }[]).map((p) => p.detail);
+      const onRuns = plan.filter((d) => / r\b/.test(d) && /^(SCAN|SEARCH) r\b/.test(d));
+      expect(onRuns.length, sql).toBeGreaterThan(0);
+      for (const step of onRuns) expect(step, sql).toMatch(/USING COVERING INDEX/);
+    }
+    store.close();
+  });
+
   it('answers a poll with only what changed since a version, and which shown runs are gone', () => {
     const store = LabStore.open(tempFile());
     const a = store.createRun(newRun('a'));
