@@ -81,7 +81,7 @@ for (const runs of sizes) {
       console.log('');
     }
   } else {
-    console.log('| code | list payload (first answer) | Runs screen shown | one search keystroke | sort / filter click | compare 10 runs: shown, curves drawn | delete 1,000 runs | serving RSS |');
+    console.log('| code | list payload (first answer) | Runs screen shown | one search keystroke (in page) | sort / filter click | compare 10 runs: shown (in page), curves drawn | delete 1,000 runs | serving RSS |');
     console.log('|---|---|---|---|---|---|---|---|');
     // For reference also with a baseline: the code before issue 19 as measured when it was filed (another day's load).
     if (epochs === 30 && ISSUE_BEFORE[runs]) console.log(ISSUE_BEFORE[runs]);
