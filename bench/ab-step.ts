@@ -6,10 +6,13 @@
 // was 10), against the picked step with today's cost model: a before/after of the matmul route choice.
 // With --vs W2, the A side is instead the picked step of workload W2 (same input shape), e.g. the seed MLP against
 // the deep MLP: a per-multiply-add comparison of two networks under the same load.
+// With --no-helper, the A side is instead the picked step with the heap helper thread kept out (every JS pass on the
+// main thread alone): what sharing those passes buys.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { installFastWasmKernels } from '../src-main/lab/engine/wasm-kernels/index.ts';
 import { setMatMulPackCost } from '../src-main/lab/engine/wasm-kernels/fast-batch-mat-mul.ts';
+import { heapHelperReady, setHeapHelperMinimumWork } from '../src-main/lab/engine/wasm-kernels/heap-helper-thread.ts';
 import { loadBackend, realEnvironment } from '../src-main/lab/engine/backends.ts';
 import { buildModel } from '../src-main/lab/model/build-model.ts';
 import { createOptimizer } from '../src-main/lab/training/optimizers.ts';
@@ -23,9 +26,12 @@ const argValue = (name: string): string | undefined => {
 const pairs = Number(argValue('pairs') ?? 30);
 const oldPackCost = argValue('pack-cost') == null ? null : Number(argValue('pack-cost'));
 const vsName = argValue('vs');
+const noHelper = process.argv.includes('--no-helper');
 if (vsName != null && !isWorkloadName(vsName)) throw new Error(`--vs: unknown workload ${vsName}`);
 console.log(`wasm: ${(await loadBackend('wasm', realEnvironment, { wasmThreads: Number(argValue('threads') ?? 2) })).report.detail ?? '?'}`);
 installFastWasmKernels(tf);
+for (let i = 0; i < 100 && !heapHelperReady(); i++) await new Promise((r) => setTimeout(r, 20));
+console.log(`heap helper thread: ${heapHelperReady() ? 'ready' : 'not running (single-threaded build)'}`);
 
 const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? NaN;
 
@@ -40,6 +46,18 @@ for (const name of (argValue('workload') ?? 'small-cnn,keras-cnn').split(',')) {
   const pickedModel = buildModel(tf, w.architecture, 1);
   const tape: TrainStep = vs != null
     ? createTrainStep(tapeModel, createOptimizer(tf, vs.optimizer))
+    : noHelper
+    ? (() => {
+        const step = createTrainStep(tapeModel, createOptimizer(tf, w.optimizer));
+        return (x: TrainInput, y: tf.Tensor2D) => {
+          setHeapHelperMinimumWork(Infinity);
+          try {
+            return step(x, y);
+          } finally {
+            setHeapHelperMinimumWork();
+          }
+        };
+      })()
     : oldPackCost == null
     ? createTapeTrainStep(tapeModel, createOptimizer(tf, w.optimizer))
     : (() => {
@@ -75,7 +93,7 @@ for (const name of (argValue('workload') ?? 'small-cnn,keras-cnn').split(',')) {
     pickedMs.push(first === tape ? b : a);
   }
   const ratio = median(tapeMs.map((t, i) => t / (pickedMs[i] ?? NaN)));
-  const aName = vs != null ? vs.title : oldPackCost == null ? 'tape' : `pack cost ${oldPackCost}`;
+  const aName = vs != null ? vs.title : noHelper ? 'without the heap helper' : oldPackCost == null ? 'tape' : `pack cost ${oldPackCost}`;
   console.log(`${w.title}: ${aName} ${median(tapeMs).toFixed(1)} ms/step, ${trainStepPath(pickedModel)} ${median(pickedMs).toFixed(1)} ms/step (medians of ${pairs}); median paired ratio ${aName}/picked ${ratio.toFixed(2)}`);
   tf.dispose([...xs, ...ys]);
   tapeModel.dispose();

@@ -129,7 +129,8 @@ export function trainStepPath(model: tf.LayersModel): 'dense stack (written-out 
 
 /**
  * The step for this model: written-out backprop for plain softmax MLPs, dropout included (dense-stack-step.ts), and
- * for plain conv nets (conv2d/max pool, flatten, such an MLP: conv-net-step.ts), else tfjs's tape.
+ * for plain conv nets (conv2d, max/average pools, batch normalization, flatten, such an MLP: conv-net-step.ts), else
+ * tfjs's tape.
  */
 export function createTrainStep(model: tf.LayersModel, optimizer: tf.Optimizer): TrainStep {
   const stack = findDenseStack(model);
