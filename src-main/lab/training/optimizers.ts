@@ -1,15 +1,21 @@
-// Compile config -> tfjs optimizer, with Keras's defaults and names.
+// Compile config -> tfjs optimizer, with Keras's defaults and names. On the wasm backend SGD, momentum and Adam are
+// the fused versions (engine/wasm-kernels/fused-optimizers.ts: one pass per variable on the heap, tfjs's numbers and
+// object); on every other backend, and for RMSprop and Adagrad, tfjs's own.
 import type { OptimizerConfig } from '../../../src-shared/index.ts';
+import { FusedAdamOptimizer, FusedMomentumOptimizer, FusedSgdOptimizer } from '../engine/wasm-kernels/fused-optimizers.ts';
 import type { Optimizer, Tf } from '../model/tf-types.ts';
 
 export function createOptimizer(tf: Tf, config: OptimizerConfig): Optimizer {
+  // The backend a run trains on is settled before its optimizer is made (trainer-session.ts), and stays.
+  const fused = tf.getBackend() === 'wasm';
   switch (config.name) {
     case 'sgd':
-      return config.momentum > 0
-        ? tf.train.momentum(config.learningRate, config.momentum, config.nesterov)
-        : tf.train.sgd(config.learningRate);
+      if (config.momentum > 0) {
+        return fused ? new FusedMomentumOptimizer(config.learningRate, config.momentum, config.nesterov) : tf.train.momentum(config.learningRate, config.momentum, config.nesterov);
+      }
+      return fused ? new FusedSgdOptimizer(config.learningRate) : tf.train.sgd(config.learningRate);
     case 'adam':
-      return tf.train.adam(config.learningRate, config.beta1, config.beta2, config.epsilon);
+      return fused ? new FusedAdamOptimizer(config.learningRate, config.beta1, config.beta2, config.epsilon) : tf.train.adam(config.learningRate, config.beta1, config.beta2, config.epsilon);
     case 'rmsprop':
       return tf.train.rmsprop(config.learningRate, config.rho, config.momentum, config.epsilon);
     case 'adagrad':

@@ -1,0 +1,201 @@
+// SGD, momentum and Adam updates for tfjs's wasm backend: one JS pass per variable over its value, its slots and its
+// gradient, in place on the wasm heap.
+//
+// Why: tfjs's optimizers run each update as a chain of small kernels per variable (Adam: mul, add, square, div, sqrt…
+// ~11 per variable; momentum 4–6; SGD 2), each dispatched through the engine and allocating its output on the heap.
+// On the Keras CNN (Adam, 35k parameters in 6 variables) that is ~70 kernel calls a step for ~0.1 ms of arithmetic.
+//
+// Same numbers: each element's update is tfjs's float32 arithmetic in tfjs's order, every operation rounded to float32
+// with Math.fround (+, −, ×, ÷ and √ of float32 values computed in float64 and rounded once equal the float32
+// operation), with tfjs's scalars as tfjs makes them (float32 tensors of beta1, 1 − beta1, −learningRate…). The
+// result equals tf.train.adam / momentum / sgd on the cpu backend bit for bit (test/lab/engine/fused-optimizers.test.ts).
+//
+// Same object: the classes extend tfjs's optimizers and keep the state in the fields tfjs's own methods read (the
+// slot variables, accBeta1/accBeta2, the −learningRate scalar `c`), so getWeights/setWeights, getConfig,
+// setLearningRate, iterations and dispose are tfjs's, unchanged.
+//
+// Tensors stay immutable to everyone else: a buffer another tensor shares (a clone through the shared Identity, e.g.
+// early stopping's copy of the best weights) is first copied to a buffer of the variable's own (copy on write).
+import * as tf from '@tensorflow/tfjs';
+
+import type { WasmBackendLike } from './wasm-backend.ts';
+
+type Gradients = tf.NamedTensorMap | tf.NamedTensor[];
+
+interface SlotVariable {
+  originalName: string;
+  variable: tf.Variable;
+}
+
+const f32 = Math.fround;
+
+function gradientList(grads: Gradients): { name: string; gradient: tf.Tensor | undefined }[] {
+  return Array.isArray(grads) ? grads.map((g) => ({ name: g.name, gradient: g.tensor })) : Object.keys(grads).map((name) => ({ name, gradient: grads[name] }));
+}
+
+function activeWasmBackend(): WasmBackendLike {
+  const name = tf.getBackend();
+  if (name !== 'wasm') throw new Error(`the fused optimizers update tensors on the wasm backend's heap, and the active backend is ${name}`);
+  return tf.backend() as unknown as WasmBackendLike;
+}
+
+function registeredVariable(name: string): tf.Variable {
+  const v = tf.engine().registeredVariables[name];
+  if (v == null) throw new Error(`no variable named ${name} to update`);
+  if (v.dtype !== 'float32') throw new Error(`variable ${name} is ${v.dtype}; the fused optimizers update float32 variables`);
+  return v;
+}
+
+/** A new float32 variable of `like`'s shape, all zeros: an optimizer slot, made as tfjs makes it. */
+function zeroSlot(like: tf.Tensor, originalName: string): SlotVariable {
+  return { originalName, variable: tf.tidy(() => tf.zerosLike(like).variable(false)) };
+}
+
+/** Gives `v` a buffer of its own when another tensor shares its buffer, so that writing it in place changes only `v`. */
+function ownBuffer(backend: WasmBackendLike, v: tf.Variable): void {
+  const data = backend.dataIdMap.get(v.dataId);
+  if (data == null) throw new Error(`variable ${v.name} is not on the wasm backend`);
+  if (data.refCount <= 1) return;
+  const info = backend.makeOutput(v.shape, 'float32');
+  const fresh = tf.engine().makeTensorFromTensorInfo(info);
+  (backend.typedArrayFromHeap(info) as Float32Array).set(backend.typedArrayFromHeap(v)); // views after the allocation
+  v.assign(fresh);
+  fresh.dispose();
+}
+
+/** The gradient's float32 values on the heap (a view: read it before the next heap allocation). */
+function gradientView(backend: WasmBackendLike, gradient: tf.Tensor, value: tf.Variable): Float32Array {
+  if (gradient.dtype !== 'float32') throw new Error(`the gradient of ${value.name} is ${gradient.dtype}, not float32`);
+  if (gradient.size !== value.size) throw new Error(`the gradient of ${value.name} has shape [${gradient.shape.join(', ')}], the variable [${value.shape.join(', ')}]`);
+  if (backend.dataIdMap.get(gradient.dataId) == null) throw new Error(`the gradient of ${value.name} is not on the wasm backend`);
+  return backend.typedArrayFromHeap(gradient) as Float32Array;
+}
+
+const heap = (backend: WasmBackendLike, t: tf.Tensor): Float32Array => backend.typedArrayFromHeap(t) as Float32Array;
+
+/** A float32 scalar tensor's value (tfjs's optimizers keep −learningRate and the momentum as such tensors). */
+const scalarValue = (t: tf.Tensor): number => (t.dataSync() as Float32Array)[0] ?? NaN;
+
+/** SGD: value ← c·g + value, c = float32(−learningRate) (tfjs's SGDOptimizer). */
+export class FusedSgdOptimizer extends tf.SGDOptimizer {
+  override applyGradients(variableGradients: Gradients): void {
+    const backend = activeWasmBackend();
+    const c = scalarValue(this.c);
+    for (const { name, gradient } of gradientList(variableGradients)) {
+      if (gradient == null) continue;
+      const value = registeredVariable(name);
+      ownBuffer(backend, value);
+      const g = gradientView(backend, gradient, value);
+      const w = heap(backend, value);
+      for (let i = 0; i < w.length; i++) w[i] = f32(c * (g[i] as number)) + (w[i] as number);
+    }
+    this.incrementIterations();
+  }
+}
+
+interface MomentumState {
+  accumulations: SlotVariable[];
+  m: tf.Scalar;
+  useNesterov: boolean;
+}
+
+/**
+ * Momentum (tfjs's MomentumOptimizer): a ← m·a + g; value ← c·a + value, or with Nesterov value ← c·(g + a·m) + value.
+ * The momentum is read from tfjs's scalar `m` (made once in the constructor), as tfjs reads it.
+ */
+export class FusedMomentumOptimizer extends tf.MomentumOptimizer {
+  override applyGradients(variableGradients: Gradients): void {
+    const backend = activeWasmBackend();
+    const state = this as unknown as MomentumState;
+    const c = scalarValue(this.c);
+    const m = scalarValue(state.m);
+    gradientList(variableGradients).forEach(({ name, gradient }, i) => {
+      const value = registeredVariable(name);
+      // Slots by position, created even for a missing gradient: as tfjs does (getWeights lists them in this order).
+      const slot = (state.accumulations[i] ??= zeroSlot(value, `${name}/momentum`));
+      if (gradient == null) return;
+      ownBuffer(backend, value);
+      ownBuffer(backend, slot.variable);
+      const g = gradientView(backend, gradient, value);
+      const w = heap(backend, value);
+      const a = heap(backend, slot.variable);
+      if (state.useNesterov) {
+        for (let j = 0; j < w.length; j++) {
+          const gj = g[j] as number;
+          const aj = f32(f32(m * (a[j] as number)) + gj);
+          a[j] = aj;
+          w[j] = f32(c * f32(gj + f32(aj * m))) + (w[j] as number);
+        }
+      } else {
+        for (let j = 0; j < w.length; j++) {
+          const aj = f32(f32(m * (a[j] as number)) + (g[j] as number));
+          a[j] = aj;
+          w[j] = f32(c * aj) + (w[j] as number);
+        }
+      }
+    });
+    this.incrementIterations();
+  }
+}
+
+interface AdamState {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  accumulatedFirstMoment: SlotVariable[];
+  accumulatedSecondMoment: SlotVariable[];
+}
+
+/**
+ * Adam (tfjs's AdamOptimizer, Keras's rule with ε outside the square root and bias correction by 1 − β^t):
+ *   m ← β1·m + (1 − β1)·g;  v ← β2·v + (1 − β2)·g²;  value ← (m / (1 − β1^t)) / (√(v / (1 − β2^t)) + ε) · (−lr) + value,
+ * then β1^t and β2^t (accBeta1/accBeta2, float32 variables) advance by one factor each.
+ */
+export class FusedAdamOptimizer extends tf.AdamOptimizer {
+  override applyGradients(variableGradients: Gradients): void {
+    const backend = activeWasmBackend();
+    const s = this as unknown as AdamState;
+    const b1 = f32(s.beta1);
+    const b2 = f32(s.beta2);
+    const oneMinusB1 = f32(1 - s.beta1); // tfjs: mul(gradient, 1 - this.beta1), the difference made in float64
+    const oneMinusB2 = f32(1 - s.beta2);
+    const eps = f32(s.epsilon);
+    const negLr = f32(-s.learningRate);
+    ownBuffer(backend, s.accBeta1);
+    ownBuffer(backend, s.accBeta2);
+    const acc1 = heap(backend, s.accBeta1)[0] as number;
+    const acc2 = heap(backend, s.accBeta2)[0] as number;
+    const oneMinusAcc1 = f32(1 - acc1);
+    const oneMinusAcc2 = f32(1 - acc2);
+    gradientList(variableGradients).forEach(({ name, gradient }, i) => {
+      const value = registeredVariable(name);
+      const firstSlot = (s.accumulatedFirstMoment[i] ??= zeroSlot(value, `${name}/m`));
+      const secondSlot = (s.accumulatedSecondMoment[i] ??= zeroSlot(value, `${name}/v`));
+      if (gradient == null) return;
+      for (const v of [value, firstSlot.variable, secondSlot.variable]) ownBuffer(backend, v);
+      // Views only now: every allocation (slots, copies on write) is done, and heap growth detaches older views.
+      const g = gradientView(backend, gradient, value);
+      const w = heap(backend, value);
+      const m = heap(backend, firstSlot.variable);
+      const v = heap(backend, secondSlot.variable);
+      for (let j = 0; j < w.length; j++) {
+        const gj = g[j] as number;
+        const mj = f32(f32((m[j] as number) * b1) + f32(gj * oneMinusB1));
+        const vj = f32(f32((v[j] as number) * b2) + f32(f32(gj * gj) * oneMinusB2));
+        m[j] = mj;
+        v[j] = vj;
+        const mHat = f32(mj / oneMinusAcc1);
+        const vHat = f32(vj / oneMinusAcc2);
+        w[j] = f32(f32(mHat / f32(f32(Math.sqrt(vHat)) + eps)) * negLr) + (w[j] as number);
+      }
+    });
+    // After the loop, as tfjs: a slot created above may have grown the heap, so the views are taken afresh.
+    const accViews = [heap(backend, s.accBeta1), heap(backend, s.accBeta2)];
+    (accViews[0] as Float32Array)[0] = f32(acc1 * b1);
+    (accViews[1] as Float32Array)[0] = f32(acc2 * b2);
+    this.incrementIterations();
+  }
+}

@@ -1,0 +1,146 @@
+// The fused wasm optimizers must update exactly as tfjs's own on the cpu backend — values and slots, bit for bit, over
+// several steps, random shapes, a learning-rate change and a missing gradient — keep tfjs's optimizer object
+// (getWeights/setWeights resume the same updates), leave a tensor sharing a variable's buffer unchanged, leak nothing,
+// and refuse another backend with a clear error.
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installFastWasmKernels, uninstallFastWasmKernels } from '../../../src-main/lab/engine/wasm-kernels/index.ts';
+import { FusedAdamOptimizer, FusedMomentumOptimizer, FusedSgdOptimizer } from '../../../src-main/lab/engine/wasm-kernels/fused-optimizers.ts';
+
+const SHAPES = [[7, 5], [13], [3, 3, 2, 4], [1], [64, 33]];
+const STEPS = 6;
+
+interface Kind {
+  stock: () => tf.Optimizer;
+  fused: () => tf.Optimizer;
+}
+
+const KINDS: Record<string, Kind> = {
+  sgd: { stock: () => tf.train.sgd(0.1), fused: () => new FusedSgdOptimizer(0.1) },
+  momentum: { stock: () => tf.train.momentum(0.05, 0.9), fused: () => new FusedMomentumOptimizer(0.05, 0.9) },
+  nesterov: { stock: () => tf.train.momentum(0.05, 0.8, true), fused: () => new FusedMomentumOptimizer(0.05, 0.8, true) },
+  'adam (Keras defaults)': { stock: () => tf.train.adam(0.001, 0.9, 0.999, 1e-7), fused: () => new FusedAdamOptimizer(0.001, 0.9, 0.999, 1e-7) },
+  'adam (large lr, odd betas)': { stock: () => tf.train.adam(0.3, 0.5, 0.77, 1e-3), fused: () => new FusedAdamOptimizer(0.3, 0.5, 0.77, 1e-3) },
+};
+
+/** Seeded values in [−scale, scale), a few exact zeros among them. */
+function values(n: number, seed: number, scale: number): Float32Array {
+  let s = seed;
+  const r = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+  return new Float32Array(n).map((_, i) => (i % 11 === 3 ? 0 : (r() * 2 - 1) * scale));
+}
+
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** Trains one variable per shape for STEPS steps; the learning rate changes after step 3, and variable 1 has no gradient at step 2. */
+function train(backend: 'cpu' | 'wasm', make: () => tf.Optimizer, prefix: string) {
+  return (async () => {
+    await tf.setBackend(backend);
+    const vars = SHAPES.map((shape, k) => tf.tidy(() => tf.variable(tf.tensor(values(size(shape), 100 + k, 1), shape), true, `${prefix}-${k}`)));
+    const opt = make();
+    for (let step = 0; step < STEPS; step++) {
+      if (step === 3) (opt as unknown as { setLearningRate?: (lr: number) => void; learningRate: number }).setLearningRate?.(0.02) ?? ((opt as unknown as { learningRate: number }).learningRate = 0.02);
+      const grads: tf.NamedTensorMap = {};
+      SHAPES.forEach((shape, k) => {
+        // A null gradient (tfjs skips the variable but keeps its slot): variable 1 at step 2.
+        grads[`${prefix}-${k}`] = step === 2 && k === 1 ? (null as unknown as tf.Tensor) : tf.tensor(values(size(shape), 7 * step + k + 1, step % 2 === 0 ? 3 : 1e-3), shape);
+      });
+      opt.applyGradients(grads);
+      tf.dispose(Object.values(grads).filter((g) => g != null));
+    }
+    const weights = vars.map((v) => Array.from(v.dataSync()));
+    const slots = (await opt.getWeights()).map((w) => ({ name: w.name.replace(prefix, ''), data: Array.from(w.tensor.dataSync()) }));
+    opt.dispose();
+    tf.dispose(vars);
+    return { weights, slots };
+  })();
+}
+
+beforeAll(async () => {
+  await tf.setBackend('wasm');
+  installFastWasmKernels(tf); // the shared Identity: clones share buffers, as in the app
+});
+
+afterAll(async () => {
+  await tf.setBackend('wasm');
+  uninstallFastWasmKernels(tf);
+});
+
+describe('fused optimizers = tfjs optimizers on cpu', () => {
+  for (const [name, kind] of Object.entries(KINDS)) {
+    it(`${name}: same values and slots, bit for bit`, async () => {
+      const stock = await train('cpu', kind.stock, `stock-${name}`);
+      const fused = await train('wasm', kind.fused, `fused-${name}`);
+      expect(fused.slots.map((s) => s.name)).toEqual(stock.slots.map((s) => s.name));
+      expect(fused.weights).toEqual(stock.weights);
+      expect(fused.slots).toEqual(stock.slots);
+    });
+  }
+});
+
+describe('fused optimizers on wasm', () => {
+  it('setWeights resumes the same updates (checkpointed optimizer state)', async () => {
+    await tf.setBackend('wasm');
+    const w = (name: string) => tf.variable(tf.tensor(values(60, 5, 1), [6, 10]), true, name);
+    const grad = (i: number) => tf.tensor(values(60, 9 + i, 2), [6, 10]);
+    const a = w('resume-a');
+    const b = w('resume-b');
+    const first = new FusedAdamOptimizer(0.01, 0.9, 0.999, 1e-7);
+    for (let i = 0; i < 3; i++) tf.tidy(() => first.applyGradients({ 'resume-a': grad(i) }));
+    b.assign(a);
+    const saved = await first.getWeights();
+    const second = new FusedAdamOptimizer(0.01, 0.9, 0.999, 1e-7);
+    await second.setWeights(saved.map((s) => ({ name: s.name, tensor: s.tensor.clone() })));
+    tf.tidy(() => first.applyGradients({ 'resume-a': grad(3) }));
+    tf.tidy(() => second.applyGradients([{ name: 'resume-b', tensor: grad(3) }]));
+    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+    expect(Array.from(b.dataSync())).not.toEqual(values(60, 5, 1).map((x) => Math.fround(x)));
+    first.dispose();
+    second.dispose();
+    tf.dispose([a, b]);
+  });
+
+  it('leaves a tensor that shares a variable\'s buffer unchanged (copy on write)', async () => {
+    await tf.setBackend('wasm');
+    for (const make of [() => new FusedSgdOptimizer(0.5), () => new FusedMomentumOptimizer(0.5, 0.9), () => new FusedAdamOptimizer(0.5, 0.9, 0.999, 1e-7)]) {
+      const v = tf.variable(tf.tensor([1, 2, 3, 4]), true, 'shared-cow');
+      const copy = v.clone(); // the shared Identity: the same buffer, one more reference
+      const opt = make();
+      tf.tidy(() => opt.applyGradients({ 'shared-cow': tf.tensor([1, 1, 1, 1]) }));
+      expect(Array.from(copy.dataSync())).toEqual([1, 2, 3, 4]);
+      expect(Array.from(v.dataSync())).not.toEqual([1, 2, 3, 4]);
+      opt.dispose();
+      tf.dispose([v, copy]);
+    }
+  });
+
+  it('leaks no tensor', async () => {
+    await tf.setBackend('wasm');
+    // tfjs's MomentumOptimizer.dispose leaves its −learningRate scalar alive (tfjs's own behaviour, kept): one tensor.
+    const cases: [() => tf.Optimizer, number][] = [[() => new FusedSgdOptimizer(0.1), 0], [() => new FusedMomentumOptimizer(0.1, 0.9, true), 1], [() => new FusedAdamOptimizer(0.01, 0.9, 0.999, 1e-7), 0]];
+    for (const [make, leftAfterDispose] of cases) {
+      const baseline = tf.memory().numTensors;
+      const v = tf.tidy(() => tf.variable(tf.tensor(values(40, 3, 1), [4, 10]), true, 'leak-check'));
+      const opt = make();
+      const step = () => tf.tidy(() => opt.applyGradients({ 'leak-check': tf.tensor(values(40, 4, 1), [4, 10]) }));
+      step(); // slots are made on the first update
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 5; i++) step();
+      expect(tf.memory().numTensors).toBe(before);
+      opt.dispose();
+      v.dispose();
+      expect(tf.memory().numTensors - baseline).toBe(leftAfterDispose);
+    }
+  });
+
+  it('refuses a backend other than wasm', async () => {
+    await tf.setBackend('cpu');
+    const v = tf.variable(tf.tensor([1, 2]), true, 'cpu-var');
+    const opt = new FusedAdamOptimizer(0.01, 0.9, 0.999, 1e-7);
+    expect(() => tf.tidy(() => opt.applyGradients({ 'cpu-var': tf.tensor([1, 1]) }))).toThrow(/wasm backend.*active backend is cpu/);
+    opt.dispose();
+    v.dispose();
+    await tf.setBackend('wasm');
+  });
+});
