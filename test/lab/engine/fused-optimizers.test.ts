@@ -101,17 +101,46 @@ describe('fused optimizers on wasm', () => {
     tf.dispose([a, b]);
   });
 
-  it('leaves a tensor that shares a variable\'s buffer unchanged (copy on write)', async () => {
+  it('leaves tensors that share a variable\'s or a slot\'s buffer unchanged', async () => {
     await tf.setBackend('wasm');
     for (const make of [() => new FusedSgdOptimizer(0.5), () => new FusedMomentumOptimizer(0.5, 0.9), () => new FusedAdamOptimizer(0.5, 0.9, 0.999, 1e-7)]) {
-      const v = tf.variable(tf.tensor([1, 2, 3, 4]), true, 'shared-cow');
+      const v = tf.tidy(() => tf.variable(tf.tensor([1, 2, 3, 4]), true, 'shared-cow'));
       const copy = v.clone(); // the shared Identity: the same buffer, one more reference
       const opt = make();
       tf.tidy(() => opt.applyGradients({ 'shared-cow': tf.tensor([1, 1, 1, 1]) }));
+      const slotCopies = (await opt.getWeights()).slice(1).map((w) => w.tensor.clone());
+      const slotsBefore = slotCopies.map((t) => Array.from(t.dataSync()));
+      tf.tidy(() => opt.applyGradients({ 'shared-cow': tf.tensor([1, 1, 1, 1]) }));
       expect(Array.from(copy.dataSync())).toEqual([1, 2, 3, 4]);
       expect(Array.from(v.dataSync())).not.toEqual([1, 2, 3, 4]);
+      expect(slotCopies.map((t) => Array.from(t.dataSync()))).toEqual(slotsBefore);
+      const slotsNow = (await opt.getWeights()).slice(1).map((w) => Array.from(w.tensor.dataSync()));
+      slotsNow.forEach((now, i) => expect(now).not.toEqual(slotsBefore[i]));
       opt.dispose();
-      tf.dispose([v, copy]);
+      tf.dispose([v, copy, ...slotCopies]);
+    }
+  });
+
+  it('a matrix product and a convolution after an update use the new weights (the backend caches per weight buffer)', async () => {
+    await tf.setBackend('wasm');
+    for (const make of [() => new FusedSgdOptimizer(0.5), () => new FusedMomentumOptimizer(0.5, 0.9), () => new FusedAdamOptimizer(0.5, 0.9, 0.999, 1e-7)]) {
+      const w = tf.tidy(() => tf.variable(tf.tensor(values(24, 21, 1), [6, 4]), true, 'cached-w'));
+      const f = tf.tidy(() => tf.variable(tf.tensor(values(18, 22, 1), [3, 3, 1, 2]), true, 'cached-f'));
+      const x = tf.tensor(values(12, 23, 1), [2, 6]);
+      const image = tf.tensor(values(25, 24, 1), [1, 5, 5, 1]);
+      const opt = make();
+      const products = () => tf.tidy(() => [tf.matMul(x, w), tf.fused.matMul({ a: x, b: w, bias: tf.ones([4]), activation: 'relu' }), tf.conv2d(image, f as tf.Tensor4D, 1, 'valid'), tf.fused.conv2d({ x: image, filter: f as tf.Tensor4D, strides: 1, pad: 'valid', activation: 'relu', bias: tf.ones([2]) })].map((t) => Array.from(t.dataSync())));
+      products(); // the backend packs the weights
+      tf.tidy(() => opt.applyGradients({ 'cached-w': tf.ones([6, 4]), 'cached-f': tf.ones([3, 3, 1, 2]) }));
+      const after = products();
+      const fresh = tf.tidy(() => {
+        const w2 = tf.tensor(w.dataSync(), w.shape);
+        const f2 = tf.tensor(f.dataSync(), f.shape) as tf.Tensor4D;
+        return [tf.matMul(x, w2), tf.fused.matMul({ a: x, b: w2, bias: tf.ones([4]), activation: 'relu' }), tf.conv2d(image, f2, 1, 'valid'), tf.fused.conv2d({ x: image, filter: f2, strides: 1, pad: 'valid', activation: 'relu', bias: tf.ones([2]) })].map((t) => Array.from(t.dataSync()));
+      });
+      expect(after).toEqual(fresh);
+      opt.dispose();
+      tf.dispose([w, f, x, image]);
     }
   });
 

@@ -14,8 +14,12 @@
 // slot variables, accBeta1/accBeta2, the −learningRate scalar `c`), so getWeights/setWeights, getConfig,
 // setLearningRate, iterations and dispose are tfjs's, unchanged.
 //
-// Tensors stay immutable to everyone else: a buffer another tensor shares (a clone through the shared Identity, e.g.
-// early stopping's copy of the best weights) is first copied to a buffer of the variable's own (copy on write).
+// The new value goes to a new buffer, assigned to the variable as tfjs assigns (the old one freed when no other tensor
+// holds it): the wasm backend caches work per tensor buffer — XNNPACK's packed weights of a matrix product or a
+// convolution are kept by the weights' buffer id — so a weight rewritten in place would be multiplied as its old
+// value. The slots (never a kernel's weights) are updated in place; a slot buffer another tensor shares (a clone of
+// getWeights' tensor through the shared Identity) is first copied to one of its own (copy on write), so tensors stay
+// immutable to everyone else.
 import * as tf from '@tensorflow/tfjs';
 
 import type { WasmBackendLike } from './wasm-backend.ts';
@@ -51,7 +55,7 @@ function zeroSlot(like: tf.Tensor, originalName: string): SlotVariable {
   return { originalName, variable: tf.tidy(() => tf.zerosLike(like).variable(false)) };
 }
 
-/** Gives `v` a buffer of its own when another tensor shares its buffer, so that writing it in place changes only `v`. */
+/** Gives slot `v` a buffer of its own when another tensor shares its buffer, so that writing it in place changes only `v`. */
 function ownBuffer(backend: WasmBackendLike, v: tf.Variable): void {
   const data = backend.dataIdMap.get(v.dataId);
   if (data == null) throw new Error(`variable ${v.name} is not on the wasm backend`);
@@ -61,6 +65,17 @@ function ownBuffer(backend: WasmBackendLike, v: tf.Variable): void {
   (backend.typedArrayFromHeap(info) as Float32Array).set(backend.typedArrayFromHeap(v)); // views after the allocation
   v.assign(fresh);
   fresh.dispose();
+}
+
+/** A new heap buffer of `v`'s shape for its next value, and the tensor that holds it (assign it, then dispose it). */
+function nextValueBuffer(backend: WasmBackendLike, v: tf.Variable): { info: tf.TensorInfo; tensor: tf.Tensor } {
+  const info = backend.makeOutput(v.shape, 'float32');
+  return { info, tensor: tf.engine().makeTensorFromTensorInfo(info) };
+}
+
+function assignNext(v: tf.Variable, next: tf.Tensor): void {
+  v.assign(next);
+  next.dispose();
 }
 
 /** The gradient's float32 values on the heap (a view: read it before the next heap allocation). */
@@ -84,10 +99,12 @@ export class FusedSgdOptimizer extends tf.SGDOptimizer {
     for (const { name, gradient } of gradientList(variableGradients)) {
       if (gradient == null) continue;
       const value = registeredVariable(name);
-      ownBuffer(backend, value);
-      const g = gradientView(backend, gradient, value);
+      const next = nextValueBuffer(backend, value);
+      const g = gradientView(backend, gradient, value); // views after the allocation
       const w = heap(backend, value);
-      for (let i = 0; i < w.length; i++) w[i] = f32(c * (g[i] as number)) + (w[i] as number);
+      const out = backend.typedArrayFromHeap(next.info) as Float32Array;
+      for (let i = 0; i < w.length; i++) out[i] = f32(c * (g[i] as number)) + (w[i] as number);
+      assignNext(value, next.tensor);
     }
     this.incrementIterations();
   }
@@ -114,25 +131,27 @@ export class FusedMomentumOptimizer extends tf.MomentumOptimizer {
       // Slots by position, created even for a missing gradient: as tfjs does (getWeights lists them in this order).
       const slot = (state.accumulations[i] ??= zeroSlot(value, `${name}/momentum`));
       if (gradient == null) return;
-      ownBuffer(backend, value);
+      const next = nextValueBuffer(backend, value);
       ownBuffer(backend, slot.variable);
-      const g = gradientView(backend, gradient, value);
+      const g = gradientView(backend, gradient, value); // views after every allocation
       const w = heap(backend, value);
+      const out = backend.typedArrayFromHeap(next.info) as Float32Array;
       const a = heap(backend, slot.variable);
       if (state.useNesterov) {
         for (let j = 0; j < w.length; j++) {
           const gj = g[j] as number;
           const aj = f32(f32(m * (a[j] as number)) + gj);
           a[j] = aj;
-          w[j] = f32(c * f32(gj + f32(aj * m))) + (w[j] as number);
+          out[j] = f32(c * f32(gj + f32(aj * m))) + (w[j] as number);
         }
       } else {
         for (let j = 0; j < w.length; j++) {
           const aj = f32(f32(m * (a[j] as number)) + (g[j] as number));
           a[j] = aj;
-          w[j] = f32(c * aj) + (w[j] as number);
+          out[j] = f32(c * aj) + (w[j] as number);
         }
       }
+      assignNext(value, next.tensor);
     });
     this.incrementIterations();
   }
@@ -175,10 +194,13 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       const firstSlot = (s.accumulatedFirstMoment[i] ??= zeroSlot(value, `${name}/m`));
       const secondSlot = (s.accumulatedSecondMoment[i] ??= zeroSlot(value, `${name}/v`));
       if (gradient == null) return;
-      for (const v of [value, firstSlot.variable, secondSlot.variable]) ownBuffer(backend, v);
-      // Views only now: every allocation (slots, copies on write) is done, and heap growth detaches older views.
+      const next = nextValueBuffer(backend, value);
+      ownBuffer(backend, firstSlot.variable);
+      ownBuffer(backend, secondSlot.variable);
+      // Views only now: every allocation (slots, the new value, copies on write) is done, and heap growth detaches older views.
       const g = gradientView(backend, gradient, value);
       const w = heap(backend, value);
+      const out = backend.typedArrayFromHeap(next.info) as Float32Array;
       const m = heap(backend, firstSlot.variable);
       const v = heap(backend, secondSlot.variable);
       for (let j = 0; j < w.length; j++) {
@@ -189,8 +211,9 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         v[j] = vj;
         const mHat = f32(mj / oneMinusAcc1);
         const vHat = f32(vj / oneMinusAcc2);
-        w[j] = f32(f32(mHat / f32(f32(Math.sqrt(vHat)) + eps)) * negLr) + (w[j] as number);
+        out[j] = f32(f32(mHat / f32(f32(Math.sqrt(vHat)) + eps)) * negLr) + (w[j] as number);
       }
+      assignNext(value, next.tensor);
     });
     // After the loop, as tfjs: a slot created above may have grown the heap, so the views are taken afresh.
     const accViews = [heap(backend, s.accBeta1), heap(backend, s.accBeta2)];
