@@ -7,6 +7,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installFastWasmKernels, uninstallFastWasmKernels } from '../../../src-main/lab/engine/wasm-kernels/index.ts';
 import { FusedAdamOptimizer, FusedMomentumOptimizer, FusedSgdOptimizer } from '../../../src-main/lab/engine/wasm-kernels/fused-optimizers.ts';
+import { setLearningRate } from '../../../src-main/lab/training/optimizers.ts';
 
 const SHAPES = [[7, 5], [13], [3, 3, 2, 4], [1], [64, 33]];
 const STEPS = 6;
@@ -40,7 +41,7 @@ function train(backend: 'cpu' | 'wasm', make: () => tf.Optimizer, prefix: string
     const vars = SHAPES.map((shape, k) => tf.tidy(() => tf.variable(tf.tensor(values(size(shape), 100 + k, 1), shape), true, `${prefix}-${k}`)));
     const opt = make();
     for (let step = 0; step < STEPS; step++) {
-      if (step === 3) (opt as unknown as { setLearningRate?: (lr: number) => void; learningRate: number }).setLearningRate?.(0.02) ?? ((opt as unknown as { learningRate: number }).learningRate = 0.02);
+      if (step === 3) setLearningRate(opt, 0.02); // the app's way of changing a live optimizer's rate
       const grads: tf.NamedTensorMap = {};
       SHAPES.forEach((shape, k) => {
         // A null gradient (tfjs skips the variable but keeps its slot): variable 1 at step 2.
