@@ -1,8 +1,8 @@
-// Compile config -> tfjs optimizer, with Keras's defaults and names. On the wasm backend SGD, momentum and Adam are
-// the fused versions (engine/wasm-kernels/fused-optimizers.ts: one pass per variable on the heap, tfjs's numbers and
-// object); on every other backend, and for RMSprop and Adagrad, tfjs's own.
+// Compile config -> tfjs optimizer, with Keras's defaults and names. On the wasm backend the fused versions
+// (engine/wasm-kernels/fused-optimizers.ts: one pass per variable on the heap, tfjs's numbers and object); on every
+// other backend tfjs's own.
 import type { OptimizerConfig } from '../../../src-shared/index.ts';
-import { FusedAdamOptimizer, FusedMomentumOptimizer, FusedSgdOptimizer } from '../engine/wasm-kernels/fused-optimizers.ts';
+import { FusedAdagradOptimizer, FusedAdamOptimizer, FusedMomentumOptimizer, FusedRmsPropOptimizer, FusedSgdOptimizer } from '../engine/wasm-kernels/fused-optimizers.ts';
 import type { Optimizer, Tf } from '../model/tf-types.ts';
 
 export function createOptimizer(tf: Tf, config: OptimizerConfig): Optimizer {
@@ -17,9 +17,9 @@ export function createOptimizer(tf: Tf, config: OptimizerConfig): Optimizer {
     case 'adam':
       return fused ? new FusedAdamOptimizer(config.learningRate, config.beta1, config.beta2, config.epsilon) : tf.train.adam(config.learningRate, config.beta1, config.beta2, config.epsilon);
     case 'rmsprop':
-      return tf.train.rmsprop(config.learningRate, config.rho, config.momentum, config.epsilon);
+      return fused ? new FusedRmsPropOptimizer(config.learningRate, config.rho, config.momentum, config.epsilon) : tf.train.rmsprop(config.learningRate, config.rho, config.momentum, config.epsilon);
     case 'adagrad':
-      return tf.train.adagrad(config.learningRate, config.initialAccumulatorValue);
+      return fused ? new FusedAdagradOptimizer(config.learningRate, config.initialAccumulatorValue) : tf.train.adagrad(config.learningRate, config.initialAccumulatorValue);
   }
 }
 

@@ -1,4 +1,4 @@
-// The fused wasm optimizers must update exactly as tfjs's own on the cpu backend — values and slots, bit for bit, over
+// The fused wasm optimizers (SGD, momentum, Adam, Adagrad, RMSprop) must update exactly as tfjs's own on the cpu backend — values and slots, bit for bit, over
 // several steps, random shapes, a learning-rate change and a missing gradient — keep tfjs's optimizer object
 // (getWeights/setWeights resume the same updates), leave a tensor sharing a variable's buffer unchanged, leak nothing,
 // and refuse another backend with a clear error.
@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installFastWasmKernels, uninstallFastWasmKernels } from '../../../src-main/lab/engine/wasm-kernels/index.ts';
-import { FusedAdamOptimizer, FusedMomentumOptimizer, FusedSgdOptimizer } from '../../../src-main/lab/engine/wasm-kernels/fused-optimizers.ts';
+import { FusedAdagradOptimizer, FusedAdamOptimizer, FusedMomentumOptimizer, FusedRmsPropOptimizer, FusedSgdOptimizer } from '../../../src-main/lab/engine/wasm-kernels/fused-optimizers.ts';
 import { setLearningRate } from '../../../src-main/lab/training/optimizers.ts';
 
 const SHAPES = [[7, 5], [13], [3, 3, 2, 4], [1], [64, 33]];
@@ -23,6 +23,9 @@ const KINDS: Record<string, Kind> = {
   nesterov: { stock: () => tf.train.momentum(0.05, 0.8, true), fused: () => new FusedMomentumOptimizer(0.05, 0.8, true) },
   'adam (Keras defaults)': { stock: () => tf.train.adam(0.001, 0.9, 0.999, 1e-7), fused: () => new FusedAdamOptimizer(0.001, 0.9, 0.999, 1e-7) },
   'adam (large lr, odd betas)': { stock: () => tf.train.adam(0.3, 0.5, 0.77, 1e-3), fused: () => new FusedAdamOptimizer(0.3, 0.5, 0.77, 1e-3) },
+  adagrad: { stock: () => tf.train.adagrad(0.05, 0.1), fused: () => new FusedAdagradOptimizer(0.05, 0.1) },
+  rmsprop: { stock: () => tf.train.rmsprop(0.01, 0.9, 0, 1e-7), fused: () => new FusedRmsPropOptimizer(0.01, 0.9, 0, 1e-7) },
+  'rmsprop (momentum, centered)': { stock: () => tf.train.rmsprop(0.01, 0.8, 0.5, 1e-4, true), fused: () => new FusedRmsPropOptimizer(0.01, 0.8, 0.5, 1e-4, true) },
 };
 
 /** Seeded values in [−scale, scale), a few exact zeros among them. */
@@ -104,7 +107,7 @@ describe('fused optimizers on wasm', () => {
 
   it('leaves tensors that share a variable\'s or a slot\'s buffer unchanged', async () => {
     await tf.setBackend('wasm');
-    for (const make of [() => new FusedSgdOptimizer(0.5), () => new FusedMomentumOptimizer(0.5, 0.9), () => new FusedAdamOptimizer(0.5, 0.9, 0.999, 1e-7)]) {
+    for (const make of [() => new FusedSgdOptimizer(0.5), () => new FusedMomentumOptimizer(0.5, 0.9), () => new FusedAdamOptimizer(0.5, 0.9, 0.999, 1e-7), () => new FusedAdagradOptimizer(0.5), () => new FusedRmsPropOptimizer(0.5, 0.9, 0.5, 1e-7, true)]) {
       const v = tf.tidy(() => tf.variable(tf.tensor([1, 2, 3, 4]), true, 'shared-cow'));
       const copy = v.clone(); // the shared Identity: the same buffer, one more reference
       const opt = make();
@@ -124,7 +127,7 @@ describe('fused optimizers on wasm', () => {
 
   it('a matrix product and a convolution after an update use the new weights (the backend caches per weight buffer)', async () => {
     await tf.setBackend('wasm');
-    for (const make of [() => new FusedSgdOptimizer(0.5), () => new FusedMomentumOptimizer(0.5, 0.9), () => new FusedAdamOptimizer(0.5, 0.9, 0.999, 1e-7)]) {
+    for (const make of [() => new FusedSgdOptimizer(0.5), () => new FusedMomentumOptimizer(0.5, 0.9), () => new FusedAdamOptimizer(0.5, 0.9, 0.999, 1e-7), () => new FusedAdagradOptimizer(0.5), () => new FusedRmsPropOptimizer(0.5, 0.9, 0.5)]) {
       const w = tf.tidy(() => tf.variable(tf.tensor(values(24, 21, 1), [6, 4]), true, 'cached-w'));
       const f = tf.tidy(() => tf.variable(tf.tensor(values(18, 22, 1), [3, 3, 1, 2]), true, 'cached-f'));
       const x = tf.tensor(values(12, 23, 1), [2, 6]);
@@ -148,7 +151,7 @@ describe('fused optimizers on wasm', () => {
   it('leaks no tensor', async () => {
     await tf.setBackend('wasm');
     // tfjs's MomentumOptimizer.dispose leaves its −learningRate scalar alive (tfjs's own behaviour, kept): one tensor.
-    const cases: [() => tf.Optimizer, number][] = [[() => new FusedSgdOptimizer(0.1), 0], [() => new FusedMomentumOptimizer(0.1, 0.9, true), 1], [() => new FusedAdamOptimizer(0.01, 0.9, 0.999, 1e-7), 0]];
+    const cases: [() => tf.Optimizer, number][] = [[() => new FusedSgdOptimizer(0.1), 0], [() => new FusedMomentumOptimizer(0.1, 0.9, true), 1], [() => new FusedAdamOptimizer(0.01, 0.9, 0.999, 1e-7), 0], [() => new FusedAdagradOptimizer(0.1), 0], [() => new FusedRmsPropOptimizer(0.01, 0.9, 0.5, 1e-7, true), 0]];
     for (const [make, leftAfterDispose] of cases) {
       const baseline = tf.memory().numTensors;
       const v = tf.tidy(() => tf.variable(tf.tensor(values(40, 3, 1), [4, 10]), true, 'leak-check'));

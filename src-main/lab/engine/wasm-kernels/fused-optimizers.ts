@@ -1,14 +1,14 @@
-// SGD, momentum and Adam updates for tfjs's wasm backend: one JS pass per variable over its value, its slots and its
+// SGD, momentum, Adam, Adagrad and RMSprop updates for tfjs's wasm backend: one JS pass per variable over its value, its slots and its
 // gradient, in place on the wasm heap.
 //
 // Why: tfjs's optimizers run each update as a chain of small kernels per variable (Adam: mul, add, square, div, sqrt…
-// ~11 per variable; momentum 4–6; SGD 2), each dispatched through the engine and allocating its output on the heap.
+// ~11 per variable; RMSprop 9–14; momentum 4–6; Adagrad 6; SGD 2), each dispatched through the engine and allocating its output on the heap.
 // On the Keras CNN (Adam, 35k parameters in 6 variables) that is ~70 kernel calls a step for ~0.1 ms of arithmetic.
 //
 // Same numbers: each element's update is tfjs's float32 arithmetic in tfjs's order, every operation rounded to float32
 // with Math.fround (+, −, ×, ÷ and √ of float32 values computed in float64 and rounded once equal the float32
 // operation), with tfjs's scalars as tfjs makes them (float32 tensors of beta1, 1 − beta1, −learningRate…). The
-// result equals tf.train.adam / momentum / sgd on the cpu backend bit for bit (test/lab/engine/fused-optimizers.test.ts).
+// result equals tf.train.adam / momentum / sgd / adagrad / rmsprop on the cpu backend bit for bit (test/lab/engine/fused-optimizers.test.ts).
 //
 // Same object: the classes extend tfjs's optimizers and keep the state in the fields tfjs's own methods read (the
 // slot variables, accBeta1/accBeta2, the −learningRate scalar `c`), so getWeights/setWeights, getConfig,
@@ -219,6 +219,101 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     const accViews = [heap(backend, s.accBeta1), heap(backend, s.accBeta2)];
     (accViews[0] as Float32Array)[0] = f32(acc1 * b1);
     (accViews[1] as Float32Array)[0] = f32(acc2 * b2);
+    this.incrementIterations();
+  }
+}
+
+interface AdagradState {
+  learningRate: number;
+  initialAccumulatorValue: number;
+  accumulatedGrads: SlotVariable[];
+}
+
+/** Adagrad (tfjs's AdagradOptimizer): a ← a + g²; value ← g / √(a + ε) · (−lr) + value, ε the backend's epsilon. */
+export class FusedAdagradOptimizer extends tf.AdagradOptimizer {
+  override applyGradients(variableGradients: Gradients): void {
+    const backend = activeWasmBackend();
+    const s = this as unknown as AdagradState;
+    const negLr = f32(-s.learningRate);
+    const eps = f32(tf.backend().epsilon());
+    gradientList(variableGradients).forEach(({ name, gradient }, i) => {
+      const value = registeredVariable(name);
+      const slot = (s.accumulatedGrads[i] ??= { originalName: `${name}/accumulator`, variable: tf.tidy(() => tf.fill(value.shape, s.initialAccumulatorValue).variable(false)) });
+      if (gradient == null) return;
+      const next = nextValueBuffer(backend, value);
+      ownBuffer(backend, slot.variable);
+      const g = gradientView(backend, gradient, value); // views after every allocation
+      const w = heap(backend, value);
+      const out = backend.typedArrayFromHeap(next.info) as Float32Array;
+      const a = heap(backend, slot.variable);
+      for (let j = 0; j < w.length; j++) {
+        const gj = g[j] as number;
+        const aj = f32((a[j] as number) + f32(gj * gj));
+        a[j] = aj;
+        out[j] = f32(f32(gj / f32(Math.sqrt(f32(aj + eps)))) * negLr) + (w[j] as number);
+      }
+      assignNext(value, next.tensor);
+    });
+    this.incrementIterations();
+  }
+}
+
+interface RmsPropState {
+  learningRate: number;
+  decay: number;
+  momentum: number;
+  epsilon: number;
+  centered: boolean;
+  accumulatedMeanSquares: SlotVariable[];
+  accumulatedMoments: SlotVariable[];
+  accumulatedMeanGrads: SlotVariable[];
+}
+
+/**
+ * RMSprop (tfjs's RMSPropOptimizer): s ← ρ·s + (1 − ρ)·g²; mom ← μ·mom + g·lr / √(s + ε); value ← value − mom. Centered:
+ * also mg ← ρ·mg + (1 − ρ)·g, and the root is √(s − (mg² + ε)) (tfjs's placement of ε).
+ */
+export class FusedRmsPropOptimizer extends tf.RMSPropOptimizer {
+  override applyGradients(variableGradients: Gradients): void {
+    const backend = activeWasmBackend();
+    const s = this as unknown as RmsPropState;
+    const decay = f32(s.decay);
+    const oneMinusDecay = f32(1 - s.decay);
+    const momentum = f32(s.momentum);
+    const lr = f32(s.learningRate);
+    const eps = f32(s.epsilon);
+    gradientList(variableGradients).forEach(({ name, gradient }, i) => {
+      const value = registeredVariable(name);
+      const squares = (s.accumulatedMeanSquares[i] ??= zeroSlot(value, `${name}/rms`));
+      const moments = (s.accumulatedMoments[i] ??= zeroSlot(value, `${name}/momentum`));
+      const means = s.centered ? (s.accumulatedMeanGrads[i] ??= zeroSlot(value, `${name}/mg`)) : null;
+      if (gradient == null) return;
+      const next = nextValueBuffer(backend, value);
+      for (const slot of [squares, moments, means]) if (slot) ownBuffer(backend, slot.variable);
+      const g = gradientView(backend, gradient, value); // views after every allocation
+      const w = heap(backend, value);
+      const out = backend.typedArrayFromHeap(next.info) as Float32Array;
+      const sq = heap(backend, squares.variable);
+      const mom = heap(backend, moments.variable);
+      const mg = means ? heap(backend, means.variable) : null;
+      for (let j = 0; j < w.length; j++) {
+        const gj = g[j] as number;
+        const sj = f32(f32((sq[j] as number) * decay) + f32(f32(gj * gj) * oneMinusDecay));
+        sq[j] = sj;
+        let root: number;
+        if (mg) {
+          const mj = f32(f32((mg[j] as number) * decay) + f32(gj * oneMinusDecay));
+          mg[j] = mj;
+          root = f32(Math.sqrt(f32(sj - f32(f32(mj * mj) + eps))));
+        } else {
+          root = f32(Math.sqrt(f32(sj + eps)));
+        }
+        const mo = f32(f32((mom[j] as number) * momentum) + f32(f32(gj * lr) / root));
+        mom[j] = mo;
+        out[j] = (w[j] as number) - mo;
+      }
+      assignNext(value, next.tensor);
+    });
     this.incrementIterations();
   }
 }
