@@ -1,8 +1,8 @@
-// Compile config -> tfjs optimizer, with Keras's defaults and names. On the wasm backend the fused versions
-// (engine/wasm-kernels/fused-optimizers.ts: one pass per variable on the heap, tfjs's numbers and object); on every
-// other backend tfjs's own.
+// Compile config -> tfjs optimizer, with Keras's defaults and names. On the wasm backend Adam, RMSprop and Adagrad are
+// the fused versions (engine/wasm-kernels/fused-optimizers.ts: one pass per small variable on the heap, tfjs's numbers
+// and object); SGD and momentum (two to six kernels, SIMD-fast) and every other backend get tfjs's own.
 import type { OptimizerConfig } from '../../../src-shared/index.ts';
-import { FusedAdagradOptimizer, FusedAdamOptimizer, FusedMomentumOptimizer, FusedRmsPropOptimizer, FusedSgdOptimizer } from '../engine/wasm-kernels/fused-optimizers.ts';
+import { FusedAdagradOptimizer, FusedAdamOptimizer, FusedRmsPropOptimizer } from '../engine/wasm-kernels/fused-optimizers.ts';
 import type { Optimizer, Tf } from '../model/tf-types.ts';
 
 export function createOptimizer(tf: Tf, config: OptimizerConfig): Optimizer {
@@ -10,10 +10,9 @@ export function createOptimizer(tf: Tf, config: OptimizerConfig): Optimizer {
   const fused = tf.getBackend() === 'wasm';
   switch (config.name) {
     case 'sgd':
-      if (config.momentum > 0) {
-        return fused ? new FusedMomentumOptimizer(config.learningRate, config.momentum, config.nesterov) : tf.train.momentum(config.learningRate, config.momentum, config.nesterov);
-      }
-      return fused ? new FusedSgdOptimizer(config.learningRate) : tf.train.sgd(config.learningRate);
+      return config.momentum > 0
+        ? tf.train.momentum(config.learningRate, config.momentum, config.nesterov)
+        : tf.train.sgd(config.learningRate);
     case 'adam':
       return fused ? new FusedAdamOptimizer(config.learningRate, config.beta1, config.beta2, config.epsilon) : tf.train.adam(config.learningRate, config.beta1, config.beta2, config.epsilon);
     case 'rmsprop':

@@ -1,18 +1,22 @@
-// SGD, momentum, Adam, Adagrad and RMSprop updates for tfjs's wasm backend: one JS pass per variable over its value, its slots and its
-// gradient, in place on the wasm heap.
+// Adam, Adagrad and RMSprop updates for tfjs's wasm backend: one JS pass per small variable over its value, its slots
+// and its gradient on the wasm heap.
 //
 // Why: tfjs's optimizers run each update as a chain of small kernels per variable (Adam: mul, add, square, div, sqrt…
-// ~11 per variable; RMSprop 9–14; momentum 4–6; Adagrad 6; SGD 2), each dispatched through the engine and allocating its output on the heap.
-// On the Keras CNN (Adam, 35k parameters in 6 variables) that is ~70 kernel calls a step for ~0.1 ms of arithmetic.
+// 11 per variable; RMSprop 9–14; Adagrad 6), each dispatched through the engine and allocating its output. For a small
+// variable that dispatch is the whole cost: on the Keras CNN (Adam, 35k parameters in 6 variables) ~70 kernel calls a
+// step for ~0.1 ms of arithmetic. A large variable is different: XNNPACK's SIMD kernels stream it several times faster
+// than a scalar JS loop can (Adam on 400k elements: the kernel chain 0.6× the JS pass's time; SGD's two kernels 8×
+// faster than JS at any size above ~10k, which is why SGD and momentum stay tfjs's own). So a variable of more than
+// FUSED_MAX_ELEMENTS takes tfjs's kernel chain, written here op for op as tfjs writes it.
 //
 // Same numbers: each element's update is tfjs's float32 arithmetic in tfjs's order, every operation rounded to float32
 // with Math.fround (+, −, ×, ÷ and √ of float32 values computed in float64 and rounded once equal the float32
 // operation), with tfjs's scalars as tfjs makes them (float32 tensors of beta1, 1 − beta1, −learningRate…). The
-// result equals tf.train.adam / momentum / sgd / adagrad / rmsprop on the cpu backend bit for bit (test/lab/engine/fused-optimizers.test.ts).
+// result equals tf.train.adam / adagrad / rmsprop on the cpu backend bit for bit (test/lab/engine/fused-optimizers.test.ts).
 //
 // Same object: the classes extend tfjs's optimizers and keep the state in the fields tfjs's own methods read (the
-// slot variables, accBeta1/accBeta2, the −learningRate scalar `c`), so getWeights/setWeights, getConfig,
-// setLearningRate, iterations and dispose are tfjs's, unchanged.
+// slot variables, accBeta1/accBeta2), so getWeights/setWeights, getConfig, learningRate, iterations and dispose are
+// tfjs's, unchanged.
 //
 // The new value goes to a new buffer, assigned to the variable as tfjs assigns (the old one freed when no other tensor
 // holds it): the wasm backend caches work per tensor buffer — XNNPACK's packed weights of a matrix product or a
@@ -88,74 +92,12 @@ function gradientView(backend: WasmBackendLike, gradient: tf.Tensor, value: tf.V
 
 const heap = (backend: WasmBackendLike, t: tf.Tensor): Float32Array => backend.typedArrayFromHeap(t) as Float32Array;
 
-/** A float32 scalar tensor's value (tfjs's optimizers keep −learningRate and the momentum as such tensors). */
-const scalarValue = (t: tf.Tensor): number => (t.dataSync() as Float32Array)[0] ?? NaN;
-
-/** SGD: value ← c·g + value, c = float32(−learningRate) (tfjs's SGDOptimizer). */
-export class FusedSgdOptimizer extends tf.SGDOptimizer {
-  override applyGradients(variableGradients: Gradients): void {
-    const backend = activeWasmBackend();
-    const c = scalarValue(this.c);
-    for (const { name, gradient } of gradientList(variableGradients)) {
-      if (gradient == null) continue;
-      const value = registeredVariable(name);
-      const next = nextValueBuffer(backend, value);
-      const g = gradientView(backend, gradient, value); // views after the allocation
-      const w = heap(backend, value);
-      const out = backend.typedArrayFromHeap(next.info) as Float32Array;
-      for (let i = 0; i < w.length; i++) out[i] = f32(c * (g[i] as number)) + (w[i] as number);
-      assignNext(value, next.tensor);
-    }
-    this.incrementIterations();
-  }
-}
-
-interface MomentumState {
-  accumulations: SlotVariable[];
-  m: tf.Scalar;
-  useNesterov: boolean;
-}
-
 /**
- * Momentum (tfjs's MomentumOptimizer): a ← m·a + g; value ← c·a + value, or with Nesterov value ← c·(g + a·m) + value.
- * The momentum is read from tfjs's scalar `m` (made once in the constructor), as tfjs reads it.
+ * Variables above this many elements take tfjs's kernel chain (see the top). Paired timings on the 2-core build machine
+ * (tfjs chain ÷ fused pass, Adam, wasm 2 threads): 12.7× at 1k elements, 6.2× at 10k, 1.3× at 50k, 0.9× at 100k, 0.6×
+ * at 400k.
  */
-export class FusedMomentumOptimizer extends tf.MomentumOptimizer {
-  override applyGradients(variableGradients: Gradients): void {
-    const backend = activeWasmBackend();
-    const state = this as unknown as MomentumState;
-    const c = scalarValue(this.c);
-    const m = scalarValue(state.m);
-    gradientList(variableGradients).forEach(({ name, gradient }, i) => {
-      const value = registeredVariable(name);
-      // Slots by position, created even for a missing gradient: as tfjs does (getWeights lists them in this order).
-      const slot = (state.accumulations[i] ??= zeroSlot(value, `${name}/momentum`));
-      if (gradient == null) return;
-      const next = nextValueBuffer(backend, value);
-      ownBuffer(backend, slot.variable);
-      const g = gradientView(backend, gradient, value); // views after every allocation
-      const w = heap(backend, value);
-      const out = backend.typedArrayFromHeap(next.info) as Float32Array;
-      const a = heap(backend, slot.variable);
-      if (state.useNesterov) {
-        for (let j = 0; j < w.length; j++) {
-          const gj = g[j] as number;
-          const aj = f32(f32(m * (a[j] as number)) + gj);
-          a[j] = aj;
-          out[j] = f32(c * f32(gj + f32(aj * m))) + (w[j] as number);
-        }
-      } else {
-        for (let j = 0; j < w.length; j++) {
-          const aj = f32(f32(m * (a[j] as number)) + (g[j] as number));
-          a[j] = aj;
-          out[j] = f32(c * aj) + (w[j] as number);
-        }
-      }
-      assignNext(value, next.tensor);
-    });
-    this.incrementIterations();
-  }
-}
+export const FUSED_MAX_ELEMENTS = 65_536;
 
 interface AdamState {
   learningRate: number;
@@ -194,6 +136,19 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       const firstSlot = (s.accumulatedFirstMoment[i] ??= zeroSlot(value, `${name}/m`));
       const secondSlot = (s.accumulatedSecondMoment[i] ??= zeroSlot(value, `${name}/v`));
       if (gradient == null) return;
+      if (value.size > FUSED_MAX_ELEMENTS) {
+        // tfjs's chain (adam_optimizer.js), op for op; sub(1, accBeta) is the float32 scalar 1 − β^t.
+        tf.tidy(() => {
+          const newM = tf.add(tf.mul(firstSlot.variable, s.beta1), tf.mul(gradient, 1 - s.beta1));
+          const newV = tf.add(tf.mul(secondSlot.variable, s.beta2), tf.mul(tf.square(gradient), 1 - s.beta2));
+          const mHat = tf.div(newM, oneMinusAcc1);
+          const vHat = tf.div(newV, oneMinusAcc2);
+          firstSlot.variable.assign(newM);
+          secondSlot.variable.assign(newV);
+          value.assign(tf.add(tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), s.epsilon)), -s.learningRate), value));
+        });
+        return;
+      }
       const next = nextValueBuffer(backend, value);
       ownBuffer(backend, firstSlot.variable);
       ownBuffer(backend, secondSlot.variable);
@@ -240,6 +195,15 @@ export class FusedAdagradOptimizer extends tf.AdagradOptimizer {
       const value = registeredVariable(name);
       const slot = (s.accumulatedGrads[i] ??= { originalName: `${name}/accumulator`, variable: tf.tidy(() => tf.fill(value.shape, s.initialAccumulatorValue).variable(false)) });
       if (gradient == null) return;
+      if (value.size > FUSED_MAX_ELEMENTS) {
+        tf.tidy(() => {
+          // tfjs's chain (adagrad_optimizer.js), op for op.
+          const newAcc = tf.add(slot.variable, tf.square(gradient));
+          slot.variable.assign(newAcc);
+          value.assign(tf.add(tf.mul(tf.div(gradient, tf.sqrt(tf.add(newAcc, eps))), -s.learningRate), value));
+        });
+        return;
+      }
       const next = nextValueBuffer(backend, value);
       ownBuffer(backend, slot.variable);
       const g = gradientView(backend, gradient, value); // views after every allocation
@@ -288,6 +252,25 @@ export class FusedRmsPropOptimizer extends tf.RMSPropOptimizer {
       const moments = (s.accumulatedMoments[i] ??= zeroSlot(value, `${name}/momentum`));
       const means = s.centered ? (s.accumulatedMeanGrads[i] ??= zeroSlot(value, `${name}/mg`)) : null;
       if (gradient == null) return;
+      if (value.size > FUSED_MAX_ELEMENTS) {
+        tf.tidy(() => {
+          // tfjs's chain (rmsprop_optimizer.js), op for op.
+          const newSquares = tf.add(tf.mul(squares.variable, s.decay), tf.mul(tf.square(gradient), 1 - s.decay));
+          let root: tf.Tensor;
+          if (means) {
+            const newMeans = tf.add(tf.mul(means.variable, s.decay), tf.mul(gradient, 1 - s.decay));
+            root = tf.sqrt(tf.sub(newSquares, tf.add(tf.square(newMeans), s.epsilon)));
+            means.variable.assign(newMeans);
+          } else {
+            root = tf.sqrt(tf.add(newSquares, s.epsilon));
+          }
+          const newMoments = tf.add(tf.mul(moments.variable, s.momentum), tf.div(tf.mul(gradient, s.learningRate), root));
+          squares.variable.assign(newSquares);
+          moments.variable.assign(newMoments);
+          value.assign(tf.sub(value, newMoments));
+        });
+        return;
+      }
       const next = nextValueBuffer(backend, value);
       for (const slot of [squares, moments, means]) if (slot) ownBuffer(backend, slot.variable);
       const g = gradientView(backend, gradient, value); // views after every allocation
