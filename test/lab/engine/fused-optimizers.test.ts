@@ -75,8 +75,10 @@ describe('fused optimizers = tfjs optimizers on cpu', () => {
       const stock = await train('cpu', kind.stock, `stock-${name}`);
       const fused = await train('wasm', kind.fused, `fused-${name}`);
       expect(fused.slots.map((s) => s.name)).toEqual(stock.slots.map((s) => s.name));
-      expect(fused.weights).toEqual(stock.weights);
-      expect(fused.slots).toEqual(stock.slots);
+      // Counted, not diffed: a failing diff of 75,000-element arrays takes minutes to print.
+      const differing = (a: number[][], b: number[][]) => a.map((xs, k) => xs.filter((x, j) => !Object.is(x, b[k]?.[j])).length);
+      expect(differing(fused.weights, stock.weights)).toEqual(stock.weights.map(() => 0));
+      expect(differing(fused.slots.map((x) => x.data), stock.slots.map((x) => x.data))).toEqual(stock.slots.map(() => 0));
     });
   }
 });
