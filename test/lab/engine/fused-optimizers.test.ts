@@ -131,7 +131,7 @@ describe('fused optimizers on wasm', () => {
       const w = tf.tidy(() => tf.variable(tf.tensor(values(24, 21, 1), [6, 4]), true, 'cached-w'));
       const f = tf.tidy(() => tf.variable(tf.tensor(values(18, 22, 1), [3, 3, 1, 2]), true, 'cached-f'));
       const x = tf.tensor(values(12, 23, 1), [2, 6]);
-      const image = tf.tensor(values(25, 24, 1), [1, 5, 5, 1]);
+      const image = tf.tensor4d(values(25, 24, 1), [1, 5, 5, 1]);
       const opt = make();
       const products = () => tf.tidy(() => [tf.matMul(x, w), tf.fused.matMul({ a: x, b: w, bias: tf.ones([4]), activation: 'relu' }), tf.conv2d(image, f as tf.Tensor4D, 1, 'valid'), tf.fused.conv2d({ x: image, filter: f as tf.Tensor4D, strides: 1, pad: 'valid', activation: 'relu', bias: tf.ones([2]) })].map((t) => Array.from(t.dataSync())));
       products(); // the backend packs the weights
@@ -139,7 +139,7 @@ describe('fused optimizers on wasm', () => {
       const after = products();
       const fresh = tf.tidy(() => {
         const w2 = tf.tensor(w.dataSync(), w.shape);
-        const f2 = tf.tensor(f.dataSync(), f.shape) as tf.Tensor4D;
+        const f2 = tf.tensor4d(f.dataSync(), [3, 3, 1, 2]);
         return [tf.matMul(x, w2), tf.fused.matMul({ a: x, b: w2, bias: tf.ones([4]), activation: 'relu' }), tf.conv2d(image, f2, 1, 'valid'), tf.fused.conv2d({ x: image, filter: f2, strides: 1, pad: 'valid', activation: 'relu', bias: tf.ones([2]) })].map((t) => Array.from(t.dataSync()));
       });
       expect(after).toEqual(fresh);

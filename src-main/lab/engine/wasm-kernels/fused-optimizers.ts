@@ -28,7 +28,8 @@ import * as tf from '@tensorflow/tfjs';
 
 import type { WasmBackendLike } from './wasm-backend.ts';
 
-type Gradients = tf.NamedTensorMap | tf.NamedTensor[];
+/** What Optimizer.applyGradients takes: gradients by variable name, or a list of named gradients. */
+type Gradients = tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[];
 
 interface SlotVariable {
   originalName: string;
