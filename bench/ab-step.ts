@@ -7,7 +7,8 @@
 // With --vs W2, the A side is instead the picked step of workload W2 (same input shape), e.g. the seed MLP against
 // the deep MLP: a per-multiply-add comparison of two networks under the same load.
 // With --stock-optimizer, the A side is instead the picked step with tfjs's own optimizer (tf.train.*) in place of the
-// fused wasm one createOptimizer makes: what the fused update saves per step.
+// fused wasm one createOptimizer makes (Adam, RMSprop, Adagrad; SGD is tfjs's on both sides): what the fused update
+// saves per step.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { installFastWasmKernels } from '../src-main/lab/engine/wasm-kernels/index.ts';
@@ -38,8 +39,10 @@ function tfjsOptimizer(config: OptimizerConfig): tf.Optimizer {
       return config.momentum > 0 ? tf.train.momentum(config.learningRate, config.momentum, config.nesterov) : tf.train.sgd(config.learningRate);
     case 'adam':
       return tf.train.adam(config.learningRate, config.beta1, config.beta2, config.epsilon);
-    default:
-      return createOptimizer(tf, config); // RMSprop and Adagrad are tfjs's own already
+    case 'rmsprop':
+      return tf.train.rmsprop(config.learningRate, config.rho, config.momentum, config.epsilon);
+    case 'adagrad':
+      return tf.train.adagrad(config.learningRate, config.initialAccumulatorValue);
   }
 }
 
