@@ -8,6 +8,9 @@
 // the deep MLP: a per-multiply-add comparison of two networks under the same load.
 // With --no-helper, the A side is instead the picked step with the heap helper thread kept out (every JS pass on the
 // main thread alone): what sharing those passes buys.
+// With --stock-optimizer, the A side is instead the picked step with tfjs's own optimizer (tf.train.*) in place of the
+// fused wasm one createOptimizer makes (Adam, RMSprop, Adagrad; SGD is tfjs's on both sides): what the fused update
+// saves per step.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { installFastWasmKernels } from '../src-main/lab/engine/wasm-kernels/index.ts';
@@ -17,6 +20,7 @@ import { loadBackend, realEnvironment } from '../src-main/lab/engine/backends.ts
 import { buildModel } from '../src-main/lab/model/build-model.ts';
 import { createOptimizer } from '../src-main/lab/training/optimizers.ts';
 import { createTapeTrainStep, createTrainStep, trainStepPath, type TrainInput, type TrainStep } from '../src-main/lab/training/train-step.ts';
+import type { OptimizerConfig } from '../src-shared/index.ts';
 import { isWorkloadName, WORKLOADS } from './workloads.ts';
 
 const argValue = (name: string): string | undefined => {
@@ -27,11 +31,26 @@ const pairs = Number(argValue('pairs') ?? 30);
 const oldPackCost = argValue('pack-cost') == null ? null : Number(argValue('pack-cost'));
 const vsName = argValue('vs');
 const noHelper = process.argv.includes('--no-helper');
+const stockOptimizer = process.argv.includes('--stock-optimizer');
 if (vsName != null && !isWorkloadName(vsName)) throw new Error(`--vs: unknown workload ${vsName}`);
 console.log(`wasm: ${(await loadBackend('wasm', realEnvironment, { wasmThreads: Number(argValue('threads') ?? 2) })).report.detail ?? '?'}`);
 installFastWasmKernels(tf);
 for (let i = 0; i < 100 && !heapHelperReady(); i++) await new Promise((r) => setTimeout(r, 20));
 console.log(`heap helper thread: ${heapHelperReady() ? 'ready' : 'not running (single-threaded build)'}`);
+
+/** tfjs's own optimizer for a config (what createOptimizer made before the fused wasm updates). */
+function tfjsOptimizer(config: OptimizerConfig): tf.Optimizer {
+  switch (config.name) {
+    case 'sgd':
+      return config.momentum > 0 ? tf.train.momentum(config.learningRate, config.momentum, config.nesterov) : tf.train.sgd(config.learningRate);
+    case 'adam':
+      return tf.train.adam(config.learningRate, config.beta1, config.beta2, config.epsilon);
+    case 'rmsprop':
+      return tf.train.rmsprop(config.learningRate, config.rho, config.momentum, config.epsilon);
+    case 'adagrad':
+      return tf.train.adagrad(config.learningRate, config.initialAccumulatorValue);
+  }
+}
 
 const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? NaN;
 
@@ -58,6 +77,8 @@ for (const name of (argValue('workload') ?? 'small-cnn,keras-cnn').split(',')) {
           }
         };
       })()
+    : stockOptimizer
+    ? createTrainStep(tapeModel, tfjsOptimizer(w.optimizer))
     : oldPackCost == null
     ? createTapeTrainStep(tapeModel, createOptimizer(tf, w.optimizer))
     : (() => {
@@ -93,7 +114,7 @@ for (const name of (argValue('workload') ?? 'small-cnn,keras-cnn').split(',')) {
     pickedMs.push(first === tape ? b : a);
   }
   const ratio = median(tapeMs.map((t, i) => t / (pickedMs[i] ?? NaN)));
-  const aName = vs != null ? vs.title : noHelper ? 'without the heap helper' : oldPackCost == null ? 'tape' : `pack cost ${oldPackCost}`;
+  const aName = vs != null ? vs.title : noHelper ? 'without the heap helper' : stockOptimizer ? 'tfjs optimizer' : oldPackCost == null ? 'tape' : `pack cost ${oldPackCost}`;
   console.log(`${w.title}: ${aName} ${median(tapeMs).toFixed(1)} ms/step, ${trainStepPath(pickedModel)} ${median(pickedMs).toFixed(1)} ms/step (medians of ${pairs}); median paired ratio ${aName}/picked ${ratio.toFixed(2)}`);
   tf.dispose([...xs, ...ys]);
   tapeModel.dispose();

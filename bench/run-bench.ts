@@ -1,5 +1,5 @@
 // npm run bench [-- --workload seed-mlp|deep-mlp|small-cnn|keras-cnn|all --repeats 3 --steps N --engines a,b --quick
-//                  --accuracy-guard --baseline <git ref> --torch-threads 2]
+//                  --accuracy-guard --predict --baseline <git ref> --torch-threads 2]
 // Runs every engine, interleaved, `repeats` times, each run in a fresh child process; prints a table per workload and
 // writes bench/results/latest.json. Timings are wall-clock on a shared machine: compare ratios within one run.
 import { spawnSync } from 'node:child_process';
@@ -30,8 +30,10 @@ const stockSteps = opt('stock-steps', quick ? 40 : 0); // 0 = the full epoch
 const leanSteps = opt('steps', opt('lean-steps', 0));
 const torchThreads = opt('torch-threads', 2);
 const accuracyGuard = args.includes('--accuracy-guard');
-// `--accuracy-guard` alone runs only the guard; otherwise the seed MLP is the default workload.
-const workloadArg = optString('workload') ?? (accuracyGuard ? '' : 'seed-mlp');
+const predictOnly = args.includes('--predict');
+// `--accuracy-guard` alone runs only the guard; otherwise the seed MLP is the default workload. `--predict` runs only
+// the predict timings (of the two CNNs unless --workload names others).
+const workloadArg = optString('workload') ?? (predictOnly ? 'small-cnn,keras-cnn' : accuracyGuard ? '' : 'seed-mlp');
 const workloads: WorkloadName[] = workloadArg === 'all' ? [...WORKLOAD_NAMES] : workloadArg.split(',').filter(isWorkloadName);
 if (workloads.length === 0 && !(accuracyGuard && workloadArg === '')) throw new Error(`--workload: one of ${WORKLOAD_NAMES.join(', ')} or all (got ${workloadArg})`);
 const enginesArg = optString('engines');
@@ -70,8 +72,11 @@ const median = (xs: number[]): number => {
 const report: Record<string, unknown> = {};
 console.log(`Machine: ${cpus().length}× ${cpus()[0]?.model ?? '?'}, node ${process.version}, load at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 if (baseline != null) console.log(`Baseline: ${BASELINE} = this bench on ${baseline.describe}`);
-for (const workloadName of workloads) report[workloadName] = await benchWorkload(workloadName);
-if (workloads.length > 1) report['perMultiplyAdd'] = printPerMultiplyAdd(report);
+if (predictOnly) report['predict'] = runPredictTimings();
+else {
+  for (const workloadName of workloads) report[workloadName] = await benchWorkload(workloadName);
+  if (workloads.length > 1) report['perMultiplyAdd'] = printPerMultiplyAdd(report);
+}
 if (accuracyGuard) report['accuracyGuard'] = runAccuracyGuard();
 baseline?.cleanup();
 
@@ -108,6 +113,53 @@ function printPerMultiplyAdd(results: Record<string, unknown>): { workload: stri
   console.log('|---|---|---|---|---|---|');
   for (const r of out) console.log(`| ${r.workload} | ${r.engine} | ${r.macsPerSample.toLocaleString('en-US')} | ${r.nsPerMac.toFixed(3)} | ${r.timesSeed == null ? '–' : r.timesSeed.toFixed(2)} | ${r.path} |`);
   return out;
+}
+
+interface PredictResult {
+  workload: WorkloadName;
+  threads: number;
+  stock: boolean;
+  predict10kSeconds: number;
+  oneDigitMs: number;
+  load: number;
+}
+
+/**
+ * `--predict`: bench/predict-speed.ts in a child per configuration and code (this checkout, and the baseline's src-main
+ * with --baseline), interleaved `repeats` times: the trainer's configuration (threaded wasm, fast kernels: validation
+ * and the final evaluation) and the serving process's (single-threaded stock wasm: Draw, checkpoint scoring).
+ */
+function runPredictTimings(): PredictResult[] {
+  const configs = [
+    { process: 'trainer (validation, evaluation)', flags: ['--threads', '2'] },
+    { process: 'serving (Draw, checkpoint scoring)', flags: ['--threads', '1', '--stock'] },
+  ];
+  const codes = [{ code: 'this checkout', dir: here }, ...(baseline != null ? [{ code: 'baseline', dir: baseline.benchDir }] : [])];
+  const results: (PredictResult & { process: string; code: string })[] = [];
+  for (let rep = 1; rep <= repeats; rep++) {
+    for (const config of configs) {
+      for (const { code, dir } of rep % 2 === 0 ? [...codes].reverse() : codes) {
+        const child = spawnSync(process.execPath, ['--import', 'tsx', join(dir, 'predict-speed.ts'), '--workload', workloads.join(','), '--repeats', '5', ...config.flags], { encoding: 'utf8', cwd: dirname(dir), maxBuffer: 16 << 20 });
+        const lines = child.stdout.split('\n').filter((l) => l.startsWith('RESULT '));
+        if (child.status !== 0 || lines.length === 0) throw new Error(`predict-speed (${code}, ${config.process}) failed: ${(child.stderr || child.stdout).trim().split('\n').slice(-5).join(' | ')}`);
+        for (const l of lines) results.push({ ...(JSON.parse(l.slice('RESULT '.length)) as PredictResult), process: config.process, code });
+        process.stdout.write('.');
+      }
+    }
+  }
+  console.log(`\nPredict speed on wasm, medians of ${repeats} child run(s) × 5 (targets: 10k test images ≤ 1.5 s, one drawn digit ≤ 10 ms); load now ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`);
+  console.log('| workload | process | code | predict 10k s | one drawn digit ms | load during |');
+  console.log('|---|---|---|---|---|---|');
+  for (const w of workloads) {
+    for (const config of configs) {
+      for (const { code } of codes) {
+        const rs = results.filter((r) => r.workload === w && r.process === config.process && r.code === code);
+        const loads = rs.map((r) => r.load);
+        console.log(`| ${w} | ${config.process} | ${code} | ${median(rs.map((r) => r.predict10kSeconds)).toFixed(3)} | ${median(rs.map((r) => r.oneDigitMs)).toFixed(2)} | ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} |`);
+      }
+    }
+  }
+  return results;
 }
 
 /** Keras' mnist_convnet with Adam, 3 full epochs on layerlab-wasm, scored on the 10k test set after each. */

@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { graphPlan, isGraphModel } from '../model/graph/graph-forward.ts';
 import { activate, isHiddenActivation, throughActivation, type HiddenActivation } from './activations.ts';
+import { fillDropoutMultiplier } from './dropout-mask.ts';
 import { softmaxCrossEntropyRows } from './softmax-crossentropy.ts';
 import type { TrainStep } from './train-step.ts';
 
@@ -92,19 +93,12 @@ export function chainLayers(model: tf.LayersModel): tf.layers.Layer[] | null {
 
 /**
  * tf.dropout's multiplier, floor(U[0,1) + keep) / keep with the layer's current seed: the same values the tape path
- * draws. The forward output is x·m and the gradient dy·m, exactly as the tape differentiates tf.dropout.
- * The uniforms come from tf.randomUniform (tfjs draws them in JS); the rest is one JS pass over them instead of three
- * kernels (Add, Floor, RealDiv: ~2 ms a step on the deep MLP), in float32 arithmetic as those kernels do it — sums and
- * quotients of float32 values rounded once (Math.fround) equal the float32 operations, so the values match bit for bit.
+ * draws (dropout-mask.ts makes them in one JS pass). The forward output is x·m and the gradient dy·m, exactly as the
+ * tape differentiates tf.dropout.
  */
 export function dropoutMultiplier(shape: number[], dropout: DropoutLike): tf.Tensor {
-  const keep = Math.fround(1 - dropout.rate);
-  const scale = Math.fround(1 / keep);
-  const uniform = tf.randomUniform(shape, 0, 1, 'float32', dropout.seed);
-  const values = uniform.dataSync() as Float32Array;
-  uniform.dispose();
-  const out = new Float32Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = Math.floor(Math.fround((values[i] ?? 0) + keep)) >= 1 ? scale : 0;
+  const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  fillDropoutMultiplier(out, dropout.rate, dropout.seed);
   return tf.tensor(out, shape, 'float32');
 }
 

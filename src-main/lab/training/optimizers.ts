@@ -1,19 +1,24 @@
-// Compile config -> tfjs optimizer, with Keras's defaults and names.
+// Compile config -> tfjs optimizer, with Keras's defaults and names. On the wasm backend Adam, RMSprop and Adagrad are
+// the fused versions (engine/wasm-kernels/fused-optimizers.ts: one pass per small variable on the heap, tfjs's numbers
+// and object); SGD and momentum (two to six kernels, SIMD-fast) and every other backend get tfjs's own.
 import type { OptimizerConfig } from '../../../src-shared/index.ts';
+import { FusedAdagradOptimizer, FusedAdamOptimizer, FusedRmsPropOptimizer } from '../engine/wasm-kernels/fused-optimizers.ts';
 import type { Optimizer, Tf } from '../model/tf-types.ts';
 
 export function createOptimizer(tf: Tf, config: OptimizerConfig): Optimizer {
+  // The backend a run trains on is settled before its optimizer is made (trainer-session.ts), and stays.
+  const fused = tf.getBackend() === 'wasm';
   switch (config.name) {
     case 'sgd':
       return config.momentum > 0
         ? tf.train.momentum(config.learningRate, config.momentum, config.nesterov)
         : tf.train.sgd(config.learningRate);
     case 'adam':
-      return tf.train.adam(config.learningRate, config.beta1, config.beta2, config.epsilon);
+      return fused ? new FusedAdamOptimizer(config.learningRate, config.beta1, config.beta2, config.epsilon) : tf.train.adam(config.learningRate, config.beta1, config.beta2, config.epsilon);
     case 'rmsprop':
-      return tf.train.rmsprop(config.learningRate, config.rho, config.momentum, config.epsilon);
+      return fused ? new FusedRmsPropOptimizer(config.learningRate, config.rho, config.momentum, config.epsilon) : tf.train.rmsprop(config.learningRate, config.rho, config.momentum, config.epsilon);
     case 'adagrad':
-      return tf.train.adagrad(config.learningRate, config.initialAccumulatorValue);
+      return fused ? new FusedAdagradOptimizer(config.learningRate, config.initialAccumulatorValue) : tf.train.adagrad(config.learningRate, config.initialAccumulatorValue);
   }
 }
 
