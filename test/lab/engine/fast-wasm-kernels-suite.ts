@@ -333,6 +333,33 @@ export function fastKernelSuite(threads: number): void {
     }
   });
 
+  describe('AvgPoolGrad matches the cpu reference', () => {
+    const cases: { x: number[]; pool: [number, number]; strides: [number, number]; pad: 'same' | 'valid' }[] = [
+      { x: [2, 8, 8, 3], pool: [2, 2], strides: [2, 2], pad: 'valid' },
+      { x: [3, 11, 11, 16], pool: [2, 2], strides: [2, 2], pad: 'valid' }, // odd size: a row and column in no window
+      { x: [2, 9, 7, 4], pool: [3, 3], strides: [2, 2], pad: 'same' }, // overlapping, cut by the padding
+      { x: [1, 7, 5, 2], pool: [2, 3], strides: [1, 2], pad: 'same' },
+      { x: [2, 6, 6, 5], pool: [3, 2], strides: [3, 3], pad: 'valid' },
+    ];
+    for (const c of cases) {
+      it(`x ${c.x.join('×')} pool ${c.pool.join('×')} strides ${c.strides.join(',')} ${c.pad}`, async () => {
+        const x = randomData(c.x);
+        const r = randomData([x.data.length]);
+        const run = () =>
+          tf.tidy(() => {
+            const xt = tf.tensor4d(x.data, c.x as [number, number, number, number]);
+            const g = tf.grad((a: tf.Tensor) => {
+              const y = tf.avgPool(a as tf.Tensor4D, c.pool, c.strides, c.pad);
+              return tf.sum(tf.mul(y, tf.tensor(r.data.subarray(0, y.size), y.shape)));
+            })(xt);
+            return { data: g.dataSync() as Float32Array, shape: g.shape };
+          });
+        const [expected, actual] = await cpuThenFastWasm(run);
+        expectClose(actual, expected, 1);
+      });
+    }
+  });
+
   describe('Tile matches the cpu reference', () => {
     const cases: { shape: number[]; reps: number[]; dtype: 'float32' | 'int32' | 'bool' }[] = [
       { shape: [1, 1, 1, 16], reps: [4, 5, 6, 1], dtype: 'float32' }, // batch normalization's gradient

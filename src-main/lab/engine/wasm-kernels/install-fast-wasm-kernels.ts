@@ -3,6 +3,7 @@
 import { makeFastBatchMatMul, makeFastFusedMatMul } from './fast-batch-mat-mul.ts';
 import { makeFastSlice } from './fast-slice.ts';
 import { makeFastTile } from './fast-tile.ts';
+import { avgPoolGradItems, makeAvgPoolGrad } from './avg-pool-grad.ts';
 import { makeSharedIdentity } from './shared-identity.ts';
 import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './conv2d-backprop.ts';
 import { makeMaxPoolGrad, maxPoolGrad2x2 } from './max-pool-grad.ts';
@@ -93,6 +94,11 @@ const SPECS: FastKernelSpec[] = [
     make: (tf, original) => makeLeadingAxesSum(tf, original, true),
   },
   {
+    kernel: 'AvgPoolGrad',
+    why: 'one pass over the windows, channels together, shared with the helper thread (stock: ~10× slower on a Small CNN\'s pools)',
+    make: (tf) => makeAvgPoolGrad(tf),
+  },
+  {
     kernel: 'Tile',
     why: 'block copies (stock: an index computation per element; batch normalization\'s gradient tiles every activation)',
     make: (_tf, original) => makeFastTile(original),
@@ -151,7 +157,7 @@ export function installFastWasmKernels(tf: Tf): FastKernelsReport {
 }
 
 /** The fast kernels' JS passes that the heap helper thread can share (heap-helper-thread.ts). */
-const HEAP_TASKS = [gatherTapsByRow, gatherTapsByPixel, maxPoolGrad2x2, sumColumns];
+const HEAP_TASKS = [gatherTapsByRow, gatherTapsByPixel, maxPoolGrad2x2, sumColumns, avgPoolGradItems];
 
 /** Starts the heap helper thread when the wasm backend is up and its heap is shared (the threaded build). */
 function startHelperThread(tf: Tf): void {
