@@ -42,6 +42,7 @@ export function avgPoolGradItems(arrays: Float32Array[], params: Int32Array, beg
   const dxs = arrays[1] as Float32Array;
   const [inHeight = 0, inWidth = 0, ch = 0, outHeight = 0, outWidth = 0, fh = 1, fw = 1, sh = 1, sw = 1, top = 0, left = 0] = params;
   const scale = 1 / (fh * fw);
+  const apart = sh >= fh && sw >= fw;
   for (let b = begin; b < end; b++) {
     let o = b * outHeight * outWidth * ch;
     for (let yR = 0; yR < outHeight; yR++) {
@@ -53,7 +54,9 @@ export function avgPoolGradItems(arrays: Float32Array[], params: Int32Array, beg
         for (let r = r0; r < r1; r++) {
           for (let c = c0; c < c1; c++) {
             const at = ((b * inHeight + r) * inWidth + c) * ch;
-            for (let d = 0; d < ch; d++) dxs[at + d] = (dxs[at + d] ?? 0) + (dys[o + d] ?? 0) * scale;
+            // Windows that cannot overlap (strides ≥ the filter) write each pixel once: no read of dx.
+            if (apart) for (let d = 0; d < ch; d++) dxs[at + d] = (dys[o + d] ?? 0) * scale;
+            else for (let d = 0; d < ch; d++) dxs[at + d] = (dxs[at + d] ?? 0) + (dys[o + d] ?? 0) * scale;
           }
         }
       }
