@@ -4,23 +4,13 @@
 // Stock tfjs-backend-wasm 4.22's kernel took 19 ms of CPU a step for the two 2×2 pools of a Small-CNN-shaped network,
 // more than its two conv layers' filter gradients.
 import { runOnHeap } from './heap-helper-thread.ts';
+import { poolGradArgs } from './max-pool-grad.ts';
 import { sizeOf } from './wasm-backend.ts';
-import type { KernelArgs, KernelFn, Tf, TensorInfo, WasmBackendLike } from './wasm-backend.ts';
-
-interface PoolAttrs {
-  filterSize: number | [number, number];
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
+import type { KernelArgs, KernelFn, Tf } from './wasm-backend.ts';
 
 export function makeAvgPoolGrad(tf: Tf): KernelFn {
   return (args: KernelArgs) => {
-    const backend = args.backend as WasmBackendLike;
-    const dy = args.inputs['dy'] as TensorInfo;
-    const x = args.inputs['input'] as TensorInfo;
-    const attrs = (args.attrs ?? {}) as unknown as PoolAttrs;
-    const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+    const { backend, dy, x, info } = poolGradArgs(tf, args);
     const dx = backend.makeOutput([...x.shape], 'float32');
     const dxs = backend.typedArrayFromHeap(dx) as Float32Array; // views after the allocation
     const dys = backend.typedArrayFromHeap(dy) as Float32Array;

@@ -20,13 +20,21 @@ interface PoolAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
+/** What a pool gradient kernel (MaxPoolGrad, AvgPoolGrad) reads from its args: backend, dy, the pool's input, geometry. */
+export function poolGradArgs(tf: Tf, args: KernelArgs) {
+  const x = args.inputs['input'] as TensorInfo;
+  const attrs = (args.attrs ?? {}) as unknown as PoolAttrs;
+  return {
+    backend: args.backend as WasmBackendLike,
+    dy: args.inputs['dy'] as TensorInfo,
+    x,
+    info: tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode),
+  };
+}
+
 export function makeMaxPoolGrad(tf: Tf): KernelFn {
   return (args: KernelArgs) => {
-    const backend = args.backend as WasmBackendLike;
-    const dy = args.inputs['dy'] as TensorInfo;
-    const x = args.inputs['input'] as TensorInfo;
-    const attrs = (args.attrs ?? {}) as unknown as PoolAttrs;
-    const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+    const { backend, dy, x, info } = poolGradArgs(tf, args);
     const { batchSize, inHeight, inWidth, inChannels: ch, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = info;
     const top = info.padInfo.top;
     const left = info.padInfo.left;
