@@ -209,11 +209,6 @@ function forwardStage(stage: Stage, x: tf.Tensor4D): StageRecord {
   return { input: x, output: fused ? z : (activate(z, stage.activation) as tf.Tensor4D), preActivation: z };
 }
 
-/** relu's derivative from its output: dy where y > 0, else 0 (tfjs's rule: step(0) = 0). */
-function reluMask(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
-  return tf.mul(dy, tf.step(y));
-}
-
 /**
  * Backward through the stages, last first, from dL/d(last stage's output). Adds each conv weight's gradient to
  * `grads`. Stages before the first conv layer need no gradient and are not visited.
@@ -240,7 +235,7 @@ function backwardStages(stages: readonly Stage[], records: readonly StageRecord[
       }
       const below = stages[i - 1];
       const reluBelow = below?.kind === 'conv' && below.activation === 'relu';
-      const dPooled = reluBelow ? reluMask(dy, output) : dy;
+      const dPooled = reluBelow ? throughActivation(dy, output, output, 'relu') : dy; // relu's mask from the pooled maximum
       dy = tf.engine().runKernel('MaxPoolGrad', { dy: dPooled, input, output }, { filterSize: stage.poolSize, strides: stage.strides, pad: stage.padding }) as tf.Tensor4D;
       masked = reluBelow;
       continue;

@@ -12,7 +12,11 @@ import {
 } from '../../../src-main/lab/engine/wasm-kernels/index.ts';
 import { itemsPerChunk, makeConv2DBackpropFilter, makeConv2DBackpropInput } from '../../../src-main/lab/engine/wasm-kernels/conv2d-backprop.ts';
 import { threadedWasmState, useThreadedWasm } from '../../../src-main/lab/engine/wasm-threads/threaded-wasm-backend.ts';
-import { heapHelperReady, setHeapHelperMinimumWork } from '../../../src-main/lab/engine/wasm-kernels/heap-helper-thread.ts';
+import { heapHelperHasTask, heapHelperReady, setHeapHelperMinimumWork } from '../../../src-main/lab/engine/wasm-kernels/heap-helper-thread.ts';
+import { gatherTapsByPixel, gatherTapsByRow } from '../../../src-main/lab/engine/wasm-kernels/conv-im2col.ts';
+import { maxPoolGrad2x2 } from '../../../src-main/lab/engine/wasm-kernels/max-pool-grad.ts';
+import { sumColumns } from '../../../src-main/lab/engine/wasm-kernels/leading-axes-sum.ts';
+import { avgPoolGradItems } from '../../../src-main/lab/engine/wasm-kernels/avg-pool-grad.ts';
 
 let rng = 12345;
 function rand(): number {
@@ -103,6 +107,8 @@ export function fastKernelSuite(threads: number): void {
     it(threads > 1 ? 'starts the heap helper thread (shared heap); every JS pass below is split with it' : 'starts no heap helper thread (the heap is not shared)', async () => {
       for (let i = 0; i < 200 && threads > 1 && !heapHelperReady(); i++) await new Promise((r) => setTimeout(r, 25));
       expect(heapHelperReady()).toBe(threads > 1);
+      // Every JS pass of the kernels below is one the helper was given (registered by its module).
+      for (const task of [gatherTapsByRow, gatherTapsByPixel, maxPoolGrad2x2, sumColumns, avgPoolGradItems]) expect(heapHelperHasTask(task)).toBe(threads > 1);
       setHeapHelperMinimumWork(0); // split even the tests' small passes
     });
   });

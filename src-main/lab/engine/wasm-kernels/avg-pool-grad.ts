@@ -3,7 +3,7 @@
 // (channels-last keeps them contiguous); split by batch item with the heap helper thread (heap-helper-thread.ts).
 // Stock tfjs-backend-wasm 4.22's kernel took 19 ms of CPU a step for the two 2×2 pools of a Small-CNN-shaped network,
 // more than its two conv layers' filter gradients.
-import { runOnHeap } from './heap-helper-thread.ts';
+import { registerHeapTasks, runOnHeap } from './heap-helper-thread.ts';
 import { poolGradArgs } from './max-pool-grad.ts';
 import { sizeOf } from './wasm-backend.ts';
 import type { KernelArgs, KernelFn, Tf } from './wasm-backend.ts';
@@ -53,3 +53,5 @@ export function avgPoolGradItems(arrays: Float32Array[], params: Int32Array, beg
     }
   }
 }
+
+registerHeapTasks(avgPoolGradItems);

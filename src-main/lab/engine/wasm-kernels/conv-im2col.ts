@@ -6,7 +6,7 @@
 // filter tensor [fh, fw, ci, co] so that dW needs no reordering. Channels-last only (the wasm Conv2D's layout).
 // The gather and scatter are plain JS loops over views of the wasm heap: memory-bound passes over P·K floats (the
 // gather is still a third of the filter gradient's time on the CNN presets; its loop order matters, see below).
-import { runOnHeap } from './heap-helper-thread.ts';
+import { registerHeapTasks, runOnHeap } from './heap-helper-thread.ts';
 import type { Tf } from './wasm-backend.ts';
 
 export interface ConvGeometry {
@@ -196,3 +196,5 @@ export function col2im(dcols: Float32Array, g: ConvGeometry, dx: Float32Array): 
     }
   }
 }
+
+registerHeapTasks(gatherTapsByRow, gatherTapsByPixel);

@@ -94,6 +94,14 @@ interface Helper {
 
 let helper: Helper | null = null;
 
+/** Every heap task the kernel modules declared (registerHeapTasks, at their load): what a new helper thread gets. */
+const registeredTasks = new Set<HeapTask>();
+
+/** Declares a kernel module's heap tasks, so that the helper thread started later can run them. */
+export function registerHeapTasks(...tasks: HeapTask[]): void {
+  for (const task of tasks) registeredTasks.add(task);
+}
+
 function sharedMemoryOf(backend: unknown): WasmMemory | null {
   const memory = (backend as { wasm?: { wasmMemory?: WasmMemory } }).wasm?.wasmMemory;
   return memory != null && typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer ? memory : null;
@@ -103,7 +111,7 @@ function sharedMemoryOf(backend: unknown): WasmMemory | null {
  * Starts the helper thread for a backend whose heap is shared (the threaded build), once per process; returns false
  * when the heap is not shared. The worker starts in the background; passes run on the main thread until it is ready.
  */
-export function startHeapHelper(backend: unknown, tasks: HeapTask[]): boolean {
+export function startHeapHelper(backend: unknown, tasks: HeapTask[] = [...registeredTasks]): boolean {
   const memory = sharedMemoryOf(backend);
   if (memory == null) return false;
   if (helper != null && helper.memory === memory) return true;
@@ -132,6 +140,11 @@ export function stopHeapHelper(): void {
 /** True when the helper thread is running and has compiled its tasks. */
 export function heapHelperReady(): boolean {
   return helper != null && helper.error == null && Atomics.load(helper.control, READY) === 1;
+}
+
+/** True when the running helper thread was given `task` (a kernel module that forgot to register one runs it alone). */
+export function heapHelperHasTask(task: HeapTask): boolean {
+  return helper != null && helper.tasks.includes(task);
 }
 
 /** Where a view starts in the shared heap, in floats, or null when it is not a view of that heap. */

@@ -3,13 +3,12 @@
 import { makeFastBatchMatMul, makeFastFusedMatMul } from './fast-batch-mat-mul.ts';
 import { makeFastSlice } from './fast-slice.ts';
 import { makeFastTile } from './fast-tile.ts';
-import { avgPoolGradItems, makeAvgPoolGrad } from './avg-pool-grad.ts';
+import { makeAvgPoolGrad } from './avg-pool-grad.ts';
 import { makeSharedIdentity } from './shared-identity.ts';
 import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './conv2d-backprop.ts';
-import { makeMaxPoolGrad, maxPoolGrad2x2 } from './max-pool-grad.ts';
-import { gatherTapsByPixel, gatherTapsByRow } from './conv-im2col.ts';
+import { makeMaxPoolGrad } from './max-pool-grad.ts';
 import { startHeapHelper, stopHeapHelper } from './heap-helper-thread.ts';
-import { makeLeadingAxesSum, sumColumns } from './leading-axes-sum.ts';
+import { makeLeadingAxesSum } from './leading-axes-sum.ts';
 import { FAST_KERNEL_MARK, ORIGINAL_KERNEL } from './wasm-backend.ts';
 import type { KernelFn, Tf } from './wasm-backend.ts';
 
@@ -156,13 +155,10 @@ export function installFastWasmKernels(tf: Tf): FastKernelsReport {
   return { backend: BACKEND, active: true, alreadyInstalled: false, replaced: done };
 }
 
-/** The fast kernels' JS passes that the heap helper thread can share (heap-helper-thread.ts). */
-const HEAP_TASKS = [gatherTapsByRow, gatherTapsByPixel, maxPoolGrad2x2, sumColumns, avgPoolGradItems];
-
 /** Starts the heap helper thread when the wasm backend is up and its heap is shared (the threaded build). */
 function startHelperThread(tf: Tf): void {
   const backend = tf.findBackend(BACKEND);
-  if (backend != null) startHeapHelper(backend, HEAP_TASKS);
+  if (backend != null) startHeapHelper(backend);
 }
 
 /** Puts the stock kernels back (used by tests that compare fast and stock paths in one process). */

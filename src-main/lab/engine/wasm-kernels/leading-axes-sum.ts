@@ -4,7 +4,7 @@
 // Stock tfjs-backend-wasm 4.22 transposes the reduced axes to the end first (a full copy) and then reduces; summing
 // rows of the untransposed data in one pass is ~3× faster (~6× with eight rows per accumulator update) on the Small CNN's first conv layer. Accumulates in float64
 // (at least as exact as the stock float32 sum). Any other reduction goes to the stock kernel.
-import { runOnHeap } from './heap-helper-thread.ts';
+import { registerHeapTasks, runOnHeap } from './heap-helper-thread.ts';
 import type { KernelArgs, KernelFn, Tf, TensorInfo, WasmBackendLike } from './wasm-backend.ts';
 
 /** The number of leading axes `axis` names, when it names exactly axes 0..k-1 (k < rank), else null. */
@@ -62,3 +62,5 @@ export function sumColumns(arrays: Float32Array[], params: Int32Array, begin: nu
   if (params[2] === 1) for (let a = 0; a < acc.length; a++) acc[a] = (acc[a] ?? 0) / rows;
   os.set(acc, begin);
 }
+
+registerHeapTasks(sumColumns);

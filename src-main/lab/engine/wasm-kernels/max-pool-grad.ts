@@ -9,7 +9,7 @@
 // branches the loop mispredicts about once per window; as 0/1 multipliers it runs ~2.5× faster, and every pixel of
 // the window is written once (no zero fill first, no read-modify-write). Windows whose y or dy is not finite take the
 // general path (0 × ∞ would be NaN; a NaN or −∞ y matches no input as the rule requires).
-import { runOnHeap } from './heap-helper-thread.ts';
+import { registerHeapTasks, runOnHeap } from './heap-helper-thread.ts';
 import { sizeOf } from './wasm-backend.ts';
 import type { KernelArgs, KernelFn, Tf, TensorInfo, WasmBackendLike } from './wasm-backend.ts';
 
@@ -171,3 +171,5 @@ export function maxPoolGrad2x2(arrays: Float32Array[], params: Int32Array, begin
     }
   }
 }
+
+registerHeapTasks(maxPoolGrad2x2);
