@@ -8,6 +8,8 @@
 // the deep MLP: a per-multiply-add comparison of two networks under the same load.
 // With --no-helper, the A side is instead the picked step with the heap helper thread kept out (every JS pass on the
 // main thread alone): what sharing those passes buys.
+// With --no-simd, the A side is instead the picked step with the hand-written SIMD kernels turned off (the filter
+// gradient by im2col + XNNPACK's product, as before them): what those kernels save per step.
 // With --stock-optimizer, the A side is instead the picked step with tfjs's own optimizer (tf.train.*) in place of the
 // fused wasm one createOptimizer makes (Adam, RMSprop, Adagrad; SGD is tfjs's on both sides): what the fused update
 // saves per step.
@@ -16,6 +18,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { installFastWasmKernels } from '../src-main/lab/engine/wasm-kernels/index.ts';
 import { setMatMulPackCost } from '../src-main/lab/engine/wasm-kernels/fast-batch-mat-mul.ts';
 import { heapHelperReady, setHeapHelperMinimumWork } from '../src-main/lab/engine/wasm-kernels/heap-helper-thread.ts';
+import { setSimdKernelsEnabled } from '../src-main/lab/engine/wasm-kernels/simd/simd-kernels.ts';
 import { loadBackend, realEnvironment } from '../src-main/lab/engine/backends.ts';
 import { buildModel } from '../src-main/lab/model/build-model.ts';
 import { createOptimizer } from '../src-main/lab/training/optimizers.ts';
@@ -32,6 +35,7 @@ const oldPackCost = argValue('pack-cost') == null ? null : Number(argValue('pack
 const vsName = argValue('vs');
 const noHelper = process.argv.includes('--no-helper');
 const stockOptimizer = process.argv.includes('--stock-optimizer');
+const noSimd = process.argv.includes('--no-simd');
 if (vsName != null && !isWorkloadName(vsName)) throw new Error(`--vs: unknown workload ${vsName}`);
 console.log(`wasm: ${(await loadBackend('wasm', realEnvironment, { wasmThreads: Number(argValue('threads') ?? 2) })).report.detail ?? '?'}`);
 installFastWasmKernels(tf);
@@ -77,6 +81,18 @@ for (const name of (argValue('workload') ?? 'small-cnn,keras-cnn').split(',')) {
           }
         };
       })()
+    : noSimd
+    ? (() => {
+        const step = createTrainStep(tapeModel, createOptimizer(tf, w.optimizer));
+        return (x: TrainInput, y: tf.Tensor2D) => {
+          setSimdKernelsEnabled(false);
+          try {
+            return step(x, y);
+          } finally {
+            setSimdKernelsEnabled(true);
+          }
+        };
+      })()
     : stockOptimizer
     ? createTrainStep(tapeModel, tfjsOptimizer(w.optimizer))
     : oldPackCost == null
@@ -114,7 +130,7 @@ for (const name of (argValue('workload') ?? 'small-cnn,keras-cnn').split(',')) {
     pickedMs.push(first === tape ? b : a);
   }
   const ratio = median(tapeMs.map((t, i) => t / (pickedMs[i] ?? NaN)));
-  const aName = vs != null ? vs.title : noHelper ? 'without the heap helper' : stockOptimizer ? 'tfjs optimizer' : oldPackCost == null ? 'tape' : `pack cost ${oldPackCost}`;
+  const aName = vs != null ? vs.title : noHelper ? 'without the heap helper' : noSimd ? 'without the SIMD kernels' : stockOptimizer ? 'tfjs optimizer' : oldPackCost == null ? 'tape' : `pack cost ${oldPackCost}`;
   console.log(`${w.title}: ${aName} ${median(tapeMs).toFixed(1)} ms/step, ${trainStepPath(pickedModel)} ${median(pickedMs).toFixed(1)} ms/step (medians of ${pairs}); median paired ratio ${aName}/picked ${ratio.toFixed(2)}`);
   tf.dispose([...xs, ...ys]);
   tapeModel.dispose();

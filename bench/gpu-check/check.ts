@@ -3,7 +3,7 @@
 // run.sh. Here: `node --import tsx bench/gpu-check/check.ts all --examples 256 --epochs 1` (software WebGPU needs
 // LAYERLAB_WEBGPU_ALLOW_SOFTWARE=1).
 //   all  [--examples N] [--wasm-examples N] [--test-examples N] [--epochs N] [--workloads a,b] [--backends webgpu,wasm]
-//        [--python PYTHON] [--torch-script PATH] [--out FILE]
+//        [--python PYTHON] [--torch-script PATH] [--out FILE] [--child-timeout SECONDS]
 //   run  --workload ID --backend webgpu|wasm --examples N --test-examples N --epochs N   (one row, as JSON, on stdout)
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -96,10 +96,12 @@ async function runOne(workloadId: string, backend: BackendName, examples: number
 }
 
 /** A child run's row, or a row naming how it failed. */
-function childResult(args: string[], fallback: Omit<CheckResult, 'error'>, command = process.execPath): CheckResult {
-  const child = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+function childResult(args: string[], fallback: Omit<CheckResult, 'error'>, timeoutSeconds: number, command = process.execPath): CheckResult {
+  // A hung child (a driver stuck in shader compilation, say) must cost one row, not the GPU window.
+  const child = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutSeconds * 1000, killSignal: 'SIGKILL' });
   const line = child.stdout?.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
   if (line) return JSON.parse(line.slice(RESULT_PREFIX.length)) as CheckResult;
+  if (child.error && (child.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return { ...fallback, error: `no result within ${timeoutSeconds} s (--child-timeout)` };
   const why = child.error?.message ?? (child.stderr || child.stdout || '').trim().split('\n').slice(-3).join(' | ');
   return { ...fallback, error: `exited ${child.status ?? child.signal}: ${why}`.slice(0, 400) };
 }
@@ -109,34 +111,40 @@ function all(values: Record<string, string | undefined>): void {
   const wasmExamples = Math.min(examples, Number(values['wasm-examples'] ?? 12_000));
   const testExamples = Number(values['test-examples'] ?? 10_000);
   const epochs = Number(values.epochs ?? 2);
+  const childTimeout = Number(values['child-timeout'] ?? 300);
+  const out = values.out ?? 'gpu-check-results.json';
   const workloads = values.workloads ? values.workloads.split(',').map((id) => findWorkload(id)) : [...WORKLOADS];
   const backends = (values.backends ?? 'webgpu,wasm').split(',') as BackendName[];
   const self = fileURLToPath(import.meta.url);
   // Under tsx (here) the child needs the same loader; the packed bundle is plain JavaScript.
   const loader = self.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const results: CheckResult[] = [];
+  // Written after every row as well as at the end: a GPU window that closes mid-check still leaves the rows it ran.
+  const save = (verdicts: string[]): void =>
+    writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), node: process.versions.node, examples, wasmExamples, testExamples, epochs, results, verdicts }, null, 2));
   for (const w of workloads) {
     for (const backend of backends) {
       const n = backend === 'wasm' ? wasmExamples : examples;
       const args = [...loader, self, 'run', '--workload', w.id, '--backend', backend, '--examples', String(n), '--test-examples', String(testExamples), '--epochs', String(epochs)];
       const blank = { workload: w.id, engine: `layerlab-${backend}`, examples: n, epochs, secondsPerEpoch: null, firstEpochSeconds: null, secondsPer60k: null, valAcc: null, device: '' };
-      const r = childResult(args, blank);
+      const r = childResult(args, blank, childTimeout);
       results.push(r);
+      save([]);
       process.stderr.write(`${r.workload} ${r.engine}: ${r.error ?? `${r.secondsPerEpoch?.toFixed(3)} s/epoch, val_acc ${r.valAcc?.toFixed(4)}`}\n`);
     }
     const python = values.python ?? 'python3';
     const script = values['torch-script'] ?? join(here, 'torch_workloads.py');
     const torchArgs = [script, '--data', mnistDataDir(), '--workload', JSON.stringify(w), '--examples', String(examples), '--test-examples', String(testExamples), '--epochs', String(epochs)];
     const blank = { workload: w.id, engine: 'pytorch-cuda', examples, epochs, secondsPerEpoch: null, firstEpochSeconds: null, secondsPer60k: null, valAcc: null, device: '' };
-    const r = childResult(torchArgs, blank, python);
+    const r = childResult(torchArgs, blank, childTimeout, python);
     results.push(r);
+    save([]);
     process.stderr.write(`${r.workload} ${r.engine}: ${r.error ?? `${r.secondsPerEpoch?.toFixed(3)} s/epoch`}\n`);
   }
   const table = formatTable(results);
   const verdicts = targetVerdicts(results);
   process.stdout.write(`${table}\n\n${verdicts.join('\n')}\n`);
-  const out = values.out ?? 'gpu-check-results.json';
-  writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), node: process.versions.node, examples, wasmExamples, testExamples, epochs, results, verdicts }, null, 2));
+  save(verdicts);
   process.stdout.write(`\nwrote ${out}\n`);
 }
 
@@ -144,7 +152,7 @@ async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     options: Object.fromEntries(
-      ['examples', 'wasm-examples', 'test-examples', 'epochs', 'workloads', 'backends', 'python', 'torch-script', 'out', 'workload', 'backend'].map((k) => [k, { type: 'string' as const }]),
+      ['examples', 'wasm-examples', 'test-examples', 'epochs', 'workloads', 'backends', 'python', 'torch-script', 'out', 'child-timeout', 'workload', 'backend'].map((k) => [k, { type: 'string' as const }]),
     ),
   });
   if (positionals[0] === 'run') {

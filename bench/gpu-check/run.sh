@@ -37,13 +37,22 @@ fi
 if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 '; then
   export LD_LIBRARY_PATH="$WORK/vulkan/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 fi
-# The NVIDIA driver's Vulkan ICD: a CUDA-only install may ship libGLX_nvidia without registering it.
+# The NVIDIA driver's Vulkan ICD: a CUDA-only install may ship libGLX_nvidia without registering it, and a container
+# may mount the driver read-only under /usr/local/nvidia with its ICD file there.
+NV_ROOT=/usr/local/nvidia
+for lib in "$NV_ROOT/lib64" "$NV_ROOT/lib"; do
+  if [ -d "$lib" ]; then export LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; fi
+done
 if ! ls /usr/share/vulkan/icd.d/*nvidia* /etc/vulkan/icd.d/*nvidia* >/dev/null 2>&1; then
   NV_LIB="$(ldconfig -p 2>/dev/null | awk '/libGLX_nvidia.so.0 /{print $NF; exit}')"
-  if [ -n "$NV_LIB" ]; then
+  if [ -z "$NV_LIB" ]; then NV_LIB="$(ls "$NV_ROOT"/lib64/libGLX_nvidia.so.0 "$NV_ROOT"/lib/libGLX_nvidia.so.0 2>/dev/null | head -1 || true)"; fi
+  if [ -f "$NV_ROOT/share/vulkan/icd.d/nvidia_icd.json" ]; then
+    export VK_ICD_FILENAMES="$NV_ROOT/share/vulkan/icd.d/nvidia_icd.json" VK_DRIVER_FILES="$NV_ROOT/share/vulkan/icd.d/nvidia_icd.json"
+  elif [ -n "$NV_LIB" ]; then
     printf '{"file_format_version":"1.0.0","ICD":{"library_path":"%s","api_version":"1.3"}}\n' "$NV_LIB" > "$WORK/nvidia_icd.json"
     export VK_ICD_FILENAMES="$WORK/nvidia_icd.json" VK_DRIVER_FILES="$WORK/nvidia_icd.json"
   fi
 fi
 
+echo "gpu-check: Vulkan loader $(ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 ' && echo system || echo packed); ICD ${VK_DRIVER_FILES:-registered by the system}" >&2
 exec "$WORK/node" "$WORK/app/check.mjs" all --python "$PY" --torch-script "$HERE/torch_workloads.py" --out "$HERE/gpu-check-results.json" "$@"

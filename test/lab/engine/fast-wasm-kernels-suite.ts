@@ -17,6 +17,8 @@ import { gatherTapsByPixel, gatherTapsByRow } from '../../../src-main/lab/engine
 import { maxPoolGrad2x2 } from '../../../src-main/lab/engine/wasm-kernels/max-pool-grad.ts';
 import { sumColumns } from '../../../src-main/lab/engine/wasm-kernels/leading-axes-sum.ts';
 import { avgPoolGradItems } from '../../../src-main/lab/engine/wasm-kernels/avg-pool-grad.ts';
+import { filterGradientShare } from '../../../src-main/lab/engine/wasm-kernels/conv-filter-gradient.ts';
+import { setSimdKernelsEnabled, simdKernelsOf } from '../../../src-main/lab/engine/wasm-kernels/simd/simd-kernels.ts';
 
 let rng = 12345;
 function rand(): number {
@@ -108,8 +110,15 @@ export function fastKernelSuite(threads: number): void {
       for (let i = 0; i < 200 && threads > 1 && !heapHelperReady(); i++) await new Promise((r) => setTimeout(r, 25));
       expect(heapHelperReady()).toBe(threads > 1);
       // Every JS pass of the kernels below is one the helper was given (registered by its module).
-      for (const task of [gatherTapsByRow, gatherTapsByPixel, maxPoolGrad2x2, sumColumns, avgPoolGradItems]) expect(heapHelperHasTask(task)).toBe(threads > 1);
+      for (const task of [gatherTapsByRow, gatherTapsByPixel, maxPoolGrad2x2, sumColumns, avgPoolGradItems, filterGradientShare]) expect(heapHelperHasTask(task)).toBe(threads > 1);
       setHeapHelperMinimumWork(0); // split even the tests' small passes
+    });
+
+    it("instantiates the SIMD kernels on the backend's own heap (shared or not), once", async () => {
+      await tf.setBackend('wasm');
+      const kernels = simdKernelsOf(tf.backend());
+      expect(typeof kernels?.conv2d_filter_grad).toBe('function');
+      expect(simdKernelsOf(tf.backend())).toBe(kernels);
     });
   });
 
@@ -237,6 +246,9 @@ export function fastKernelSuite(threads: number): void {
       // 8 or more channels: the column gather goes pixel by pixel (padding rows and columns, strides, odd sizes)
       { x: [2, 9, 7, 8], f: [3, 3, 8, 4], strides: [2, 1], pad: 'same' },
       { x: [2, 6, 6, 16], f: [3, 3, 16, 5], strides: [1, 1], pad: 'valid' },
+      // the SIMD filter gradient's out-channel blocks: 16 + 4 + 1 channels, and 32 over an odd batch (uneven shares)
+      { x: [2, 7, 6, 2], f: [3, 3, 2, 21], strides: [1, 1], pad: 'same' },
+      { x: [3, 6, 5, 3], f: [3, 3, 3, 32], strides: [2, 1], pad: 'valid' },
       { x: [1, 5, 8, 9], f: [2, 4, 9, 3], strides: [2, 3], pad: 'same' },
     ];
     for (let i = 0; i < 6; i++) {
@@ -268,7 +280,10 @@ export function fastKernelSuite(threads: number): void {
     });
   }
 
-  describe('Conv2DBackpropFilter (added on wasm) and Conv2DBackpropInput match the cpu reference', () => {
+  for (const simd of [true, false]) {
+  describe(`Conv2DBackpropFilter (added on wasm${simd ? ', by the SIMD kernel' : ', by im2col and the product'}) and Conv2DBackpropInput match the cpu reference`, () => {
+    beforeAll(() => setSimdKernelsEnabled(simd));
+    afterAll(() => setSimdKernelsEnabled(true));
     for (const c of convCases) {
       it(convName(c), async () => {
         const x = randomData(c.x);
@@ -282,7 +297,7 @@ export function fastKernelSuite(threads: number): void {
       });
     }
 
-    it('in chunks of batch items (a column matrix capped at a few items) the result is the same', async () => {
+    if (!simd) it('in chunks of batch items (a column matrix capped at a few items) the result is the same', async () => {
       const c = { x: [5, 9, 8, 3], f: [3, 3, 3, 4], strides: [2, 1] as [number, number], pad: 'same' as const };
       const x = randomData(c.x);
       const dy = randomData([5, 5, 8, 4]);
@@ -310,6 +325,7 @@ export function fastKernelSuite(threads: number): void {
       expectClose(chunked[1]!, whole[1]!, 50);
     });
   });
+  }
 
   describe('Sum and Mean match the cpu reference (leading axes on the fast path, the rest on the stock kernel)', () => {
     const cases: { shape: number[]; axis: number | number[]; keepDims: boolean }[] = [

@@ -5,6 +5,8 @@
 // Stock tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter at all and a scalar Conv2DBackpropInput: on the Small CNN
 // they took ~70 % of a training step. The lowered products are processed in chunks of whole batch items so the
 // temporary column matrix stays under COLUMN_CHUNK_FLOATS whatever the layer's size.
+import { filterGradientBySimd } from './conv-filter-gradient.ts';
+import { simdKernelsOf } from './simd/simd-kernels.ts';
 import { col2im, convGeometry, convPadding, im2colTransposed, positionsOf, tapsOf } from './conv-im2col.ts';
 import type { ConvAttrs, ConvGeometry } from './conv-im2col.ts';
 import { reshapedInfo, sizeOf } from './wasm-backend.ts';
@@ -59,6 +61,10 @@ export function makeConv2DBackpropFilter(tf: Tf, chunkFloats = COLUMN_CHUNK_FLOA
   return (args: KernelArgs) => {
     const { backend, first: x, second: dy, attrs } = backpropArgs<{ filterShape: [number, number, number, number] }>(args, 'x', 'dy');
     const g = convGeometry(tf, 'Conv2DBackpropFilter', x.shape, attrs.filterShape, attrs);
+    const simd = simdKernelsOf(backend);
+    if (simd != null && g.batch > 0 && x.dtype === 'float32' && dy.dtype === 'float32') {
+      return filterGradientBySimd(backend, simd, x, dy, g, [...attrs.filterShape]);
+    }
     const { taps, co, chunk, xItem, yItem } = chunkPlan(g, chunkFloats);
     let result: TensorInfo | null = null;
     for (let b0 = 0; b0 < g.batch; b0 += chunk) {

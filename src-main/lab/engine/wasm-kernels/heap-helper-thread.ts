@@ -13,12 +13,15 @@
 // With the single-threaded build (heap not shared), before the worker is ready, or for passes too small to repay the
 // hand-off (~20 µs), the main thread does the whole pass itself: same code, same result.
 import { Worker } from 'node:worker_threads';
+import { sharedHeapModules, simdKernelsFor, type SimdKernels } from './simd/simd-kernels.ts';
 
 /**
  * A pass over part of its work: `arrays` are views of the heap (or plain arrays on the main thread), `params` the
- * task's integers, [begin, end) the share of its work units this call does.
+ * task's integers, [begin, end) the share of its work units this call does, `simd` the SIMD kernels instantiated on
+ * the heap in the thread running the share (null where the caller gave none: a task that needs them must be given
+ * them; their arguments are byte offsets, the views' byteOffset).
  */
-export type HeapTask = (arrays: Float32Array[], params: Int32Array, begin: number, end: number) => void;
+export type HeapTask = (arrays: Float32Array[], params: Int32Array, begin: number, end: number, simd: SimdKernels | null) => void;
 
 // Control block (Int32 slots). JOB: the main thread's job counter (the worker waits on it); DONE: the last job the
 // worker finished; FAILED: the last job that threw; then the task, the worker's share, the arrays and the params.
@@ -51,9 +54,11 @@ export function setHeapHelperMinimumWork(elements: number = DEFAULT_MIN_ELEMENTS
 // Electron bundle) may insert when they keep function names.
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { memory, control, sources, slots } = workerData;
+const { memory, control, sources, slots, simdModules } = workerData;
 const __name = (f) => f;
 const tasks = sources.map((source) => (0, eval)('(' + source + ')'));
+const simd = {};
+for (const bytes of simdModules) Object.assign(simd, new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports);
 const c = new Int32Array(control);
 Atomics.store(c, slots.READY, 1);
 Atomics.notify(c, slots.READY);
@@ -69,7 +74,7 @@ for (;;) {
       const offset = c[slots.ARRAYS + 2 * i];
       arrays.push(heap.subarray(offset, offset + c[slots.ARRAYS + 2 * i + 1]));
     }
-    tasks[c[slots.TASK]](arrays, c.subarray(slots.PARAMS), c[slots.BEGIN], c[slots.END]);
+    tasks[c[slots.TASK]](arrays, c.subarray(slots.PARAMS), c[slots.BEGIN], c[slots.END], simd);
   } catch (e) {
     Atomics.store(c, slots.FAILED, seen);
   }
@@ -118,7 +123,7 @@ export function startHeapHelper(backend: unknown, tasks: HeapTask[] = [...regist
   stopHeapHelper();
   const control = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
   const slots = { JOB, DONE, FAILED, READY, TASK, BEGIN, END, ARRAY_COUNT, ARRAYS, PARAMS };
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { memory, control: control.buffer, sources: tasks.map((t) => t.toString()), slots } });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { memory, control: control.buffer, sources: tasks.map((t) => t.toString()), slots, simdModules: sharedHeapModules() } });
   worker.unref(); // never keeps the process alive
   const started: Helper = { memory, control, worker, tasks, job: 0, error: null };
   worker.on('error', (e) => {
@@ -157,13 +162,13 @@ function heapOffset(h: Helper, a: Float32Array): number | null {
  * time when it can (see the top of this file), else the main thread does all. `elements` is the pass's size, for the
  * minimum-work rule; `split` defaults to half.
  */
-export function runOnHeap(task: HeapTask, arrays: Float32Array[], params: readonly number[], units: number, elements: number, split = Math.ceil(units / 2)): void {
+export function runOnHeap(task: HeapTask, arrays: Float32Array[], params: readonly number[], units: number, elements: number, split = Math.ceil(units / 2), simd: SimdKernels | null = null): void {
   const h = helper;
   const index = h == null ? -1 : h.tasks.indexOf(task);
   const offsets = h == null ? [] : arrays.map((a) => heapOffset(h, a));
   const ints = Int32Array.from(params);
   if (h == null || index < 0 || elements < minElements || units < 2 || split >= units || split <= 0 || !heapHelperReady() || offsets.some((o) => o == null)) {
-    task(arrays, ints, 0, units);
+    task(arrays, ints, 0, units, simd);
     return;
   }
   if (arrays.length > MAX_ARRAYS || params.length > MAX_PARAMS) throw new Error(`heap helper: at most ${MAX_ARRAYS} arrays and ${MAX_PARAMS} params`);
@@ -180,7 +185,7 @@ export function runOnHeap(task: HeapTask, arrays: Float32Array[], params: readon
   const job = ++h.job;
   Atomics.store(c, JOB, job); // publishes the slots written above
   Atomics.notify(c, JOB);
-  task(arrays, ints, 0, split);
+  task(arrays, ints, 0, split, simd ?? simdKernelsFor(h.memory));
   const deadline = Date.now() + WORKER_TIMEOUT_MS;
   while (Atomics.load(c, DONE) !== job) {
     if (h.error != null) throw new Error(`the heap helper thread failed: ${h.error.message}`);
