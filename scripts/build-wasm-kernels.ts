@@ -60,8 +60,14 @@ export async function expectedModules(): Promise<{ watPath: string; tsPath: stri
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const m of await expectedModules()) {
-    writeFileSync(m.tsPath, m.text);
-    process.stdout.write(`wrote ${m.tsPath}\n`);
+  try {
+    for (const m of await expectedModules()) {
+      writeFileSync(m.tsPath, m.text);
+      process.stdout.write(`wrote ${m.tsPath}\n`);
+    }
+  } catch (error) {
+    // wabt's errors carry the position in the .wat; its stack would print a line of its minified bundle.
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
   }
 }

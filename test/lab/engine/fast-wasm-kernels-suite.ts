@@ -14,7 +14,7 @@ import { itemsPerChunk, makeConv2DBackpropFilter, makeConv2DBackpropInput } from
 import { threadedWasmState, useThreadedWasm } from '../../../src-main/lab/engine/wasm-threads/threaded-wasm-backend.ts';
 import { heapHelperHasTask, heapHelperReady, setHeapHelperMinimumWork } from '../../../src-main/lab/engine/wasm-kernels/heap-helper-thread.ts';
 import { gatherTapsByPixel, gatherTapsByRow } from '../../../src-main/lab/engine/wasm-kernels/conv-im2col.ts';
-import { maxPoolGrad2x2 } from '../../../src-main/lab/engine/wasm-kernels/max-pool-grad.ts';
+import { maxPoolGrad2x2, maxPoolGradShare } from '../../../src-main/lab/engine/wasm-kernels/max-pool-grad.ts';
 import { sumColumns } from '../../../src-main/lab/engine/wasm-kernels/leading-axes-sum.ts';
 import { avgPoolGradItems } from '../../../src-main/lab/engine/wasm-kernels/avg-pool-grad.ts';
 import { filterGradientShare } from '../../../src-main/lab/engine/wasm-kernels/conv-filter-gradient.ts';
@@ -110,7 +110,7 @@ export function fastKernelSuite(threads: number): void {
       for (let i = 0; i < 200 && threads > 1 && !heapHelperReady(); i++) await new Promise((r) => setTimeout(r, 25));
       expect(heapHelperReady()).toBe(threads > 1);
       // Every JS pass of the kernels below is one the helper was given (registered by its module).
-      for (const task of [gatherTapsByRow, gatherTapsByPixel, maxPoolGrad2x2, sumColumns, avgPoolGradItems, filterGradientShare]) expect(heapHelperHasTask(task)).toBe(threads > 1);
+      for (const task of [gatherTapsByRow, gatherTapsByPixel, maxPoolGrad2x2, maxPoolGradShare, sumColumns, avgPoolGradItems, filterGradientShare]) expect(heapHelperHasTask(task)).toBe(threads > 1);
       setHeapHelperMinimumWork(0); // split even the tests' small passes
     });
 
@@ -409,7 +409,10 @@ export function fastKernelSuite(threads: number): void {
     }
   });
 
-  describe('MaxPoolGrad matches the cpu reference, ties included', () => {
+  for (const simd of [true, false]) {
+  describe(`MaxPoolGrad matches the cpu reference, ties included${simd ? '' : ' (SIMD kernels off: the JS passes)'}`, () => {
+    beforeAll(() => setSimdKernelsEnabled(simd));
+    afterAll(() => setSimdKernelsEnabled(true));
     const cases: { x: number[]; pool: [number, number]; strides: [number, number]; pad: 'same' | 'valid'; ties: boolean }[] = [
       { x: [2, 8, 8, 3], pool: [2, 2], strides: [2, 2], pad: 'valid', ties: false },
       { x: [1, 7, 9, 2], pool: [2, 2], strides: [2, 2], pad: 'same', ties: false },
@@ -445,18 +448,20 @@ export function fastKernelSuite(threads: number): void {
       });
     }
 
-    it('2×2 pools with a window of −∞ and infinite or NaN gradients follow the cpu rule (the branch-free path skips them)', async () => {
-      const shape: [number, number, number, number] = [2, 6, 8, 3];
+    // 3 channels: every window one channel at a time in the SIMD kernel; 9: two groups of four and one left over.
+    for (const ch of [3, 9])
+    it(`2×2 pools with a window of −∞ and infinite or NaN gradients follow the cpu rule (the branch-free path skips them), ${ch} channels`, async () => {
+      const shape: [number, number, number, number] = [2, 6, 8, ch];
       const x = randomData(shape);
       x.data.forEach((v, i) => (x.data[i] = Math.max(0, Math.round(v * 2)))); // ties, as after a relu
       // One whole window (item 0, rows 2–3, columns 4–5, channel 1) is −∞.
-      for (const [r, c] of [[2, 4], [2, 5], [3, 4], [3, 5]] as const) x.data[((0 * 6 + r) * 8 + c) * 3 + 1] = -Infinity;
-      const pooled = [2, 3, 4, 3];
+      for (const [r, c] of [[2, 4], [2, 5], [3, 4], [3, 5]] as const) x.data[((0 * 6 + r) * 8 + c) * ch + 1] = -Infinity;
+      const pooled = [2, 3, 4, ch];
       const r = randomData(pooled);
       r.data[0] = Infinity;
       r.data[7] = -Infinity;
       r.data[11] = NaN;
-      r.data[(1 * 4 + 2) * 3 + 1] = 5; // the −∞ window's gradient goes nowhere
+      r.data[(1 * 4 + 2) * ch + 1] = 5; // the −∞ window's gradient goes nowhere
       const run = () =>
         tf.tidy(() => {
           const xt = tf.tensor4d(x.data, shape);
@@ -469,4 +474,5 @@ export function fastKernelSuite(threads: number): void {
       expect(Array.from(actual.data, String)).toEqual(Array.from(expected.data, String));
     });
   });
+  }
 }

@@ -8,8 +8,10 @@
 // is the one to receive dy. Which of the four that is, is data (a coin toss per window after a relu): written with
 // branches the loop mispredicts about once per window; as 0/1 multipliers it runs ~2.5× faster, and every pixel of
 // the window is written once (no zero fill first, no read-modify-write). Windows whose y or dy is not finite take the
-// general path (0 × ∞ would be NaN; a NaN or −∞ y matches no input as the rule requires).
+// general path (0 × ∞ would be NaN; a NaN or −∞ y matches no input as the rule requires). When no window is cut by
+// padding, the same rule runs four channels at a time in the SIMD kernel (simd/max-pool-grad.wat).
 import { registerHeapTasks, runOnHeap } from './heap-helper-thread.ts';
+import { simdKernelsOf, type SimdKernels } from './simd/simd-kernels.ts';
 import { sizeOf } from './wasm-backend.ts';
 import type { KernelArgs, KernelFn, Tf, TensorInfo, WasmBackendLike } from './wasm-backend.ts';
 
@@ -50,7 +52,11 @@ export function makeMaxPoolGrad(tf: Tf): KernelFn {
       // Pixels in no window (padding edges, odd sizes, strides over 2) must read 0: fill unless the windows tile x.
       const tiles = strideHeight === 2 && strideWidth === 2 && top === 0 && left === 0 && inHeight === 2 * outHeight && inWidth === 2 * outWidth;
       if (!tiles) dxs.fill(0, 0, sizeOf(x.shape));
-      runOnHeap(maxPoolGrad2x2, [xs, ys, dys, dxs], [inHeight, inWidth, ch, outHeight, outWidth, strideHeight, strideWidth, top, left], batchSize, sizeOf(x.shape));
+      const simd = simdKernelsOf(backend);
+      const windowsWhole = top === 0 && left === 0 && (outHeight - 1) * strideHeight + 2 <= inHeight && (outWidth - 1) * strideWidth + 2 <= inWidth;
+      const params = [inHeight, inWidth, ch, outHeight, outWidth, strideHeight, strideWidth, top, left];
+      if (simd != null && windowsWhole) runOnHeap(maxPoolGradShare, [xs, ys, dys, dxs], params, batchSize, sizeOf(x.shape), Math.ceil(batchSize / 2), simd);
+      else runOnHeap(maxPoolGrad2x2, [xs, ys, dys, dxs], params, batchSize, sizeOf(x.shape));
       return dx;
     }
     dxs.fill(0, 0, sizeOf(x.shape));
@@ -172,4 +178,15 @@ export function maxPoolGrad2x2(arrays: Float32Array[], params: Int32Array, begin
   }
 }
 
-registerHeapTasks(maxPoolGrad2x2);
+/**
+ * maxPoolGrad2x2's windows by the SIMD kernel, for batch items [begin, end) — only where no window is cut by padding
+ * (the kernel takes no padding). Same arrays and params as maxPoolGrad2x2. A heap task: self-contained.
+ */
+export function maxPoolGradShare(arrays: Float32Array[], params: Int32Array, begin: number, end: number, simd: SimdKernels | null): void {
+  if (simd == null) throw new Error('maxPoolGradShare needs the SIMD kernels');
+  const [inHeight = 0, inWidth = 0, ch = 0, outHeight = 0, outWidth = 0, strideHeight = 2, strideWidth = 2] = params;
+  const [xs, ys, dys, dxs] = arrays as [Float32Array, Float32Array, Float32Array, Float32Array];
+  simd.max_pool_grad_2x2(xs.byteOffset, ys.byteOffset, dys.byteOffset, dxs.byteOffset, inHeight, inWidth, ch, outHeight, outWidth, strideHeight, strideWidth, begin, end);
+}
+
+registerHeapTasks(maxPoolGrad2x2, maxPoolGradShare);
