@@ -15,7 +15,7 @@ import { threadedWasmState, useThreadedWasm } from '../../../src-main/lab/engine
 import { heapHelperHasTask, heapHelperReady, setHeapHelperMinimumWork } from '../../../src-main/lab/engine/wasm-kernels/heap-helper-thread.ts';
 import { gatherTapsByPixel, gatherTapsByRow } from '../../../src-main/lab/engine/wasm-kernels/conv-im2col.ts';
 import { maxPoolGrad2x2, maxPoolGradShare } from '../../../src-main/lab/engine/wasm-kernels/max-pool-grad.ts';
-import { sumColumns } from '../../../src-main/lab/engine/wasm-kernels/leading-axes-sum.ts';
+import { sumColumns, sumRowsShare } from '../../../src-main/lab/engine/wasm-kernels/leading-axes-sum.ts';
 import { avgPoolGradItems } from '../../../src-main/lab/engine/wasm-kernels/avg-pool-grad.ts';
 import { filterGradientShare } from '../../../src-main/lab/engine/wasm-kernels/conv-filter-gradient.ts';
 import { setSimdKernelsEnabled, simdKernelsOf } from '../../../src-main/lab/engine/wasm-kernels/simd/simd-kernels.ts';
@@ -110,7 +110,7 @@ export function fastKernelSuite(threads: number): void {
       for (let i = 0; i < 200 && threads > 1 && !heapHelperReady(); i++) await new Promise((r) => setTimeout(r, 25));
       expect(heapHelperReady()).toBe(threads > 1);
       // Every JS pass of the kernels below is one the helper was given (registered by its module).
-      for (const task of [gatherTapsByRow, gatherTapsByPixel, maxPoolGrad2x2, maxPoolGradShare, sumColumns, avgPoolGradItems, filterGradientShare]) expect(heapHelperHasTask(task)).toBe(threads > 1);
+      for (const task of [gatherTapsByRow, gatherTapsByPixel, maxPoolGrad2x2, maxPoolGradShare, sumColumns, sumRowsShare, avgPoolGradItems, filterGradientShare]) expect(heapHelperHasTask(task)).toBe(threads > 1);
       setHeapHelperMinimumWork(0); // split even the tests' small passes
     });
 
@@ -327,7 +327,10 @@ export function fastKernelSuite(threads: number): void {
   });
   }
 
-  describe('Sum and Mean match the cpu reference (leading axes on the fast path, the rest on the stock kernel)', () => {
+  for (const simd of [true, false]) {
+  describe(`Sum and Mean match the cpu reference (leading axes on the fast path${simd ? ', by the SIMD kernel' : ', by the JS pass'}, the rest on the stock kernel)`, () => {
+    beforeAll(() => setSimdKernelsEnabled(simd));
+    afterAll(() => setSimdKernelsEnabled(true));
     const cases: { shape: number[]; axis: number | number[]; keepDims: boolean }[] = [
       { shape: [7, 5, 6, 3], axis: [0, 1, 2], keepDims: false },
       { shape: [7, 5, 6, 3], axis: [2, 0, 1], keepDims: true },
@@ -354,6 +357,7 @@ export function fastKernelSuite(threads: number): void {
       }
     }
   });
+  }
 
   describe('AvgPoolGrad matches the cpu reference', () => {
     const cases: { x: number[]; pool: [number, number]; strides: [number, number]; pad: 'same' | 'valid' }[] = [
