@@ -16,6 +16,7 @@
 // The kernels are the ones the tape's gradients call (Conv2DBackpropFilter/Input, MaxPoolGrad, AvgPoolGrad, Sum), so every backend
 // runs this step; a test holds it to the tape step's loss and updates on the cpu backend.
 import * as tf from '@tensorflow/tfjs';
+import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN, fusedBatchNormAvailable } from '../engine/wasm-kernels/batch-norm.ts';
 import { activate, fusable, isHiddenActivation, throughActivation, type HiddenActivation } from './activations.ts';
 import { chainLayers, denseStackBackward, denseStackForward, parseDenseStack, type DenseLayer } from './dense-stack-step.ts';
 import { softmaxCrossEntropyRows } from './softmax-crossentropy.ts';
@@ -150,8 +151,11 @@ interface StageRecord {
   output: tf.Tensor4D;
   /** A conv stage's pre-activation when it was computed apart (unfusable activations), else its output. */
   preActivation: tf.Tensor4D;
-  /** A batch normalization's normalized input x̂ = (x − mean)/√(var + ε) and 1/√(var + ε), per channel. */
-  normalized?: { xHat: tf.Tensor4D; invStd: tf.Tensor1D };
+  /**
+   * A batch normalization's statistics for its backward pass: x̂ = (x − mean)/√(var + ε) and 1/√(var + ε), per channel
+   * (tf ops); or, where the fused kernels run it, the batch mean and 1/√(var + ε) (x̂ is recomputed from the input).
+   */
+  normalized?: { xHat: tf.Tensor4D; invStd: tf.Tensor1D } | { mean: tf.Tensor1D; invStd: tf.Tensor1D };
 }
 
 /**
@@ -159,15 +163,20 @@ interface StageRecord {
  * kernel), and the moving averages updated as `moving − (moving − batch)·(1 − momentum)`.
  */
 function forwardBatchNorm(stage: BatchNormStage, x: tf.Tensor4D): StageRecord {
-  const { mean, variance } = tf.moments(x, [0, 1, 2]);
-  const output = tf.batchNorm(x, mean, variance, stage.beta.read(), stage.gamma.read(), stage.epsilon) as tf.Tensor4D;
+  const fused = fusedBatchNormAvailable(tf);
+  const [output, mean, variance, invStd] = fused
+    ? (tf.engine().runKernel(BATCH_NORM_TRAIN, { x, gamma: stage.gamma.read(), beta: stage.beta.read() }, { epsilon: stage.epsilon }) as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D])
+    : (() => {
+        const moments = tf.moments(x, [0, 1, 2]);
+        const normalizedOutput = tf.batchNorm(x, moments.mean, moments.variance, stage.beta.read(), stage.gamma.read(), stage.epsilon) as tf.Tensor4D;
+        return [normalizedOutput, moments.mean as tf.Tensor1D, moments.variance as tf.Tensor1D, tf.rsqrt(tf.add(moments.variance, stage.epsilon)) as tf.Tensor1D] as const;
+      })();
   for (const [moving, value] of [[stage.movingMean, mean], [stage.movingVariance, variance]] as const) {
     const old = moving.read();
     moving.write(tf.sub(old, tf.mul(tf.sub(old, value), 1 - stage.momentum)));
   }
-  const invStd = tf.rsqrt(tf.add(variance, stage.epsilon)) as tf.Tensor1D;
-  const xHat = tf.mul(tf.sub(x, mean), invStd) as tf.Tensor4D;
-  return { input: x, output, preActivation: output, normalized: { xHat, invStd } };
+  const normalized = fused ? { mean, invStd } : { xHat: tf.mul(tf.sub(x, mean), invStd) as tf.Tensor4D, invStd };
+  return { input: x, output, preActivation: output, normalized };
 }
 
 /**
@@ -176,7 +185,16 @@ function forwardBatchNorm(stage: BatchNormStage, x: tf.Tensor4D): StageRecord {
  * tape differentiates it.
  */
 function backwardBatchNorm(stage: BatchNormStage, record: StageRecord, dy: tf.Tensor4D, grads: tf.NamedTensorMap): tf.Tensor4D {
-  const { xHat, invStd } = record.normalized as NonNullable<StageRecord['normalized']>;
+  const normalized = record.normalized as NonNullable<StageRecord['normalized']>;
+  if ('mean' in normalized) {
+    const gamma = stage.gamma.read();
+    const inputs = { dy, x: record.input, mean: normalized.mean, invStd: normalized.invStd, gamma };
+    const [dx, dGamma, dBeta] = tf.engine().runKernel(BATCH_NORM_GRAD, inputs) as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+    grads[(gamma as tf.Variable).name] = dGamma;
+    grads[(stage.beta.read() as tf.Variable).name] = dBeta;
+    return dx;
+  }
+  const { xHat, invStd } = normalized;
   const n = dy.size / (dy.shape[3] ?? 1);
   const sumDy = tf.sum(dy, [0, 1, 2]);
   const sumDyXHat = tf.sum(tf.mul(dy, xHat), [0, 1, 2]);

@@ -17,6 +17,7 @@ import { gatherTapsByPixel, gatherTapsByRow } from '../../../src-main/lab/engine
 import { maxPoolGrad2x2, maxPoolGradShare } from '../../../src-main/lab/engine/wasm-kernels/max-pool-grad.ts';
 import { sumColumns, sumRowsShare } from '../../../src-main/lab/engine/wasm-kernels/leading-axes-sum.ts';
 import { avgPoolGradItems } from '../../../src-main/lab/engine/wasm-kernels/avg-pool-grad.ts';
+import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN, channelAffineShare, fusedBatchNormAvailable, sumProductsShare } from '../../../src-main/lab/engine/wasm-kernels/batch-norm.ts';
 import { filterGradientShare } from '../../../src-main/lab/engine/wasm-kernels/conv-filter-gradient.ts';
 import { setSimdKernelsEnabled, simdKernelsOf } from '../../../src-main/lab/engine/wasm-kernels/simd/simd-kernels.ts';
 
@@ -110,7 +111,7 @@ export function fastKernelSuite(threads: number): void {
       for (let i = 0; i < 200 && threads > 1 && !heapHelperReady(); i++) await new Promise((r) => setTimeout(r, 25));
       expect(heapHelperReady()).toBe(threads > 1);
       // Every JS pass of the kernels below is one the helper was given (registered by its module).
-      for (const task of [gatherTapsByRow, gatherTapsByPixel, maxPoolGrad2x2, maxPoolGradShare, sumColumns, sumRowsShare, avgPoolGradItems, filterGradientShare]) expect(heapHelperHasTask(task)).toBe(threads > 1);
+      for (const task of [gatherTapsByRow, gatherTapsByPixel, maxPoolGrad2x2, maxPoolGradShare, sumColumns, sumRowsShare, avgPoolGradItems, filterGradientShare, sumProductsShare, channelAffineShare]) expect(heapHelperHasTask(task)).toBe(threads > 1);
       setHeapHelperMinimumWork(0); // split even the tests' small passes
     });
 
@@ -279,6 +280,49 @@ export function fastKernelSuite(threads: number): void {
       return [dx, dw].map((g) => ({ data: g?.dataSync() as Float32Array, shape: g?.shape ?? [] }));
     });
   }
+
+  describe('the fused batch normalization kernels match the same formulas as tf ops on cpu', () => {
+    const shapes = [[3, 5, 7, 4], [2, 6, 6, 16], [5, 3, 3, 21], [1, 4, 4, 3], [7, 1, 1, 1], [128, 3, 3, 8]];
+    for (const shape of shapes) {
+      it(`x ${shape.join('×')}`, async () => {
+        const width = shape[3] ?? 1;
+        const x = randomData(shape);
+        x.data.forEach((v, i) => (x.data[i] = 3 + 2 * v)); // a mean far from 0: the variance must not cancel away
+        const dy = randomData(shape);
+        const gamma = randomData([width]);
+        const beta = randomData([width]);
+        const epsilon = 1e-3;
+        const reference = await onBackend('cpu', () =>
+          tf.tidy(() => {
+            const xt = tf.tensor(x.data, shape);
+            const dyt = tf.tensor(dy.data, shape);
+            const { mean, variance } = tf.moments(xt, [0, 1, 2]);
+            const invStd = tf.rsqrt(tf.add(variance, epsilon));
+            const y = tf.batchNorm(xt, mean, variance, tf.tensor1d(beta.data), tf.tensor1d(gamma.data), epsilon);
+            const xHat = tf.mul(tf.sub(xt, mean), invStd);
+            const n = xt.size / width;
+            const sumDy = tf.sum(dyt, [0, 1, 2]);
+            const sumDyXHat = tf.sum(tf.mul(dyt, xHat), [0, 1, 2]);
+            const dx = tf.mul(tf.sub(tf.sub(tf.mul(dyt, n), sumDy), tf.mul(xHat, sumDyXHat)), tf.div(tf.mul(tf.tensor1d(gamma.data), invStd), n));
+            return [y, mean, variance, invStd, dx, sumDyXHat, sumDy].map((t) => ({ data: t.dataSync() as Float32Array, shape: t.shape }));
+          }),
+        );
+        await tf.setBackend('wasm');
+        installFastWasmKernels(tf);
+        expect(fusedBatchNormAvailable(tf)).toBe(true);
+        const before = tf.memory().numTensors;
+        const actual = tf.tidy(() => {
+          const xt = tf.tensor(x.data, shape);
+          const [y, mean, variance, invStd] = tf.engine().runKernel(BATCH_NORM_TRAIN, { x: xt, gamma: tf.tensor1d(gamma.data), beta: tf.tensor1d(beta.data) }, { epsilon }) as tf.Tensor[];
+          const [dx, dGamma, dBeta] = tf.engine().runKernel(BATCH_NORM_GRAD, { dy: tf.tensor(dy.data, shape), x: xt, mean: mean!, invStd: invStd!, gamma: tf.tensor1d(gamma.data) }) as tf.Tensor[];
+          return [y!, mean!, variance!, invStd!, dx!, dGamma!, dBeta!].map((t) => ({ data: t.dataSync() as Float32Array, shape: t.shape }));
+        });
+        expect(tf.memory().numTensors).toBe(before);
+        const rows = x.data.length / width;
+        actual.forEach((a, i) => expectClose(a, reference[i]!, i >= 4 ? rows : 10));
+      });
+    }
+  });
 
   for (const simd of [true, false]) {
   describe(`Conv2DBackpropFilter (added on wasm${simd ? ', by the SIMD kernel' : ', by im2col and the product'}) and Conv2DBackpropInput match the cpu reference`, () => {

@@ -273,10 +273,11 @@ describe('conv net training on fast wasm = cpu tape', () => {
     }
   }
 
-  it('leaks no tensor over many steps', async () => {
+  const leakChecked = ['relu, odd sizes, strides, same padding, overlapping pool, no bias, dropout', ...Object.keys(MODELS).filter((n) => /batch norm/i.test(n))];
+  it.each(leakChecked)('leaks no tensor over many steps: %s', async (name) => {
     await tf.setBackend('wasm');
     installFastWasmKernels(tf);
-    const spec = MODELS['relu, odd sizes, strides, same padding, overlapping pool, no bias, dropout']!;
+    const spec = MODELS[name]!;
     const model = spec.make();
     const opt = tf.train.adam(0.01);
     const step = createTrainStep(model, opt);

@@ -7,6 +7,7 @@ import { makeAvgPoolGrad } from './avg-pool-grad.ts';
 import { makeSharedIdentity } from './shared-identity.ts';
 import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './conv2d-backprop.ts';
 import { makeMaxPoolGrad } from './max-pool-grad.ts';
+import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN, makeBatchNormGrad, makeBatchNormTrain } from './batch-norm.ts';
 import { startHeapHelper, stopHeapHelper } from './heap-helper-thread.ts';
 import { makeLeadingAxesSum } from './leading-axes-sum.ts';
 import { FAST_KERNEL_MARK, ORIGINAL_KERNEL } from './wasm-backend.ts';
@@ -108,8 +109,18 @@ const SPECS: FastKernelSpec[] = [
 const MISSING: { kernel: string; why: string; make(tf: Tf): KernelFn }[] = [
   {
     kernel: 'Conv2DBackpropFilter',
-    why: 'missing on stock wasm, so conv2d layers could not be trained there (added: im2col + one XNNPACK matrix product)',
+    why: 'missing on stock wasm, so conv2d layers could not be trained there (added: a SIMD kernel; im2col + one XNNPACK matrix product without it)',
     make: (tf) => makeConv2DBackpropFilter(tf),
+  },
+  {
+    kernel: BATCH_NORM_TRAIN,
+    why: "batch normalization's training forward (moments, normalize, scale, shift) in two SIMD passes (tf ops: a dozen broadcast kernels)",
+    make: () => makeBatchNormTrain(),
+  },
+  {
+    kernel: BATCH_NORM_GRAD,
+    why: "batch normalization's backward in two SIMD passes (tf ops: a dozen broadcast kernels)",
+    make: () => makeBatchNormGrad(),
   },
 ];
 
