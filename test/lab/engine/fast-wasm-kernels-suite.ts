@@ -16,7 +16,7 @@ import { heapHelperHasTask, heapHelperReady, setHeapHelperMinimumWork } from '..
 import { gatherTapsByPixel, gatherTapsByRow } from '../../../src-main/lab/engine/wasm-kernels/conv-im2col.ts';
 import { maxPoolGrad2x2, maxPoolGradShare } from '../../../src-main/lab/engine/wasm-kernels/max-pool-grad.ts';
 import { sumColumns, sumRowsShare } from '../../../src-main/lab/engine/wasm-kernels/leading-axes-sum.ts';
-import { avgPoolGradItems } from '../../../src-main/lab/engine/wasm-kernels/avg-pool-grad.ts';
+import { avgPoolGradItems, avgPoolGradShare } from '../../../src-main/lab/engine/wasm-kernels/avg-pool-grad.ts';
 import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN, channelAffineShare, fusedBatchNormAvailable, sumProductsShare } from '../../../src-main/lab/engine/wasm-kernels/batch-norm.ts';
 import { filterGradientShare } from '../../../src-main/lab/engine/wasm-kernels/conv-filter-gradient.ts';
 import { setSimdKernelsEnabled, simdKernelsOf } from '../../../src-main/lab/engine/wasm-kernels/simd/simd-kernels.ts';
@@ -111,7 +111,7 @@ export function fastKernelSuite(threads: number): void {
       for (let i = 0; i < 200 && threads > 1 && !heapHelperReady(); i++) await new Promise((r) => setTimeout(r, 25));
       expect(heapHelperReady()).toBe(threads > 1);
       // Every JS pass of the kernels below is one the helper was given (registered by its module).
-      for (const task of [gatherTapsByRow, gatherTapsByPixel, maxPoolGrad2x2, maxPoolGradShare, sumColumns, sumRowsShare, avgPoolGradItems, filterGradientShare, sumProductsShare, channelAffineShare]) expect(heapHelperHasTask(task)).toBe(threads > 1);
+      for (const task of [gatherTapsByRow, gatherTapsByPixel, maxPoolGrad2x2, maxPoolGradShare, sumColumns, sumRowsShare, avgPoolGradItems, avgPoolGradShare, filterGradientShare, sumProductsShare, channelAffineShare]) expect(heapHelperHasTask(task)).toBe(threads > 1);
       setHeapHelperMinimumWork(0); // split even the tests' small passes
     });
 
@@ -403,7 +403,10 @@ export function fastKernelSuite(threads: number): void {
   });
   }
 
-  describe('AvgPoolGrad matches the cpu reference', () => {
+  for (const simd of [true, false]) {
+  describe(`AvgPoolGrad matches the cpu reference${simd ? '' : ' (SIMD kernels off: the JS pass)'}`, () => {
+    beforeAll(() => setSimdKernelsEnabled(simd));
+    afterAll(() => setSimdKernelsEnabled(true));
     const cases: { x: number[]; pool: [number, number]; strides: [number, number]; pad: 'same' | 'valid' }[] = [
       { x: [2, 8, 8, 3], pool: [2, 2], strides: [2, 2], pad: 'valid' },
       { x: [3, 11, 11, 16], pool: [2, 2], strides: [2, 2], pad: 'valid' }, // odd size: a row and column in no window
@@ -429,6 +432,7 @@ export function fastKernelSuite(threads: number): void {
       });
     }
   });
+  }
 
   describe('Tile matches the cpu reference', () => {
     const cases: { shape: number[]; reps: number[]; dtype: 'float32' | 'int32' | 'bool' }[] = [

@@ -2,8 +2,10 @@
 // cpu backend's divisor, padding counted), added to every input pixel of the window, all channels of a pixel together
 // (channels-last keeps them contiguous); split by batch item with the heap helper thread (heap-helper-thread.ts).
 // Stock tfjs-backend-wasm 4.22's kernel took 19 ms of CPU a step for the two 2×2 pools of a Small-CNN-shaped network,
-// more than its two conv layers' filter gradients.
+// more than its two conv layers' filter gradients. With the SIMD kernels the same windows run four channels at a time
+// (simd/avg-pool-grad.wat).
 import { registerHeapTasks, runOnHeap } from './heap-helper-thread.ts';
+import { simdKernelsOf, type SimdKernels } from './simd/simd-kernels.ts';
 import { poolGradArgs } from './max-pool-grad.ts';
 import { sizeOf } from './wasm-backend.ts';
 import type { KernelArgs, KernelFn, Tf } from './wasm-backend.ts';
@@ -17,7 +19,9 @@ export function makeAvgPoolGrad(tf: Tf): KernelFn {
     dxs.fill(0, 0, sizeOf(x.shape));
     const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = info;
     const params = [inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, info.padInfo.top, info.padInfo.left];
-    runOnHeap(avgPoolGradItems, [dys, dxs], params, batchSize, sizeOf(x.shape));
+    const simd = simdKernelsOf(backend);
+    if (simd != null) runOnHeap(avgPoolGradShare, [dys, dxs], params, batchSize, sizeOf(x.shape), Math.ceil(batchSize / 2), simd);
+    else runOnHeap(avgPoolGradItems, [dys, dxs], params, batchSize, sizeOf(x.shape));
     return dx;
   };
 }
@@ -54,4 +58,12 @@ export function avgPoolGradItems(arrays: Float32Array[], params: Int32Array, beg
   }
 }
 
-registerHeapTasks(avgPoolGradItems);
+/** avgPoolGradItems by the SIMD kernel: same arrays and params. A heap task: self-contained. */
+export function avgPoolGradShare(arrays: Float32Array[], params: Int32Array, begin: number, end: number, simd: SimdKernels | null): void {
+  if (simd == null) throw new Error('avgPoolGradShare needs the SIMD kernels');
+  const [dys, dxs] = arrays as [Float32Array, Float32Array];
+  const [inHeight = 0, inWidth = 0, ch = 0, outHeight = 0, outWidth = 0, fh = 1, fw = 1, sh = 1, sw = 1, top = 0, left = 0] = params;
+  simd.avg_pool_grad(dys.byteOffset, dxs.byteOffset, inHeight, inWidth, ch, outHeight, outWidth, fh, fw, sh, sw, top, left, 1 / (fh * fw), begin, end);
+}
+
+registerHeapTasks(avgPoolGradItems, avgPoolGradShare);

@@ -1,0 +1,75 @@
+;; The gradient of an average pool, NHWC, for batch items [b0, b1): each window's dy·scale (scale = 1/(fh·fw), tfjs's
+;; divisor, padding counted) added to every input pixel of the window — or written, when windows cannot overlap
+;; (strides ≥ the filter) — four channels at a time, in 128-bit SIMD on tfjs-backend-wasm's own heap (the memory is
+;; imported). dx must be zero-filled by the caller. Addresses are byte offsets. See avg-pool-grad.ts.
+(module
+  (import "env" "memory" (memory 1 65536 shared))
+
+  (func (export "avg_pool_grad")
+    (param $dy i32) (param $dx i32) (param $inH i32) (param $inW i32) (param $ch i32) (param $outH i32) (param $outW i32)
+    (param $fh i32) (param $fw i32) (param $sh i32) (param $sw i32) (param $pt i32) (param $pl i32) (param $scale f32)
+    (param $b0 i32) (param $b1 i32)
+    (local $b i32) (local $yr i32) (local $yc i32) (local $r i32) (local $c i32) (local $d i32)
+    (local $r0 i32) (local $r1 i32) (local $c0 i32) (local $c1 i32) (local $o i32) (local $at i32) (local $apart i32)
+    (local $ch4 i32) (local $chBytes i32) (local $vs v128)
+    (local.set $ch4 (i32.and (local.get $ch) (i32.const -4)))
+    (local.set $chBytes (i32.shl (local.get $ch) (i32.const 2)))
+    (local.set $apart (i32.and (i32.ge_s (local.get $sh) (local.get $fh)) (i32.ge_s (local.get $sw) (local.get $fw))))
+    (local.set $vs (f32x4.splat (local.get $scale)))
+    (local.set $b (local.get $b0))
+    (block $bDone (loop $bLoop
+      (br_if $bDone (i32.ge_s (local.get $b) (local.get $b1)))
+      ;; dy's pixel (b, 0, 0)
+      (local.set $o (i32.add (local.get $dy) (i32.mul (i32.mul (i32.mul (local.get $b) (local.get $outH)) (local.get $outW)) (local.get $chBytes))))
+      (local.set $yr (i32.const 0))
+      (block $yrDone (loop $yrLoop
+        (br_if $yrDone (i32.ge_s (local.get $yr) (local.get $outH)))
+        (local.set $r0 (i32.sub (i32.mul (local.get $yr) (local.get $sh)) (local.get $pt)))
+        (local.set $r1 (i32.add (local.get $r0) (local.get $fh)))
+        (if (i32.lt_s (local.get $r0) (i32.const 0)) (then (local.set $r0 (i32.const 0))))
+        (if (i32.gt_s (local.get $r1) (local.get $inH)) (then (local.set $r1 (local.get $inH))))
+        (local.set $yc (i32.const 0))
+        (block $ycDone (loop $ycLoop
+          (br_if $ycDone (i32.ge_s (local.get $yc) (local.get $outW)))
+          (local.set $c0 (i32.sub (i32.mul (local.get $yc) (local.get $sw)) (local.get $pl)))
+          (local.set $c1 (i32.add (local.get $c0) (local.get $fw)))
+          (if (i32.lt_s (local.get $c0) (i32.const 0)) (then (local.set $c0 (i32.const 0))))
+          (if (i32.gt_s (local.get $c1) (local.get $inW)) (then (local.set $c1 (local.get $inW))))
+          (local.set $r (local.get $r0))
+          (block $rDone (loop $rLoop
+            (br_if $rDone (i32.ge_s (local.get $r) (local.get $r1)))
+            (local.set $c (local.get $c0))
+            (block $cDone (loop $cLoop
+              (br_if $cDone (i32.ge_s (local.get $c) (local.get $c1)))
+              (local.set $at (i32.add (local.get $dx)
+                (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $inH)) (local.get $r)) (local.get $inW)) (local.get $c)) (local.get $chBytes))))
+              (local.set $d (i32.const 0))
+              (block $d4Done (loop $d4Loop
+                (br_if $d4Done (i32.ge_s (local.get $d) (local.get $ch4)))
+                (if (local.get $apart)
+                  (then (v128.store (i32.add (local.get $at) (i32.shl (local.get $d) (i32.const 2)))
+                    (f32x4.mul (v128.load (i32.add (local.get $o) (i32.shl (local.get $d) (i32.const 2)))) (local.get $vs))))
+                  (else (v128.store (i32.add (local.get $at) (i32.shl (local.get $d) (i32.const 2)))
+                    (f32x4.add (v128.load (i32.add (local.get $at) (i32.shl (local.get $d) (i32.const 2))))
+                      (f32x4.mul (v128.load (i32.add (local.get $o) (i32.shl (local.get $d) (i32.const 2)))) (local.get $vs))))))
+                (local.set $d (i32.add (local.get $d) (i32.const 4)))
+                (br $d4Loop)))
+              (block $d1Done (loop $d1Loop
+                (br_if $d1Done (i32.ge_s (local.get $d) (local.get $ch)))
+                (f32.store (i32.add (local.get $at) (i32.shl (local.get $d) (i32.const 2)))
+                  (f32.add
+                    (select (f32.const 0) (f32.load (i32.add (local.get $at) (i32.shl (local.get $d) (i32.const 2)))) (local.get $apart))
+                    (f32.mul (f32.load (i32.add (local.get $o) (i32.shl (local.get $d) (i32.const 2)))) (local.get $scale))))
+                (local.set $d (i32.add (local.get $d) (i32.const 1)))
+                (br $d1Loop)))
+              (local.set $c (i32.add (local.get $c) (i32.const 1)))
+              (br $cLoop)))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $rLoop)))
+          (local.set $o (i32.add (local.get $o) (local.get $chBytes)))
+          (local.set $yc (i32.add (local.get $yc) (i32.const 1)))
+          (br $ycLoop)))
+        (local.set $yr (i32.add (local.get $yr) (i32.const 1)))
+        (br $yrLoop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bLoop)))))
