@@ -3,6 +3,7 @@
 // computes it; backward as tfjs's tape differentiates it, from the pre-activation z (kept anyway: a step runs in one
 // tidy) or from the output h where that is how tfjs does it (EluGrad reads y).
 import * as tf from '@tensorflow/tfjs';
+import { ACTIVATION_FORWARD, ACTIVATION_GRAD, simdActivationAvailable } from '../engine/wasm-kernels/activation-kernels.ts';
 
 export type HiddenActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'elu' | 'selu' | 'softplus' | 'softsign';
 export const HIDDEN_ACTIVATIONS: readonly string[] = ['linear', 'relu', 'tanh', 'sigmoid', 'elu', 'selu', 'softplus', 'softsign'] satisfies HiddenActivation[];
@@ -20,8 +21,9 @@ export function fusable(a: HiddenActivation): a is 'linear' | 'relu' | 'sigmoid'
 const SELU_SCALE = 1.0507009873554804934193349852946;
 const SELU_SCALE_ALPHA = 1.7580993408473768599402175208123;
 
-/** h = f(z), the ops tfjs-layers' activation classes run. */
+/** h = f(z), the ops tfjs-layers' activation classes run (elu and selu in one kernel where the backend has it). */
 export function activate(z: tf.Tensor, a: HiddenActivation): tf.Tensor {
+  if (z.dtype === 'float32' && simdActivationAvailable(tf, a, z.size, false)) return tf.engine().runKernel(ACTIVATION_FORWARD, { x: z }, { activation: a }) as tf.Tensor;
   switch (a) {
     case 'relu':
       return tf.relu(z);
@@ -42,8 +44,9 @@ export function activate(z: tf.Tensor, a: HiddenActivation): tf.Tensor {
   }
 }
 
-/** dL/dz from dL/dh for h = f(z). */
+/** dL/dz from dL/dh for h = f(z) (one kernel where the backend has it, relu and linear aside: they are one op). */
 export function throughActivation(dh: tf.Tensor, h: tf.Tensor, z: tf.Tensor, a: HiddenActivation): tf.Tensor {
+  if (dh.dtype === 'float32' && simdActivationAvailable(tf, a, dh.size, true)) return tf.engine().runKernel(ACTIVATION_GRAD, { dy: dh, y: h, x: z }, { activation: a }) as tf.Tensor;
   switch (a) {
     case 'relu':
       return tf.mul(dh, tf.step(h)); // relu(z) > 0 exactly where z > 0

@@ -18,6 +18,7 @@ import { maxPoolGrad2x2, maxPoolGradShare } from '../../../src-main/lab/engine/w
 import { sumColumns, sumRowsShare } from '../../../src-main/lab/engine/wasm-kernels/leading-axes-sum.ts';
 import { avgPoolGradItems, avgPoolGradShare } from '../../../src-main/lab/engine/wasm-kernels/avg-pool-grad.ts';
 import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN, channelAffineShare, fusedBatchNormAvailable, sumProductsShare } from '../../../src-main/lab/engine/wasm-kernels/batch-norm.ts';
+import { ACTIVATION_FORWARD, ACTIVATION_GRAD, activationShare, simdActivationAvailable } from '../../../src-main/lab/engine/wasm-kernels/activation-kernels.ts';
 import { filterGradientShare } from '../../../src-main/lab/engine/wasm-kernels/conv-filter-gradient.ts';
 import { setSimdKernelsEnabled, simdKernelsOf } from '../../../src-main/lab/engine/wasm-kernels/simd/simd-kernels.ts';
 
@@ -111,7 +112,7 @@ export function fastKernelSuite(threads: number): void {
       for (let i = 0; i < 200 && threads > 1 && !heapHelperReady(); i++) await new Promise((r) => setTimeout(r, 25));
       expect(heapHelperReady()).toBe(threads > 1);
       // Every JS pass of the kernels below is one the helper was given (registered by its module).
-      for (const task of [gatherTapsByRow, gatherTapsByPixel, maxPoolGrad2x2, maxPoolGradShare, sumColumns, sumRowsShare, avgPoolGradItems, avgPoolGradShare, filterGradientShare, sumProductsShare, channelAffineShare]) expect(heapHelperHasTask(task)).toBe(threads > 1);
+      for (const task of [gatherTapsByRow, gatherTapsByPixel, maxPoolGrad2x2, maxPoolGradShare, sumColumns, sumRowsShare, avgPoolGradItems, avgPoolGradShare, filterGradientShare, sumProductsShare, channelAffineShare, activationShare]) expect(heapHelperHasTask(task)).toBe(threads > 1);
       setHeapHelperMinimumWork(0); // split even the tests' small passes
     });
 
@@ -280,6 +281,48 @@ export function fastKernelSuite(threads: number): void {
       return [dx, dw].map((g) => ({ data: g?.dataSync() as Float32Array, shape: g?.shape ?? [] }));
     });
   }
+
+  describe('the activation kernels match tfjs on cpu (forward: elu, selu; derivatives: elu, selu, softplus, tanh, sigmoid, softsign)', () => {
+    const reference: Record<string, { f: (z: tf.Tensor) => tf.Tensor }> = {
+      elu: { f: (z) => tf.elu(z) },
+      selu: { f: (z) => tf.selu(z) },
+      softplus: { f: (z) => tf.softplus(z) },
+      tanh: { f: (z) => tf.tanh(z) },
+      sigmoid: { f: (z) => tf.sigmoid(z) },
+      softsign: { f: (z) => tf.div(z, tf.add(tf.abs(z), 1)) },
+    };
+    for (const n of [4, 5, 37, 4099]) {
+      for (const name of Object.keys(reference)) {
+        it(`${name}, ${n} elements (extremes included)`, async () => {
+          const z = randomData([n]);
+          z.data.forEach((v, i) => (z.data[i] = v * 12));
+          const extremes = [-100, -87.5, -20, -1e-7, 0, 1e-7, 20, 88.5, 100];
+          extremes.forEach((v, i) => (z.data[(i * 7) % n] = v));
+          const dy = randomData([n]);
+          const run = (useKernels: boolean) =>
+            tf.tidy(() => {
+              const zt = tf.tensor1d(z.data);
+              const ht = reference[name]!.f(zt);
+              // The derivative as tfjs's tape differentiates f, for the reference.
+              const grad = useKernels ? (tf.engine().runKernel(ACTIVATION_GRAD, { dy: tf.tensor1d(dy.data), y: ht, x: zt }, { activation: name }) as tf.Tensor) : tf.grad((a: tf.Tensor) => tf.sum(tf.mul(reference[name]!.f(a), tf.tensor1d(dy.data))))(zt);
+              const forward = useKernels && (name === 'elu' || name === 'selu') ? (tf.engine().runKernel(ACTIVATION_FORWARD, { x: zt }, { activation: name }) as tf.Tensor) : ht;
+              return [forward, grad].map((t) => ({ data: t.dataSync() as Float32Array, shape: t.shape }));
+            });
+          const expected = await onBackend('cpu', () => run(false));
+          await tf.setBackend('wasm');
+          installFastWasmKernels(tf);
+          expect(simdActivationAvailable(tf, name, n, true)).toBe(true);
+          const actual = run(true);
+          // relative to the value's size: exp's polynomial and the stock kernels differ by a few ulps
+          for (let k = 0; k < 2; k++) {
+            const a = actual[k]!.data;
+            const e = expected[k]!.data;
+            for (let i = 0; i < n; i++) expect(Math.abs((a[i] ?? NaN) - (e[i] ?? NaN)), `${['forward', 'derivative'][k]} at z = ${z.data[i]}`).toBeLessThanOrEqual(2e-6 * Math.max(1, Math.abs(e[i] ?? 0)));
+          }
+        });
+      }
+    }
+  });
 
   describe('the fused batch normalization kernels match the same formulas as tf ops on cpu', () => {
     const shapes = [[3, 5, 7, 4], [2, 6, 6, 16], [5, 3, 3, 21], [1, 4, 4, 3], [7, 1, 1, 1], [128, 3, 3, 8]];

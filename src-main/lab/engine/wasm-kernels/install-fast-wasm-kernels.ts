@@ -7,6 +7,7 @@ import { makeAvgPoolGrad } from './avg-pool-grad.ts';
 import { makeSharedIdentity } from './shared-identity.ts';
 import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './conv2d-backprop.ts';
 import { makeMaxPoolGrad } from './max-pool-grad.ts';
+import { ACTIVATION_FORWARD, ACTIVATION_GRAD, makeActivationForward, makeActivationGrad } from './activation-kernels.ts';
 import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN, makeBatchNormGrad, makeBatchNormTrain } from './batch-norm.ts';
 import { startHeapHelper, stopHeapHelper } from './heap-helper-thread.ts';
 import { makeLeadingAxesSum } from './leading-axes-sum.ts';
@@ -121,6 +122,16 @@ const MISSING: { kernel: string; why: string; make(tf: Tf): KernelFn }[] = [
     kernel: BATCH_NORM_GRAD,
     why: "batch normalization's backward in two SIMD passes (tf ops: a dozen broadcast kernels)",
     make: () => makeBatchNormGrad(),
+  },
+  {
+    kernel: ACTIVATION_FORWARD,
+    why: 'elu and selu in one SIMD pass (stock Selu: a scalar loop)',
+    make: () => makeActivationForward(),
+  },
+  {
+    kernel: ACTIVATION_GRAD,
+    why: 'the derivatives of elu, selu, softplus, tanh, sigmoid and softsign in one SIMD pass (tf ops: two to five kernels, Exp, Greater and Select scalar)',
+    make: () => makeActivationGrad(),
   },
 ];
 
