@@ -14,6 +14,9 @@ import { build } from 'esbuild';
 
 export const PACK_LIMIT_BYTES = 60 * 2 ** 20;
 
+/** Debian packages packed for a GPU box without them: the Vulkan loader and glvnd's dispatch library. */
+export const GPU_BOX_DEBS = ['libvulkan1', 'libglvnd0'];
+
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -117,9 +120,11 @@ export async function pack(out: string, options: { vulkanDeb: boolean }): Promis
   for (const f of readdirSync(mnistDir)) writeFileSync(join(out, 'mnist', `${f}.gz`), gzipSync(readFileSync(join(mnistDir, f)), { level: 9 }));
 
   if (options.vulkanDeb) {
-    // The GPU box may lack the Vulkan loader (a CUDA-only install); its driver's ICD is all Dawn needs besides it.
+    // The GPU box may lack the Vulkan loader (a CUDA-only install) and glvnd's libGLdispatch, which the NVIDIA
+    // driver's Vulkan ICD (libGLX_nvidia) links against: on the H200 box, without it the loader found the ICD and
+    // Dawn still saw no adapter. Both are tiny; run.sh uses them only where the system has none.
     mkdirSync(join(out, 'debs'));
-    execFileSync('apt-get', ['download', 'libvulkan1'], { cwd: join(out, 'debs'), stdio: 'inherit' });
+    execFileSync('apt-get', ['download', ...GPU_BOX_DEBS], { cwd: join(out, 'debs'), stdio: 'inherit' });
   }
   copyFileSync(join(here, 'run.sh'), join(out, 'run.sh'));
   copyFileSync(join(here, 'torch_workloads.py'), join(out, 'torch_workloads.py'));

@@ -33,17 +33,21 @@ PYEOF
   fi
 fi
 
-# The Vulkan loader: the system's if it has one, else the packed one.
-if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 '; then
-  export LD_LIBRARY_PATH="$WORK/vulkan/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-fi
+# The Vulkan loader, and glvnd's libGLdispatch that the NVIDIA ICD (libGLX_nvidia) links against: the system's where
+# it has them, else the packed ones (an H200 box with only CUDA had neither: its loader found the ICD, Dawn no adapter).
+for lib in libvulkan.so.1 libGLdispatch.so.0; do
+  if ! ldconfig -p 2>/dev/null | grep -q "$lib "; then
+    export LD_LIBRARY_PATH="$WORK/vulkan/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    break
+  fi
+done
 # The NVIDIA driver's Vulkan ICD: a CUDA-only install may ship libGLX_nvidia without registering it, and a container
 # may mount the driver read-only under /usr/local/nvidia with its ICD file there.
 NV_ROOT=/usr/local/nvidia
 for lib in "$NV_ROOT/lib64" "$NV_ROOT/lib"; do
   if [ -d "$lib" ]; then export LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; fi
 done
-if ! ls /usr/share/vulkan/icd.d/*nvidia* /etc/vulkan/icd.d/*nvidia* >/dev/null 2>&1; then
+if ! { ls /usr/share/vulkan/icd.d/*nvidia* || ls /etc/vulkan/icd.d/*nvidia*; } >/dev/null 2>&1; then
   NV_LIB="$(ldconfig -p 2>/dev/null | awk '/libGLX_nvidia.so.0 /{print $NF; exit}')"
   if [ -z "$NV_LIB" ]; then NV_LIB="$(ls "$NV_ROOT"/lib64/libGLX_nvidia.so.0 "$NV_ROOT"/lib/libGLX_nvidia.so.0 2>/dev/null | head -1 || true)"; fi
   if [ -f "$NV_ROOT/share/vulkan/icd.d/nvidia_icd.json" ]; then
@@ -54,5 +58,5 @@ if ! ls /usr/share/vulkan/icd.d/*nvidia* /etc/vulkan/icd.d/*nvidia* >/dev/null 2
   fi
 fi
 
-echo "gpu-check: Vulkan loader $(ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 ' && echo system || echo packed); ICD ${VK_DRIVER_FILES:-registered by the system}" >&2
+echo "gpu-check: Vulkan loader $(ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 ' && echo system || echo packed); ICD ${VK_DRIVER_FILES:-registered by the system}; LD_LIBRARY_PATH ${LD_LIBRARY_PATH:-unset}" >&2
 exec "$WORK/node" "$WORK/app/check.mjs" all --python "$PY" --torch-script "$HERE/torch_workloads.py" --out "$HERE/gpu-check-results.json" "$@"
