@@ -10,7 +10,7 @@ import {
   installFastWasmKernels,
   uninstallFastWasmKernels,
 } from '../../../src-main/lab/engine/wasm-kernels/index.ts';
-import { itemsPerChunk, makeConv2DBackpropFilter, makeConv2DBackpropInput } from '../../../src-main/lab/engine/wasm-kernels/conv2d-backprop.ts';
+import { col2imShare, itemsPerChunk, makeConv2DBackpropFilter, makeConv2DBackpropInput } from '../../../src-main/lab/engine/wasm-kernels/conv2d-backprop.ts';
 import { threadedWasmState, useThreadedWasm } from '../../../src-main/lab/engine/wasm-threads/threaded-wasm-backend.ts';
 import { heapHelperHasTask, heapHelperReady, setHeapHelperMinimumWork } from '../../../src-main/lab/engine/wasm-kernels/heap-helper-thread.ts';
 import { gatherTapsByPixel, gatherTapsByRow } from '../../../src-main/lab/engine/wasm-kernels/conv-im2col.ts';
@@ -112,7 +112,7 @@ export function fastKernelSuite(threads: number): void {
       for (let i = 0; i < 200 && threads > 1 && !heapHelperReady(); i++) await new Promise((r) => setTimeout(r, 25));
       expect(heapHelperReady()).toBe(threads > 1);
       // Every JS pass of the kernels below is one the helper was given (registered by its module).
-      for (const task of [gatherTapsByRow, gatherTapsByPixel, maxPoolGrad2x2, maxPoolGradShare, sumColumns, sumRowsShare, avgPoolGradItems, avgPoolGradShare, filterGradientShare, sumProductsShare, channelAffineShare, activationShare]) expect(heapHelperHasTask(task)).toBe(threads > 1);
+      for (const task of [gatherTapsByRow, gatherTapsByPixel, maxPoolGrad2x2, maxPoolGradShare, sumColumns, sumRowsShare, avgPoolGradItems, avgPoolGradShare, filterGradientShare, sumProductsShare, channelAffineShare, activationShare, col2imShare]) expect(heapHelperHasTask(task)).toBe(threads > 1);
       setHeapHelperMinimumWork(0); // split even the tests' small passes
     });
 
@@ -251,6 +251,8 @@ export function fastKernelSuite(threads: number): void {
       // the SIMD filter gradient's out-channel blocks: 16 + 4 + 1 channels, and 32 over an odd batch (uneven shares)
       { x: [2, 7, 6, 2], f: [3, 3, 2, 21], strides: [1, 1], pad: 'same' },
       { x: [3, 6, 5, 3], f: [3, 3, 3, 32], strides: [2, 1], pad: 'valid' },
+      // stride 1 with 64 out channels: the input gradient by the product and the SIMD col2im
+      { x: [2, 7, 6, 5], f: [3, 3, 5, 64], strides: [1, 1], pad: 'same' },
       { x: [1, 5, 8, 9], f: [2, 4, 9, 3], strides: [2, 3], pad: 'same' },
     ];
     for (let i = 0; i < 6; i++) {
@@ -384,7 +386,7 @@ export function fastKernelSuite(threads: number): void {
       });
     }
 
-    if (!simd) it('in chunks of batch items (a column matrix capped at a few items) the result is the same', async () => {
+    it('in chunks of batch items (a column matrix capped at a few items) the result is the same', async () => {
       const c = { x: [5, 9, 8, 3], f: [3, 3, 3, 4], strides: [2, 1] as [number, number], pad: 'same' as const };
       const x = randomData(c.x);
       const dy = randomData([5, 5, 8, 4]);
