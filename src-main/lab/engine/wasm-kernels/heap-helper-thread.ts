@@ -13,7 +13,7 @@
 // With the single-threaded build (heap not shared), before the worker is ready, or for passes too small to repay the
 // hand-off (~20 µs), the main thread does the whole pass itself: same code, same result.
 import { Worker } from 'node:worker_threads';
-import { sharedHeapModules, simdKernelsFor, type SimdKernels } from './simd/simd-kernels.ts';
+import { sharedHeapModules, type SimdKernels } from './simd/simd-kernels.ts';
 
 /**
  * A pass over part of its work: `arrays` are views of the heap (or plain arrays on the main thread), `params` the
@@ -57,8 +57,12 @@ const { workerData } = require('node:worker_threads');
 const { memory, control, sources, slots, simdModules } = workerData;
 const __name = (f) => f;
 const tasks = sources.map((source) => (0, eval)('(' + source + ')'));
-const simd = {};
-for (const bytes of simdModules) Object.assign(simd, new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports);
+// The SIMD kernels on the same memory (a task that needs them and finds none fails its share, which is reported).
+let simd = null;
+if (memory instanceof WebAssembly.Memory) {
+  simd = {};
+  for (const bytes of simdModules) Object.assign(simd, new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports);
+}
 const c = new Int32Array(control);
 Atomics.store(c, slots.READY, 1);
 Atomics.notify(c, slots.READY);
@@ -185,7 +189,7 @@ export function runOnHeap(task: HeapTask, arrays: Float32Array[], params: readon
   const job = ++h.job;
   Atomics.store(c, JOB, job); // publishes the slots written above
   Atomics.notify(c, JOB);
-  task(arrays, ints, 0, split, simd ?? simdKernelsFor(h.memory));
+  task(arrays, ints, 0, split, simd);
   const deadline = Date.now() + WORKER_TIMEOUT_MS;
   while (Atomics.load(c, DONE) !== job) {
     if (h.error != null) throw new Error(`the heap helper thread failed: ${h.error.message}`);
