@@ -107,6 +107,7 @@ export function layerlabEngine(backend: 'wasm' | 'cpu', threads?: number): Engin
       const progress = events.filter((e) => e.type === 'progress').length;
       notes.push(`${progress} progress events in the epoch`);
       if (partial) notes.push(`${steps} of ${stepsPerEpoch} steps timed, epoch extrapolated`);
+      if (epochs.length > 1) notes.push(`seconds by epoch: ${epochs.map((e) => e.seconds.toFixed(2)).join(', ')} (the first is the one timed)`);
       return {
         engine: name,
         epochSeconds: (epoch.seconds * stepsPerEpoch) / steps,
