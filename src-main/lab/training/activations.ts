@@ -44,7 +44,7 @@ export function activate(z: tf.Tensor, a: HiddenActivation): tf.Tensor {
   }
 }
 
-/** dL/dz from dL/dh for h = f(z) (one kernel where the backend has it, relu and linear aside: they are one op). */
+/** dL/dz from dL/dh for h = f(z) (one kernel where the backend has it). */
 export function throughActivation(dh: tf.Tensor, h: tf.Tensor, z: tf.Tensor, a: HiddenActivation): tf.Tensor {
   if (dh.dtype === 'float32' && simdActivationAvailable(tf, a, dh.size, true)) return tf.engine().runKernel(ACTIVATION_GRAD, { dy: dh, y: h, x: z }, { activation: a }) as tf.Tensor;
   switch (a) {

@@ -284,7 +284,7 @@ export function fastKernelSuite(threads: number): void {
     });
   }
 
-  describe('the activation kernels match tfjs on cpu (forward: elu, selu; derivatives: elu, selu, softplus, tanh, sigmoid, softsign)', () => {
+  describe('the activation kernels match tfjs on cpu (forward: elu, selu; derivatives: elu, selu, softplus, tanh, sigmoid, softsign, relu)', () => {
     const reference: Record<string, { f: (z: tf.Tensor) => tf.Tensor }> = {
       elu: { f: (z) => tf.elu(z) },
       selu: { f: (z) => tf.selu(z) },
@@ -292,6 +292,7 @@ export function fastKernelSuite(threads: number): void {
       tanh: { f: (z) => tf.tanh(z) },
       sigmoid: { f: (z) => tf.sigmoid(z) },
       softsign: { f: (z) => tf.div(z, tf.add(tf.abs(z), 1)) },
+      relu: { f: (z) => tf.relu(z) },
     };
     for (const n of [4, 5, 37, 4099]) {
       for (const name of Object.keys(reference)) {

@@ -3,7 +3,7 @@
 // simdActivationAvailable says so and otherwise the tf ops they replace: stock tfjs-backend-wasm's Selu, Exp, Greater
 // and Select are scalar loops — on the Small CNN with elu/selu/softplus they were a fifth of a training step.
 //   LayerlabActivation      x → f(x)                 for elu, selu
-//   LayerlabActivationGrad  dy, y = f(x), x → dy·f′   for elu, selu, softplus, tanh, sigmoid, softsign
+//   LayerlabActivationGrad  dy, y = f(x), x → dy·f′   for elu, selu, softplus, tanh, sigmoid, softsign, relu
 import { registerHeapTasks, runOnHeap } from './heap-helper-thread.ts';
 import { simdKernelsOf, type SimdKernels } from './simd/simd-kernels.ts';
 import type { KernelArgs, KernelFn, Tf, TensorInfo, WasmBackendLike } from './wasm-backend.ts';
@@ -13,7 +13,7 @@ export const ACTIVATION_GRAD = 'LayerlabActivationGrad';
 
 /** The kernel's code for each activation it computes (forward: elu and selu only). */
 const FORWARD_KINDS: Record<string, number> = { elu: 1, selu: 2 };
-const GRAD_KINDS: Record<string, number> = { elu: 1, selu: 2, softplus: 3, tanh: 4, sigmoid: 5, softsign: 6 };
+const GRAD_KINDS: Record<string, number> = { elu: 1, selu: 2, softplus: 3, tanh: 4, sigmoid: 5, softsign: 6, relu: 7 };
 
 /** The kernel works four elements at a time over at least four. */
 const MIN_ELEMENTS = 4;

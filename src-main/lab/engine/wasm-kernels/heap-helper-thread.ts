@@ -43,6 +43,11 @@ const SLOTS = PARAMS + MAX_PARAMS;
 const WORKER_TIMEOUT_MS = 10_000; // a share takes milliseconds; the worker's own error events cannot reach a blocked main thread
 /** Passes over fewer heap elements than this run on the main thread alone (the hand-off costs ~20 µs). */
 const DEFAULT_MIN_ELEMENTS = 1 << 16;
+/**
+ * A SIMD share does several times a JS share's elements in the same time, so it repays the hand-off (and the wait for
+ * a helper thread the OS may not schedule at once) only at this many times the size.
+ */
+const SIMD_MIN_WORK_FACTOR = 4;
 let minElements = DEFAULT_MIN_ELEMENTS;
 
 /** For tests: split passes of any size (0), or back to the default with no argument. */
@@ -171,7 +176,7 @@ export function runOnHeap(task: HeapTask, arrays: Float32Array[], params: readon
   const index = h == null ? -1 : h.tasks.indexOf(task);
   const offsets = h == null ? [] : arrays.map((a) => heapOffset(h, a));
   const ints = Int32Array.from(params);
-  if (h == null || index < 0 || elements < minElements || units < 2 || split >= units || split <= 0 || !heapHelperReady() || offsets.some((o) => o == null)) {
+  if (h == null || index < 0 || elements < minElements * (simd == null ? 1 : SIMD_MIN_WORK_FACTOR) || units < 2 || split >= units || split <= 0 || !heapHelperReady() || offsets.some((o) => o == null)) {
     task(arrays, ints, 0, units, simd);
     return;
   }

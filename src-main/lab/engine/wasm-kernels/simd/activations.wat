@@ -7,6 +7,7 @@
 ;;                                               2 selu: z > 0 ? dh·s : dh·s·α·eᶻ
 ;;                                               3 softplus: dh·σ(z) = dh / (1 + e⁻ᶻ)
 ;;                                               4 tanh: dh·(1 − h²)   5 sigmoid: dh·h·(1 − h)   6 softsign: dh / (1 + |z|)²
+;;                                               7 relu: dh·step(h)  (tfjs's step: NaN stays NaN)
 ;;
 ;; eˣ: x clamped to [−87.33, 88.72], x = k·ln2 + r with |r| ≤ ln2/2, eʳ by its degree-6 Taylor polynomial (relative
 ;; error under 2·10⁻⁷ there), times 2ᵏ built in the exponent bits. Four elements at a time; the last four are
@@ -72,6 +73,11 @@
         (br $done)))
       (if (i32.eq (local.get $kind) (i32.const 5)) (then
         (local.set $d (f32x4.mul (local.get $h) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $h))))
+        (br $done)))
+      (if (i32.eq (local.get $kind) (i32.const 7)) (then
+        ;; relu: tf.mul(dh, tf.step(h)) — 1 where h > 0, else 0, NaN where h is NaN (h = relu(z) > 0 exactly where z > 0)
+        (local.set $d (v128.bitselect (v128.const f32x4 1 1 1 1) (v128.const f32x4 0 0 0 0) (f32x4.gt (local.get $h) (v128.const f32x4 0 0 0 0))))
+        (local.set $d (v128.bitselect (local.get $h) (local.get $d) (f32x4.ne (local.get $h) (local.get $h))))
         (br $done)))
       ;; 6 softsign
       (local.set $d (f32x4.add (f32x4.abs (local.get $z)) (v128.const f32x4 1 1 1 1)))
