@@ -54,7 +54,7 @@ describe('layerlab CLI', () => {
     const r = cli(['train', '--preset', 'keras-mlp', ...SMALL, '--epochs', '1']);
     expect(r.code).toBe(0);
     // The trainer runs wasm on every core: the threaded build where there are several.
-    expect(r.stdout).toMatch(/Backend: wasm \((threaded SIMD build, \d+ threads|(SIMD|plain) build, 1 thread)\)/);
+    expect(r.stdout).toMatch(/Backend: wasm \((threaded SIMD build, \d+ threads|(SIMD|plain) build, 1 thread); SIMD kernels on\)/);
     expect(r.stdout).toMatch(/Train on 1000 samples, validate on 300 samples/);
     expect(r.stdout).toMatch(/Epoch 1\/1/);
     expect(r.stdout).toMatch(/1000\/1000 \[=+\] - [\d.]+s - loss: [\d.]+ - acc: [\d.]+ - val_loss: [\d.]+ - val_acc: [\d.]+/);

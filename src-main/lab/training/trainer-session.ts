@@ -49,7 +49,11 @@ const AUTO_TIMING_STEPS = 3;
 /** One backend as the trainer uses it (on wasm: threads on every core and the fast kernels); also the benches'. */
 export async function loadTrainerBackend(backend: BackendChoice): Promise<LoadedBackend> {
   const loaded = await loadBackend(backend, realEnvironment, { wasmThreads: defaultWasmThreads() });
-  if (loaded.report.chosen === 'wasm') installFastWasmKernels(loaded.tf);
+  if (loaded.report.chosen === 'wasm') {
+    const kernels = installFastWasmKernels(loaded.tf);
+    // The run's backend line says whether the SIMD kernels ran (they could not on a WebAssembly without SIMD).
+    if (kernels.simd != null) loaded.report.detail = loaded.report.detail == null ? kernels.simd : `${loaded.report.detail}; ${kernels.simd}`;
+  }
   return loaded;
 }
 

@@ -65,8 +65,13 @@ const tasks = sources.map((source) => (0, eval)('(' + source + ')'));
 // The SIMD kernels on the same memory (a task that needs them and finds none fails its share, which is reported).
 let simd = null;
 if (memory instanceof WebAssembly.Memory) {
-  simd = {};
-  for (const bytes of simdModules) Object.assign(simd, new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports);
+  try {
+    const exports = {};
+    for (const bytes of simdModules) Object.assign(exports, new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports);
+    simd = exports;
+  } catch (e) {
+    simd = null;
+  }
 }
 const c = new Int32Array(control);
 Atomics.store(c, slots.READY, 1);

@@ -6,6 +6,7 @@ import { makeFastTile } from './fast-tile.ts';
 import { makeAvgPoolGrad } from './avg-pool-grad.ts';
 import { makeSharedIdentity } from './shared-identity.ts';
 import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './conv2d-backprop.ts';
+import { simdKernelsStatus } from './simd/simd-kernels.ts';
 import { makeMaxPoolGrad } from './max-pool-grad.ts';
 import { ACTIVATION_FORWARD, ACTIVATION_GRAD, makeActivationForward, makeActivationGrad } from './activation-kernels.ts';
 import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN, makeBatchNormGrad, makeBatchNormTrain } from './batch-norm.ts';
@@ -30,6 +31,8 @@ export interface FastKernelsReport {
   replaced: FastKernelReplacement[];
   /** Why nothing was installed, when `active` is false. */
   reason?: string;
+  /** Whether the hand-written SIMD kernels run on this backend's heap, and if not why (simdKernelsStatus). */
+  simd?: string;
 }
 
 type KernelConfig = ReturnType<Tf['getKernel']> & object;
@@ -148,7 +151,7 @@ export function installFastWasmKernels(tf: Tf): FastKernelsReport {
   }
   if (fastWasmKernelsInstalled(tf)) {
     startHelperThread(tf);
-    return { backend: BACKEND, active: true, alreadyInstalled: true, replaced };
+    return { backend: BACKEND, active: true, alreadyInstalled: true, replaced, simd: simdKernelsStatus(tf.findBackend(BACKEND)) };
   }
   const done: FastKernelReplacement[] = [];
   for (const spec of MISSING) {
@@ -174,7 +177,7 @@ export function installFastWasmKernels(tf: Tf): FastKernelsReport {
     done.push({ kernel: spec.kernel, why: spec.why });
   }
   startHelperThread(tf);
-  return { backend: BACKEND, active: true, alreadyInstalled: false, replaced: done };
+  return { backend: BACKEND, active: true, alreadyInstalled: false, replaced: done, simd: simdKernelsStatus(tf.findBackend(BACKEND)) };
 }
 
 /** Starts the heap helper thread when the wasm backend is up and its heap is shared (the threaded build). */

@@ -61,11 +61,13 @@ export function heapMemoryOf(backend: unknown): HeapMemory | null {
 const MODULES = [activations, avgPoolGrad, channelStatistics, col2im, convFilterGradient, maxPoolGrad, sumRows];
 
 /** The shared-heap build of every kernel module, for the helper thread to instantiate on the same memory. */
-export function sharedHeapModules(): Uint8Array[] {
+export function sharedHeapModules(): Uint8Array<ArrayBuffer>[] {
   return MODULES.map((m) => Uint8Array.from(Buffer.from(m.sharedHeapWasm, 'base64')));
 }
 
 const instances = new WeakMap<HeapMemory, SimdKernels>();
+/** Why the kernels could not be instantiated on a heap (then every caller keeps its previous path). */
+const failures = new WeakMap<HeapMemory, string>();
 let disabled = false;
 
 /** For a paired A/B in the bench: turns the SIMD kernels off (callers take their previous path) or back on. */
@@ -74,26 +76,41 @@ export function setSimdKernelsEnabled(enabled: boolean): void {
 }
 
 /**
- * The SIMD kernels on `memory`, compiled from the build matching the heap's kind. Compilation is synchronous: the
+ * The SIMD kernels on `memory`, compiled from the build matching the heap's kind, or null when the engine cannot
+ * compile them (a WebAssembly without SIMD: the reason is kept for simdKernelsStatus). Compilation is synchronous: the
  * modules are a few KiB and this runs in the trainer process (Node), never on a browser's main thread.
  */
-export function simdKernelsFor(memory: HeapMemory, api: WasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly): SimdKernels {
+export function simdKernelsFor(memory: HeapMemory, api: WasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly): SimdKernels | null {
   const known = instances.get(memory);
   if (known) return known;
+  if (failures.has(memory)) return null;
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   const exports: Record<string, unknown> = {};
-  for (const source of MODULES) {
-    const bytes = Buffer.from(shared ? source.sharedHeapWasm : source.unsharedHeapWasm, 'base64');
-    Object.assign(exports, new api.Instance(new api.Module(bytes), { env: { memory } }).exports);
+  try {
+    for (const source of MODULES) {
+      const bytes = Buffer.from(shared ? source.sharedHeapWasm : source.unsharedHeapWasm, 'base64');
+      Object.assign(exports, new api.Instance(new api.Module(bytes), { env: { memory } }).exports);
+    }
+  } catch (error) {
+    failures.set(memory, error instanceof Error ? error.message : String(error));
+    return null;
   }
   const kernels = exports as unknown as SimdKernels;
   instances.set(memory, kernels);
   return kernels;
 }
 
-/** The SIMD kernels on a backend's heap, or null when they are turned off or the heap cannot be found. */
+/** The SIMD kernels on a backend's heap, or null when they are turned off or cannot run there. */
 export function simdKernelsOf(backend: unknown): SimdKernels | null {
   if (disabled) return null;
   const memory = heapMemoryOf(backend);
   return memory == null ? null : simdKernelsFor(memory);
+}
+
+/** Whether a backend's kernels run Layerlab's SIMD kernels, and if not why: for the run's backend line. */
+export function simdKernelsStatus(backend: unknown): string {
+  if (disabled) return 'SIMD kernels off (turned off)';
+  const memory = heapMemoryOf(backend);
+  if (memory == null) return "SIMD kernels off (the wasm backend's heap was not found)";
+  return simdKernelsFor(memory) != null ? 'SIMD kernels on' : `SIMD kernels off (${failures.get(memory) ?? 'unknown reason'})`;
 }
