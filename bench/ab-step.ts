@@ -67,47 +67,29 @@ for (const name of (argValue('workload') ?? 'small-cnn,keras-cnn').split(',')) {
   }
   const tapeModel = buildModel(tf, (vs ?? w).architecture, 1);
   const pickedModel = buildModel(tf, w.architecture, 1);
+  /** The picked step with a setting changed around each call (the A side of --no-helper, --no-simd, --pack-cost). */
+  const pickedWith = (enter: () => void, leave: () => void): TrainStep => {
+    const step = createTrainStep(tapeModel, createOptimizer(tf, w.optimizer));
+    return (x: TrainInput, y: tf.Tensor2D) => {
+      enter();
+      try {
+        return step(x, y);
+      } finally {
+        leave();
+      }
+    };
+  };
   const tape: TrainStep = vs != null
     ? createTrainStep(tapeModel, createOptimizer(tf, vs.optimizer))
     : noHelper
-    ? (() => {
-        const step = createTrainStep(tapeModel, createOptimizer(tf, w.optimizer));
-        return (x: TrainInput, y: tf.Tensor2D) => {
-          setHeapHelperMinimumWork(Infinity);
-          try {
-            return step(x, y);
-          } finally {
-            setHeapHelperMinimumWork();
-          }
-        };
-      })()
+    ? pickedWith(() => setHeapHelperMinimumWork(Infinity), () => setHeapHelperMinimumWork())
     : noSimd
-    ? (() => {
-        const step = createTrainStep(tapeModel, createOptimizer(tf, w.optimizer));
-        return (x: TrainInput, y: tf.Tensor2D) => {
-          setSimdKernelsEnabled(false);
-          try {
-            return step(x, y);
-          } finally {
-            setSimdKernelsEnabled(true);
-          }
-        };
-      })()
+    ? pickedWith(() => setSimdKernelsEnabled(false), () => setSimdKernelsEnabled(true))
     : stockOptimizer
     ? createTrainStep(tapeModel, tfjsOptimizer(w.optimizer))
     : oldPackCost == null
     ? createTapeTrainStep(tapeModel, createOptimizer(tf, w.optimizer))
-    : (() => {
-        const step = createTrainStep(tapeModel, createOptimizer(tf, w.optimizer));
-        return (x: TrainInput, y: tf.Tensor2D) => {
-          setMatMulPackCost(oldPackCost);
-          try {
-            return step(x, y);
-          } finally {
-            setMatMulPackCost();
-          }
-        };
-      })();
+    : pickedWith(() => setMatMulPackCost(oldPackCost), () => setMatMulPackCost());
   const picked = createTrainStep(pickedModel, createOptimizer(tf, w.optimizer));
   const xs = Array.from({ length: 4 }, (): TrainInput => tf.randomUniform<tf.Rank>([128, ...w.architecture.inputShape]) as TrainInput);
   const ys = Array.from({ length: 4 }, () => tf.oneHot(tf.randomUniform([128], 0, 10, 'int32') as tf.Tensor1D, 10).toFloat() as tf.Tensor2D);
