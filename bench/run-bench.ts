@@ -162,20 +162,33 @@ function runPredictTimings(): PredictResult[] {
   return results;
 }
 
-/** Keras' mnist_convnet with Adam, 3 full epochs on layerlab-wasm, scored on the 10k test set after each. */
-function runAccuracyGuard(): { valAccByEpoch: number[]; passed: boolean } | { failed: string } {
+/** The guard's seeds: one seed's accuracy after 3 epochs varies by ~0.3 points, so the guard judges their median. */
+const GUARD_SEEDS = [1, 2, 3];
+
+/**
+ * Keras' mnist_convnet with Adam, 3 full epochs on layerlab-wasm, scored on the 10k test set after each, once per
+ * seed in GUARD_SEEDS; passes when the median of the final accuracies reaches the target.
+ */
+function runAccuracyGuard(): { seeds: { seed: number; valAccByEpoch: number[] }[]; median: number; passed: boolean } | { failed: string } {
   const target = 0.985;
-  console.log(`\nAccuracy guard: ${WORKLOADS['keras-cnn'].title}, 3 full epochs on layerlab-wasm, test accuracy after each (target ≥ ${target} after 3) …`);
-  const r = runChild('layerlab-wasm', { ...base, workload: 'keras-cnn', epochs: 3, validateEachEpoch: true });
-  if (typeof r === 'string') {
-    console.log(`  failed: ${r}`);
-    return { failed: r };
+  console.log(`\nAccuracy guard: ${WORKLOADS['keras-cnn'].title}, 3 full epochs on layerlab-wasm, test accuracy after each, seeds ${GUARD_SEEDS.join(', ')} (target: median ≥ ${target} after 3) …`);
+  const seeds: { seed: number; valAccByEpoch: number[] }[] = [];
+  for (const seed of GUARD_SEEDS) {
+    const r = runChild('layerlab-wasm', { ...base, workload: 'keras-cnn', epochs: 3, validateEachEpoch: true, seed });
+    if (typeof r === 'string') {
+      console.log(`  seed ${seed} failed: ${r}`);
+      return { failed: r };
+    }
+    const accs = r.valAccByEpoch ?? [];
+    if (accs.length !== 3) return { failed: `seed ${seed}: ${accs.length} epochs scored, not 3` };
+    seeds.push({ seed, valAccByEpoch: accs });
+    console.log(`  seed ${seed}: test accuracy by epoch ${accs.map((a) => a.toFixed(4)).join(', ')} (first epoch ${r.epochSeconds.toFixed(1)} s incl. validation; path: ${r.path ?? '?'})`);
   }
-  const accs = r.valAccByEpoch ?? [];
-  const last = accs[accs.length - 1] ?? NaN;
-  const passed = accs.length === 3 && last >= target;
-  console.log(`  test accuracy by epoch: ${accs.map((a) => a.toFixed(4)).join(', ')} → ${passed ? 'PASS' : 'FAIL'} (first epoch ${r.epochSeconds.toFixed(1)} s incl. validation; path: ${r.path ?? '?'})`);
-  return { valAccByEpoch: accs, passed };
+  const finals = seeds.map((s) => s.valAccByEpoch[2] ?? NaN).sort((a, b) => a - b);
+  const median = finals[Math.floor(finals.length / 2)] ?? NaN;
+  const passed = median >= target;
+  console.log(`  median after 3 epochs ${median.toFixed(4)} → ${passed ? 'PASS' : 'FAIL'}`);
+  return { seeds, median, passed };
 }
 
 async function benchWorkload(workloadName: WorkloadName): Promise<unknown> {
