@@ -43,6 +43,9 @@ const baseline: Baseline | null = baselineRef == null ? null : prepareBaseline(b
 /** The baseline engine: layerlab-wasm as the baseline commit's src-main runs it (this bench's code). */
 const BASELINE = 'layerlab-wasm@baseline';
 
+/** The guard's seeds: one seed's accuracy after 3 epochs varies by ~0.3 points, so the guard judges their median. */
+const GUARD_SEEDS = [1, 2, 3];
+
 const base = { batchSize: 128, maxSteps: null, seed: 1, epochs: 1, validateEachEpoch: false, torchThreads };
 const stepsFor: Record<string, number> = { 'tfjs-wasm-stock-fit': stockSteps, 'layerlab-cpu': cpuSteps, 'layerlab-wasm': leanSteps, 'layerlab-wasm-1t': leanSteps, [BASELINE]: leanSteps, pytorch: leanSteps };
 /** Engines that are not a training-speed row of the main table (they get their own table). */
@@ -161,9 +164,6 @@ function runPredictTimings(): PredictResult[] {
   }
   return results;
 }
-
-/** The guard's seeds: one seed's accuracy after 3 epochs varies by ~0.3 points, so the guard judges their median. */
-const GUARD_SEEDS = [1, 2, 3];
 
 /**
  * Keras' mnist_convnet with Adam, 3 full epochs on layerlab-wasm, scored on the 10k test set after each, once per
