@@ -4,6 +4,7 @@
 // is held to the cpu reference by the threaded kernel suite (fast-wasm-kernels-threaded.test.ts).
 import { afterEach, describe, expect, it } from 'vitest';
 import { heapHelperReady, runOnHeap, setHeapHelperMinimumWork, startHeapHelper, stopHeapHelper } from '../../../src-main/lab/engine/wasm-kernels/heap-helper-thread.ts';
+import type { SimdKernels } from '../../../src-main/lab/engine/wasm-kernels/simd/simd-kernels.ts';
 
 /** out[i] = in[i]·params[0] + i for i in [begin, end). */
 function scaleAndIndex(arrays: Float32Array[], params: Int32Array, begin: number, end: number): void {
@@ -78,5 +79,20 @@ describe('heap helper thread', () => {
     runOnHeap(scaleAndIndex, [new Float32Array(10).fill(2), out], [5], 10, 10); // not one of the helper's tasks
     expect(Array.from(out)).toEqual(Array.from({ length: 10 }, (_, i) => 10 + i));
     expect(heapHelperReady()).toBe(true);
+  });
+
+  it('keeps a SIMD share on the main thread when the worker could not instantiate the SIMD kernels', async () => {
+    // This heap is a bare SharedArrayBuffer, not a WebAssembly.Memory: the worker starts without the kernels.
+    const backend = sharedBackend(1024);
+    startHeapHelper(backend, [throwsPastZero]);
+    await untilReady();
+    setHeapHelperMinimumWork(0);
+    const heap = new Float32Array(backend.wasm.wasmMemory.buffer);
+    const mainThreadKernels = {} as SimdKernels; // what the caller has on its side
+    runOnHeap(throwsPastZero, [heap.subarray(0, 100)], [], 100, 1 << 24, 50, mainThreadKernels); // the worker's share would throw
+    expect(heap.subarray(0, 100).every((v) => v === 1)).toBe(true);
+    expect(heapHelperReady()).toBe(true);
+    // A JS pass still goes to it.
+    expect(() => runOnHeap(throwsPastZero, [heap.subarray(0, 100)], [], 100, 1 << 24)).toThrow(/share of throwsPastZero threw/);
   });
 });

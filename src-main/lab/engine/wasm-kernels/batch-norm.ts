@@ -92,9 +92,9 @@ function channelAffine(backend: WasmBackendLike, simd: SimdKernels, u: TensorInf
 }
 
 /** A per-channel float32 tensor holding `values`. */
-function channelTensor(backend: WasmBackendLike, values: ArrayLike<number>): TensorInfo {
+function channelTensor(backend: WasmBackendLike, values: Float64Array): TensorInfo {
   const t = backend.makeOutput([values.length], 'float32');
-  (backend.typedArrayFromHeap(t) as Float32Array).set(Array.from(values));
+  (backend.typedArrayFromHeap(t) as Float32Array).set(values);
   return t;
 }
 

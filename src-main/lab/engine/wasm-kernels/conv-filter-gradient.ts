@@ -1,7 +1,8 @@
 // Conv2DBackpropFilter by the direct SIMD kernel (simd/conv-filter-gradient.wat), the batch split between the main
 // thread and the heap helper thread: each share sums into its own filter-sized buffer, then the two are added.
 // Measured against the im2col + XNNPACK product it replaces (bench/ab-step.ts --no-simd, paired): see the README's
-// kernel table. Bit-identical to that product where XNNPACK does not split the inner dimension (same summation order).
+// kernel table. Run alone it sums in the product's order (bit-identical to it where XNNPACK does not split the inner
+// dimension); split, the two halves' sums are added at the end, a last-bits difference the tests' tolerance covers.
 import { registerHeapTasks, runOnHeap } from './heap-helper-thread.ts';
 import type { ConvGeometry } from './conv-im2col.ts';
 import type { SimdKernels } from './simd/simd-kernels.ts';

@@ -62,7 +62,8 @@ const { workerData } = require('node:worker_threads');
 const { memory, control, sources, slots, simdModules } = workerData;
 const __name = (f) => f;
 const tasks = sources.map((source) => (0, eval)('(' + source + ')'));
-// The SIMD kernels on the same memory (a task that needs them and finds none fails its share, which is reported).
+// The SIMD kernels on the same memory. READY says whether they are here (2) or not (1): the main thread never hands a
+// SIMD share to a worker without them, it does the whole pass itself.
 let simd = null;
 if (memory instanceof WebAssembly.Memory) {
   try {
@@ -74,7 +75,7 @@ if (memory instanceof WebAssembly.Memory) {
   }
 }
 const c = new Int32Array(control);
-Atomics.store(c, slots.READY, 1);
+Atomics.store(c, slots.READY, simd === null ? 1 : 2);
 Atomics.notify(c, slots.READY);
 let seen = Atomics.load(c, slots.JOB);
 for (;;) {
@@ -158,7 +159,7 @@ export function stopHeapHelper(): void {
 
 /** True when the helper thread is running and has compiled its tasks. */
 export function heapHelperReady(): boolean {
-  return helper != null && helper.error == null && Atomics.load(helper.control, READY) === 1;
+  return helper != null && helper.error == null && Atomics.load(helper.control, READY) >= 1;
 }
 
 /** True when the running helper thread was given `task` (a kernel module that forgot to register one runs it alone). */
@@ -181,7 +182,8 @@ export function runOnHeap(task: HeapTask, arrays: Float32Array[], params: readon
   const index = h == null ? -1 : h.tasks.indexOf(task);
   const offsets = h == null ? [] : arrays.map((a) => heapOffset(h, a));
   const ints = Int32Array.from(params);
-  if (h == null || index < 0 || elements < minElements * (simd == null ? 1 : SIMD_MIN_WORK_FACTOR) || units < 2 || split >= units || split <= 0 || !heapHelperReady() || offsets.some((o) => o == null)) {
+  const helperCanRun = h != null && heapHelperReady() && (simd == null || Atomics.load(h.control, READY) === 2);
+  if (h == null || index < 0 || elements < minElements * (simd == null ? 1 : SIMD_MIN_WORK_FACTOR) || units < 2 || split >= units || split <= 0 || !helperCanRun || offsets.some((o) => o == null)) {
     task(arrays, ints, 0, units, simd);
     return;
   }
