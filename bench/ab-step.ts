@@ -10,6 +10,8 @@
 // main thread alone): what sharing those passes buys.
 // With --no-simd, the A side is instead the picked step with the hand-written SIMD kernels turned off (the filter
 // gradient by im2col + XNNPACK's product, as before them): what those kernels save per step.
+// With --without K1,K2, the A side is instead the picked step with those wasm kernels unregistered around it (Layerlab's
+// own fused kernels, e.g. LayerlabMaxPoolGradBias: the step then takes the path it took before that kernel existed).
 // With --stock-optimizer, the A side is instead the picked step with tfjs's own optimizer (tf.train.*) in place of the
 // fused wasm one createOptimizer makes (Adam, RMSprop, Adagrad; SGD is tfjs's on both sides): what the fused update
 // saves per step.
@@ -36,6 +38,7 @@ const vsName = argValue('vs');
 const noHelper = process.argv.includes('--no-helper');
 const stockOptimizer = process.argv.includes('--stock-optimizer');
 const noSimd = process.argv.includes('--no-simd');
+const withoutKernels = argValue('without')?.split(',') ?? [];
 if (vsName != null && !isWorkloadName(vsName)) throw new Error(`--vs: unknown workload ${vsName}`);
 console.log(`wasm: ${(await loadBackend('wasm', realEnvironment, { wasmThreads: Number(argValue('threads') ?? 2) })).report.detail ?? '?'}`);
 installFastWasmKernels(tf);
@@ -55,6 +58,12 @@ function tfjsOptimizer(config: OptimizerConfig): tf.Optimizer {
       return tf.train.adagrad(config.learningRate, config.initialAccumulatorValue);
   }
 }
+
+const withoutConfigs = withoutKernels.map((k) => {
+  const config = tf.getKernel(k, 'wasm');
+  if (config == null) throw new Error(`--without: no wasm kernel ${k}`);
+  return config;
+});
 
 const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? NaN;
 
@@ -85,6 +94,8 @@ for (const name of (argValue('workload') ?? 'small-cnn,keras-cnn').split(',')) {
     ? pickedWith(() => setHeapHelperMinimumWork(Infinity), () => setHeapHelperMinimumWork())
     : noSimd
     ? pickedWith(() => setSimdKernelsEnabled(false), () => setSimdKernelsEnabled(true))
+    : withoutKernels.length > 0
+    ? pickedWith(() => withoutKernels.forEach((k) => tf.unregisterKernel(k, 'wasm')), () => withoutConfigs.forEach((c) => tf.registerKernel(c)))
     : stockOptimizer
     ? createTrainStep(tapeModel, tfjsOptimizer(w.optimizer))
     : oldPackCost == null
@@ -112,7 +123,7 @@ for (const name of (argValue('workload') ?? 'small-cnn,keras-cnn').split(',')) {
     pickedMs.push(first === tape ? b : a);
   }
   const ratio = median(tapeMs.map((t, i) => t / (pickedMs[i] ?? NaN)));
-  const aName = vs != null ? vs.title : noHelper ? 'without the heap helper' : noSimd ? 'without the SIMD kernels' : stockOptimizer ? 'tfjs optimizer' : oldPackCost == null ? 'tape' : `pack cost ${oldPackCost}`;
+  const aName = vs != null ? vs.title : noHelper ? 'without the heap helper' : noSimd ? 'without the SIMD kernels' : withoutKernels.length > 0 ? `without ${withoutKernels.join(', ')}` : stockOptimizer ? 'tfjs optimizer' : oldPackCost == null ? 'tape' : `pack cost ${oldPackCost}`;
   console.log(`${w.title}: ${aName} ${median(tapeMs).toFixed(1)} ms/step, ${trainStepPath(pickedModel)} ${median(pickedMs).toFixed(1)} ms/step (medians of ${pairs}); median paired ratio ${aName}/picked ${ratio.toFixed(2)}`);
   tf.dispose([...xs, ...ys]);
   tapeModel.dispose();

@@ -1,11 +1,13 @@
 // Per-kernel profile of one training step of a bench workload on tfjs-wasm.
 //   node --import tsx bench/profile-step.ts [--workload seed-mlp|deep-mlp|small-cnn|keras-cnn] [--stock] [--steps N]
-//     [--threads N] [--tape]   (threads: the wasm build's, default 1; --tape: the generic tape step)
+//     [--threads N] [--tape] [--no-helper]   (threads: the wasm build's, default 1; --tape: the generic tape step;
+//     --no-helper: every JS or SIMD pass on the main thread alone, none handed to the heap helper thread)
 //   PROFILE_SHAPES=1 splits kernels by input shapes; PROFILE_CPU=1 times by CPU time (steadier under load).
 // Wraps every wasm kernel with a timer (wasm kernels are synchronous, so wall time per call is the kernel's time).
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { installFastWasmKernels } from '../src-main/lab/engine/wasm-kernels/index.ts';
+import { setHeapHelperMinimumWork } from '../src-main/lab/engine/wasm-kernels/heap-helper-thread.ts';
 import { loadBackend, realEnvironment } from '../src-main/lab/engine/backends.ts';
 import { buildModel } from '../src-main/lab/model/build-model.ts';
 import { createOptimizer } from '../src-main/lab/training/optimizers.ts';
@@ -24,6 +26,7 @@ if (!isWorkloadName(workloadName)) throw new Error(`unknown workload ${workloadN
 const workload = WORKLOADS[workloadName];
 console.log(`wasm: ${(await loadBackend('wasm', realEnvironment, { wasmThreads: threads })).report.detail ?? '?'}`);
 if (!stock) console.log(installFastWasmKernels(tf).replaced.map((r) => r.kernel).join(', '));
+if (process.argv.includes('--no-helper')) setHeapHelperMinimumWork(Number.POSITIVE_INFINITY);
 
 // PROFILE_CPU=1: time by the process's CPU time (all threads) instead of wall time — steadier on a loaded machine.
 const cpuClock = process.env['PROFILE_CPU'] === '1';

@@ -10,13 +10,15 @@
 //   - forward: one fused conv + bias + activation kernel (XNNPACK applies both in its output loop);
 //   - backward through relu → max pool: the pool sends each window's gradient to the window's maximum, whose value
 //     is the pooled value, so relu's mask there is [pooled > 0] — applied to the pooled gradient (a quarter of the
-//     size for a 2×2 pool) before MaxPoolGrad, which then needs no mask after it;
+//     size for a 2×2 pool) before MaxPoolGrad, which then needs no mask after it; where the wasm backend has the
+//     fused kernel (max-pool-grad.ts), the mask, the pool's gradient and the conv's bias gradient are one pass;
 //   - the first conv layer's input gradient is never computed (the tape skips it too).
 // Activations a fused kernel cannot apply (tanh, selu, softplus, softsign) run after the fused conv + bias.
 // The kernels are the ones the tape's gradients call (Conv2DBackpropFilter/Input, MaxPoolGrad, AvgPoolGrad, Sum), so every backend
 // runs this step; a test holds it to the tape step's loss and updates on the cpu backend.
 import * as tf from '@tensorflow/tfjs';
 import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN, fusedBatchNormAvailable } from '../engine/wasm-kernels/batch-norm.ts';
+import { fusedMaxPoolGradAvailable, MAX_POOL_GRAD_BIAS } from '../engine/wasm-kernels/max-pool-grad.ts';
 import { activate, fusable, isHiddenActivation, throughActivation, type HiddenActivation } from './activations.ts';
 import { chainLayers, denseStackBackward, denseStackForward, parseDenseStack, type DenseLayer } from './dense-stack-step.ts';
 import { softmaxCrossEntropyRows } from './softmax-crossentropy.ts';
@@ -236,6 +238,8 @@ function backwardStages(stages: readonly Stage[], records: readonly StageRecord[
   let dy: tf.Tensor4D = dOut;
   // True when dy is already dL/d(pre-activation) of the relu conv stage below (the mask went before the pool).
   let masked = false;
+  // The bias gradient of the conv stage below, when the max pool's fused kernel already summed it.
+  let biasGrad: tf.Tensor1D | null = null;
   for (let i = stages.length - 1; i >= firstConv; i--) {
     const stage = stages[i] as Stage;
     const { input, output, preActivation } = records[i] as StageRecord;
@@ -253,6 +257,13 @@ function backwardStages(stages: readonly Stage[], records: readonly StageRecord[
       }
       const below = stages[i - 1];
       const reluBelow = below?.kind === 'conv' && below.activation === 'relu';
+      if (below?.kind === 'conv' && (reluBelow || below.activation === 'linear') && fusedMaxPoolGradAvailable(tf, input.shape, stage.poolSize, stage.strides, stage.padding)) {
+        // One pass: relu's mask, the pool's gradient, and the conv's bias gradient (Σ over the pool's full-size dx).
+        const attrs = { filterSize: stage.poolSize, strides: stage.strides, pad: stage.padding, relu: reluBelow };
+        [dy, biasGrad] = tf.engine().runKernel(MAX_POOL_GRAD_BIAS, { dy, input, output }, attrs) as unknown as [tf.Tensor4D, tf.Tensor1D];
+        masked = true;
+        continue;
+      }
       const dPooled = reluBelow ? throughActivation(dy, output, output, 'relu') : dy; // relu's mask from the pooled maximum
       dy = tf.engine().runKernel('MaxPoolGrad', { dy: dPooled, input, output }, { filterSize: stage.poolSize, strides: stage.strides, pad: stage.padding }) as tf.Tensor4D;
       masked = reluBelow;
@@ -263,7 +274,8 @@ function backwardStages(stages: readonly Stage[], records: readonly StageRecord[
     const kernel = stage.kernel.read() as tf.Tensor4D;
     const convAttrs = { strides: stage.strides, pad: stage.padding, dataFormat: 'NHWC' };
     grads[(kernel as tf.Variable).name] = tf.engine().runKernel('Conv2DBackpropFilter', { x: input, dy: dz }, { ...convAttrs, filterShape: kernel.shape }) as tf.Tensor;
-    if (stage.bias) grads[(stage.bias.read() as tf.Variable).name] = tf.sum(dz, [0, 1, 2]);
+    if (stage.bias) grads[(stage.bias.read() as tf.Variable).name] = biasGrad ?? tf.sum(dz, [0, 1, 2]);
+    biasGrad = null;
     if (i > firstConv) dy = tf.engine().runKernel('Conv2DBackpropInput', { dy: dz, filter: kernel }, { ...convAttrs, inputShape: input.shape }) as tf.Tensor4D;
   }
 }

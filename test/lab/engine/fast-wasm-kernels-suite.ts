@@ -14,7 +14,7 @@ import { col2imShare, itemsPerChunk, makeConv2DBackpropFilter, makeConv2DBackpro
 import { threadedWasmState, useThreadedWasm } from '../../../src-main/lab/engine/wasm-threads/threaded-wasm-backend.ts';
 import { heapHelperHasTask, heapHelperReady, setHeapHelperMinimumWork } from '../../../src-main/lab/engine/wasm-kernels/heap-helper-thread.ts';
 import { gatherTapsByPixel, gatherTapsByRow } from '../../../src-main/lab/engine/wasm-kernels/conv-im2col.ts';
-import { maxPoolGrad2x2, maxPoolGradShare } from '../../../src-main/lab/engine/wasm-kernels/max-pool-grad.ts';
+import { fusedMaxPoolGradAvailable, MAX_POOL_GRAD_BIAS, maxPoolGrad2x2, maxPoolGradShare } from '../../../src-main/lab/engine/wasm-kernels/max-pool-grad.ts';
 import { sumColumns, sumRowsShare } from '../../../src-main/lab/engine/wasm-kernels/leading-axes-sum.ts';
 import { avgPoolGradItems, avgPoolGradShare } from '../../../src-main/lab/engine/wasm-kernels/avg-pool-grad.ts';
 import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN, channelAffineShare, fusedBatchNormAvailable, sumProductsShare } from '../../../src-main/lab/engine/wasm-kernels/batch-norm.ts';
@@ -573,4 +573,73 @@ export function fastKernelSuite(threads: number): void {
     });
   });
   }
+
+  describe(`${MAX_POOL_GRAD_BIAS} = relu's derivative, MaxPoolGrad and the bias Sum on the cpu backend`, () => {
+    // The reference: the three kernels the conv step ran before the fused one, on cpu.
+    const reference = (xt: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Tensor4D, strides: [number, number], pad: 'same' | 'valid', relu: boolean) => {
+      const masked = relu ? tf.mul(dy, tf.step(y)) : dy;
+      const dx = tf.engine().runKernel('MaxPoolGrad', { dy: masked, input: xt, output: y }, { filterSize: [2, 2], strides, pad }) as tf.Tensor4D;
+      return [dx, tf.sum(dx, [0, 1, 2])];
+    };
+    const cases: { x: [number, number, number, number]; strides: [number, number]; pad: 'same' | 'valid'; relu: boolean; nonFinite?: boolean }[] = [
+      { x: [2, 8, 8, 16], strides: [2, 2], pad: 'valid', relu: true },
+      { x: [3, 11, 11, 32], strides: [2, 2], pad: 'valid', relu: true }, // the Small CNN's second pool: an odd size
+      { x: [1, 6, 10, 9], strides: [2, 2], pad: 'same', relu: true }, // two groups of four channels and one left over
+      { x: [2, 9, 7, 3], strides: [2, 3], pad: 'valid', relu: false },
+      { x: [2, 7, 9, 5], strides: [3, 2], pad: 'valid', relu: true, nonFinite: true },
+      { x: [1, 4, 4, 8], strides: [2, 2], pad: 'valid', relu: true, nonFinite: true },
+    ];
+    for (const c of cases) {
+      it(`x ${c.x.join('×')} strides ${c.strides.join(',')} ${c.pad}${c.relu ? ', relu' : ''}${c.nonFinite ? ', NaN and ±∞ in x and dy' : ''}`, async () => {
+        const x = randomData(c.x);
+        x.data.forEach((v, i) => (x.data[i] = Math.max(0, Math.round(v * 3)) - (c.relu ? 0 : 1))); // ties and zeros, as after a relu
+        if (c.nonFinite === true) {
+          x.data[1] = NaN;
+          x.data[c.x[3] + 2] = Infinity;
+          x.data[5 * c.x[3] + 1] = -Infinity;
+        }
+        // The pooled y from the cpu backend for both runs (wasm's own max pool treats NaN its own way).
+        await tf.setBackend('cpu');
+        const { pooledShape, yData } = tf.tidy(() => {
+          const y = tf.maxPool(tf.tensor4d(x.data, c.x), [2, 2], c.strides, c.pad);
+          return { pooledShape: y.shape, yData: y.dataSync() as Float32Array };
+        });
+        const dyData = randomData(pooledShape);
+        if (c.nonFinite === true) {
+          dyData.data[0] = Infinity;
+          dyData.data[3] = NaN;
+          dyData.data[c.x[3] + 1] = -Infinity;
+        }
+        const run = () =>
+          tf.tidy(() => {
+            const xt = tf.tensor4d(x.data, c.x);
+            const y = tf.tensor4d(yData, pooledShape);
+            const dy = tf.tensor4d(dyData.data, pooledShape);
+            const fused = tf.getBackend() === 'wasm';
+            if (fused) expect(fusedMaxPoolGradAvailable(tf, c.x, [2, 2], c.strides, c.pad)).toBe(simdKernelsOf(tf.backend()) != null);
+            const [dx, sums] = fused
+              ? (tf.engine().runKernel(MAX_POOL_GRAD_BIAS, { dy, input: xt, output: y }, { filterSize: [2, 2], strides: c.strides, pad: c.pad, relu: c.relu }) as tf.Tensor[])
+              : reference(xt, y, dy, c.strides, c.pad, c.relu);
+            return { dx: { data: (dx as tf.Tensor).dataSync() as Float32Array, shape: (dx as tf.Tensor).shape }, sums: { data: (sums as tf.Tensor).dataSync() as Float32Array, shape: (sums as tf.Tensor).shape } };
+          });
+        const [expected, actual] = await cpuThenFastWasm(run);
+        expect(actual.dx.shape).toEqual(expected.dx.shape);
+        expect(Array.from(actual.dx.data, String)).toEqual(Array.from(expected.dx.data, String)); // the same rule, bit for bit
+        expect(actual.sums.shape).toEqual([c.x[3]]);
+        // float64 sums in another order: close to the cpu's float32 Sum; a non-finite sum the same one
+        expected.sums.data.forEach((e, i) => {
+          const a = actual.sums.data[i] ?? NaN;
+          if (Number.isFinite(e)) expect(Math.abs(a - e)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(e)));
+          else expect(String(a)).toBe(String(e));
+        });
+      });
+    }
+    it('is not offered for windows that overlap, are not 2×2 or are cut by padding', async () => {
+      await tf.setBackend('wasm');
+      expect(fusedMaxPoolGradAvailable(tf, [1, 8, 8, 4], [2, 2], [1, 1], 'valid')).toBe(false);
+      expect(fusedMaxPoolGradAvailable(tf, [1, 9, 9, 4], [3, 3], [3, 3], 'valid')).toBe(false);
+      expect(fusedMaxPoolGradAvailable(tf, [1, 7, 7, 4], [2, 2], [2, 2], 'same')).toBe(false); // 'same' pads an odd size
+      expect(() => tf.engine().runKernel(MAX_POOL_GRAD_BIAS, { dy: tf.zeros([1, 7, 7, 4]), input: tf.zeros([1, 8, 8, 4]), output: tf.zeros([1, 7, 7, 4]) }, { filterSize: [2, 2], strides: [1, 1], pad: 'valid', relu: true })).toThrow(/2×2 windows that neither overlap/);
+    });
+  });
 }

@@ -7,7 +7,7 @@ import { makeAvgPoolGrad } from './avg-pool-grad.ts';
 import { makeSharedIdentity } from './shared-identity.ts';
 import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './conv2d-backprop.ts';
 import { simdKernelsStatus } from './simd/simd-kernels.ts';
-import { makeMaxPoolGrad } from './max-pool-grad.ts';
+import { MAX_POOL_GRAD_BIAS, makeMaxPoolGrad, makeMaxPoolGradBias } from './max-pool-grad.ts';
 import { ACTIVATION_FORWARD, ACTIVATION_GRAD, makeActivationForward, makeActivationGrad } from './activation-kernels.ts';
 import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN, makeBatchNormGrad, makeBatchNormTrain } from './batch-norm.ts';
 import { startHeapHelper, stopHeapHelper } from './heap-helper-thread.ts';
@@ -125,6 +125,11 @@ const MISSING: { kernel: string; why: string; make(tf: Tf): KernelFn }[] = [
     kernel: BATCH_NORM_GRAD,
     why: "batch normalization's backward in two SIMD passes (tf ops: a dozen broadcast kernels)",
     make: () => makeBatchNormGrad(),
+  },
+  {
+    kernel: MAX_POOL_GRAD_BIAS,
+    why: "a max pool's gradient with the relu conv layer's derivative and bias gradient below it, in one SIMD pass (three passes without it)",
+    make: (tf) => makeMaxPoolGradBias(tf),
   },
   {
     kernel: ACTIVATION_FORWARD,

@@ -10,6 +10,12 @@
 // the window is written once (no zero fill first, no read-modify-write). Windows whose y or dy is not finite take the
 // general path (0 × ∞ would be NaN; a NaN or −∞ y matches no input as the rule requires). When no window is cut by
 // padding, the same rule runs four channels at a time in the SIMD kernel (simd/max-pool-grad.wat).
+//
+// LayerlabMaxPoolGradBias (registered under Layerlab's own name; conv-net-step.ts runs it where
+// fusedMaxPoolGradAvailable says so) is that SIMD pass with the conv layer below folded in:
+//   dy, input, output → dx, Σdx over batch, height and width per channel (the conv's bias gradient)
+// and, with the attribute relu, dy·step(output) first (relu's derivative at the pooled maximum). On the Small CNN it
+// replaces three passes — relu's derivative, MaxPoolGrad, and the bias gradient's Sum over the full-size dx — by one.
 import { registerHeapTasks, runOnHeap } from './heap-helper-thread.ts';
 import { simdKernelsOf, type SimdKernels } from './simd/simd-kernels.ts';
 import { sizeOf } from './wasm-backend.ts';
@@ -34,6 +40,58 @@ export function poolGradArgs(tf: Tf, args: KernelArgs) {
   };
 }
 
+export const MAX_POOL_GRAD_BIAS = 'LayerlabMaxPoolGradBias';
+
+type PoolInfo = ReturnType<typeof poolGradArgs>['info'];
+
+/** True when every window is a whole 2×2 one with no overlap (strides ≥ 2, none cut by padding): the SIMD kernel's case. */
+function wholeNonOverlapping2x2(info: PoolInfo): boolean {
+  const { inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  return filterHeight === 2 && filterWidth === 2 && strideHeight >= 2 && strideWidth >= 2 && info.padInfo.top === 0 && info.padInfo.left === 0 &&
+    (outHeight - 1) * strideHeight + 2 <= inHeight && (outWidth - 1) * strideWidth + 2 <= inWidth;
+}
+
+/** Whether the windows tile x exactly (else the pixels in no window must be zeroed first). */
+function windowsTile(info: PoolInfo): boolean {
+  return info.strideHeight === 2 && info.strideWidth === 2 && info.padInfo.top === 0 && info.padInfo.left === 0 && info.inHeight === 2 * info.outHeight && info.inWidth === 2 * info.outWidth;
+}
+
+/**
+ * True when the active backend runs LayerlabMaxPoolGradBias for a max pool of this geometry over an input of
+ * `inputShape` (NHWC): wasm with the SIMD kernels, 2×2 windows that neither overlap nor are cut by padding.
+ */
+export function fusedMaxPoolGradAvailable(tf: Tf, inputShape: readonly number[], poolSize: [number, number], strides: [number, number], pad: 'same' | 'valid'): boolean {
+  if (tf.getBackend() !== 'wasm' || tf.getKernel(MAX_POOL_GRAD_BIAS, 'wasm') == null || simdKernelsOf(tf.backend()) == null || inputShape.length !== 4) return false;
+  return wholeNonOverlapping2x2(tf.backend_util.computePool2DInfo(inputShape as [number, number, number, number], poolSize, strides, 1, pad));
+}
+
+/** LayerlabMaxPoolGradBias: dy, input, output → [dx, Σdx per channel]; attrs as MaxPoolGrad's, plus relu. */
+export function makeMaxPoolGradBias(tf: Tf): KernelFn {
+  return (args: KernelArgs) => {
+    const { backend, dy, x, info } = poolGradArgs(tf, args);
+    const output = args.inputs['output'];
+    const simd = simdKernelsOf(backend);
+    if (output == null || simd == null || !wholeNonOverlapping2x2(info)) throw new Error(`${MAX_POOL_GRAD_BIAS} takes 2×2 windows that neither overlap nor are cut by padding, with the SIMD kernels (see fusedMaxPoolGradAvailable)`);
+    const ch = info.inChannels;
+    const dx = backend.makeOutput([...x.shape], 'float32');
+    const sums = backend.makeOutput([ch], 'float32');
+    const partials = backend.makeOutput([4 * ch], 'float32'); // two threads' float64 sums (malloc aligns for float64)
+    try {
+      const [xs, ys, dys, dxs, ps] = [x, output, dy, dx, partials].map((t) => backend.typedArrayFromHeap(t) as Float32Array); // after the allocations
+      if (!windowsTile(info)) dxs.fill(0, 0, sizeOf(x.shape));
+      ps.fill(0);
+      const params = [info.inHeight, info.inWidth, ch, info.outHeight, info.outWidth, info.strideHeight, info.strideWidth, 0, 0, args.attrs?.['relu'] === true ? 1 : 0];
+      runOnHeap(maxPoolGradShare, [xs, ys, dys, dxs, ps.subarray(0, 2 * ch), ps.subarray(2 * ch)], params, info.batchSize, sizeOf(x.shape), Math.ceil(info.batchSize / 2), simd);
+      const both = new Float64Array(ps.buffer, ps.byteOffset, 2 * ch);
+      const out = backend.typedArrayFromHeap(sums) as Float32Array;
+      for (let c = 0; c < ch; c++) out[c] = (both[c] ?? 0) + (both[ch + c] ?? 0);
+    } finally {
+      backend.disposeData(partials.dataId);
+    }
+    return [dx, sums];
+  };
+}
+
 export function makeMaxPoolGrad(tf: Tf): KernelFn {
   return (args: KernelArgs) => {
     const { backend, dy, x, info } = poolGradArgs(tf, args);
@@ -50,12 +108,10 @@ export function makeMaxPoolGrad(tf: Tf): KernelFn {
     // not added; split by batch item between the main thread and the heap helper thread.
     if (ys != null && filterHeight === 2 && filterWidth === 2 && strideHeight >= 2 && strideWidth >= 2) {
       // Pixels in no window (padding edges, odd sizes, strides over 2) must read 0: fill unless the windows tile x.
-      const tiles = strideHeight === 2 && strideWidth === 2 && top === 0 && left === 0 && inHeight === 2 * outHeight && inWidth === 2 * outWidth;
-      if (!tiles) dxs.fill(0, 0, sizeOf(x.shape));
+      if (!windowsTile(info)) dxs.fill(0, 0, sizeOf(x.shape));
       const simd = simdKernelsOf(backend);
-      const windowsWhole = top === 0 && left === 0 && (outHeight - 1) * strideHeight + 2 <= inHeight && (outWidth - 1) * strideWidth + 2 <= inWidth;
-      const params = [inHeight, inWidth, ch, outHeight, outWidth, strideHeight, strideWidth, top, left];
-      if (simd != null && windowsWhole) runOnHeap(maxPoolGradShare, [xs, ys, dys, dxs], params, batchSize, sizeOf(x.shape), Math.ceil(batchSize / 2), simd);
+      const params = [inHeight, inWidth, ch, outHeight, outWidth, strideHeight, strideWidth, top, left, 0];
+      if (simd != null && wholeNonOverlapping2x2(info)) runOnHeap(maxPoolGradShare, [xs, ys, dys, dxs], params, batchSize, sizeOf(x.shape), Math.ceil(batchSize / 2), simd);
       else runOnHeap(maxPoolGrad2x2, [xs, ys, dys, dxs], params, batchSize, sizeOf(x.shape));
       return dx;
     }
@@ -180,13 +236,16 @@ export function maxPoolGrad2x2(arrays: Float32Array[], params: Int32Array, begin
 
 /**
  * maxPoolGrad2x2's windows by the SIMD kernel, for batch items [begin, end) — only where no window is cut by padding
- * (the kernel takes no padding). Same arrays and params as maxPoolGrad2x2. A heap task: self-contained.
+ * (the kernel takes no padding). Same arrays and params as maxPoolGrad2x2, plus params[9]: relu's derivative first
+ * (1) or not (0); and optionally arrays[4] and arrays[5], the float64 per-channel sums of dx of the main thread's
+ * share (begin 0) and of the helper's (2·channels floats each). A heap task: self-contained.
  */
 export function maxPoolGradShare(arrays: Float32Array[], params: Int32Array, begin: number, end: number, simd: SimdKernels | null): void {
   if (simd == null) throw new Error('maxPoolGradShare needs the SIMD kernels');
-  const [inHeight = 0, inWidth = 0, ch = 0, outHeight = 0, outWidth = 0, strideHeight = 2, strideWidth = 2] = params;
+  const [inHeight = 0, inWidth = 0, ch = 0, outHeight = 0, outWidth = 0, strideHeight = 2, strideWidth = 2, , , relu = 0] = params;
   const [xs, ys, dys, dxs] = arrays as [Float32Array, Float32Array, Float32Array, Float32Array];
-  simd.max_pool_grad_2x2(xs.byteOffset, ys.byteOffset, dys.byteOffset, dxs.byteOffset, inHeight, inWidth, ch, outHeight, outWidth, strideHeight, strideWidth, begin, end);
+  const sums = arrays.length < 6 ? null : ((begin === 0 ? arrays[4] : arrays[5]) as Float32Array);
+  simd.max_pool_grad_2x2(xs.byteOffset, ys.byteOffset, dys.byteOffset, dxs.byteOffset, inHeight, inWidth, ch, outHeight, outWidth, strideHeight, strideWidth, begin, end, relu, sums == null ? 0 : sums.byteOffset);
 }
 
 registerHeapTasks(maxPoolGrad2x2, maxPoolGradShare);

@@ -8,6 +8,14 @@
 ;; four channels at a time, branch-free, every pixel of the window written once. A group of four channels holding a
 ;; non-finite y or dy (where "equal to the maximum" and "0 × g" stop meaning the rule) and the last ch mod 4 channels
 ;; take the rule written out, one channel at a time. Pixels in no window must be zeroed by the caller.
+;;
+;; Two fusions for a relu conv layer below the pool (conv-net-step.ts), each optional:
+;;   $relu ≠ 0: dy is first multiplied by relu's derivative at y, dy·step(y) (1 where y > 0, 0 where y ≤ 0, NaN where y
+;;              is NaN: the activation kernel's rule, bit for bit) — relu(z) and the max commute, so y > 0 is where
+;;              the window's maximum passed the relu;
+;;   $sums ≠ 0: the gradient routed to each channel is added to a float64 accumulator per channel at $sums (the conv's
+;;              bias gradient Σdx over batch, height and width, with no second pass over dx). Of a window's four
+;;              written pixels at most one is not zero, so their bitwise or is the routed value exactly.
 ;; Addresses are byte offsets into the heap. See max-pool-grad.ts.
 (module
   (import "env" "memory" (memory 1 65536 shared))
@@ -34,10 +42,10 @@
   (func (export "max_pool_grad_2x2")
     (param $x i32) (param $y i32) (param $dy i32) (param $dx i32)
     (param $inH i32) (param $inW i32) (param $ch i32) (param $outH i32) (param $outW i32) (param $sh i32) (param $sw i32)
-    (param $b0 i32) (param $b1 i32)
+    (param $b0 i32) (param $b1 i32) (param $relu i32) (param $sums i32)
     (local $b i32) (local $r i32) (local $c i32) (local $d i32) (local $ch4 i32)
     (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $o i32) (local $colStep i32) (local $rowStep i32)
-    (local $m v128) (local $g v128) (local $e v128) (local $zero v128)
+    (local $m v128) (local $g v128) (local $e v128) (local $zero v128) (local $t v128) (local $s i32) (local $gs f32) (local $ms f32)
     (local.set $ch4 (i32.and (local.get $ch) (i32.const -4)))
     (local.set $colStep (i32.shl (local.get $ch) (i32.const 2)))
     (local.set $rowStep (i32.shl (i32.mul (local.get $inW) (local.get $ch)) (i32.const 2)))
@@ -67,33 +75,50 @@
             (br_if $d4Done (i32.ge_s (local.get $d) (local.get $ch4)))
             (local.set $m (v128.load (i32.add (local.get $y) (local.get $o))))
             (local.set $g (v128.load (i32.add (local.get $dy) (local.get $o))))
+            (if (local.get $relu) (then
+              (local.set $e (v128.bitselect (v128.const f32x4 1 1 1 1) (local.get $zero) (f32x4.gt (local.get $m) (local.get $zero))))
+              (local.set $g (f32x4.mul (local.get $g)
+                (v128.bitselect (local.get $m) (local.get $e) (f32x4.ne (local.get $m) (local.get $m)))))))
             (if (i32x4.all_true (v128.and
                   (f32x4.eq (f32x4.sub (local.get $g) (local.get $g)) (local.get $zero))
                   (f32x4.eq (f32x4.sub (local.get $m) (local.get $m)) (local.get $zero))))
               (then
                 (local.set $e (f32x4.eq (v128.load (i32.add (local.get $x) (local.get $p0))) (local.get $m)))
-                (v128.store (i32.add (local.get $dx) (local.get $p0)) (v128.and (local.get $e) (local.get $g)))
+                (local.set $t (v128.and (local.get $e) (local.get $g)))
+                (v128.store (i32.add (local.get $dx) (local.get $p0)) (local.get $t))
                 (local.set $g (v128.andnot (local.get $g) (local.get $e)))
                 (local.set $e (f32x4.eq (v128.load (i32.add (local.get $x) (local.get $p1))) (local.get $m)))
                 (v128.store (i32.add (local.get $dx) (local.get $p1)) (v128.and (local.get $e) (local.get $g)))
+                (local.set $t (v128.or (local.get $t) (v128.and (local.get $e) (local.get $g))))
                 (local.set $g (v128.andnot (local.get $g) (local.get $e)))
                 (local.set $e (f32x4.eq (v128.load (i32.add (local.get $x) (local.get $p2))) (local.get $m)))
                 (v128.store (i32.add (local.get $dx) (local.get $p2)) (v128.and (local.get $e) (local.get $g)))
+                (local.set $t (v128.or (local.get $t) (v128.and (local.get $e) (local.get $g))))
                 (local.set $g (v128.andnot (local.get $g) (local.get $e)))
-                (v128.store (i32.add (local.get $dx) (local.get $p3))
-                  (v128.and (f32x4.eq (v128.load (i32.add (local.get $x) (local.get $p3))) (local.get $m)) (local.get $g))))
+                (local.set $e (v128.and (f32x4.eq (v128.load (i32.add (local.get $x) (local.get $p3))) (local.get $m)) (local.get $g)))
+                (v128.store (i32.add (local.get $dx) (local.get $p3)) (local.get $e))
+                (local.set $t (v128.or (local.get $t) (local.get $e))))
               (else
                 (call $window_by_rule (local.get $p0) (local.get $p1) (local.get $p2) (local.get $p3) (local.get $x) (local.get $dx)
-                  (f32.load (i32.add (local.get $dy) (local.get $o))))
+                  (f32x4.extract_lane 0 (local.get $g)))
                 (call $window_by_rule (i32.add (local.get $p0) (i32.const 4)) (i32.add (local.get $p1) (i32.const 4))
                   (i32.add (local.get $p2) (i32.const 4)) (i32.add (local.get $p3) (i32.const 4)) (local.get $x) (local.get $dx)
-                  (f32.load offset=4 (i32.add (local.get $dy) (local.get $o))))
+                  (f32x4.extract_lane 1 (local.get $g)))
                 (call $window_by_rule (i32.add (local.get $p0) (i32.const 8)) (i32.add (local.get $p1) (i32.const 8))
                   (i32.add (local.get $p2) (i32.const 8)) (i32.add (local.get $p3) (i32.const 8)) (local.get $x) (local.get $dx)
-                  (f32.load offset=8 (i32.add (local.get $dy) (local.get $o))))
+                  (f32x4.extract_lane 2 (local.get $g)))
                 (call $window_by_rule (i32.add (local.get $p0) (i32.const 12)) (i32.add (local.get $p1) (i32.const 12))
                   (i32.add (local.get $p2) (i32.const 12)) (i32.add (local.get $p3) (i32.const 12)) (local.get $x) (local.get $dx)
-                  (f32.load offset=12 (i32.add (local.get $dy) (local.get $o))))))
+                  (f32x4.extract_lane 3 (local.get $g)))
+                (local.set $t (v128.or
+                  (v128.or (v128.load (i32.add (local.get $dx) (local.get $p0))) (v128.load (i32.add (local.get $dx) (local.get $p1))))
+                  (v128.or (v128.load (i32.add (local.get $dx) (local.get $p2))) (v128.load (i32.add (local.get $dx) (local.get $p3))))))))
+            (if (local.get $sums) (then
+              ;; the channel group's float64 accumulators: channels d, d+1 at $s, d+2, d+3 at $s + 16
+              (local.set $s (i32.add (local.get $sums) (i32.shl (local.get $d) (i32.const 3))))
+              (v128.store (local.get $s) (f64x2.add (v128.load (local.get $s)) (f64x2.promote_low_f32x4 (local.get $t))))
+              (v128.store offset=16 (local.get $s) (f64x2.add (v128.load offset=16 (local.get $s))
+                (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $t) (local.get $t)))))))
             (local.set $p0 (i32.add (local.get $p0) (i32.const 16)))
             (local.set $p1 (i32.add (local.get $p1) (i32.const 16)))
             (local.set $p2 (i32.add (local.get $p2) (i32.const 16)))
@@ -103,8 +128,18 @@
             (br $d4Loop)))
           (block $d1Done (loop $d1Loop
             (br_if $d1Done (i32.ge_s (local.get $d) (local.get $ch)))
-            (call $window_by_rule (local.get $p0) (local.get $p1) (local.get $p2) (local.get $p3) (local.get $x) (local.get $dx)
-              (f32.load (i32.add (local.get $dy) (local.get $o))))
+            (local.set $gs (f32.load (i32.add (local.get $dy) (local.get $o))))
+            (if (local.get $relu) (then
+              (local.set $ms (f32.load (i32.add (local.get $y) (local.get $o))))
+              (local.set $gs (f32.mul (local.get $gs)
+                (select (local.get $ms) (select (f32.const 1) (f32.const 0) (f32.gt (local.get $ms) (f32.const 0))) (f32.ne (local.get $ms) (local.get $ms)))))))
+            (call $window_by_rule (local.get $p0) (local.get $p1) (local.get $p2) (local.get $p3) (local.get $x) (local.get $dx) (local.get $gs))
+            (if (local.get $sums) (then
+              (local.set $s (i32.add (local.get $sums) (i32.shl (local.get $d) (i32.const 3))))
+              (f64.store (local.get $s) (f64.add (f64.load (local.get $s)) (f64.promote_f32
+                (f32.reinterpret_i32 (i32.or
+                  (i32.or (i32.load (i32.add (local.get $dx) (local.get $p0))) (i32.load (i32.add (local.get $dx) (local.get $p1))))
+                  (i32.or (i32.load (i32.add (local.get $dx) (local.get $p2))) (i32.load (i32.add (local.get $dx) (local.get $p3)))))))))))
             (local.set $p0 (i32.add (local.get $p0) (i32.const 4)))
             (local.set $p1 (i32.add (local.get $p1) (i32.const 4)))
             (local.set $p2 (i32.add (local.get $p2) (i32.const 4)))

@@ -21,7 +21,7 @@ export interface SimdKernels {
   max_pool_grad_2x2(
     x: number, y: number, dy: number, dx: number,
     inHeight: number, inWidth: number, channels: number, outHeight: number, outWidth: number, strideHeight: number, strideWidth: number,
-    batchBegin: number, batchEnd: number,
+    batchBegin: number, batchEnd: number, relu: number, sums: number,
   ): void;
   sum_rows(x: number, acc: number, width: number, rowBegin: number, rowEnd: number): void;
   sum_products(u: number, v: number, sumU: number, sumUV: number, width: number, rowBegin: number, rowEnd: number): void;
