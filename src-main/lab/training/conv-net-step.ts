@@ -19,6 +19,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN, fusedBatchNormAvailable } from '../engine/wasm-kernels/batch-norm.ts';
 import { fusedMaxPoolGradAvailable, MAX_POOL_GRAD_BIAS } from '../engine/wasm-kernels/max-pool-grad.ts';
+import { CONV_POOL_GRAD, convPoolBackwardAvailable } from '../engine/wasm-kernels/conv-pool-backward.ts';
 import { activate, fusable, isHiddenActivation, throughActivation, type HiddenActivation } from './activations.ts';
 import { chainLayers, denseStackBackward, denseStackForward, parseDenseStack, type DenseLayer } from './dense-stack-step.ts';
 import { softmaxCrossEntropyRows } from './softmax-crossentropy.ts';
@@ -257,6 +258,23 @@ function backwardStages(stages: readonly Stage[], records: readonly StageRecord[
       }
       const below = stages[i - 1];
       const reluBelow = below?.kind === 'conv' && below.activation === 'relu';
+      if (below?.kind === 'conv' && (reluBelow || below.activation === 'linear')) {
+        const kernel = below.kernel.read() as tf.Tensor4D;
+        const conv = { filterShape: kernel.shape, strides: below.strides, padding: below.padding };
+        if (convPoolBackwardAvailable(tf, conv, input.shape, stage.poolSize, stage.strides, stage.padding)) {
+          // The whole block at once, sparse: filter, bias and (unless it is the first conv layer) input gradients.
+          const inputGradient = i - 1 > firstConv;
+          const inputs = { x: (records[i - 1] as StageRecord).input, z: input, y: output, dy, filter: kernel };
+          const attrs = { filterSize: stage.poolSize, strides: stage.strides, pad: stage.padding, relu: reluBelow, inputGradient };
+          const [dW, dB, dX] = tf.engine().runKernel(CONV_POOL_GRAD, inputs, attrs) as unknown as [tf.Tensor4D, tf.Tensor1D, tf.Tensor4D | undefined];
+          grads[(kernel as tf.Variable).name] = dW;
+          if (below.bias) grads[(below.bias.read() as tf.Variable).name] = dB;
+          if (dX != null) dy = dX;
+          masked = false;
+          i--; // the conv stage below is done
+          continue;
+        }
+      }
       if (below?.kind === 'conv' && (reluBelow || below.activation === 'linear') && fusedMaxPoolGradAvailable(tf, input.shape, stage.poolSize, stage.strides, stage.padding)) {
         // One pass: relu's mask, the pool's gradient, and the conv's bias gradient (Σ over the pool's full-size dx).
         const attrs = { filterSize: stage.poolSize, strides: stage.strides, pad: stage.padding, relu: reluBelow };

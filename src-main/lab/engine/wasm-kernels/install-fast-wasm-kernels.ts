@@ -6,6 +6,7 @@ import { makeFastTile } from './fast-tile.ts';
 import { makeAvgPoolGrad } from './avg-pool-grad.ts';
 import { makeSharedIdentity } from './shared-identity.ts';
 import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './conv2d-backprop.ts';
+import { CONV_POOL_GRAD, makeConvPoolGrad } from './conv-pool-backward.ts';
 import { simdKernelsStatus } from './simd/simd-kernels.ts';
 import { MAX_POOL_GRAD_BIAS, makeMaxPoolGrad, makeMaxPoolGradBias } from './max-pool-grad.ts';
 import { ACTIVATION_FORWARD, ACTIVATION_GRAD, makeActivationForward, makeActivationGrad } from './activation-kernels.ts';
@@ -130,6 +131,11 @@ const MISSING: { kernel: string; why: string; make(tf: Tf): KernelFn }[] = [
     kernel: MAX_POOL_GRAD_BIAS,
     why: "a max pool's gradient with the relu conv layer's derivative and bias gradient below it, in one SIMD pass (three passes without it)",
     make: (tf) => makeMaxPoolGradBias(tf),
+  },
+  {
+    kernel: CONV_POOL_GRAD,
+    why: 'the backward pass of a stride-1 conv (relu or linear) under a 2×2 max pool in one sparse SIMD pass: each window\'s gradient applied where it lands (a dense mostly-zero gradient and two convolutions over it without it)',
+    make: (tf) => makeConvPoolGrad(tf),
   },
   {
     kernel: ACTIVATION_FORWARD,
