@@ -20,6 +20,7 @@ import { avgPoolGradItems, avgPoolGradShare } from '../../../src-main/lab/engine
 import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN, channelAffineShare, fusedBatchNormAvailable, sumProductsShare } from '../../../src-main/lab/engine/wasm-kernels/batch-norm.ts';
 import { ACTIVATION_FORWARD, ACTIVATION_GRAD, activationShare, simdActivationAvailable } from '../../../src-main/lab/engine/wasm-kernels/activation-kernels.ts';
 import { filterGradientShare } from '../../../src-main/lab/engine/wasm-kernels/conv-filter-gradient.ts';
+import { CONV_POOL_GRAD, convPoolBackwardAvailable, convPoolBackwardShare } from '../../../src-main/lab/engine/wasm-kernels/conv-pool-backward.ts';
 import { setSimdKernelsEnabled, simdKernelsOf } from '../../../src-main/lab/engine/wasm-kernels/simd/simd-kernels.ts';
 
 let rng = 12345;
@@ -112,7 +113,7 @@ export function fastKernelSuite(threads: number): void {
       for (let i = 0; i < 200 && threads > 1 && !heapHelperReady(); i++) await new Promise((r) => setTimeout(r, 25));
       expect(heapHelperReady()).toBe(threads > 1);
       // Every JS pass of the kernels below is one the helper was given (registered by its module).
-      for (const task of [gatherTapsByRow, gatherTapsByPixel, maxPoolGrad2x2, maxPoolGradShare, sumColumns, sumRowsShare, avgPoolGradItems, avgPoolGradShare, filterGradientShare, sumProductsShare, channelAffineShare, activationShare, col2imShare]) expect(heapHelperHasTask(task)).toBe(threads > 1);
+      for (const task of [gatherTapsByRow, gatherTapsByPixel, maxPoolGrad2x2, maxPoolGradShare, sumColumns, sumRowsShare, avgPoolGradItems, avgPoolGradShare, filterGradientShare, sumProductsShare, channelAffineShare, activationShare, col2imShare, convPoolBackwardShare]) expect(heapHelperHasTask(task)).toBe(threads > 1);
       setHeapHelperMinimumWork(0); // split even the tests' small passes
     });
 
@@ -640,6 +641,81 @@ export function fastKernelSuite(threads: number): void {
       expect(fusedMaxPoolGradAvailable(tf, [1, 9, 9, 4], [3, 3], [3, 3], 'valid')).toBe(false);
       expect(fusedMaxPoolGradAvailable(tf, [1, 7, 7, 4], [2, 2], [2, 2], 'same')).toBe(false); // 'same' pads an odd size
       expect(() => tf.engine().runKernel(MAX_POOL_GRAD_BIAS, { dy: tf.zeros([1, 7, 7, 4]), input: tf.zeros([1, 8, 8, 4]), output: tf.zeros([1, 7, 7, 4]) }, { filterSize: [2, 2], strides: [1, 1], pad: 'valid', relu: true })).toThrow(/2×2 windows that neither overlap/);
+    });
+  });
+
+  describe(`${CONV_POOL_GRAD} = MaxPoolGrad, then the filter and input gradients and the bias Sum on the cpu backend`, () => {
+    type Case = { x: [number, number, number, number]; filter: [number, number, number, number]; strides: [number, number]; relu: boolean; dx: boolean; nonFinite?: boolean };
+    const cases: Case[] = [
+      { x: [2, 12, 12, 16], filter: [3, 3, 16, 32], strides: [2, 2], relu: true, dx: true }, // the Small CNN's second block, smaller
+      { x: [3, 13, 13, 4], filter: [3, 3, 4, 8], strides: [2, 2], relu: true, dx: true }, // an odd conv output (11): a row and column in no window
+      { x: [2, 9, 10, 5], filter: [2, 3, 5, 6], strides: [2, 3], relu: false, dx: true }, // rows of 15 taps, a channel past the groups of four
+      { x: [1, 6, 6, 8], filter: [1, 1, 8, 4], strides: [2, 2], relu: true, dx: false }, // batch 1, a 1×1 filter
+      { x: [2, 8, 8, 1], filter: [3, 3, 1, 4], strides: [2, 2], relu: true, dx: false }, // one input channel: padded rows read past x's end
+      { x: [2, 8, 8, 4], filter: [3, 3, 4, 4], strides: [2, 2], relu: true, dx: true, nonFinite: true },
+    ];
+    for (const c of cases) {
+      it(`x ${c.x.join('×')} filter ${c.filter.join('×')} pool strides ${c.strides.join(',')}${c.relu ? ', relu' : ''}${c.dx ? ', with dx' : ''}${c.nonFinite ? ', NaN and ±∞ in dy, −∞ windows' : ''}`, async () => {
+        const xd = randomData(c.x);
+        const wd = randomData(c.filter);
+        // z, y on the cpu backend for both runs: the conv's output after the activation, rounded for ties, and its pool
+        await tf.setBackend('cpu');
+        const { zData, zShape, yData, yShape } = tf.tidy(() => {
+          const conv = tf.conv2d(tf.tensor4d(xd.data, c.x), tf.tensor4d(wd.data, c.filter), 1, 'valid');
+          let z = tf.div(tf.round(tf.mul(c.relu ? tf.relu(conv) : conv, 2)), 2) as tf.Tensor4D;
+          if (c.nonFinite === true) z = tf.where(tf.tensor4d(Array.from({ length: z.size }, (_, i) => i % 37 === 5 ? 1 : 0), z.shape).cast('bool'), tf.fill(z.shape, -Infinity), z) as tf.Tensor4D;
+          const y = tf.maxPool(z, [2, 2], c.strides, 'valid');
+          return { zData: z.dataSync() as Float32Array, zShape: z.shape, yData: y.dataSync() as Float32Array, yShape: y.shape };
+        });
+        const dyd = randomData(yShape);
+        if (c.nonFinite === true) {
+          dyd.data[1] = NaN;
+          dyd.data[6] = Infinity;
+          dyd.data[yShape[3] + 2] = -Infinity;
+        }
+        const run = () =>
+          tf.tidy(() => {
+            const x = tf.tensor4d(xd.data, c.x);
+            const filter = tf.tensor4d(wd.data, c.filter);
+            const z = tf.tensor4d(zData, zShape);
+            const y = tf.tensor4d(yData, yShape);
+            const dy = tf.tensor4d(dyd.data, yShape);
+            const convAttrs = { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC' };
+            let outs: tf.Tensor[];
+            if (tf.getBackend() === 'wasm') {
+              outs = tf.engine().runKernel(CONV_POOL_GRAD, { x, z, y, dy, filter }, { filterSize: [2, 2], strides: c.strides, pad: 'valid', relu: c.relu, inputGradient: c.dx }) as tf.Tensor[];
+            } else {
+              const dz = tf.engine().runKernel('MaxPoolGrad', { dy: c.relu ? tf.mul(dy, tf.step(y)) : dy, input: z, output: y }, { filterSize: [2, 2], strides: c.strides, pad: 'valid' }) as tf.Tensor4D;
+              outs = [tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: dz }, { ...convAttrs, filterShape: c.filter }) as tf.Tensor, tf.sum(dz, [0, 1, 2])];
+              if (c.dx) outs.push(tf.engine().runKernel('Conv2DBackpropInput', { dy: dz, filter }, { ...convAttrs, inputShape: c.x }) as tf.Tensor);
+            }
+            return outs.map((t) => ({ data: t.dataSync() as Float32Array, shape: t.shape }));
+          });
+        const [expected, actual] = await cpuThenFastWasm(run);
+        expect(actual.length).toBe(c.dx ? 3 : 2);
+        actual.forEach((a, k) => {
+          const e = expected[k] as { data: Float32Array; shape: number[] };
+          expect(a.shape).toEqual(e.shape);
+          // sums in another order: close where finite; the same non-finite value where not
+          e.data.forEach((v, i) => {
+            const got = a.data[i] ?? NaN;
+            if (Number.isFinite(v)) expect(Math.abs(got - v)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(v)));
+            else expect(String(got)).toBe(String(v));
+          });
+        });
+      });
+    }
+    it('is offered only for stride-1 unpadded convolutions over 4+ channels under a whole, non-overlapping 2×2 pool', async () => {
+      await tf.setBackend('wasm');
+      const simd = simdKernelsOf(tf.backend()) != null;
+      const conv = { filterShape: [3, 3, 16, 32], strides: [1, 1] as [number, number], padding: 'valid' as const };
+      expect(convPoolBackwardAvailable(tf, conv, [8, 11, 11, 32], [2, 2], [2, 2], 'valid')).toBe(simd);
+      expect(convPoolBackwardAvailable(tf, { ...conv, strides: [2, 2] }, [8, 11, 11, 32], [2, 2], [2, 2], 'valid')).toBe(false);
+      expect(convPoolBackwardAvailable(tf, { ...conv, padding: 'same' }, [8, 11, 11, 32], [2, 2], [2, 2], 'valid')).toBe(false);
+      expect(convPoolBackwardAvailable(tf, { ...conv, filterShape: [3, 3, 1, 32] }, [8, 11, 11, 32], [2, 2], [2, 2], 'valid')).toBe(false);
+      expect(convPoolBackwardAvailable(tf, conv, [8, 11, 11, 32], [3, 3], [3, 3], 'valid')).toBe(false);
+      const t = tf.zeros([1, 6, 6, 4]);
+      expect(() => tf.engine().runKernel(CONV_POOL_GRAD, { x: t, z: tf.zeros([1, 5, 5, 4]), y: tf.zeros([1, 2, 2, 4]), dy: tf.zeros([1, 2, 2, 4]), filter: tf.zeros([3, 3, 4, 4]) }, { filterSize: [2, 2], strides: [2, 2], pad: 'valid', relu: true, inputGradient: true })).toThrow(/not a stride-1 unpadded convolution/);
     });
   });
 }

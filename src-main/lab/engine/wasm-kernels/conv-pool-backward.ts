@@ -30,15 +30,23 @@ export interface ConvOfBlock {
 }
 
 /**
- * True when the active backend runs LayerlabConvPoolGrad for this block: wasm with the SIMD kernels, a stride-1
- * convolution with no padding (padding 'valid', or 'same' with a 1×1 filter), then a 2×2 max pool whose windows
- * neither overlap nor are cut by padding (fusedMaxPoolGradAvailable), over the conv's output of `convOutputShape`.
+ * Below this many input channels the kernel is slower than the dense path (LayerlabMaxPoolGradBias, then the filter
+ * gradient kernel): with one input channel (the first layer on grey images) a nonzero gradient is only nine
+ * multiply-adds, too few to repay finding it — measured on the Small CNN's first layer: 3.2 ms against 2.8.
+ */
+const MIN_INPUT_CHANNELS = 4;
+
+/**
+ * True when the active backend runs LayerlabConvPoolGrad for this block and it pays: wasm with the SIMD kernels, a
+ * stride-1 convolution with no padding (padding 'valid', or 'same' with a 1×1 filter) over at least
+ * MIN_INPUT_CHANNELS channels, then a 2×2 max pool whose windows neither overlap nor are cut by padding
+ * (fusedMaxPoolGradAvailable), over the conv's output of `convOutputShape`.
  */
 export function convPoolBackwardAvailable(tf: Tf, conv: ConvOfBlock, convOutputShape: readonly number[], poolSize: [number, number], poolStrides: [number, number], poolPad: 'same' | 'valid'): boolean {
   if (tf.getKernel(CONV_POOL_GRAD, 'wasm') == null) return false;
-  const [fh = 0, fw = 0] = conv.filterShape;
+  const [fh = 0, fw = 0, ci = 0] = conv.filterShape;
   const unpadded = conv.padding === 'valid' || (fh === 1 && fw === 1);
-  return conv.strides[0] === 1 && conv.strides[1] === 1 && unpadded && fusedMaxPoolGradAvailable(tf, convOutputShape, poolSize, poolStrides, poolPad);
+  return ci >= MIN_INPUT_CHANNELS && conv.strides[0] === 1 && conv.strides[1] === 1 && unpadded && fusedMaxPoolGradAvailable(tf, convOutputShape, poolSize, poolStrides, poolPad);
 }
 
 /** Float counts of the work buffer's parts (all multiples of four: every part starts 16-byte aligned). */

@@ -103,6 +103,7 @@
   (func $apply (param $x i32) (param $dx i32) (param $xo i32) (param $g f32) (param $dwp i32) (param $wtp i32)
     (param $kh i32) (param $rowLength i32) (param $paddedRow i32) (param $xRowStep i32) (param $xEnd i32) (param $withDx i32)
     (local $r i32) (local $t i32) (local $L4 i32) (local $gv v128) (local $xr i32) (local $dxr i32) (local $rowBytes i32) (local $padBytes i32)
+    (local $pw i32) (local $px i32) (local $pd i32) (local $pt i32)
     (local.set $gv (f32x4.splat (local.get $g)))
     (local.set $rowBytes (i32.shl (local.get $rowLength) (i32.const 2)))
     (local.set $padBytes (i32.shl (local.get $paddedRow) (i32.const 2)))
@@ -114,6 +115,23 @@
       (local.set $t (i32.const 0))
       (if (local.get $withDx)
         (then
+          ;; sixteen taps at a time (one address computation per stream for four vectors), then four at a time
+          (block $uDone (loop $uLoop
+            (br_if $uDone (i32.gt_s (i32.add (local.get $t) (i32.const 64)) (local.get $L4)))
+            (local.set $pw (i32.add (local.get $dwp) (local.get $t)))
+            (local.set $px (i32.add (local.get $xr) (local.get $t)))
+            (local.set $pd (i32.add (local.get $dxr) (local.get $t)))
+            (local.set $pt (i32.add (local.get $wtp) (local.get $t)))
+            (v128.store offset=0 (local.get $pw) (f32x4.add (v128.load offset=0 (local.get $pw)) (f32x4.mul (local.get $gv) (v128.load offset=0 (local.get $px)))))
+            (v128.store offset=16 (local.get $pw) (f32x4.add (v128.load offset=16 (local.get $pw)) (f32x4.mul (local.get $gv) (v128.load offset=16 (local.get $px)))))
+            (v128.store offset=32 (local.get $pw) (f32x4.add (v128.load offset=32 (local.get $pw)) (f32x4.mul (local.get $gv) (v128.load offset=32 (local.get $px)))))
+            (v128.store offset=48 (local.get $pw) (f32x4.add (v128.load offset=48 (local.get $pw)) (f32x4.mul (local.get $gv) (v128.load offset=48 (local.get $px)))))
+            (v128.store offset=0 (local.get $pd) (f32x4.add (v128.load offset=0 (local.get $pd)) (f32x4.mul (local.get $gv) (v128.load offset=0 (local.get $pt)))))
+            (v128.store offset=16 (local.get $pd) (f32x4.add (v128.load offset=16 (local.get $pd)) (f32x4.mul (local.get $gv) (v128.load offset=16 (local.get $pt)))))
+            (v128.store offset=32 (local.get $pd) (f32x4.add (v128.load offset=32 (local.get $pd)) (f32x4.mul (local.get $gv) (v128.load offset=32 (local.get $pt)))))
+            (v128.store offset=48 (local.get $pd) (f32x4.add (v128.load offset=48 (local.get $pd)) (f32x4.mul (local.get $gv) (v128.load offset=48 (local.get $pt)))))
+            (local.set $t (i32.add (local.get $t) (i32.const 64)))
+            (br $uLoop)))
           (block $tDone (loop $tLoop
             (br_if $tDone (i32.ge_s (local.get $t) (local.get $L4)))
             (v128.store (i32.add (local.get $dwp) (local.get $t)) (f32x4.add (v128.load (i32.add (local.get $dwp) (local.get $t)))
@@ -134,6 +152,16 @@
         (else
           ;; dW only: the padded row four at a time, but one read past x's end goes a tap at a time
           (if (i32.gt_u (i32.add (local.get $xr) (local.get $padBytes)) (local.get $xEnd)) (then (local.set $padBytes (local.get $L4))))
+          (block $uDone (loop $uLoop
+            (br_if $uDone (i32.gt_s (i32.add (local.get $t) (i32.const 64)) (local.get $padBytes)))
+            (local.set $pw (i32.add (local.get $dwp) (local.get $t)))
+            (local.set $px (i32.add (local.get $xr) (local.get $t)))
+            (v128.store offset=0 (local.get $pw) (f32x4.add (v128.load offset=0 (local.get $pw)) (f32x4.mul (local.get $gv) (v128.load offset=0 (local.get $px)))))
+            (v128.store offset=16 (local.get $pw) (f32x4.add (v128.load offset=16 (local.get $pw)) (f32x4.mul (local.get $gv) (v128.load offset=16 (local.get $px)))))
+            (v128.store offset=32 (local.get $pw) (f32x4.add (v128.load offset=32 (local.get $pw)) (f32x4.mul (local.get $gv) (v128.load offset=32 (local.get $px)))))
+            (v128.store offset=48 (local.get $pw) (f32x4.add (v128.load offset=48 (local.get $pw)) (f32x4.mul (local.get $gv) (v128.load offset=48 (local.get $px)))))
+            (local.set $t (i32.add (local.get $t) (i32.const 64)))
+            (br $uLoop)))
           (block $tDone (loop $tLoop
             (br_if $tDone (i32.ge_s (local.get $t) (local.get $padBytes)))
             (v128.store (i32.add (local.get $dwp) (local.get $t)) (f32x4.add (v128.load (i32.add (local.get $dwp) (local.get $t)))
