@@ -183,19 +183,31 @@ function forwardBatchNorm(stage: BatchNormStage, x: tf.Tensor4D): StageRecord {
 }
 
 /**
+ * dx: dL/d(batch norm's input); dzBelow: whether dx is already dL/d(pre-activation) of the conv layer below (relu's
+ * mask applied); biasGradBelow: that layer's bias gradient, when the kernel summed it.
+ */
+interface BatchNormBackward {
+  dx: tf.Tensor4D;
+  dzBelow: boolean;
+  biasGradBelow: tf.Tensor1D | null;
+}
+
+/**
  * Backward through batch normalization (N values per channel): dβ = Σdy, dγ = Σdy·x̂, and
  * dx = γ·invStd/N · (N·dy − Σdy − x̂·Σdy·x̂) — the gradient through the batch's mean and variance included, as the
  * tape differentiates it.
  */
-function backwardBatchNorm(stage: BatchNormStage, record: StageRecord, dy: tf.Tensor4D, grads: tf.NamedTensorMap): tf.Tensor4D {
+function backwardBatchNorm(stage: BatchNormStage, record: StageRecord, dy: tf.Tensor4D, grads: tf.NamedTensorMap, convBelow: { relu: boolean } | null): BatchNormBackward {
   const normalized = record.normalized as NonNullable<StageRecord['normalized']>;
   if ('mean' in normalized) {
     const gamma = stage.gamma.read();
     const inputs = { dy, x: record.input, mean: normalized.mean, invStd: normalized.invStd, gamma };
-    const [dx, dGamma, dBeta] = tf.engine().runKernel(BATCH_NORM_GRAD, inputs) as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+    // Over a relu (or linear) conv layer the kernel also applies relu's mask and sums that layer's bias gradient.
+    const attrs = convBelow == null ? {} : { relu: convBelow.relu, sumDx: true };
+    const [dx, dGamma, dBeta, dxSum] = tf.engine().runKernel(BATCH_NORM_GRAD, inputs, attrs) as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D | undefined];
     grads[(gamma as tf.Variable).name] = dGamma;
     grads[(stage.beta.read() as tf.Variable).name] = dBeta;
-    return dx;
+    return { dx, dzBelow: convBelow != null, biasGradBelow: dxSum ?? null };
   }
   const { xHat, invStd } = normalized;
   const n = dy.size / (dy.shape[3] ?? 1);
@@ -205,7 +217,7 @@ function backwardBatchNorm(stage: BatchNormStage, record: StageRecord, dy: tf.Te
   grads[(gamma as tf.Variable).name] = sumDyXHat;
   grads[(stage.beta.read() as tf.Variable).name] = sumDy;
   const scale = tf.div(tf.mul(gamma, invStd), n);
-  return tf.mul(tf.sub(tf.sub(tf.mul(dy, n), sumDy), tf.mul(xHat, sumDyXHat)), scale) as tf.Tensor4D;
+  return { dx: tf.mul(tf.sub(tf.sub(tf.mul(dy, n), sumDy), tf.mul(xHat, sumDyXHat)), scale) as tf.Tensor4D, dzBelow: false, biasGradBelow: null };
 }
 
 function forwardStage(stage: Stage, x: tf.Tensor4D): StageRecord {
@@ -245,8 +257,12 @@ function backwardStages(stages: readonly Stage[], records: readonly StageRecord[
     const stage = stages[i] as Stage;
     const { input, output, preActivation } = records[i] as StageRecord;
     if (stage.kind === 'batchNorm') {
-      dy = backwardBatchNorm(stage, records[i] as StageRecord, dy, grads);
-      masked = false;
+      const below = stages[i - 1];
+      const convBelow = below?.kind === 'conv' && (below.activation === 'relu' || below.activation === 'linear') ? { relu: below.activation === 'relu' } : null;
+      const back = backwardBatchNorm(stage, records[i] as StageRecord, dy, grads, convBelow);
+      dy = back.dx;
+      masked = back.dzBelow;
+      biasGrad = back.biasGradBelow;
       continue;
     }
     if (stage.kind !== 'conv') {
