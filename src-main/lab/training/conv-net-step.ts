@@ -182,14 +182,10 @@ function forwardBatchNorm(stage: BatchNormStage, x: tf.Tensor4D): StageRecord {
   return { input: x, output, preActivation: output, normalized };
 }
 
-/**
- * dx: dL/d(batch norm's input); dzBelow: whether dx is already dL/d(pre-activation) of the conv layer below (relu's
- * mask applied); biasGradBelow: that layer's bias gradient, when the kernel summed it.
- */
+/** dx: dL/d(batch norm's input); reluApplied: whether relu's mask below is in it already (dx is then that layer's dz). */
 interface BatchNormBackward {
   dx: tf.Tensor4D;
-  dzBelow: boolean;
-  biasGradBelow: tf.Tensor1D | null;
+  reluApplied: boolean;
 }
 
 /**
@@ -197,17 +193,16 @@ interface BatchNormBackward {
  * dx = γ·invStd/N · (N·dy − Σdy − x̂·Σdy·x̂) — the gradient through the batch's mean and variance included, as the
  * tape differentiates it.
  */
-function backwardBatchNorm(stage: BatchNormStage, record: StageRecord, dy: tf.Tensor4D, grads: tf.NamedTensorMap, convBelow: { relu: boolean } | null): BatchNormBackward {
+function backwardBatchNorm(stage: BatchNormStage, record: StageRecord, dy: tf.Tensor4D, grads: tf.NamedTensorMap, reluBelow: boolean): BatchNormBackward {
   const normalized = record.normalized as NonNullable<StageRecord['normalized']>;
   if ('mean' in normalized) {
     const gamma = stage.gamma.read();
     const inputs = { dy, x: record.input, mean: normalized.mean, invStd: normalized.invStd, gamma };
-    // Over a relu (or linear) conv layer the kernel also applies relu's mask and sums that layer's bias gradient.
-    const attrs = convBelow == null ? {} : { relu: convBelow.relu, sumDx: true };
-    const [dx, dGamma, dBeta, dxSum] = tf.engine().runKernel(BATCH_NORM_GRAD, inputs, attrs) as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D | undefined];
+    // Over a relu conv layer the kernel also applies relu's mask (x is the relu's output).
+    const [dx, dGamma, dBeta] = tf.engine().runKernel(BATCH_NORM_GRAD, inputs, { relu: reluBelow }) as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
     grads[(gamma as tf.Variable).name] = dGamma;
     grads[(stage.beta.read() as tf.Variable).name] = dBeta;
-    return { dx, dzBelow: convBelow != null, biasGradBelow: dxSum ?? null };
+    return { dx, reluApplied: reluBelow };
   }
   const { xHat, invStd } = normalized;
   const n = dy.size / (dy.shape[3] ?? 1);
@@ -217,7 +212,7 @@ function backwardBatchNorm(stage: BatchNormStage, record: StageRecord, dy: tf.Te
   grads[(gamma as tf.Variable).name] = sumDyXHat;
   grads[(stage.beta.read() as tf.Variable).name] = sumDy;
   const scale = tf.div(tf.mul(gamma, invStd), n);
-  return { dx: tf.mul(tf.sub(tf.sub(tf.mul(dy, n), sumDy), tf.mul(xHat, sumDyXHat)), scale) as tf.Tensor4D, dzBelow: false, biasGradBelow: null };
+  return { dx: tf.mul(tf.sub(tf.sub(tf.mul(dy, n), sumDy), tf.mul(xHat, sumDyXHat)), scale) as tf.Tensor4D, reluApplied: false };
 }
 
 function forwardStage(stage: Stage, x: tf.Tensor4D): StageRecord {
@@ -258,11 +253,9 @@ function backwardStages(stages: readonly Stage[], records: readonly StageRecord[
     const { input, output, preActivation } = records[i] as StageRecord;
     if (stage.kind === 'batchNorm') {
       const below = stages[i - 1];
-      const convBelow = below?.kind === 'conv' && (below.activation === 'relu' || below.activation === 'linear') ? { relu: below.activation === 'relu' } : null;
-      const back = backwardBatchNorm(stage, records[i] as StageRecord, dy, grads, convBelow);
+      const back = backwardBatchNorm(stage, records[i] as StageRecord, dy, grads, below?.kind === 'conv' && below.activation === 'relu');
       dy = back.dx;
-      masked = back.dzBelow;
-      biasGrad = back.biasGradBelow;
+      masked = back.reluApplied;
       continue;
     }
     if (stage.kind !== 'conv') {

@@ -2,9 +2,9 @@
 // names; conv-net-step.ts runs them where fusedBatchNormAvailable says so, else the same formulas as tf ops):
 //
 //   LayerlabBatchNormTrain  x, gamma, beta → y, mean, variance, 1/√(variance + ε)     (variance: the biased one)
-//   LayerlabBatchNormGrad   dy, x, mean, invStd, gamma → dx, dgamma, dbeta (, Σdx)
-//     attrs: relu — dx is multiplied by relu's derivative at x (x is a relu conv layer's output: the layer's dz in
-//     the same pass); sumDx — a fourth output, dx summed per channel (that conv layer's bias gradient)
+//   LayerlabBatchNormGrad   dy, x, mean, invStd, gamma → dx, dgamma, dbeta
+//     attr relu: dx is multiplied by relu's derivative at x (x is a relu conv layer's output: that layer's dz, in the
+//     same pass)
 //
 // Each is two memory-bound SIMD passes (simd/channel-statistics.wat) with the rows split between the main thread and
 // the heap helper thread: the channel sums (float64), then one per-channel affine map. The tf-ops path takes a dozen
@@ -39,16 +39,14 @@ export function sumProductsShare(arrays: Float32Array[], params: Int32Array, beg
 
 /**
  * out = a·u + b·v + k per channel (params[1] = 0: no b·v term), times relu's derivative at v where params[2] = 1, for
- * rows [begin, end). arrays: u, v, out, and the coefficients a, b, k (3·width floats); optionally the float64 sums of
- * out per channel of the main thread's share (begin 0: arrays[4]) and of the helper's (arrays[5]), 2·width floats
- * each; params: width, whether v counts, relu. A heap task: self-contained.
+ * rows [begin, end). arrays: u, v, out, and the coefficients a, b, k (3·width floats); params: width, whether v
+ * counts, relu. A heap task: self-contained.
  */
 export function channelAffineShare(arrays: Float32Array[], params: Int32Array, begin: number, end: number, simd: SimdKernels | null): void {
   if (simd == null) throw new Error('channelAffineShare needs the SIMD kernels');
   const [u, v, out, coef] = arrays as [Float32Array, Float32Array, Float32Array, Float32Array];
   const width = params[0] ?? 0;
-  const sums = arrays.length < 6 ? null : ((begin === 0 ? arrays[4] : arrays[5]) as Float32Array);
-  simd.channel_affine(u.byteOffset, params[1] === 1 ? v.byteOffset : 0, out.byteOffset, coef.byteOffset, coef.byteOffset + 4 * width, coef.byteOffset + 8 * width, width, begin, end, params[2] ?? 0, sums == null ? 0 : sums.byteOffset);
+  simd.channel_affine(u.byteOffset, params[1] === 1 ? v.byteOffset : 0, out.byteOffset, coef.byteOffset, coef.byteOffset + 4 * width, coef.byteOffset + 8 * width, width, begin, end, params[2] ?? 0);
 }
 
 registerHeapTasks(sumProductsShare, channelAffineShare);
@@ -81,31 +79,17 @@ function channelSums(backend: WasmBackendLike, simd: SimdKernels, u: TensorInfo,
   }
 }
 
-/**
- * out = a·u (+ b·v) + k per channel; `coefficients` is a, b, k one after another (3·width). With `relu`, times relu's
- * derivative at v; with `sums`, returns out summed per channel (float64).
- */
-function channelAffine(backend: WasmBackendLike, simd: SimdKernels, u: TensorInfo, v: TensorInfo | null, out: TensorInfo, coefficients: Float32Array, rows: number, width: number, relu = false, sums = false): Float64Array | null {
+/** out = a·u (+ b·v) + k per channel, times relu's derivative at v with `relu`; `coefficients` is a, b, k one after another (3·width). */
+function channelAffine(backend: WasmBackendLike, simd: SimdKernels, u: TensorInfo, v: TensorInfo | null, out: TensorInfo, coefficients: Float32Array, rows: number, width: number, relu = false): void {
   if (relu && v == null) throw new Error("channelAffine: relu's mask is taken at v, and there is no v");
-  // a, b, k, then (with sums) two threads' float64 sums of width each
-  const coef = backend.makeOutput([3 * width + (sums ? 4 * width + 1 : 0)], 'float32');
+  const coef = backend.makeOutput([3 * width], 'float32');
   try {
     const cs = backend.typedArrayFromHeap(coef) as Float32Array; // views after the allocation
     cs.set(coefficients);
     const us = backend.typedArrayFromHeap(u) as Float32Array;
     const vs = v == null ? us : (backend.typedArrayFromHeap(v) as Float32Array);
     const os = backend.typedArrayFromHeap(out) as Float32Array;
-    const arrays = [us, vs, os, cs.subarray(0, 3 * width)];
-    // the float64 sums start at the next 8-byte boundary after the coefficients (malloc aligns the buffer for float64)
-    const first = (3 * width + 1) & ~1;
-    if (sums) {
-      cs.fill(0, first, first + 4 * width);
-      arrays.push(cs.subarray(first, first + 2 * width), cs.subarray(first + 2 * width, first + 4 * width));
-    }
-    runOnHeap(channelAffineShare, arrays, [width, v == null ? 0 : 1, relu ? 1 : 0], rows, rows * width, Math.ceil(rows / 2), simd);
-    if (!sums) return null;
-    const both = new Float64Array(cs.buffer, cs.byteOffset + 4 * first, 2 * width);
-    return Float64Array.from({ length: width }, (_, c) => (both[c] ?? 0) + (both[width + c] ?? 0));
+    runOnHeap(channelAffineShare, [us, vs, os, cs], [width, v == null ? 0 : 1, relu ? 1 : 0], rows, rows * width, Math.ceil(rows / 2), simd);
   } finally {
     backend.disposeData(coef.dataId);
   }
@@ -179,9 +163,7 @@ export function makeBatchNormGrad(): KernelFn {
       coefficients[2 * width + c] = -k * sd + k * (s[c] ?? 0) * sdx * (m[c] ?? 0);
     }
     const dx = backend.makeOutput([...x.shape], 'float32');
-    const sumDx = args.attrs?.['sumDx'] === true;
-    const dxSums = channelAffine(backend, simd, dy, x, dx, coefficients, rows, width, args.attrs?.['relu'] === true, sumDx);
-    const outputs = [dx, channelTensor(backend, dGamma), channelTensor(backend, sumDy)];
-    return dxSums == null ? outputs : [...outputs, channelTensor(backend, dxSums)];
+    channelAffine(backend, simd, dy, x, dx, coefficients, rows, width, args.attrs?.['relu'] === true);
+    return [dx, channelTensor(backend, dGamma), channelTensor(backend, sumDy)];
   };
 }

@@ -18,7 +18,7 @@ import { registerHeapTasks, runOnHeap } from './heap-helper-thread.ts';
 import { fusedMaxPoolGradAvailable, poolGradArgs } from './max-pool-grad.ts';
 import { simdKernelsOf, type SimdKernels } from './simd/simd-kernels.ts';
 import { sizeOf } from './wasm-backend.ts';
-import type { KernelArgs, KernelFn, Tf, TensorInfo, WasmBackendLike } from './wasm-backend.ts';
+import type { KernelArgs, KernelFn, Tf, TensorInfo } from './wasm-backend.ts';
 
 export const CONV_POOL_GRAD = 'LayerlabConvPoolGrad';
 

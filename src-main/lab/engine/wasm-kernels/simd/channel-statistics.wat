@@ -5,12 +5,13 @@
 ;;   sum_products:   sumU[c] += Σ u[r][c]   and   sumUV[c] += Σ u[r][c]·v[r][c]     (float64 sums, added to)
 ;;   channel_affine: out[r][c] = a[c]·u[r][c] + b[c]·v[r][c] + k[c]                 (v = 0: no b·v term)
 ;;                   · step(v[r][c]) when $relu ≠ 0 (relu's derivative at v: 1 where v > 0, 0 where v ≤ 0, NaN where v
-;;                   is NaN, the activation kernel's rule), and sums[c] += out[r][c] (float64) when $sums ≠ 0
+;;                   is NaN, the activation kernel's rule)
 ;;
 ;; Forward, the batch's moments are sum_products(x, x) and the normalized output one channel_affine of x; backward,
 ;; Σdy and Σdy·x are sum_products(dy, x) and dx one channel_affine of dy and x — four memory-bound passes in place of
 ;; a dozen broadcast ops. Backward through a relu conv layer's batch norm, the last pass also applies relu's mask
-;; (v = x is the relu's output) and sums the conv's bias gradient, two more full-size passes saved.
+;; (v = x is the relu's output): one more full-size pass saved. (Summing the conv's bias gradient in that pass too
+;; was measured slower than the separate row-blocked Sum: a float64 read-modify-write per channel group per row.)
 ;; Addresses are byte offsets; sums are float64 arrays of width, coefficients float32 arrays.
 (module
   (import "env" "memory" (memory 1 65536 shared))
@@ -55,8 +56,8 @@
       (br $rLoop))))
 
   (func (export "channel_affine") (param $u i32) (param $v i32) (param $out i32) (param $a i32) (param $b i32) (param $k i32) (param $width i32) (param $r0 i32) (param $r1 i32)
-    (param $relu i32) (param $sums i32)
-    (local $r i32) (local $c i32) (local $w4 i32) (local $off i32) (local $cc i32) (local $y v128) (local $s f32) (local $h v128) (local $hs f32) (local $q i32)
+    (param $relu i32)
+    (local $r i32) (local $c i32) (local $w4 i32) (local $off i32) (local $cc i32) (local $y v128) (local $s f32) (local $h v128) (local $hs f32)
     (local.set $w4 (i32.and (local.get $width) (i32.const -4)))
     (local.set $r (local.get $r0))
     (block $rDone (loop $rLoop
@@ -77,11 +78,6 @@
             (v128.bitselect (v128.const f32x4 1 1 1 1) (v128.const f32x4 0 0 0 0) (f32x4.gt (local.get $h) (v128.const f32x4 0 0 0 0)))
             (f32x4.ne (local.get $h) (local.get $h)))))))
         (v128.store (i32.add (local.get $out) (local.get $off)) (local.get $y))
-        (if (local.get $sums) (then
-          (local.set $q (i32.add (local.get $sums) (i32.shl (local.get $c) (i32.const 3))))
-          (v128.store offset=0 (local.get $q) (f64x2.add (v128.load offset=0 (local.get $q)) (f64x2.promote_low_f32x4 (local.get $y))))
-          (v128.store offset=16 (local.get $q) (f64x2.add (v128.load offset=16 (local.get $q))
-            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $y) (local.get $y)))))))
         (local.set $c (i32.add (local.get $c) (i32.const 4)))
         (br $c4Loop)))
       (block $c1Done (loop $c1Loop
@@ -98,9 +94,6 @@
           (local.set $s (f32.mul (local.get $s)
             (select (local.get $hs) (select (f32.const 1) (f32.const 0) (f32.gt (local.get $hs) (f32.const 0))) (f32.ne (local.get $hs) (local.get $hs)))))))
         (f32.store (i32.add (local.get $out) (local.get $off)) (local.get $s))
-        (if (local.get $sums) (then
-          (local.set $q (i32.add (local.get $sums) (i32.shl (local.get $c) (i32.const 3))))
-          (f64.store (local.get $q) (f64.add (f64.load (local.get $q)) (f64.promote_f32 (local.get $s))))))
         (local.set $c (i32.add (local.get $c) (i32.const 1)))
         (br $c1Loop)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))

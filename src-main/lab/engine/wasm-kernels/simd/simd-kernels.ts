@@ -32,7 +32,7 @@ export interface SimdKernels {
   ): void;
   sum_rows(x: number, acc: number, width: number, rowBegin: number, rowEnd: number): void;
   sum_products(u: number, v: number, sumU: number, sumUV: number, width: number, rowBegin: number, rowEnd: number): void;
-  channel_affine(u: number, v: number, out: number, a: number, b: number, k: number, width: number, rowBegin: number, rowEnd: number, relu: number, sums: number): void;
+  channel_affine(u: number, v: number, out: number, a: number, b: number, k: number, width: number, rowBegin: number, rowEnd: number, relu: number): void;
   avg_pool_grad(
     dy: number, dx: number, inHeight: number, inWidth: number, channels: number, outHeight: number, outWidth: number,
     filterHeight: number, filterWidth: number, strideHeight: number, strideWidth: number, padTop: number, padLeft: number, scale: number,
