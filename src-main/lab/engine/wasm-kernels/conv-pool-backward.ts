@@ -108,7 +108,7 @@ export function makeConvPoolGrad(tf: Tf): KernelFn {
     try {
       // Views after every allocation: growing the heap detaches older views.
       const view = (t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
-      const [xs, zs, ys, dys, ws, dws, dbs, works] = [x, z, y, dy, filter, dw, db, work].map(view) as Float32Array[] as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+      const [xs, zs, ys, dys, ws, dws, dbs, works] = [view(x), view(z), view(y), view(dy), view(filter), view(dw), view(db), view(work)];
       const { paddedRow, dw: dwFloats, wt: wtFloats, half } = layout;
       // Wt[o][r][t] = W[r][t][o] (t = kw·ci + c), padding lanes zero: each out channel's filter rows contiguous.
       works.fill(0); // Wt's padding lanes and both shares' sums

@@ -77,7 +77,8 @@ export function makeMaxPoolGradBias(tf: Tf): KernelFn {
     const sums = backend.makeOutput([ch], 'float32');
     const partials = backend.makeOutput([4 * ch], 'float32'); // two threads' float64 sums (malloc aligns for float64)
     try {
-      const [xs, ys, dys, dxs, ps] = [x, output, dy, dx, partials].map((t) => backend.typedArrayFromHeap(t) as Float32Array); // after the allocations
+      const view = (t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array; // after the allocations
+      const [xs, ys, dys, dxs, ps] = [view(x), view(output), view(dy), view(dx), view(partials)];
       if (!windowsTile(info)) dxs.fill(0, 0, sizeOf(x.shape));
       ps.fill(0);
       const params = [info.inHeight, info.inWidth, ch, info.outHeight, info.outWidth, info.strideHeight, info.strideWidth, 0, 0, args.attrs?.['relu'] === true ? 1 : 0];
