@@ -12,7 +12,8 @@ import * as tf from '@tensorflow/tfjs';
 
 import { graphPlan, isGraphModel } from '../model/graph/graph-forward.ts';
 import { activate, isHiddenActivation, throughActivation, type HiddenActivation } from './activations.ts';
-import { fillDropoutMultiplier } from './dropout-mask.ts';
+import { dropoutDraw, fillDropoutMultiplier } from './dropout-mask.ts';
+import { DROPOUT_MULTIPLIER, dropoutKernelAvailable } from '../engine/wasm-kernels/dropout-kernel.ts';
 import { softmaxCrossEntropyRows } from './softmax-crossentropy.ts';
 import type { TrainStep } from './train-step.ts';
 
@@ -97,6 +98,10 @@ export function chainLayers(model: tf.LayersModel): tf.layers.Layer[] | null {
  * tape differentiates tf.dropout.
  */
 export function dropoutMultiplier(shape: number[], dropout: DropoutLike): tf.Tensor {
+  if (dropoutKernelAvailable(tf)) {
+    const { keep, scale, state } = dropoutDraw(dropout.rate, dropout.seed);
+    return tf.engine().runKernel(DROPOUT_MULTIPLIER, {}, { shape, keep, scale, state }) as tf.Tensor;
+  }
   const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
   fillDropoutMultiplier(out, dropout.rate, dropout.seed);
   return tf.tensor(out, shape, 'float32');

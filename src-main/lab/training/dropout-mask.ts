@@ -26,14 +26,18 @@ function mash(): (data: string) => number {
   };
 }
 
-/**
- * Fills `out` with tf.dropout's multiplier for `rate`: 1/keep (as float32) where tf.randomUniform's value U for `seed`
- * (tfjs: a seed's decimal string; no seed: Math.random(), as tfjs) has floor(U + keep) = 1 in float32, else 0.
- */
-export function fillDropoutMultiplier(out: Float32Array, rate: number, seed: number | undefined): void {
+/** What a dropout multiplier is made from: Alea's state for the seed, keep = 1 − rate and 1/keep, as float32. */
+export interface DropoutDraw {
+  keep: number;
+  scale: number;
+  /** Alea's three state values after seeding (its carry starts at 1). */
+  state: [number, number, number];
+}
+
+/** Alea seeded as tf.randomUniform seeds it (tfjs: a seed's decimal string; no seed: Math.random(), as tfjs). */
+export function dropoutDraw(rate: number, seed: number | undefined): DropoutDraw {
   if (!(rate >= 0 && rate < 1)) throw new Error(`dropout rate ${rate} is not in [0, 1)`);
   const keep = Math.fround(1 - rate);
-  const scale = Math.fround(1 / keep);
   const m = mash();
   const key = String(seed ?? Math.random());
   let s0 = m(' ');
@@ -45,6 +49,17 @@ export function fillDropoutMultiplier(out: Float32Array, rate: number, seed: num
   if (s1 < 0) s1 += 1;
   s2 -= m(key);
   if (s2 < 0) s2 += 1;
+  return { keep, scale: Math.fround(1 / keep), state: [s0, s1, s2] };
+}
+
+/**
+ * Fills `out` with tf.dropout's multiplier for `rate`: 1/keep (as float32) where tf.randomUniform's value U for `seed`
+ * has floor(U + keep) = 1 in float32, else 0. (On the wasm heap the SIMD kernels' twin of this loop does the same,
+ * faster: wasm-kernels/dropout-kernel.ts.)
+ */
+export function fillDropoutMultiplier(out: Float32Array, rate: number, seed: number | undefined): void {
+  const { keep, scale, state } = dropoutDraw(rate, seed);
+  let [s0, s1, s2] = state;
   let c = 1;
   for (let i = 0; i < out.length; i++) {
     const t = 2091639 * s0 + c * 2.3283064365386963e-10; // 2^-32

@@ -20,6 +20,8 @@ import { avgPoolGradItems, avgPoolGradShare } from '../../../src-main/lab/engine
 import { BATCH_NORM_GRAD, BATCH_NORM_TRAIN, channelAffineShare, fusedBatchNormAvailable, sumProductsShare } from '../../../src-main/lab/engine/wasm-kernels/batch-norm.ts';
 import { ACTIVATION_FORWARD, ACTIVATION_GRAD, activationShare, simdActivationAvailable } from '../../../src-main/lab/engine/wasm-kernels/activation-kernels.ts';
 import { filterGradientShare } from '../../../src-main/lab/engine/wasm-kernels/conv-filter-gradient.ts';
+import { DROPOUT_MULTIPLIER, dropoutKernelAvailable } from '../../../src-main/lab/engine/wasm-kernels/dropout-kernel.ts';
+import { dropoutDraw } from '../../../src-main/lab/training/dropout-mask.ts';
 import { CONV_POOL_GRAD, convPoolBackwardAvailable, convPoolBackwardShare } from '../../../src-main/lab/engine/wasm-kernels/conv-pool-backward.ts';
 import { setSimdKernelsEnabled, simdKernelsOf } from '../../../src-main/lab/engine/wasm-kernels/simd/simd-kernels.ts';
 
@@ -668,6 +670,22 @@ export function fastKernelSuite(threads: number): void {
       expect(fusedMaxPoolGradAvailable(tf, [1, 7, 7, 4], [2, 2], [2, 2], 'same')).toBe(false); // 'same' pads an odd size
       expect(() => tf.engine().runKernel(MAX_POOL_GRAD_BIAS, { dy: tf.zeros([1, 7, 7, 4]), input: tf.zeros([1, 8, 8, 4]), output: tf.zeros([1, 7, 7, 4]) }, { filterSize: [2, 2], strides: [1, 1], pad: 'valid', relu: true })).toThrow(/2×2 windows that neither overlap/);
     });
+  });
+
+  describe(`${DROPOUT_MULTIPLIER} = tf.dropout's multiplier, bit for bit`, () => {
+    for (const rate of [0, 0.25, 0.5, 0.8]) {
+      it(`rate ${rate}, seeds and sizes (odd, one, large)`, async () => {
+        for (const [seed, n] of [[0, 1], [1, 7], [42, 1000], [123456789, 128 * 1600], [2.5, 33], [-3, 4]] as const) {
+          const expected = await onBackend('cpu', () => tf.tidy(() => tf.dropout(tf.ones([n]), rate, undefined, seed).dataSync() as Float32Array));
+          await tf.setBackend('wasm');
+          installFastWasmKernels(tf);
+          expect(dropoutKernelAvailable(tf)).toBe(simdKernelsOf(tf.backend()) != null);
+          const { keep, scale, state } = dropoutDraw(rate, seed);
+          const actual = tf.tidy(() => (tf.engine().runKernel(DROPOUT_MULTIPLIER, {}, { shape: [n], keep, scale, state }) as tf.Tensor).dataSync() as Float32Array);
+          expect(Array.from(actual), `seed ${seed}, ${n} values`).toEqual(Array.from(expected));
+        }
+      });
+    }
   });
 
   describe(`${CONV_POOL_GRAD} = MaxPoolGrad, then the filter and input gradients and the bias Sum on the cpu backend`, () => {

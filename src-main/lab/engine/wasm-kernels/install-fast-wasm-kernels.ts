@@ -7,6 +7,7 @@ import { makeAvgPoolGrad } from './avg-pool-grad.ts';
 import { makeSharedIdentity } from './shared-identity.ts';
 import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './conv2d-backprop.ts';
 import { CONV_POOL_GRAD, makeConvPoolGrad } from './conv-pool-backward.ts';
+import { DROPOUT_MULTIPLIER, makeDropoutMultiplier } from './dropout-kernel.ts';
 import { simdKernelsStatus } from './simd/simd-kernels.ts';
 import { MAX_POOL_GRAD_BIAS, makeMaxPoolGrad, makeMaxPoolGradBias } from './max-pool-grad.ts';
 import { ACTIVATION_FORWARD, ACTIVATION_GRAD, makeActivationForward, makeActivationGrad } from './activation-kernels.ts';
@@ -136,6 +137,11 @@ const MISSING: { kernel: string; why: string; make(tf: Tf): KernelFn }[] = [
     kernel: CONV_POOL_GRAD,
     why: 'the backward pass of a stride-1 conv (relu or linear) under a 2×2 max pool in one sparse SIMD pass: each window\'s gradient applied where it lands (a dense mostly-zero gradient and two convolutions over it without it)',
     make: (tf) => makeConvPoolGrad(tf),
+  },
+  {
+    kernel: DROPOUT_MULTIPLIER,
+    why: "tf.dropout's multiplier made on the heap in one wasm pass, bit for bit tfjs's (a JS loop and a copy without it)",
+    make: () => makeDropoutMultiplier(),
   },
   {
     kernel: ACTIVATION_FORWARD,
