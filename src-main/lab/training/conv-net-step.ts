@@ -12,6 +12,8 @@
 //     is the pooled value, so relu's mask there is [pooled > 0] — applied to the pooled gradient (a quarter of the
 //     size for a 2×2 pool) before MaxPoolGrad, which then needs no mask after it; where the wasm backend has the
 //     fused kernel (max-pool-grad.ts), the mask, the pool's gradient and the conv's bias gradient are one pass;
+//   - where it has the sparse block kernel (conv-pool-backward.ts), a stride-1 conv under such a pool takes its
+//     filter, bias and input gradients in one pass from the pooled gradient, never building the mostly-zero dz;
 //   - the first conv layer's input gradient is never computed (the tape skips it too).
 // Activations a fused kernel cannot apply (tanh, selu, softplus, softsign) run after the fused conv + bias.
 // The kernels are the ones the tape's gradients call (Conv2DBackpropFilter/Input, MaxPoolGrad, AvgPoolGrad, Sum), so every backend
@@ -267,27 +269,25 @@ function backwardStages(stages: readonly Stage[], records: readonly StageRecord[
       }
       const below = stages[i - 1];
       const reluBelow = below?.kind === 'conv' && below.activation === 'relu';
-      if (below?.kind === 'conv' && (reluBelow || below.activation === 'linear')) {
-        const kernel = below.kernel.read() as tf.Tensor4D;
-        const conv = { filterShape: kernel.shape, strides: below.strides, padding: below.padding };
-        if (convPoolBackwardAvailable(tf, conv, input.shape, stage.poolSize, stage.strides, stage.padding)) {
-          // The whole block at once, sparse: filter, bias and (unless it is the first conv layer) input gradients.
-          const inputGradient = i - 1 > firstConv;
-          const inputs = { x: (records[i - 1] as StageRecord).input, z: input, y: output, dy, filter: kernel };
-          const attrs = { filterSize: stage.poolSize, strides: stage.strides, pad: stage.padding, relu: reluBelow, inputGradient };
-          const [dW, dB, dX] = tf.engine().runKernel(CONV_POOL_GRAD, inputs, attrs) as unknown as [tf.Tensor4D, tf.Tensor1D, tf.Tensor4D | undefined];
-          grads[(kernel as tf.Variable).name] = dW;
-          if (below.bias) grads[(below.bias.read() as tf.Variable).name] = dB;
-          if (dX != null) dy = dX;
-          masked = false;
-          i--; // the conv stage below is done
-          continue;
-        }
+      // A conv stage right below whose activation the fused kernels fold in (relu's mask, or none).
+      const convBelow = below?.kind === 'conv' && (reluBelow || below.activation === 'linear') ? below : null;
+      const poolAttrs = { filterSize: stage.poolSize, strides: stage.strides, pad: stage.padding, relu: reluBelow };
+      const kernel = convBelow?.kernel.read() as tf.Tensor4D | undefined;
+      if (convBelow != null && kernel != null && convPoolBackwardAvailable(tf, { filterShape: kernel.shape, strides: convBelow.strides, padding: convBelow.padding }, input.shape, stage.poolSize, stage.strides, stage.padding)) {
+        // The whole block at once, sparse: filter, bias and (unless it is the first conv layer) input gradients.
+        const inputGradient = i - 1 > firstConv;
+        const inputs = { x: (records[i - 1] as StageRecord).input, z: input, y: output, dy, filter: kernel };
+        const [dW, dB, dX] = tf.engine().runKernel(CONV_POOL_GRAD, inputs, { ...poolAttrs, inputGradient }) as unknown as [tf.Tensor4D, tf.Tensor1D, tf.Tensor4D | undefined];
+        grads[(kernel as tf.Variable).name] = dW;
+        if (convBelow.bias) grads[(convBelow.bias.read() as tf.Variable).name] = dB;
+        if (dX != null) dy = dX;
+        masked = false;
+        i--; // the conv stage below is done
+        continue;
       }
-      if (below?.kind === 'conv' && (reluBelow || below.activation === 'linear') && fusedMaxPoolGradAvailable(tf, input.shape, stage.poolSize, stage.strides, stage.padding)) {
+      if (convBelow != null && fusedMaxPoolGradAvailable(tf, input.shape, stage.poolSize, stage.strides, stage.padding)) {
         // One pass: relu's mask, the pool's gradient, and the conv's bias gradient (Σ over the pool's full-size dx).
-        const attrs = { filterSize: stage.poolSize, strides: stage.strides, pad: stage.padding, relu: reluBelow };
-        [dy, biasGrad] = tf.engine().runKernel(MAX_POOL_GRAD_BIAS, { dy, input, output }, attrs) as unknown as [tf.Tensor4D, tf.Tensor1D];
+        [dy, biasGrad] = tf.engine().runKernel(MAX_POOL_GRAD_BIAS, { dy, input, output }, poolAttrs) as unknown as [tf.Tensor4D, tf.Tensor1D];
         masked = true;
         continue;
       }
