@@ -5,7 +5,7 @@
 ;;
 ;; The pool sends each window's gradient to one pixel of the conv's output (the window's first maximum, the cpu
 ;; backend's rule: −∞ and NaN never win), and relu's derivative keeps it only where that maximum is > 0. So dz, the
-;; gradient at the conv's output, is zero at three pixels in four at least, and at about half of the fourth: instead
+;; gradient at the conv's output, is zero at three pixels in four at least (and where relu drops a window): instead
 ;; of a dense dz and two dense convolutions over it (filter and input gradients), each window's nonzero gradient g at
 ;; pixel p of out channel o is applied directly:
 ;;
