@@ -2,8 +2,8 @@
 // thread and a worker over one shared heap gives the same elements as the main thread alone, the worker really does
 // its share, and a failure in its share is reported, not swallowed. The fast kernels' use of it (im2col, MaxPoolGrad)
 // is held to the cpu reference by the threaded kernel suite (fast-wasm-kernels-threaded.test.ts).
-import { afterEach, describe, expect, it } from 'vitest';
-import { heapHelperReady, runOnHeap, setHeapHelperMinimumWork, startHeapHelper, stopHeapHelper } from '../../../src-main/lab/engine/wasm-kernels/heap-helper-thread.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { heapHelperReady, heapHelperSimdProblem, runOnHeap, setHeapHelperMinimumWork, startHeapHelper, stopHeapHelper } from '../../../src-main/lab/engine/wasm-kernels/heap-helper-thread.ts';
 import type { SimdKernels } from '../../../src-main/lab/engine/wasm-kernels/simd/simd-kernels.ts';
 
 /** out[i] = in[i]·params[0] + i for i in [begin, end). */
@@ -29,9 +29,25 @@ async function untilReady(): Promise<void> {
   expect(heapHelperReady()).toBe(true);
 }
 
+/** A helper thread over a fresh shared heap of 1024 floats, ready, splitting passes of any size: the heap's view. */
+async function readyHelper(tasks: Parameters<typeof startHeapHelper>[1]): Promise<Float32Array> {
+  const backend = sharedBackend(1024);
+  startHeapHelper(backend, tasks);
+  await untilReady();
+  setHeapHelperMinimumWork(0);
+  return new Float32Array(backend.wasm.wasmMemory.buffer);
+}
+
+// These heaps are bare SharedArrayBuffers: every worker here warns that it has no SIMD kernels (asserted once below).
+let warn: ReturnType<typeof vi.spyOn>;
+beforeEach(() => {
+  warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+});
+
 afterEach(() => {
   stopHeapHelper();
   setHeapHelperMinimumWork();
+  warn.mockRestore();
 });
 
 describe('heap helper thread', () => {
@@ -56,11 +72,7 @@ describe('heap helper thread', () => {
   });
 
   it('reports a failure in the worker’s share and stops the helper (later passes run on the main thread)', async () => {
-    const backend = sharedBackend(1024);
-    startHeapHelper(backend, [throwsPastZero]);
-    await untilReady();
-    setHeapHelperMinimumWork(0);
-    const heap = new Float32Array(backend.wasm.wasmMemory.buffer);
+    const heap = await readyHelper([throwsPastZero]);
     expect(() => runOnHeap(throwsPastZero, [heap.subarray(0, 100)], [], 100, 100)).toThrow(/helper thread's share of throwsPastZero threw/);
     expect(heapHelperReady()).toBe(false);
     runOnHeap(throwsPastZero, [heap.subarray(0, 100)], [], 100, 100); // the main thread does all: no share past 0
@@ -82,12 +94,11 @@ describe('heap helper thread', () => {
   });
 
   it('keeps a SIMD share on the main thread when the worker could not instantiate the SIMD kernels', async () => {
-    // This heap is a bare SharedArrayBuffer, not a WebAssembly.Memory: the worker starts without the kernels.
-    const backend = sharedBackend(1024);
-    startHeapHelper(backend, [throwsPastZero]);
-    await untilReady();
-    setHeapHelperMinimumWork(0);
-    const heap = new Float32Array(backend.wasm.wasmMemory.buffer);
+    // This heap is a bare SharedArrayBuffer, not a WebAssembly.Memory: the worker starts without the kernels, and says why.
+    const heap = await readyHelper([throwsPastZero]);
+    for (let i = 0; i < 200 && heapHelperSimdProblem() == null; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(heapHelperSimdProblem()).toBe('the heap is not a WebAssembly.Memory');
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/no SIMD kernels \(the heap is not a WebAssembly.Memory\)/));
     const mainThreadKernels = {} as SimdKernels; // what the caller has on its side
     runOnHeap(throwsPastZero, [heap.subarray(0, 100)], [], 100, 1 << 24, 50, mainThreadKernels); // the worker's share would throw
     expect(heap.subarray(0, 100).every((v) => v === 1)).toBe(true);

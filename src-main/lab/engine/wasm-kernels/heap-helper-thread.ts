@@ -58,22 +58,25 @@ export function setHeapHelperMinimumWork(elements: number = DEFAULT_MIN_ELEMENTS
 // The worker's whole program. Tasks arrive as source text; `__name` is the helper esbuild-based loaders (tsx, the
 // Electron bundle) may insert when they keep function names.
 const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
+const { workerData, parentPort } = require('node:worker_threads');
 const { memory, control, sources, slots, simdModules } = workerData;
 const __name = (f) => f;
 const tasks = sources.map((source) => (0, eval)('(' + source + ')'));
 // The SIMD kernels on the same memory. READY says whether they are here (2) or not (1): the main thread never hands a
-// SIMD share to a worker without them, it does the whole pass itself.
+// SIMD share to a worker without them, it does the whole pass itself — and is told why (the message below).
 let simd = null;
+let simdProblem = 'the heap is not a WebAssembly.Memory';
 if (memory instanceof WebAssembly.Memory) {
   try {
     const exports = {};
     for (const bytes of simdModules) Object.assign(exports, new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports);
     simd = exports;
+    simdProblem = null;
   } catch (e) {
-    simd = null;
+    simdProblem = e instanceof Error ? e.message : String(e);
   }
 }
+if (simdProblem !== null) parentPort.postMessage({ simdProblem });
 const c = new Int32Array(control);
 Atomics.store(c, slots.READY, simd === null ? 1 : 2);
 Atomics.notify(c, slots.READY);
@@ -110,6 +113,8 @@ interface Helper {
   tasks: HeapTask[];
   job: number;
   error: Error | null;
+  /** Why the worker could not instantiate the SIMD kernels, once it has said so (null: it has them, or not yet said). */
+  simdProblem: string | null;
 }
 
 let helper: Helper | null = null;
@@ -140,9 +145,17 @@ export function startHeapHelper(backend: unknown, tasks: HeapTask[] = [...regist
   const slots = { JOB, DONE, FAILED, READY, TASK, BEGIN, END, ARRAY_COUNT, ARRAYS, PARAMS };
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { memory, control: control.buffer, sources: tasks.map((t) => t.toString()), slots, simdModules: sharedHeapModules() } });
   worker.unref(); // never keeps the process alive
-  const started: Helper = { memory, control, worker, tasks, job: 0, error: null };
+  const started: Helper = { memory, control, worker, tasks, job: 0, error: null, simdProblem: null };
+  // Neither is fatal (the main thread then does those passes alone), but each costs speed: said on stderr, the
+  // trainer's log, not hidden.
   worker.on('error', (e) => {
     started.error = e instanceof Error ? e : new Error(String(e));
+    console.warn(`heap helper thread stopped (${started.error.message}); its share of every pass now runs on the main thread`);
+  });
+  worker.on('message', (m: { simdProblem?: string }) => {
+    if (m.simdProblem == null) return;
+    started.simdProblem = m.simdProblem;
+    console.warn(`heap helper thread: no SIMD kernels (${m.simdProblem}); their passes run on the main thread alone`);
   });
   helper = started;
   return true;
@@ -160,6 +173,11 @@ export function stopHeapHelper(): void {
 /** True when the helper thread is running and has compiled its tasks. */
 export function heapHelperReady(): boolean {
   return helper != null && helper.error == null && Atomics.load(helper.control, READY) >= 1;
+}
+
+/** Why the running helper thread has no SIMD kernels, or null (it has them, none runs, or it has not said yet). */
+export function heapHelperSimdProblem(): string | null {
+  return helper?.simdProblem ?? null;
 }
 
 /** True when the running helper thread was given `task` (a kernel module that forgot to register one runs it alone). */
