@@ -2,6 +2,11 @@
 // thread and a worker over one shared heap gives the same elements as the main thread alone, the worker really does
 // its share, and a failure in its share is reported, not swallowed. The fast kernels' use of it (im2col, MaxPoolGrad)
 // is held to the cpu reference by the threaded kernel suite (fast-wasm-kernels-threaded.test.ts).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { heapHelperReady, heapHelperSimdProblem, runOnHeap, setHeapHelperMinimumWork, startHeapHelper, stopHeapHelper } from '../../../src-main/lab/engine/wasm-kernels/heap-helper-thread.ts';
 import type { SimdKernels } from '../../../src-main/lab/engine/wasm-kernels/simd/simd-kernels.ts';
@@ -91,6 +96,22 @@ describe('heap helper thread', () => {
     runOnHeap(scaleAndIndex, [new Float32Array(10).fill(2), out], [5], 10, 10); // not one of the helper's tasks
     expect(Array.from(out)).toEqual(Array.from({ length: 10 }, (_, i) => 10 + i));
     expect(heapHelperReady()).toBe(true);
+  });
+
+  it('never keeps its process alive: a process that started it and has nothing left to do exits', () => {
+    // Through a real worker that posts its message (no SIMD kernels on a bare SharedArrayBuffer) after the listener
+    // was added: a listener added after unref() would ref the worker's port again and the process would never exit.
+    const module = fileURLToPath(new URL('../../../src-main/lab/engine/wasm-kernels/heap-helper-thread.ts', import.meta.url));
+    const script = `import { startHeapHelper } from ${JSON.stringify(module)};
+      startHeapHelper({ wasm: { wasmMemory: { buffer: new SharedArrayBuffer(4096) } } }, []);
+      setTimeout(() => console.log('done'), 300);`;
+    const file = join(mkdtempSync(join(tmpdir(), 'layerlab-helper-exit-')), 'start-helper.mts'); // a file: an eval'd module would make the eval worker one too
+    writeFileSync(file, script);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.error).toBeUndefined(); // a timeout would be an error here
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('done');
+    expect(r.stderr).toContain('no SIMD kernels');
   });
 
   it('keeps a SIMD share on the main thread when the worker could not instantiate the SIMD kernels', async () => {

@@ -144,7 +144,6 @@ export function startHeapHelper(backend: unknown, tasks: HeapTask[] = [...regist
   const control = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
   const slots = { JOB, DONE, FAILED, READY, TASK, BEGIN, END, ARRAY_COUNT, ARRAYS, PARAMS };
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { memory, control: control.buffer, sources: tasks.map((t) => t.toString()), slots, simdModules: sharedHeapModules() } });
-  worker.unref(); // never keeps the process alive
   const started: Helper = { memory, control, worker, tasks, job: 0, error: null, simdProblem: null };
   // Neither is fatal (the main thread then does those passes alone), but each costs speed: said on stderr, the
   // trainer's log, not hidden.
@@ -157,6 +156,9 @@ export function startHeapHelper(backend: unknown, tasks: HeapTask[] = [...regist
     started.simdProblem = m.simdProblem;
     console.warn(`heap helper thread: no SIMD kernels (${m.simdProblem}); their passes run on the main thread alone`);
   });
+  // Never keeps the process alive. After the listeners: a 'message' listener added later would ref the worker's port
+  // again, and a trainer (or bench child) that finished would never exit.
+  worker.unref();
   helper = started;
   return true;
 }
